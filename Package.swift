@@ -1,0 +1,46 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "swift-ikev1",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "ISAKMPWire", targets: ["ISAKMPWire"]),
+        .library(name: "IPsecCrypto", targets: ["IPsecCrypto"]),
+        .library(name: "PacketCapture", targets: ["PacketCapture"]),
+        .executable(name: "ikev1", targets: ["ikev1"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // libcrypto from OpenSSL 3, found through pkg-config.
+        .systemLibrary(
+            name: "COpenSSL",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl@3"])]
+        ),
+        // ISAKMP wire codec (RFC 2408, 2407, 2409, 3947): standard library only.
+        .target(name: "ISAKMPWire", swiftSettings: strict),
+        // Crypto suite and the IKEv1 key schedule over libcrypto.
+        .target(name: "IPsecCrypto", dependencies: ["COpenSSL"], swiftSettings: strict),
+        // pcap / pcapng reader for the CLI and tests: standard library only.
+        .target(name: "PacketCapture", swiftSettings: strict),
+        .executableTarget(
+            name: "ikev1",
+            dependencies: [
+                "ISAKMPWire", "IPsecCrypto", "PacketCapture",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "ISAKMPWireTests", dependencies: ["ISAKMPWire", "PacketCapture"], swiftSettings: strict),
+        .testTarget(name: "IPsecCryptoTests", dependencies: ["IPsecCrypto", "ISAKMPWire", "PacketCapture"], swiftSettings: strict),
+        .testTarget(name: "PacketCaptureTests", dependencies: ["PacketCapture"], swiftSettings: strict),
+    ]
+)
