@@ -1,0 +1,99 @@
+/// An ISAKMP message: the header and either the payload chain or, with the
+/// encryption flag set, the ciphertext that the crypto layer decrypts.
+public struct ISAKMPMessage: Hashable, Sendable {
+    /// What follows the header.
+    public enum Body: Hashable, Sendable {
+        /// Cleartext payloads; `trailing` holds bytes after the last payload inside the declared length.
+        case payloads([Payload], trailing: [UInt8])
+        /// The encrypted payloads (RFC 2408 §3.1 flag E). Decrypt with the Phase-1
+        /// key and IV, then decode with ``decodeDecrypted(_:)``.
+        case encrypted([UInt8])
+    }
+
+    public var header: ISAKMPHeader
+    public var body: Body
+    /// Bytes of the datagram after the length the header declares.
+    public var excess: [UInt8]
+
+    /// A cleartext message; the header's next-payload, length and E flag are set by the encoder.
+    public init(header: ISAKMPHeader, payloads: [Payload]) {
+        self.header = header
+        self.body = .payloads(payloads, trailing: [])
+        self.excess = []
+    }
+
+    /// A message with any body.
+    public init(header: ISAKMPHeader, body: Body, excess: [UInt8] = []) {
+        self.header = header
+        self.body = body
+        self.excess = excess
+    }
+
+    /// The cleartext payloads, or nil while the body is encrypted.
+    public var payloads: [Payload]? {
+        if case .payloads(let p, _) = body { p } else { nil }
+    }
+
+    /// Decodes one IKEv1 message from a UDP payload (after any non-ESP marker).
+    ///
+    /// Decoding is total: any input gives a message or a ``WireError``.
+    public static func decode(_ bytes: some Collection<UInt8>) throws(WireError) -> ISAKMPMessage {
+        let slice = ArraySlice(bytes)
+        var r = ByteReader(slice)
+        let header = try ISAKMPHeader.decode(&r)
+        guard header.majorVersion == 1 else {
+            throw WireError(.unsupportedVersion, field: "header.version", offset: 17,
+                            reason: "ISAKMP version \(header.majorVersion).\(header.minorVersion); IKEv1 is 1.0")
+        }
+        let length = Int(header.length)
+        guard length >= ISAKMPHeader.size else {
+            throw WireError(.badLength, field: "header.length", offset: 24,
+                            reason: "length \(length) is shorter than the 28-byte header")
+        }
+        guard length <= slice.count else {
+            throw WireError(.truncated, field: "header.length", offset: 24,
+                            reason: "length \(length) exceeds the \(slice.count)-byte datagram")
+        }
+        let bodyBytes = slice[(slice.startIndex + ISAKMPHeader.size)..<(slice.startIndex + length)]
+        let excess = Array(slice[(slice.startIndex + length)...])
+        if header.flags.contains(.encryption) {
+            return ISAKMPMessage(header: header, body: .encrypted(Array(bodyBytes)), excess: excess)
+        }
+        let (payloads, trailing) = try PayloadChain.decode(bodyBytes, first: header.nextPayload, base: slice.startIndex)
+        return ISAKMPMessage(header: header, body: .payloads(payloads, trailing: trailing), excess: excess)
+    }
+
+    /// Decodes the plaintext of an encrypted message's body into payloads and padding.
+    public func decodeDecrypted(_ plaintext: some Collection<UInt8>) throws(WireError) -> (payloads: [Payload], padding: [UInt8]) {
+        let chain = try PayloadChain.decode(ArraySlice(plaintext), first: header.nextPayload)
+        return (chain.payloads, chain.trailing)
+    }
+
+    /// Encodes the message. For a cleartext body the header's next payload, E flag and
+    /// length are derived from the body; an encrypted body is written as given.
+    public func encode() -> [UInt8] {
+        var w = ByteWriter()
+        var h = header
+        var chain: [UInt8]
+        switch body {
+        case .payloads(let payloads, let trailing):
+            h.nextPayload = payloads.first?.type ?? .none
+            h.flags.remove(.encryption)
+            chain = PayloadChain.encode(payloads)
+            chain += trailing
+        case .encrypted(let ciphertext):
+            h.flags.insert(.encryption)
+            chain = ciphertext
+        }
+        h.length = UInt32(ISAKMPHeader.size + chain.count)
+        h.encode(into: &w)
+        w.append(chain)
+        w.append(excess)
+        return w.bytes
+    }
+
+    /// Encodes the payload chain alone, to be encrypted (the caller pads it).
+    public static func encodePayloads(_ payloads: [Payload]) -> [UInt8] {
+        PayloadChain.encode(payloads)
+    }
+}

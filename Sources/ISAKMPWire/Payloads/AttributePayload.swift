@@ -1,0 +1,91 @@
+// draft-dukes-ike-mode-cfg §3.2 Attribute Payload (Mode Config / XAUTH, payload 14)
+//
+//                      1                   2                   3
+//  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+// +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+// ! Next Payload  !   RESERVED    !         Payload Length        !
+// +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+// !     Type      !   RESERVED    !           Identifier          !
+// +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+// ~                           Attributes                          ~
+// +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+
+/// A Mode Config / XAUTH attribute payload: a typed container of data attributes.
+public struct AttributePayload: Hashable, Sendable {
+    /// ISAKMP_CFG_REQUEST 1, REPLY 2, SET 3, ACK 4.
+    public var configType: UInt8
+    public var identifier: UInt16
+    public var attributes: [DataAttribute]
+
+    public init(configType: UInt8, identifier: UInt16, attributes: [DataAttribute]) {
+        self.configType = configType
+        self.identifier = identifier
+        self.attributes = attributes
+    }
+
+    /// Name of the configuration message type.
+    public var configTypeName: String? {
+        [1: "ISAKMP_CFG_REQUEST", 2: "ISAKMP_CFG_REPLY", 3: "ISAKMP_CFG_SET", 4: "ISAKMP_CFG_ACK"][configType]
+    }
+
+    static func decode(_ r: inout ByteReader, field: String) throws(WireError) -> AttributePayload {
+        let type = try r.u8(field + ".type")
+        let reserved = try r.u8(field + ".reserved")
+        guard reserved == 0 else {
+            throw WireError(.invalidValue, field: field + ".reserved", offset: r.offset - 1,
+                            reason: "RESERVED is \(reserved), must be 0")
+        }
+        let id = try r.u16(field + ".identifier")
+        return AttributePayload(configType: type, identifier: id,
+                                attributes: try DataAttribute.decodeList(&r, field: field + ".attribute"))
+    }
+
+    func encodeBody(into w: inout ByteWriter) {
+        w.u8(configType)
+        w.u8(0)
+        w.u16(identifier)
+        for a in attributes { a.encode(into: &w) }
+    }
+}
+
+// Cisco IKE fragmentation payload (132)
+//
+// +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+// ! Next Payload  !   RESERVED    !         Payload Length        !
+// +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+// !          Fragment ID          !  Fragment No. !     Flags     !
+// +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+// ~                          Fragment Data                        ~
+// +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+
+/// One fragment of an IKE message split by Cisco-style fragmentation.
+public struct FragmentPayload: Hashable, Sendable {
+    public var fragmentID: UInt16
+    /// 1-based fragment number.
+    public var number: UInt8
+    /// Bit 0 set on the last fragment.
+    public var flags: UInt8
+    public var data: [UInt8]
+
+    public init(fragmentID: UInt16, number: UInt8, flags: UInt8, data: [UInt8]) {
+        self.fragmentID = fragmentID
+        self.number = number
+        self.flags = flags
+        self.data = data
+    }
+
+    /// True on the last fragment of a message.
+    public var isLast: Bool { flags & 1 != 0 }
+
+    static func decode(_ r: inout ByteReader, field: String) throws(WireError) -> FragmentPayload {
+        FragmentPayload(fragmentID: try r.u16(field + ".fragment_id"), number: try r.u8(field + ".number"),
+                        flags: try r.u8(field + ".flags"), data: r.rest())
+    }
+
+    func encodeBody(into w: inout ByteWriter) {
+        w.u16(fragmentID)
+        w.u8(number)
+        w.u8(flags)
+        w.append(data)
+    }
+}

@@ -1,0 +1,129 @@
+// RFC 2408 §3.2 Generic Payload Header
+//
+//                      1                   2                   3
+//  0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+// +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+// ! Next Payload  !   RESERVED    !         Payload Length        !
+// +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+
+/// One payload of a message. Payloads of unknown or private types, and known
+/// payloads whose RESERVED octet is not zero, are kept as ``RawPayload``.
+public enum Payload: Hashable, Sendable {
+    case securityAssociation(SecurityAssociationPayload)
+    case keyExchange(KeyExchangePayload)
+    case identification(IdentificationPayload)
+    case certificate(CertificatePayload)
+    case certificateRequest(CertificateRequestPayload)
+    case hash(HashPayload)
+    case signature(SignaturePayload)
+    case nonce(NoncePayload)
+    case notification(NotificationPayload)
+    case delete(DeletePayload)
+    case vendorID(VendorIDPayload)
+    case attribute(AttributePayload)
+    case natDiscovery(NATDiscoveryPayload)
+    case natOriginalAddress(NATOriginalAddressPayload)
+    case fragment(FragmentPayload)
+    case raw(RawPayload)
+
+    /// The payload's type as carried in the previous Next Payload field.
+    public var type: PayloadType {
+        switch self {
+        case .securityAssociation: .securityAssociation
+        case .keyExchange: .keyExchange
+        case .identification: .identification
+        case .certificate: .certificate
+        case .certificateRequest: .certificateRequest
+        case .hash: .hash
+        case .signature: .signature
+        case .nonce: .nonce
+        case .notification: .notification
+        case .delete: .delete
+        case .vendorID: .vendorID
+        case .attribute: .attribute
+        case .natDiscovery(let p): p.type
+        case .natOriginalAddress(let p): p.type
+        case .fragment: .fragment
+        case .raw(let p): p.type
+        }
+    }
+
+    /// The payload body after the 4-byte generic header, as sent on the wire.
+    ///
+    /// For SA and ID payloads this is what HASH_I and HASH_R are computed over (RFC 2409 §5).
+    public var body: [UInt8] {
+        var w = ByteWriter()
+        encodeBody(into: &w)
+        return w.bytes
+    }
+
+    func encodeBody(into w: inout ByteWriter) {
+        switch self {
+        case .securityAssociation(let p): p.encodeBody(into: &w)
+        case .keyExchange(let p): w.append(p.data)
+        case .identification(let p): p.encodeBody(into: &w)
+        case .certificate(let p): w.u8(p.encoding.rawValue); w.append(p.data)
+        case .certificateRequest(let p): w.u8(p.encoding.rawValue); w.append(p.authority)
+        case .hash(let p): w.append(p.data)
+        case .signature(let p): w.append(p.data)
+        case .nonce(let p): w.append(p.data)
+        case .notification(let p): p.encodeBody(into: &w)
+        case .delete(let p): p.encodeBody(into: &w)
+        case .vendorID(let p): w.append(p.data)
+        case .attribute(let p): p.encodeBody(into: &w)
+        case .natDiscovery(let p): w.append(p.hash)
+        case .natOriginalAddress(let p): p.encodeBody(into: &w)
+        case .fragment(let p): p.encodeBody(into: &w)
+        case .raw(let p): w.append(p.body)
+        }
+    }
+
+    var reserved: UInt8 { if case .raw(let p) = self { p.reserved } else { 0 } }
+
+    /// Decodes the body of a payload of the given type.
+    static func decode(type: PayloadType, reserved: UInt8, body r: ByteReader,
+                       field: String) throws(WireError) -> Payload {
+        guard reserved == 0 else {
+            return .raw(RawPayload(type: type, reserved: reserved, body: Array(r.bytes)))
+        }
+        var r = r
+        switch type {
+        case .securityAssociation: return .securityAssociation(try .decode(&r, field: field))
+        case .keyExchange: return .keyExchange(KeyExchangePayload(data: r.rest()))
+        case .identification: return .identification(try .decode(&r, field: field))
+        case .certificate:
+            let enc = CertificateEncoding(rawValue: try r.u8(field + ".encoding"))
+            return .certificate(CertificatePayload(encoding: enc, data: r.rest()))
+        case .certificateRequest:
+            let enc = CertificateEncoding(rawValue: try r.u8(field + ".encoding"))
+            return .certificateRequest(CertificateRequestPayload(encoding: enc, authority: r.rest()))
+        case .hash: return .hash(HashPayload(data: r.rest()))
+        case .signature: return .signature(SignaturePayload(data: r.rest()))
+        case .nonce: return .nonce(NoncePayload(data: r.rest()))
+        case .notification: return .notification(try .decode(&r, field: field))
+        case .delete: return .delete(try .decode(&r, field: field))
+        case .vendorID: return .vendorID(VendorIDPayload(data: r.rest()))
+        case .attribute: return .attribute(try .decode(&r, field: field))
+        case .natDiscovery, .natDiscoveryDraft:
+            return .natDiscovery(NATDiscoveryPayload(hash: r.rest(), type: type))
+        case .natOriginalAddress, .natOriginalAddressDraft:
+            return .natOriginalAddress(try .decode(&r, type: type, field: field))
+        case .fragment: return .fragment(try .decode(&r, field: field))
+        default: return .raw(RawPayload(type: type, body: r.rest()))
+        }
+    }
+}
+
+/// A payload kept as bytes: an unknown or private type, or a known type whose
+/// generic header carried a non-zero RESERVED octet.
+public struct RawPayload: Hashable, Sendable {
+    public var type: PayloadType
+    /// The RESERVED octet of the generic header (RFC 2408 §3.2 says zero).
+    public var reserved: UInt8
+    public var body: [UInt8]
+    public init(type: PayloadType, reserved: UInt8 = 0, body: [UInt8]) {
+        self.type = type
+        self.reserved = reserved
+        self.body = body
+    }
+}
