@@ -1,0 +1,107 @@
+internal import COpenSSL
+
+/// ECDH over prime-field curves (RFC 5903, RFC 5114 §2.6-2.7, RFC 6954).
+/// The KE data is x | y, each left-padded to the field length; the shared
+/// secret is the x coordinate of the product (RFC 5903 §7, §9).
+final class ECPGroupMath {
+    let group: OpaquePointer
+    let coordinateLength: Int
+    let name: String
+
+    init(_ dh: DHGroup) throws(CryptoError) {
+        guard case .ecp(let curve, let n) = dh.kind else { preconditionFailure("not an ECP group") }
+        let nid = OBJ_sn2nid(curve)
+        guard nid != NID_undef, let group = EC_GROUP_new_by_curve_name(nid) else {
+            ERR_clear_error()
+            throw CryptoError(.unsupportedAlgorithm, "curve \(curve) (\(dh.name)) is not available in libcrypto")
+        }
+        self.group = group
+        self.coordinateLength = n
+        self.name = dh.name
+    }
+
+    deinit { EC_GROUP_free(group) }
+
+    private var orderLength: Int { Int((EC_GROUP_order_bits(group) + 7) / 8) }
+
+    /// A scalar in [1, n-1] from entropy: `(r mod (n - 1)) + 1`, r 8 bytes longer than n.
+    func generatePrivate(entropy: inout some EntropySource) -> [UInt8] {
+        var r = entropy.bytes(orderLength + 8)
+        defer { r.withUnsafeMutableBytes { wipe($0) } }
+        let x = BigNumber(bytes: r), nMinus1 = BigNumber(), k = BigNumber(), ctx = BigNumberContext()
+        defer { withExtendedLifetime((x, nMinus1, ctx)) {} }
+        BN_sub(nMinus1.bn, EC_GROUP_get0_order(group), BN_value_one())
+        BN_nnmod(k.bn, x.bn, nMinus1.bn, ctx.ctx)
+        BN_add_word(k.bn, 1)
+        return k.bytes(padded: orderLength)
+    }
+
+    /// Checks 1 <= k < n.
+    func checkPrivate(_ k: BigNumber) throws(CryptoError) {
+        guard BN_is_zero(k.bn) == 0, BN_cmp(k.bn, EC_GROUP_get0_order(group)) < 0 else {
+            throw CryptoError(.invalidPrivateKey, "\(name) private scalar out of range")
+        }
+    }
+
+    private func encode(_ point: OpaquePointer, _ ctx: BigNumberContext) throws(CryptoError) -> (BigNumber, BigNumber) {
+        let x = BigNumber(), y = BigNumber()
+        guard EC_POINT_get_affine_coordinates(group, point, x.bn, y.bn, ctx.ctx) == 1 else {
+            throw .internalFailure("EC_POINT_get_affine_coordinates")
+        }
+        return (x, y)
+    }
+
+    /// k * G as x | y.
+    func publicValue(_ k: BigNumber) throws(CryptoError) -> [UInt8] {
+        let ctx = BigNumberContext()
+        guard let point = EC_POINT_new(group) else { throw .internalFailure("EC_POINT_new") }
+        defer { EC_POINT_free(point); withExtendedLifetime((k, ctx)) {} }
+        guard EC_POINT_mul(group, point, k.bn, nil, nil, ctx.ctx) == 1 else { throw .internalFailure("EC_POINT_mul") }
+        let (x, y) = try encode(point, ctx)
+        return x.bytes(padded: coordinateLength) + y.bytes(padded: coordinateLength)
+    }
+
+    /// RFC 6989 §2.3 / RFC 5903: exact length, both coordinates below p, the
+    /// point on the curve and not the point at infinity (all curves here have
+    /// cofactor 1). Returns the point; the caller frees it.
+    func validatePeer(_ peer: [UInt8], _ ctx: BigNumberContext) throws(CryptoError) -> OpaquePointer {
+        guard peer.count == 2 * coordinateLength else {
+            throw CryptoError(.invalidPublicValue, "\(name) public value must be \(2 * coordinateLength) bytes (x | y), got \(peer.count)")
+        }
+        let x = BigNumber(bytes: Array(peer[0..<coordinateLength]))
+        let y = BigNumber(bytes: Array(peer[coordinateLength...]))
+        let p = BigNumber()
+        defer { withExtendedLifetime((x, y, p, ctx)) {} }
+        guard EC_GROUP_get_curve(group, p.bn, nil, nil, ctx.ctx) == 1 else { throw .internalFailure("EC_GROUP_get_curve") }
+        guard BN_cmp(x.bn, p.bn) < 0, BN_cmp(y.bn, p.bn) < 0 else {
+            throw CryptoError(.invalidPublicValue, "\(name) public point coordinate is not below p")
+        }
+        guard let point = EC_POINT_new(group) else { throw .internalFailure("EC_POINT_new") }
+        guard EC_POINT_set_affine_coordinates(group, point, x.bn, y.bn, ctx.ctx) == 1,
+              EC_POINT_is_on_curve(group, point, ctx.ctx) == 1,
+              EC_POINT_is_at_infinity(group, point) == 0 else {
+            EC_POINT_free(point)
+            ERR_clear_error()
+            throw CryptoError(.invalidPublicValue, "\(name) public point is not on the curve")
+        }
+        return point
+    }
+
+    /// x(k * peer), left-padded to the field length.
+    func sharedSecret(_ k: BigNumber, peer: [UInt8]) throws(CryptoError) -> SecretBytes {
+        let ctx = BigNumberContext()
+        let peerPoint = try validatePeer(peer, ctx)
+        guard let product = EC_POINT_new(group) else { EC_POINT_free(peerPoint); throw .internalFailure("EC_POINT_new") }
+        defer { EC_POINT_free(peerPoint); EC_POINT_clear_free(product); withExtendedLifetime((k, ctx)) {} }
+        guard EC_POINT_mul(group, product, nil, peerPoint, k.bn, ctx.ctx) == 1 else { throw .internalFailure("EC_POINT_mul") }
+        guard EC_POINT_is_at_infinity(group, product) == 0 else {
+            throw CryptoError(.invalidPublicValue, "\(name) shared point is the point at infinity")
+        }
+        let (x, _) = try encode(product, ctx)
+        return try SecretBytes(count: coordinateLength) { out throws(CryptoError) in x.write(into: out) }
+    }
+}
+
+extension ECPGroupMath {
+    static func free(_ point: OpaquePointer) { EC_POINT_free(point) }
+}

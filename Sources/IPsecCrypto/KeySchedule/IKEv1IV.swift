@@ -1,0 +1,35 @@
+/// IVs of encrypted IKEv1 messages (RFC 2409 Appendix B).
+///
+/// Phase 1: `IV = hash(g^xi | g^xr)` truncated to the cipher block size, then
+/// each message's IV is the last ciphertext block of the previous message.
+/// Phase 2 and Informational exchanges: `IV = hash(last Phase 1 CBC block | M-ID)`
+/// truncated, then chained within that exchange. `hash` is the negotiated
+/// hash function itself, not the PRF.
+public enum IKEv1IV {
+    /// The Phase 1 initial IV.
+    public static func phase1(hash: HashAlgorithm, gxi: [UInt8], gxr: [UInt8], blockSize: Int) -> [UInt8] {
+        Array(hash.hash(gxi + gxr).prefix(blockSize))
+    }
+
+    /// The first IV of a Quick Mode or Informational exchange with message ID `messageID`.
+    /// - Parameter lastPhase1Block: the last CBC block of Phase 1 (the IV that
+    ///   would follow the last Phase 1 message).
+    public static func phase2(hash: HashAlgorithm, lastPhase1Block: [UInt8], messageID: UInt32,
+                              blockSize: Int) -> [UInt8] {
+        Array(hash.hash(lastPhase1Block + messageID.bigEndianBytes).prefix(blockSize))
+    }
+
+    /// The IV after a message: its last ciphertext block.
+    public static func next(afterCiphertext ciphertext: [UInt8], blockSize: Int) -> [UInt8] {
+        precondition(ciphertext.count >= blockSize && ciphertext.count % blockSize == 0,
+                     "IKEv1 ciphertext must be whole blocks")
+        return Array(ciphertext.suffix(blockSize))
+    }
+}
+
+/// NAT discovery hash (RFC 3947 §3.2): `HASH(CKY-I | CKY-R | IP | Port)`
+/// with the negotiated hash; `address` is 4 (IPv4) or 16 (IPv6) bytes.
+public func natDiscoveryHash(hash: HashAlgorithm, cookieI: [UInt8], cookieR: [UInt8],
+                             address: [UInt8], port: UInt16) -> [UInt8] {
+    hash.hash(cookieI + cookieR + address + [UInt8(port >> 8), UInt8(port & 0xff)])
+}

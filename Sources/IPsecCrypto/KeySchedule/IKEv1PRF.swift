@@ -1,0 +1,43 @@
+/// The IKEv1 pseudo-random function `prf(key, msg)`: HMAC over the
+/// negotiated hash (RFC 2409 §4, "prf" with no PRF attribute negotiated).
+public struct IKEv1PRF: Hashable, Sendable {
+    /// The negotiated hash algorithm.
+    public let hash: HashAlgorithm
+
+    /// Creates the PRF for a negotiated hash.
+    public init(hash: HashAlgorithm) { self.hash = hash }
+
+    /// Output length in bytes.
+    public var length: Int { hash.length }
+
+    /// `prf(key, parts[0] | parts[1] | ...)`.
+    public func callAsFunction(key: [UInt8], _ parts: [UInt8]...) -> [UInt8] {
+        hash.hmac(key: key, parts.flatMap { $0 })
+    }
+
+    /// `prf(key, parts[0] | parts[1] | ...)` with a secret key.
+    public func callAsFunction(key: SecretBytes, _ parts: [UInt8]...) -> [UInt8] {
+        let message = parts.flatMap { $0 }
+        return key.withUnsafeBytes { k in message.withUnsafeBytes { hash.hmac(key: k, $0) } }
+    }
+
+    /// `prf(key, parts...)` kept in wiped storage.
+    func secret(key: SecretBytes, _ parts: [UInt8]...) -> SecretBytes {
+        var message = parts.flatMap { $0 }
+        defer { message.withUnsafeMutableBytes { wipe($0) } }
+        return SecretBytes(key.withUnsafeBytes { k in message.withUnsafeBytes { hash.hmac(key: k, $0) } })
+    }
+}
+
+/// Overwrites a scratch buffer that held secret bytes.
+func wipe(_ buffer: UnsafeMutableRawBufferPointer) {
+    for i in buffer.indices { buffer[i] = 0 }
+}
+
+extension UInt32 {
+    /// Big-endian (network order) bytes, as message IDs and SPIs are hashed.
+    var bigEndianBytes: [UInt8] {
+        [UInt8(truncatingIfNeeded: self >> 24), UInt8(truncatingIfNeeded: self >> 16),
+         UInt8(truncatingIfNeeded: self >> 8), UInt8(truncatingIfNeeded: self)]
+    }
+}

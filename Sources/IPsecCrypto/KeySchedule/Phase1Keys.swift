@@ -1,0 +1,153 @@
+/// How the Phase 1 peers authenticate, as far as SKEYID is concerned
+/// (RFC 2409 §5).
+public enum IKEv1SKEYIDInput: Sendable {
+    /// Pre-shared key: `SKEYID = prf(pre-shared-key, Ni_b | Nr_b)`.
+    case preSharedKey(SecretBytes)
+    /// Signatures: `SKEYID = prf(Ni_b | Nr_b, g^xy)`.
+    case signature
+}
+
+/// The keys of an ISAKMP SA (RFC 2409 §5 and Appendix B):
+///
+///     SKEYID_d = prf(SKEYID, g^xy | CKY-I | CKY-R | 0)
+///     SKEYID_a = prf(SKEYID, SKEYID_d | g^xy | CKY-I | CKY-R | 1)
+///     SKEYID_e = prf(SKEYID, SKEYID_a | g^xy | CKY-I | CKY-R | 2)
+///
+/// and the Phase 1 encryption key Ka taken from SKEYID_e, expanded by
+/// Appendix B (`K1 = prf(SKEYID_e, 0)`, `K2 = prf(SKEYID_e, K1)`, ...) when
+/// SKEYID_e is shorter than the cipher's key.
+public struct IKEv1Phase1Keys: Sendable {
+    /// The negotiated PRF.
+    public let prf: IKEv1PRF
+    /// SKEYID.
+    public let skeyid: SecretBytes
+    /// SKEYID_d: keys Quick Mode KEYMAT.
+    public let skeyidD: SecretBytes
+    /// SKEYID_a: keys HASH(1), HASH(2), HASH(3) and Informational hashes.
+    public let skeyidA: SecretBytes
+    /// SKEYID_e: source of the Phase 1 encryption key.
+    public let skeyidE: SecretBytes
+    /// Ka, the Phase 1 encryption key (`encryptionKeyLength` bytes).
+    public let encryptionKey: SecretBytes
+
+    /// SKEYID from the authentication input, the nonce bodies and g^xy (RFC 2409 §5).
+    public static func skeyid(prf: IKEv1PRF, input: IKEv1SKEYIDInput,
+                              nonceI: [UInt8], nonceR: [UInt8], sharedSecret: SecretBytes) -> SecretBytes {
+        switch input {
+        case .preSharedKey(let psk):
+            return prf.secret(key: psk, nonceI, nonceR)
+        case .signature:
+            return sharedSecret.withUnsafeBytes { gxy in
+                SecretBytes(prf.hash.hmac(key: nonceI + nonceR, Array(gxy)))
+            }
+        }
+    }
+
+    /// Derives SKEYID_d/a/e and Ka from SKEYID, g^xy and the cookies.
+    /// - Parameter encryptionKeyLength: Ka length in bytes (8 DES, 24 3DES, 16/24/32 AES).
+    public init(prf: IKEv1PRF, skeyid: SecretBytes, sharedSecret: SecretBytes,
+                cookieI: [UInt8], cookieR: [UInt8], encryptionKeyLength: Int) {
+        self.prf = prf
+        self.skeyid = skeyid
+        let gxy = sharedSecret.bytes
+        skeyidD = prf.secret(key: skeyid, gxy, cookieI, cookieR, [0])
+        skeyidA = prf.secret(key: skeyid, skeyidD.bytes, gxy, cookieI, cookieR, [1])
+        skeyidE = prf.secret(key: skeyid, skeyidA.bytes, gxy, cookieI, cookieR, [2])
+        encryptionKey = Self.expand(prf: prf, skeyidE: skeyidE, length: encryptionKeyLength)
+    }
+
+    /// Convenience: SKEYID and all derived keys in one step.
+    public init(prf: IKEv1PRF, input: IKEv1SKEYIDInput, nonceI: [UInt8], nonceR: [UInt8],
+                sharedSecret: SecretBytes, cookieI: [UInt8], cookieR: [UInt8], encryptionKeyLength: Int) {
+        let skeyid = Self.skeyid(prf: prf, input: input, nonceI: nonceI, nonceR: nonceR, sharedSecret: sharedSecret)
+        self.init(prf: prf, skeyid: skeyid, sharedSecret: sharedSecret,
+                  cookieI: cookieI, cookieR: cookieR, encryptionKeyLength: encryptionKeyLength)
+    }
+
+    /// Ka from SKEYID_e (RFC 2409 Appendix B).
+    static func expand(prf: IKEv1PRF, skeyidE: SecretBytes, length: Int) -> SecretBytes {
+        if skeyidE.count >= length { return skeyidE.prefix(length) }
+        var material: [UInt8] = []
+        var block: [UInt8] = [0]
+        while material.count < length {
+            block = prf(key: skeyidE, block)
+            material += block
+        }
+        defer { material.withUnsafeMutableBytes { wipe($0) }; block.withUnsafeMutableBytes { wipe($0) } }
+        return SecretBytes(material.prefix(length))
+    }
+
+    // MARK: Phase 1 authentication hashes (RFC 2409 §5)
+
+    /// `HASH_I = prf(SKEYID, g^xi | g^xr | CKY-I | CKY-R | SAi_b | IDii_b)`.
+    public func hashI(gxi: [UInt8], gxr: [UInt8], cookieI: [UInt8], cookieR: [UInt8],
+                      saiB: [UInt8], idiiB: [UInt8]) -> [UInt8] {
+        prf(key: skeyid, gxi, gxr, cookieI, cookieR, saiB, idiiB)
+    }
+
+    /// `HASH_R = prf(SKEYID, g^xr | g^xi | CKY-R | CKY-I | SAi_b | IDir_b)`.
+    public func hashR(gxi: [UInt8], gxr: [UInt8], cookieI: [UInt8], cookieR: [UInt8],
+                      saiB: [UInt8], idirB: [UInt8]) -> [UInt8] {
+        prf(key: skeyid, gxr, gxi, cookieR, cookieI, saiB, idirB)
+    }
+
+    // MARK: Quick Mode and Informational hashes (RFC 2409 §5.5, §5.7)
+
+    /// `HASH(1) = prf(SKEYID_a, M-ID | message after the HASH payload)`.
+    public func quickModeHash1(messageID: UInt32, afterHash: [UInt8]) -> [UInt8] {
+        prf(key: skeyidA, messageID.bigEndianBytes, afterHash)
+    }
+
+    /// `HASH(2) = prf(SKEYID_a, M-ID | Ni_b | message after the HASH payload)`.
+    public func quickModeHash2(messageID: UInt32, nonceI: [UInt8], afterHash: [UInt8]) -> [UInt8] {
+        prf(key: skeyidA, messageID.bigEndianBytes, nonceI, afterHash)
+    }
+
+    /// `HASH(3) = prf(SKEYID_a, 0 | M-ID | Ni_b | Nr_b)`.
+    public func quickModeHash3(messageID: UInt32, nonceI: [UInt8], nonceR: [UInt8]) -> [UInt8] {
+        prf(key: skeyidA, [0], messageID.bigEndianBytes, nonceI, nonceR)
+    }
+
+    /// Informational `HASH(1) = prf(SKEYID_a, M-ID | N/D payload(s))`.
+    public func informationalHash(messageID: UInt32, payloads: [UInt8]) -> [UInt8] {
+        prf(key: skeyidA, messageID.bigEndianBytes, payloads)
+    }
+
+    // MARK: KEYMAT (RFC 2409 §5.5)
+
+    /// Quick Mode keying material for one SA (one SPI, one direction):
+    ///
+    ///     KEYMAT = K1 | K2 | ...
+    ///     K1     = prf(SKEYID_d, [g(qm)^xy |] protocol | SPI | Ni_b | Nr_b)
+    ///     K(n+1) = prf(SKEYID_d, Kn | [g(qm)^xy |] protocol | SPI | Ni_b | Nr_b)
+    ///
+    /// - Parameters:
+    ///   - protocolID: 2 = AH, 3 = ESP (RFC 2407 §4.4.1).
+    ///   - spi: the SPI of the SA being keyed, as on the wire (the SPI the
+    ///     receiving peer chose).
+    ///   - pfsSharedSecret: the Quick Mode g^xy when PFS was used.
+    ///   - length: bytes needed (encryption key, then integrity key).
+    public func keymat(protocolID: UInt8, spi: [UInt8], nonceI: [UInt8], nonceR: [UInt8],
+                       pfsSharedSecret: SecretBytes? = nil, length: Int) -> SecretBytes {
+        var seed = keymatSeed(protocolID: protocolID, spi: spi, nonceI: nonceI, nonceR: nonceR,
+                              pfsSharedSecret: pfsSharedSecret)
+        var material: [UInt8] = []
+        var block: [UInt8] = []
+        while material.count < length {
+            block = prf(key: skeyidD, block, seed)
+            material += block
+        }
+        defer {
+            for i in seed.indices { seed[i] = 0 }
+            material.withUnsafeMutableBytes { wipe($0) }
+            block.withUnsafeMutableBytes { wipe($0) }
+        }
+        return SecretBytes(material.prefix(length))
+    }
+
+    /// The KEYMAT input after SKEYID_d: `[g(qm)^xy |] protocol | SPI | Ni_b | Nr_b`.
+    public func keymatSeed(protocolID: UInt8, spi: [UInt8], nonceI: [UInt8], nonceR: [UInt8],
+                           pfsSharedSecret: SecretBytes? = nil) -> [UInt8] {
+        (pfsSharedSecret?.bytes ?? []) + [protocolID] + spi + nonceI + nonceR
+    }
+}

@@ -1,0 +1,75 @@
+internal import COpenSSL
+
+/// One `EVP_CIPHER_CTX` keyed once, for one direction. Shared plumbing of the
+/// cipher classes; each per-call operation only sets the IV and runs in place.
+final class CipherContext {
+    let ctx: OpaquePointer
+    let cipher: OpaquePointer
+
+    /// Fetches `name` (e.g. "AES-128-CBC") and keys a context for `encrypt`.
+    init(name: String, key: UnsafeRawBufferPointer, encrypt: Bool, padding: Bool = false) throws(CryptoError) {
+        guard let cipher = EVP_CIPHER_fetch(nil, name, nil) else {
+            ERR_clear_error()
+            throw CryptoError(.unsupportedAlgorithm, "\(name) is not available in libcrypto")
+        }
+        guard let ctx = EVP_CIPHER_CTX_new() else {
+            EVP_CIPHER_free(cipher)
+            throw .internalFailure("EVP_CIPHER_CTX_new")
+        }
+        self.ctx = ctx
+        self.cipher = cipher
+        guard Int(EVP_CIPHER_get_key_length(cipher)) == key.count else {
+            throw CryptoError(.invalidKeyLength, "\(name) needs a \(EVP_CIPHER_get_key_length(cipher))-byte key, got \(key.count)")
+        }
+        guard EVP_CipherInit_ex(ctx, cipher, nil, key.baseAddress?.assumingMemoryBound(to: UInt8.self), nil,
+                                encrypt ? 1 : 0) == 1 else {
+            ERR_clear_error()
+            throw .internalFailure("EVP_CipherInit_ex(\(name))")
+        }
+        EVP_CIPHER_CTX_set_padding(ctx, padding ? 1 : 0)
+    }
+
+    deinit {
+        EVP_CIPHER_CTX_free(ctx)
+        EVP_CIPHER_free(cipher)
+    }
+
+    /// Sets a new IV, keeping the key schedule.
+    @inline(__always)
+    func setIV(_ iv: UnsafeRawPointer) throws(CryptoError) {
+        guard EVP_CipherInit_ex(ctx, nil, nil, nil, iv.assumingMemoryBound(to: UInt8.self), -1) == 1 else {
+            throw .internalFailure("EVP_CipherInit_ex(iv)")
+        }
+    }
+
+    /// Runs the cipher over `buffer` in place.
+    @inline(__always)
+    func updateInPlace(_ buffer: UnsafeMutableRawBufferPointer) throws(CryptoError) {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return }
+        var outLength: Int32 = 0
+        let p = base.assumingMemoryBound(to: UInt8.self)
+        guard EVP_CipherUpdate(ctx, p, &outLength, p, Int32(buffer.count)) == 1,
+              Int(outLength) == buffer.count else {
+            throw .internalFailure("EVP_CipherUpdate")
+        }
+    }
+
+    /// Feeds additional authenticated data (AEAD only).
+    @inline(__always)
+    func updateAAD(_ aad: UnsafeRawBufferPointer) throws(CryptoError) {
+        guard let base = aad.baseAddress, aad.count > 0 else { return }
+        var outLength: Int32 = 0
+        guard EVP_CipherUpdate(ctx, nil, &outLength, base.assumingMemoryBound(to: UInt8.self), Int32(aad.count)) == 1 else {
+            throw .internalFailure("EVP_CipherUpdate(aad)")
+        }
+    }
+
+    /// Finishes the operation; false when an AEAD tag did not verify.
+    @inline(__always)
+    func finish() -> Bool {
+        withUnsafeTemporaryAllocation(byteCount: 32, alignment: 16) { scratch in
+            var outLength: Int32 = 0
+            return EVP_CipherFinal_ex(ctx, scratch.baseAddress!.assumingMemoryBound(to: UInt8.self), &outLength) == 1
+        }
+    }
+}

@@ -1,0 +1,54 @@
+/// The one error type of `IPsecCrypto`: an opaque code plus a human-readable
+/// reason. Two errors are equal when their codes are equal.
+public struct CryptoError: Error, Hashable, Sendable, CustomStringConvertible {
+    /// What went wrong, independent of the particular message.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        let name: String
+        /// The name of the code, e.g. `invalidPublicValue`.
+        public var description: String { name }
+
+        /// The algorithm (or DH group, or proposal keyword) is not supported.
+        public static let unsupportedAlgorithm = Code(name: "unsupportedAlgorithm")
+        /// An OpenSSL provider (e.g. `legacy` for DES) could not be loaded.
+        public static let providerUnavailable = Code(name: "providerUnavailable")
+        /// A key has the wrong length for its algorithm.
+        public static let invalidKeyLength = Code(name: "invalidKeyLength")
+        /// An IV, nonce or salt has the wrong length.
+        public static let invalidIVLength = Code(name: "invalidIVLength")
+        /// A buffer length is not acceptable (e.g. not a multiple of the block size).
+        public static let invalidInputLength = Code(name: "invalidInputLength")
+        /// An ICV / tag did not verify.
+        public static let authenticationFailed = Code(name: "authenticationFailed")
+        /// A peer's DH / ECDH public value was rejected (RFC 6989).
+        public static let invalidPublicValue = Code(name: "invalidPublicValue")
+        /// A private key (DH private value, signing key) is unusable.
+        public static let invalidPrivateKey = Code(name: "invalidPrivateKey")
+        /// A PEM / DER key could not be parsed.
+        public static let invalidKeyEncoding = Code(name: "invalidKeyEncoding")
+        /// A signature could not be produced or did not verify.
+        public static let signatureFailed = Code(name: "signatureFailed")
+        /// A proposal string in strongSwan notation could not be parsed.
+        public static let invalidProposal = Code(name: "invalidProposal")
+        /// libcrypto failed for an internal reason.
+        public static let internalFailure = Code(name: "internalFailure")
+    }
+
+    /// The kind of failure; compare on this.
+    public let code: Code
+    /// A human-readable explanation.
+    public let reason: String
+
+    /// Creates an error with a code and a reason.
+    public init(_ code: Code, _ reason: String) {
+        self.code = code
+        self.reason = reason
+    }
+
+    public static func == (lhs: CryptoError, rhs: CryptoError) -> Bool { lhs.code == rhs.code }
+    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+    public var description: String { "CryptoError.\(code): \(reason)" }
+
+    static func internalFailure(_ what: String) -> CryptoError {
+        CryptoError(.internalFailure, "libcrypto: \(what) failed")
+    }
+}

@@ -1,0 +1,22 @@
+internal import COpenSSL
+
+/// Loads OpenSSL 3's `legacy` provider (for DES) together with `default`,
+/// once per process; Swift initializes globals exactly once, thread-safely.
+private let legacyProvidersLoaded: Bool = {
+    // Loading any provider explicitly disables the implicit default provider,
+    // so load both.
+    let legacy = OSSL_PROVIDER_load(nil, "legacy")
+    let defaults = OSSL_PROVIDER_load(nil, "default")
+    return legacy != nil && defaults != nil
+}()
+
+enum Providers {
+    /// Ensures the legacy provider is loaded or throws `providerUnavailable`.
+    static func requireLegacy(for algorithm: String) throws(CryptoError) {
+        guard legacyProvidersLoaded else {
+            ERR_clear_error()
+            throw CryptoError(.providerUnavailable,
+                              "\(algorithm) needs OpenSSL's legacy provider, which could not be loaded")
+        }
+    }
+}
