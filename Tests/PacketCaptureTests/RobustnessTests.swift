@@ -11,8 +11,10 @@ import Testing
         guard var reader = try? CaptureReader(bytes: bytes) else { return [] }
         let results = reader.readAll()
         if results.count > bytes.count / 12 + 1 { Issue.record("\(results.count) records from \(bytes.count) bytes") }
+        var reassembler = FragmentReassembler(maximumDatagramSize: 4096, maximumPending: 4)
         for case .success(let frame) in results {
             let packet = PacketDecoder.decode(frame)
+            _ = reassembler.add(packet)
             if let ip = packet.ip, ip.headerLength > frame.bytes.count { Issue.record("header beyond the frame") }
             _ = packet.sourceDescription
         }

@@ -31,6 +31,9 @@ public struct DecodedPacket: Hashable, Sendable {
     public var vlanIDs: [UInt16]
     /// The outermost IP header, or nil when the frame does not carry IP or its IP header is unreadable.
     public var ip: IPHeaderInfo?
+    /// The bytes after the IP header (IPv6: after the extension headers walked), up to the
+    /// IP length or the end of the captured bytes; for a fragment, the fragment's data.
+    public var ipPayload: ArraySlice<UInt8>?
     /// The transport content, or nil for non-IP frames, IP fragments and unreadable headers.
     public var transport: Transport?
     /// The first truncated or malformed header met; every layer before it is filled in.
@@ -63,7 +66,7 @@ public enum PacketDecoder {
     /// Decodes a frame. Never traps: a truncated or malformed header stops the
     /// decoding at its layer and is reported in `error`, with the layers before it filled in.
     public static func decode(_ frame: CapturedFrame) -> DecodedPacket {
-        var packet = DecodedPacket(frameIndex: frame.index, linkProtocol: nil, vlanIDs: [], ip: nil, transport: nil, error: nil)
+        var packet = DecodedPacket(frameIndex: frame.index, linkProtocol: nil, vlanIDs: [], ip: nil, ipPayload: nil, transport: nil, error: nil)
         do throws(CaptureError) {
             let link = try LinkHeader.decode(frame.bytes, linkType: frame.linkType)
             packet.linkProtocol = link.protocolType
@@ -75,6 +78,7 @@ public enum PacketDecoder {
             case .other: return packet
             }
             packet.ip = header
+            packet.ipPayload = payload
             if header.fragment?.isFragment == true { return packet }
             let payloadOffset = payload.startIndex - frame.bytes.startIndex
             packet.transport = try transport(header.protocolNumber, payload, at: payloadOffset)
@@ -86,7 +90,8 @@ public enum PacketDecoder {
         return packet
     }
 
-    private static func transport(_ protocolNumber: UInt8, _ payload: ArraySlice<UInt8>, at offset: Int)
+    /// Decodes an IP payload; `offset` locates it in its frame for error reports.
+    static func transport(_ protocolNumber: UInt8, _ payload: ArraySlice<UInt8>, at offset: Int)
         throws(CaptureError) -> Transport
     {
         switch protocolNumber {
