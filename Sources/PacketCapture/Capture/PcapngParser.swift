@@ -152,21 +152,13 @@ struct PcapngParser: Sendable {
             var length = min(Int(original), body.count - 4)
             if interface.snapLength != 0 { length = min(length, Int(interface.snapLength)) }
             (interfaceID, timestamp, capturedLength, originalLength, dataOffset) = (0, nil, length, Int(original), 4)
-        case 2:  // Obsolete Packet Block.
-            guard let id = body.uint16(at: 0, bigEndian: bigEndian),
+        default:  // Enhanced Packet Block (6), or the obsolete Packet Block (2) with a 16-bit interface ID.
+            let id = type == 2 ? body.uint16(at: 0, bigEndian: bigEndian).map(UInt32.init) : body.uint32(at: 0, bigEndian: bigEndian)
+            guard let id,
                   let high = body.uint32(at: 4, bigEndian: bigEndian), let low = body.uint32(at: 8, bigEndian: bigEndian),
                   let captured = body.uint32(at: 12, bigEndian: bigEndian),
                   let original = body.uint32(at: 16, bigEndian: bigEndian) else {
-                throw fail(.truncated, "packet block needs 20 body bytes")
-            }
-            let time = UInt64(high) << 32 | UInt64(low)
-            (interfaceID, timestamp, capturedLength, originalLength, dataOffset) = (Int(id), time, Int(captured), Int(original), 20)
-        default:  // Enhanced Packet Block.
-            guard let id = body.uint32(at: 0, bigEndian: bigEndian),
-                  let high = body.uint32(at: 4, bigEndian: bigEndian), let low = body.uint32(at: 8, bigEndian: bigEndian),
-                  let captured = body.uint32(at: 12, bigEndian: bigEndian),
-                  let original = body.uint32(at: 16, bigEndian: bigEndian) else {
-                throw fail(.truncated, "enhanced packet block needs 20 body bytes")
+                throw fail(.truncated, "packet block needs 20 body bytes, has \(body.count)")
             }
             let time = UInt64(high) << 32 | UInt64(low)
             (interfaceID, timestamp, capturedLength, originalLength, dataOffset) = (Int(id), time, Int(captured), Int(original), 20)
