@@ -47,8 +47,8 @@ extension IPHeaderInfo {
         let flagsAndOffset = packet.uint16(at: 6) ?? 0
         let header = IPHeaderInfo(
             version: 4,
-            source: IPAddress(bytes: packet.bytes(at: 12, length: 4) ?? [0, 0, 0, 0])!,
-            destination: IPAddress(bytes: packet.bytes(at: 16, length: 4) ?? [0, 0, 0, 0])!,
+            source: IPAddress(header: packet.bytes(at: 12, length: 4)),
+            destination: IPAddress(header: packet.bytes(at: 16, length: 4)),
             protocolNumber: packet.byte(at: 9) ?? 0,
             hopLimit: packet.byte(at: 8) ?? 0,
             headerLength: headerLength,

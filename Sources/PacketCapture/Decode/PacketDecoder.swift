@@ -40,23 +40,23 @@ public struct DecodedPacket: Hashable, Sendable {
     public var error: CaptureError?
 
     /// `"ip:port"` of the UDP source (`"[v6]:port"` for IPv6), or the bare address for other IP packets.
-    public var sourceDescription: String? { endpoint(ip?.source, port: { $0.source }) }
+    public var sourceDescription: String? {
+        guard let ip else { return nil }
+        if case .udp(let port, _, _) = transport { return ip.source.formatted(port: port) }
+        return ip.source.description
+    }
 
     /// `"ip:port"` of the UDP destination (`"[v6]:port"` for IPv6), or the bare address for other IP packets.
-    public var destinationDescription: String? { endpoint(ip?.destination, port: { $0.destination }) }
-
-    private func endpoint(_ address: IPAddress?, port: ((source: UInt16, destination: UInt16)) -> UInt16) -> String? {
-        guard let address else { return nil }
-        if case .udp(let source, let destination, _) = transport {
-            return address.formatted(port: port((source, destination)))
-        }
-        return address.description
+    public var destinationDescription: String? {
+        guard let ip else { return nil }
+        if case .udp(_, let port, _) = transport { return ip.destination.formatted(port: port) }
+        return ip.destination.description
     }
 }
 
 /// Decodes captured frames down to UDP, ESP or AH.
 public enum PacketDecoder {
-    /// IP protocol numbers this decoder looks into.
+    /// UDP, RFC 768.
     public static let udpProtocol: UInt8 = 17
     /// ESP, RFC 4303.
     public static let espProtocol: UInt8 = 50
