@@ -59,24 +59,24 @@ struct PcapngParser: Sendable {
     mutating func next() throws(CaptureError) -> CapturedFrame? {
         while !finished, position < bytes.count {
             let blockOffset = position
-            let body = try nextBlock()
-            switch body.type {
-            case Self.sectionHeaderType:
-                interfaces.removeAll(keepingCapacity: true)
-            case 1:
-                try readInterface(body.body, blockOffset: blockOffset)
-            case 2, 3, 6:
-                frameCount += 1
-                return try readPacket(type: body.type, body: body.body, blockOffset: blockOffset)
-            default:
-                continue
+            let block = try nextBlock()
+            let isPacket = block.type == 2 || block.type == 3 || block.type == 6
+            if isPacket { frameCount += 1 }
+            if block.type == Self.sectionHeaderType { interfaces.removeAll(keepingCapacity: true) }
+            guard block.trailerMatches else {
+                // The leading length still frames the file: this block fails alone.
+                throw CaptureError(.malformed, layer: .pcapng, offset: position - 4, frame: isPacket ? frameCount : nil,
+                                   reason: "trailing block total length differs from the leading one")
             }
+            if block.type == 1 { try readInterface(block.body, blockOffset: blockOffset) }
+            if isPacket { return try readPacket(type: block.type, body: block.body, blockOffset: blockOffset) }
         }
         return nil
     }
 
-    /// Reads the frame of the block at `position` and moves past it.
-    private mutating func nextBlock() throws(CaptureError) -> (type: UInt32, body: ArraySlice<UInt8>) {
+    /// Reads the frame of the block at `position` and moves past it; throws, and ends the
+    /// reading, when the block's length cannot be trusted.
+    private mutating func nextBlock() throws(CaptureError) -> (type: UInt32, body: ArraySlice<UInt8>, trailerMatches: Bool) {
         let offset = position
         guard let type = bytes.uint32(at: offset, bigEndian: bigEndian) else {
             finished = true
@@ -111,11 +111,8 @@ struct PcapngParser: Sendable {
                                reason: "block of \(length) bytes, \(bytes.count - offset) left in the file")
         }
         position = offset + Int(length)
-        guard block.uint32(at: Int(length) - 4, bigEndian: bigEndian) == length else {
-            throw CaptureError(.malformed, layer: .pcapng, offset: offset + Int(length) - 4,
-                               reason: "trailing block total length differs from the leading one")
-        }
-        return (type, block.bytes(at: 8, length: Int(length) - 12) ?? [])
+        let trailerMatches = block.uint32(at: Int(length) - 4, bigEndian: bigEndian) == length
+        return (type, block.bytes(at: 8, length: Int(length) - 12) ?? [], trailerMatches)
     }
 
     private mutating func readInterface(_ body: ArraySlice<UInt8>, blockOffset: Int) throws(CaptureError) {
