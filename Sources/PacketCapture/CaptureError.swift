@@ -60,10 +60,12 @@ public struct CaptureError: Error, Hashable, Sendable, CustomStringConvertible {
         return "\(prefix)\(kind.rawValue) \(layer.rawValue) at offset \(offset): \(reason)"
     }
 
+    /// Equal when kind, layer and offset are equal; `frame` and `reason` do not count.
     public static func == (lhs: CaptureError, rhs: CaptureError) -> Bool {
         lhs.kind == rhs.kind && lhs.layer == rhs.layer && lhs.offset == rhs.offset
     }
 
+    /// Hashes kind, layer and offset, as `==` compares them.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(kind)
         hasher.combine(layer)

@@ -129,4 +129,28 @@ import Testing
         #expect(throws: CaptureError.self) { try results[0].get() }
         #expect(try results[1].get().index == 2)
     }
+
+    @Test("pcapng: a packet block with a wrong trailing length fails alone and still counts as a frame")
+    func pcapngTrailerMismatch() throws {
+        var broken = Build.enhancedPacket(interface: 0, timestamp: 0, data: datagram)
+        broken[broken.count - 1] ^= 0x01
+        let file = Build.sectionHeader() + Build.interface(linkType: 101) + broken
+            + Build.enhancedPacket(interface: 0, timestamp: 0, data: datagram)
+        var reader = try CaptureReader(bytes: file)
+        let results = reader.readAll()
+        #expect(results.count == 2)
+        #expect(throws: CaptureError(.malformed, layer: .pcapng, offset: 28 + 20 + broken.count - 4, reason: "")) {
+            try results[0].get()
+        }
+        #expect(try results[1].get().index == 2)
+    }
+
+    @Test("pcapng: a simple packet block is cut to the interface snap length")
+    func simplePacketSnapLength() throws {
+        let file = Build.sectionHeader() + Build.interface(linkType: 101, snapLength: 20) + Build.simplePacket(data: datagram)
+        var reader = try CaptureReader(bytes: file)
+        let frame = try #require(try reader.next())
+        #expect(frame.bytes.count == 20 && frame.originalLength == datagram.count)
+        #expect(PacketDecoder.decode(frame).error?.layer == .udp)
+    }
 }

@@ -49,6 +49,15 @@ import Testing
         #expect(packet.transport == .udp(sourcePort: 500, destinationPort: 500, payload: [7]))
     }
 
+    @Test("IPv4 total length 0 (segmentation offload) means the captured length, as in tshark")
+    func totalLengthZero() {
+        var ip = Build.ipv4(Build.v4a, Build.v4b, protocol: 17, Build.udp(500, 500, [7]))
+        ip[2] = 0
+        ip[3] = 0
+        let packet = PacketDecoder.decode(ip, linkType: .raw)
+        #expect(packet.transport == .udp(sourcePort: 500, destinationPort: 500, payload: [7]))
+    }
+
     @Test("UDP length shorter than the IP payload is honoured")
     func udpLengthHonoured() {
         let datagram = Build.u16(500) + Build.u16(500) + Build.u16(9) + Build.u16(0) + [1, 2, 3]

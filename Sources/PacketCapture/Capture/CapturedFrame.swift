@@ -48,6 +48,7 @@ public struct CaptureTimestamp: Hashable, Comparable, Sendable, CustomStringConv
         return "\(seconds).\(String(repeating: "0", count: 9 - fraction.count))\(fraction)"
     }
 
+    /// Earlier first.
     public static func < (lhs: CaptureTimestamp, rhs: CaptureTimestamp) -> Bool {
         (lhs.seconds, lhs.nanoseconds) < (rhs.seconds, rhs.nanoseconds)
     }

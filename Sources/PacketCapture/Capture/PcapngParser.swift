@@ -59,24 +59,24 @@ struct PcapngParser: Sendable {
     mutating func next() throws(CaptureError) -> CapturedFrame? {
         while !finished, position < bytes.count {
             let blockOffset = position
-            let body = try nextBlock()
-            switch body.type {
-            case Self.sectionHeaderType:
-                interfaces.removeAll(keepingCapacity: true)
-            case 1:
-                try readInterface(body.body, blockOffset: blockOffset)
-            case 2, 3, 6:
-                frameCount += 1
-                return try readPacket(type: body.type, body: body.body, blockOffset: blockOffset)
-            default:
-                continue
+            let block = try nextBlock()
+            let isPacket = block.type == 2 || block.type == 3 || block.type == 6
+            if isPacket { frameCount += 1 }
+            if block.type == Self.sectionHeaderType { interfaces.removeAll(keepingCapacity: true) }
+            guard block.trailerMatches else {
+                // The leading length still frames the file: this block fails alone.
+                throw CaptureError(.malformed, layer: .pcapng, offset: position - 4, frame: isPacket ? frameCount : nil,
+                                   reason: "trailing block total length differs from the leading one")
             }
+            if block.type == 1 { try readInterface(block.body, blockOffset: blockOffset) }
+            if isPacket { return try readPacket(type: block.type, body: block.body, blockOffset: blockOffset) }
         }
         return nil
     }
 
-    /// Reads the frame of the block at `position` and moves past it.
-    private mutating func nextBlock() throws(CaptureError) -> (type: UInt32, body: ArraySlice<UInt8>) {
+    /// Reads the frame of the block at `position` and moves past it; throws, and ends the
+    /// reading, when the block's length cannot be trusted.
+    private mutating func nextBlock() throws(CaptureError) -> (type: UInt32, body: ArraySlice<UInt8>, trailerMatches: Bool) {
         let offset = position
         guard let type = bytes.uint32(at: offset, bigEndian: bigEndian) else {
             finished = true
@@ -111,11 +111,8 @@ struct PcapngParser: Sendable {
                                reason: "block of \(length) bytes, \(bytes.count - offset) left in the file")
         }
         position = offset + Int(length)
-        guard block.uint32(at: Int(length) - 4, bigEndian: bigEndian) == length else {
-            throw CaptureError(.malformed, layer: .pcapng, offset: offset + Int(length) - 4,
-                               reason: "trailing block total length differs from the leading one")
-        }
-        return (type, block.bytes(at: 8, length: Int(length) - 12) ?? [])
+        let trailerMatches = block.uint32(at: Int(length) - 4, bigEndian: bigEndian) == length
+        return (type, block.bytes(at: 8, length: Int(length) - 12) ?? [], trailerMatches)
     }
 
     private mutating func readInterface(_ body: ArraySlice<UInt8>, blockOffset: Int) throws(CaptureError) {
@@ -152,21 +149,13 @@ struct PcapngParser: Sendable {
             var length = min(Int(original), body.count - 4)
             if interface.snapLength != 0 { length = min(length, Int(interface.snapLength)) }
             (interfaceID, timestamp, capturedLength, originalLength, dataOffset) = (0, nil, length, Int(original), 4)
-        case 2:  // Obsolete Packet Block.
-            guard let id = body.uint16(at: 0, bigEndian: bigEndian),
+        default:  // Enhanced Packet Block (6), or the obsolete Packet Block (2) with a 16-bit interface ID.
+            let id = type == 2 ? body.uint16(at: 0, bigEndian: bigEndian).map(UInt32.init) : body.uint32(at: 0, bigEndian: bigEndian)
+            guard let id,
                   let high = body.uint32(at: 4, bigEndian: bigEndian), let low = body.uint32(at: 8, bigEndian: bigEndian),
                   let captured = body.uint32(at: 12, bigEndian: bigEndian),
                   let original = body.uint32(at: 16, bigEndian: bigEndian) else {
-                throw fail(.truncated, "packet block needs 20 body bytes")
-            }
-            let time = UInt64(high) << 32 | UInt64(low)
-            (interfaceID, timestamp, capturedLength, originalLength, dataOffset) = (Int(id), time, Int(captured), Int(original), 20)
-        default:  // Enhanced Packet Block.
-            guard let id = body.uint32(at: 0, bigEndian: bigEndian),
-                  let high = body.uint32(at: 4, bigEndian: bigEndian), let low = body.uint32(at: 8, bigEndian: bigEndian),
-                  let captured = body.uint32(at: 12, bigEndian: bigEndian),
-                  let original = body.uint32(at: 16, bigEndian: bigEndian) else {
-                throw fail(.truncated, "enhanced packet block needs 20 body bytes")
+                throw fail(.truncated, "packet block needs 20 body bytes, has \(body.count)")
             }
             let time = UInt64(high) << 32 | UInt64(low)
             (interfaceID, timestamp, capturedLength, originalLength, dataOffset) = (Int(id), time, Int(captured), Int(original), 20)

@@ -9,6 +9,13 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
         self.bytes = Array(bytes)
     }
 
+    /// An address from a header field the caller has already bounds-checked.
+    init(header bytes: ArraySlice<UInt8>?) {
+        let field = bytes ?? []
+        precondition(field.count == 4 || field.count == 16, "address field of \(field.count) bytes")
+        self.bytes = Array(field)
+    }
+
     /// 4 or 6.
     public var version: Int { bytes.count == 4 ? 4 : 6 }
 

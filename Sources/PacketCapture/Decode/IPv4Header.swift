@@ -21,7 +21,7 @@ extension IPHeaderInfo {
     ///
     /// Returns the header facts and the IP payload: the bytes after the header
     /// up to Total Length (which trims Ethernet padding), or to the end of the
-    /// captured bytes when the capture was cut short.
+    /// captured bytes when the capture was cut short or Total Length is 0 (TSO).
     static func decodeIPv4(_ frame: ArraySlice<UInt8>, at offset: Int) throws(CaptureError)
         -> (header: IPHeaderInfo, payload: ArraySlice<UInt8>)
     {
@@ -38,15 +38,17 @@ extension IPHeaderInfo {
         guard let options = packet.bytes(at: 20, length: headerLength - 20) else {
             throw error(.truncated, 0, "header length \(headerLength), \(packet.count) bytes captured")
         }
-        let totalLength = Int(packet.uint16(at: 2) ?? 0)
+        var totalLength = Int(packet.uint16(at: 2) ?? 0)
+        // Total Length 0 comes from hosts with TCP segmentation offload; tshark then uses the captured length.
+        if totalLength == 0 { totalLength = packet.count }
         guard totalLength >= headerLength else {
             throw error(.malformed, 2, "total length \(totalLength) is below the header length \(headerLength)")
         }
         let flagsAndOffset = packet.uint16(at: 6) ?? 0
         let header = IPHeaderInfo(
             version: 4,
-            source: IPAddress(bytes: packet.bytes(at: 12, length: 4) ?? [0, 0, 0, 0])!,
-            destination: IPAddress(bytes: packet.bytes(at: 16, length: 4) ?? [0, 0, 0, 0])!,
+            source: IPAddress(header: packet.bytes(at: 12, length: 4)),
+            destination: IPAddress(header: packet.bytes(at: 16, length: 4)),
             protocolNumber: packet.byte(at: 9) ?? 0,
             hopLimit: packet.byte(at: 8) ?? 0,
             headerLength: headerLength,

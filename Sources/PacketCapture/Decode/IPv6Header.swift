@@ -76,8 +76,8 @@ extension IPHeaderInfo {
         }
         let header = IPHeaderInfo(
             version: 6,
-            source: IPAddress(bytes: packet.bytes(at: 8, length: 16)!)!,
-            destination: IPAddress(bytes: packet.bytes(at: 24, length: 16)!)!,
+            source: IPAddress(header: packet.bytes(at: 8, length: 16)),
+            destination: IPAddress(header: packet.bytes(at: 24, length: 16)),
             protocolNumber: nextHeader,
             hopLimit: packet.byte(at: 7) ?? 0,
             headerLength: position,

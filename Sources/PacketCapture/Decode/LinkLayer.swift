@@ -19,7 +19,7 @@
 enum NetworkProtocol: Equatable {
     case ipv4
     case ipv6
-    /// Not IP: the EtherType, SLL protocol or loopback family, when there is one.
+    /// Anything else (ARP, 802.3 lengths, unknown link types, ...).
     case other
 }
 

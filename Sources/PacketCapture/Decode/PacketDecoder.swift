@@ -31,29 +31,32 @@ public struct DecodedPacket: Hashable, Sendable {
     public var vlanIDs: [UInt16]
     /// The outermost IP header, or nil when the frame does not carry IP or its IP header is unreadable.
     public var ip: IPHeaderInfo?
+    /// The bytes after the IP header (IPv6: after the extension headers walked), up to the
+    /// IP length or the end of the captured bytes; for a fragment, the fragment's data.
+    public var ipPayload: ArraySlice<UInt8>?
     /// The transport content, or nil for non-IP frames, IP fragments and unreadable headers.
     public var transport: Transport?
     /// The first truncated or malformed header met; every layer before it is filled in.
     public var error: CaptureError?
 
     /// `"ip:port"` of the UDP source (`"[v6]:port"` for IPv6), or the bare address for other IP packets.
-    public var sourceDescription: String? { endpoint(ip?.source, port: { $0.source }) }
+    public var sourceDescription: String? {
+        guard let ip else { return nil }
+        if case .udp(let port, _, _) = transport { return ip.source.formatted(port: port) }
+        return ip.source.description
+    }
 
     /// `"ip:port"` of the UDP destination (`"[v6]:port"` for IPv6), or the bare address for other IP packets.
-    public var destinationDescription: String? { endpoint(ip?.destination, port: { $0.destination }) }
-
-    private func endpoint(_ address: IPAddress?, port: ((source: UInt16, destination: UInt16)) -> UInt16) -> String? {
-        guard let address else { return nil }
-        if case .udp(let source, let destination, _) = transport {
-            return address.formatted(port: port((source, destination)))
-        }
-        return address.description
+    public var destinationDescription: String? {
+        guard let ip else { return nil }
+        if case .udp(_, let port, _) = transport { return ip.destination.formatted(port: port) }
+        return ip.destination.description
     }
 }
 
 /// Decodes captured frames down to UDP, ESP or AH.
 public enum PacketDecoder {
-    /// IP protocol numbers this decoder looks into.
+    /// UDP, RFC 768.
     public static let udpProtocol: UInt8 = 17
     /// ESP, RFC 4303.
     public static let espProtocol: UInt8 = 50
@@ -63,7 +66,7 @@ public enum PacketDecoder {
     /// Decodes a frame. Never traps: a truncated or malformed header stops the
     /// decoding at its layer and is reported in `error`, with the layers before it filled in.
     public static func decode(_ frame: CapturedFrame) -> DecodedPacket {
-        var packet = DecodedPacket(frameIndex: frame.index, linkProtocol: nil, vlanIDs: [], ip: nil, transport: nil, error: nil)
+        var packet = DecodedPacket(frameIndex: frame.index, linkProtocol: nil, vlanIDs: [], ip: nil, ipPayload: nil, transport: nil, error: nil)
         do throws(CaptureError) {
             let link = try LinkHeader.decode(frame.bytes, linkType: frame.linkType)
             packet.linkProtocol = link.protocolType
@@ -75,6 +78,7 @@ public enum PacketDecoder {
             case .other: return packet
             }
             packet.ip = header
+            packet.ipPayload = payload
             if header.fragment?.isFragment == true { return packet }
             let payloadOffset = payload.startIndex - frame.bytes.startIndex
             packet.transport = try transport(header.protocolNumber, payload, at: payloadOffset)
@@ -86,7 +90,8 @@ public enum PacketDecoder {
         return packet
     }
 
-    private static func transport(_ protocolNumber: UInt8, _ payload: ArraySlice<UInt8>, at offset: Int)
+    /// Decodes an IP payload; `offset` locates it in its frame for error reports.
+    static func transport(_ protocolNumber: UInt8, _ payload: ArraySlice<UInt8>, at offset: Int)
         throws(CaptureError) -> Transport
     {
         switch protocolNumber {
