@@ -42,5 +42,6 @@ let package = Package(
         .testTarget(name: "ISAKMPWireTests", dependencies: ["ISAKMPWire", "PacketCapture"], swiftSettings: strict),
         .testTarget(name: "IPsecCryptoTests", dependencies: ["IPsecCrypto", "ISAKMPWire", "PacketCapture"], swiftSettings: strict),
         .testTarget(name: "PacketCaptureTests", dependencies: ["PacketCapture"], swiftSettings: strict),
+        .testTarget(name: "ikev1Tests", dependencies: ["ikev1", "ISAKMPWire", "PacketCapture"], swiftSettings: strict),
     ]
 )

@@ -91,7 +91,7 @@ public enum PacketDecoder {
     }
 
     /// Decodes an IP payload; `offset` locates it in its frame for error reports.
-    static func transport(_ protocolNumber: UInt8, _ payload: ArraySlice<UInt8>, at offset: Int)
+    public static func transport(_ protocolNumber: UInt8, _ payload: ArraySlice<UInt8>, at offset: Int)
         throws(CaptureError) -> Transport
     {
         switch protocolNumber {

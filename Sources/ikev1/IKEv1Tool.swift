@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `ikev1`: the command-line face of swift-ikev1.
+@main
+struct IKEv1Tool: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ikev1",
+        abstract: "IKEv1 / IPsec in Swift: decode captures, negotiate, benchmark ESP.",
+        subcommands: [DecodeCommand.self]
+    )
+}
