@@ -52,7 +52,7 @@ import Testing
         let phase1s = StrongSwanKeyScheduleTests.phase1s(keys)
         let quickModes = keys.objects("quick_modes")
         let rows = try Self.rows("strongswan/\(folder)/dumps-\(side).tsv")
-        var ivs: [Int: [UInt32: [UInt8]]] = [:]
+        var chains: [Int: IKEv1IVChain] = [:]
         var lastMID: [Int: UInt32] = [:]
         var messagesPerMID: [Int: [UInt32: Int]] = [:]
         var loggedIV: [UInt8]? = nil, sentPlain: [UInt8] = [], receivedCipher: [UInt8]? = nil
@@ -65,14 +65,11 @@ import Testing
             let (k, hash, blockSize) = StrongSwanKeyScheduleTests.derive(keys, p1)
             let cipher = try CBCCipher(algorithm: blockSize == 8 ? .tripleDES : .aes(keyBits: k.encryptionKey.count * 8),
                                        key: k.encryptionKey)
-            if ivs[row.ikeSA] == nil {
-                ivs[row.ikeSA] = [0: IKEv1IV.phase1(hash: hash, gxi: p1.bytes("g_xi"), gxr: p1.bytes("g_xr"), blockSize: blockSize)]
+            if chains[row.ikeSA] == nil {
+                chains[row.ikeSA] = IKEv1IVChain(hash: hash, blockSize: blockSize, gxi: p1.bytes("g_xi"), gxr: p1.bytes("g_xr"))
             }
             let label = "\(folder) \(side) row \(index + 1)"
-            func firstIV(_ mid: UInt32) -> [UInt8] {
-                ivs[row.ikeSA]![mid] ?? IKEv1IV.phase2(hash: hash, lastPhase1Block: ivs[row.ikeSA]![0]!,
-                                                       messageID: mid, blockSize: blockSize)
-            }
+            let chain = chains[row.ikeSA]!
             var completed: (mid: UInt32, ciphertext: [UInt8], plaintext: [UInt8])? = nil
             switch row.label {
             case "IV":
@@ -83,9 +80,12 @@ import Testing
             case "padding":
                 sentPlain += row.value
             case "encrypted" where loggedIV != nil:  // charon sent this message
-                let mid = ivs[row.ikeSA]!.first { $0.value == loggedIV }?.key ?? lastMID[row.ikeSA, default: 0]
-                #expect(firstIV(mid) == loggedIV, "\(label): IV used")
-                #expect(try cipher.encrypt(sentPlain, iv: firstIV(mid)) == row.value, "\(label): CBC encryption")
+                // The dump does not name the message ID: it is the exchange charon
+                // last logged an IV for, or Phase 1 (0).
+                let mid = [lastMID[row.ikeSA, default: 0], 0].first { chain.iv(messageID: $0) == loggedIV }
+                    ?? lastMID[row.ikeSA, default: 0]
+                #expect(chain.iv(messageID: mid) == loggedIV, "\(label): IV used")
+                #expect(try cipher.encrypt(sentPlain, iv: chain.iv(messageID: mid)) == row.value, "\(label): CBC encryption")
                 completed = (mid, row.value, sentPlain)
                 loggedIV = nil
             case "encrypted":
@@ -93,17 +93,16 @@ import Testing
             case "plain":  // charon received and decrypted this message
                 guard let ciphertext = receivedCipher else { continue }
                 let mid = lastMID[row.ikeSA, default: 0]
-                #expect(try cipher.decrypt(ciphertext, iv: firstIV(mid)) == row.value, "\(label): CBC decryption")
+                #expect(try cipher.decrypt(ciphertext, iv: chain.iv(messageID: mid)) == row.value, "\(label): CBC decryption")
                 completed = (mid, ciphertext, row.value)
                 receivedCipher = nil
             default:  // next IV for MID n: first IV of a new exchange, or the chained IV
                 let mid = UInt32(row.label.dropFirst("next IV for MID ".count))!
-                #expect(firstIV(mid) == row.value, "\(label): IV state of MID \(mid)")
-                ivs[row.ikeSA]![mid] = firstIV(mid)
+                #expect(chain.iv(messageID: mid) == row.value, "\(label): IV state of MID \(mid)")
                 lastMID[row.ikeSA] = mid
             }
             guard let (mid, ciphertext, plaintext) = completed else { continue }
-            ivs[row.ikeSA]![mid] = IKEv1IV.next(afterCiphertext: ciphertext, blockSize: blockSize)
+            chains[row.ikeSA]!.advance(messageID: mid, ciphertext: ciphertext)
             checkedMessages += 1
             guard mid != 0 else { continue }
 
