@@ -89,18 +89,18 @@ public final class HMACContext {
     public let hash: HashAlgorithm
     private let state: UnsafeMutablePointer<swift_ikev1_hmac_state>
 
-    /// Creates an HMAC context keyed with `key`.
-    public init(hash: HashAlgorithm, key: [UInt8]) {
+    /// Creates an HMAC context keyed with secret bytes.
+    public init(hash: HashAlgorithm, key: SecretBytes) {
         self.hash = hash
         state = .allocate(capacity: 1)
-        key.withUnsafeBufferPointer { k in
-            swift_ikev1_hmac_set_key(state, hash.shimIndex, k.baseAddress, k.count)
+        key.withUnsafeBytes { k in
+            swift_ikev1_hmac_set_key(state, hash.shimIndex, k.baseAddress?.assumingMemoryBound(to: UInt8.self), k.count)
         }
     }
 
-    /// Creates an HMAC context keyed with secret bytes.
-    public convenience init(hash: HashAlgorithm, key: SecretBytes) {
-        self.init(hash: hash, key: key.bytes)
+    /// Creates an HMAC context keyed with `key`.
+    public convenience init(hash: HashAlgorithm, key: [UInt8]) {
+        self.init(hash: hash, key: SecretBytes(key))
     }
 
     deinit {
