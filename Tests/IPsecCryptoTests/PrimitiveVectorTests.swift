@@ -4,7 +4,7 @@ import Testing
 
 /// Cipher- and MAC-level known answers from Fixtures/rfc-vectors (copied from
 /// shared/fixtures/public/rfc-vectors; RFC 2202, 4868, 3566, 4434, 3686, 3602
-/// and draft-mcgrew-gcm-test-01 values, see Fixtures/README-crypto.md).
+/// and draft-mcgrew-gcm-test-01 values, see Fixtures/README.md).
 @Suite struct PrimitiveVectorTests {
     static let hmacFile = "rfc-vectors/hmac_rfc2202_rfc4868.json"
 

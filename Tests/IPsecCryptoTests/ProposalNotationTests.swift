@@ -108,10 +108,10 @@ import Testing
         }
     }
 
-    /// Fixtures/strongswan/aggressive-mode-psk/keys.json: ESP aes256gcm16 keys
+    /// Fixtures/captures/strongswan/aggressive-mode-psk/keys.json: ESP aes256gcm16 keys
     /// are AES key | 4-byte salt, 36 bytes from KEYMAT, no integrity key.
     @Test func gcmKeysSplitAsStrongSwanDid() throws {
-        let keys = try Fixture.json("strongswan/aggressive-mode-psk/keys.json")
+        let keys = try Fixture.json("captures/strongswan/aggressive-mode-psk/keys.json")
         let p1 = keys.object("phase1"), qm = keys.objects("quick_modes")[0]
         let ike = try ProposalList(parsing: p1.string("configured_proposals")).proposals[0]
             .ikeSuites(authentication: .preSharedKey)[0]

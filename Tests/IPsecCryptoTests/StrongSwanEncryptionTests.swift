@@ -3,7 +3,7 @@ import IPsecCrypto
 import Testing
 
 /// Replays every encrypted IKEv1 message charon logged in
-/// Fixtures/strongswan/<folder>/dumps-{initiator,responder}.tsv (copied from
+/// Fixtures/captures/strongswan/<folder>/dumps-{initiator,responder}.tsv (copied from
 /// shared/fixtures/strongswan; labelled hex dumps of charon's own log): the
 /// CBC IV chain per message ID (Phase 1 IV, last-block chaining, Phase 2 IV
 /// from the last Phase 1 block), encryption of what charon sent, decryption of
@@ -51,7 +51,7 @@ import Testing
         let keys = try StrongSwanKeyScheduleTests.load(folder)
         let phase1s = StrongSwanKeyScheduleTests.phase1s(keys)
         let quickModes = keys.objects("quick_modes")
-        let rows = try Self.rows("strongswan/\(folder)/dumps-\(side).tsv")
+        let rows = try Self.rows("captures/strongswan/\(folder)/dumps-\(side).tsv")
         var chains: [Int: IKEv1IVChain] = [:]
         var lastMID: [Int: UInt32] = [:]
         var messagesPerMID: [Int: [UInt32: Int]] = [:]
