@@ -31,6 +31,8 @@ let package = Package(
         .target(name: "IPsecCrypto", dependencies: ["COpenSSL"], swiftSettings: strict),
         // pcap / pcapng reader for the CLI and tests: standard library only.
         .target(name: "PacketCapture", swiftSettings: strict),
+        // The only layer with I/O: UDP 500/4500, timers, TUN; drives the engine and ESP.
+        .target(name: "IPsecNode", swiftSettings: strict),
         .executableTarget(
             name: "ikev1",
             dependencies: [
@@ -42,6 +44,7 @@ let package = Package(
         .testTarget(name: "ISAKMPWireTests", dependencies: ["ISAKMPWire", "PacketCapture"], swiftSettings: strict),
         .testTarget(name: "IPsecCryptoTests", dependencies: ["IPsecCrypto", "ISAKMPWire", "PacketCapture"], swiftSettings: strict),
         .testTarget(name: "PacketCaptureTests", dependencies: ["PacketCapture"], swiftSettings: strict),
+        .testTarget(name: "IPsecNodeTests", dependencies: ["IPsecNode"], swiftSettings: strict),
         .testTarget(name: "ikev1Tests", dependencies: ["ikev1", "ISAKMPWire", "PacketCapture"], swiftSettings: strict),
     ]
 )
