@@ -48,8 +48,8 @@ struct Outstanding {
 /// One ISAKMP SA and the exchanges on it: Phase 1, then Quick Modes and Informationals.
 /// A value type driven by ``IKEv1Endpoint``.
 struct ISAKMPSession {
-    let isInitiator: Bool
-    let cookieI: Cookie
+    var isInitiator: Bool
+    var cookieI: Cookie
     var cookieR: Cookie
     var exchange: ExchangeType
     var config: PeerConfig
