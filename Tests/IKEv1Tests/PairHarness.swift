@@ -32,6 +32,10 @@ struct Pair {
     var natPublic: [UInt8]?
     var natPortOffset: UInt16 = 30000
     var latencyMs: Int64 = 10
+    /// Rewrites datagrams on the wire (the sending side and the UDP payload).
+    var tamper: ((Side, inout [UInt8]) -> Void)?
+    /// Drops everything while true (a broken link).
+    var linkDown = false
     var counter = 0
 
     /// Every datagram put on the wire, in order (after NAT rewriting).
@@ -86,8 +90,10 @@ struct Pair {
             to = .a
             if let pub = natPublic, dest.address == pub { dest = SocketAddress(address: Self.addressA.address, port: dest.port &- natPortOffset) }
         }
-        let bytes = d.udpPayload
+        var bytes = d.udpPayload
+        tamper?(side, &bytes)
         transcript.append(bytes)
+        if linkDown { return }
         if loss > 0 && random() < loss { return }
         var at = now.adding(seconds: Double(latencyMs) / 1000)
         if reorder > 0 && random() < reorder { at = at.adding(seconds: 0.05) }

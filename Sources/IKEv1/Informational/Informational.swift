@@ -14,15 +14,15 @@ import ISAKMPWire
 extension ISAKMPSession {
     /// Sends one notify: protected with HASH(1) once keys exist, in the clear before.
     mutating func sendNotify(_ type: NotifyMessageType, protocolID: ProtocolID, spi: [UInt8], data: [UInt8],
-                             into actions: inout [Action], env: inout Environment) {
+                             clear: Bool = false, into actions: inout [Action], env: inout Environment) {
         let n = Payload.notification(NotificationPayload(protocolID: protocolID, notifyType: type, spi: spi, data: data))
-        sendInformational([n], into: &actions, env: &env)
+        sendInformational([n], clear: clear, into: &actions, env: &env)
     }
 
     /// Sends an Informational exchange carrying `payloads` (no answer expected).
-    mutating func sendInformational(_ payloads: [Payload], into actions: inout [Action], env: inout Environment) {
+    mutating func sendInformational(_ payloads: [Payload], clear: Bool = false, into actions: inout [Action], env: inout Environment) {
         let mid = newMessageID(env: &env)
-        guard let keys, cipher != nil, state == .established || state == .mainModeRepliedKE || state == .mainModeSentAuth
+        guard !clear, let keys, cipher != nil, state == .established || state == .mainModeRepliedKE || state == .mainModeSentAuth
                 || state == .aggressiveReplied else {
             actions.append(.send(datagram(ISAKMPMessage(header: header(.informational, messageID: mid), payloads: payloads).encode())))
             return

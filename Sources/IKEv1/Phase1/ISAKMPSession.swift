@@ -214,7 +214,8 @@ struct ISAKMPSession {
     /// (for Phase 1 or fatal errors) closing the session.
     mutating func fail(_ error: IKEv1Error, closing: Bool, into actions: inout [Action], env: inout Environment) {
         if let type = error.notifyType {
-            sendNotify(type, protocolID: .isakmp, spi: cookieI.bytes + cookieR.bytes, data: [], into: &actions, env: &env)
+            sendNotify(type, protocolID: .isakmp, spi: cookieI.bytes + cookieR.bytes, data: [],
+                       clear: error.kind == .authenticationFailed && state != .established, into: &actions, env: &env)
         }
         actions.append(.failed(Failure(sa: id, error: error)))
         if closing { close(reason: error.description, into: &actions, notifyDeleted: state == .established) }

@@ -142,6 +142,13 @@ extension ISAKMPSession {
         return (pair.publicValue, env.bytes(32))
     }
 
+    /// Decrypts the first encrypted Phase 1 message: garbage means the keys differ, i.e. the PSK.
+    func decryptAuthentication(_ message: ISAKMPMessage, which: String) throws(IKEv1Error) -> Decrypted {
+        do { return try decrypt(message, iv: phase1IV) } catch where error.kind == .payloadMalformed {
+            throw IKEv1Error(.authenticationFailed, "\(which) does not decrypt to valid payloads: pre-shared key mismatch")
+        }
+    }
+
     // MARK: Identities and HASH_I/HASH_R
 
     var localIDPayload: IdentificationPayload { IdentificationPayload(config.localIdentity) }

@@ -66,9 +66,11 @@ extension ISAKMPSession {
     /// action says why); Phase 1 failures and policy refusals also send the notify they warrant.
     private mutating func handle(_ error: IKEv1Error, message: ISAKMPMessage, env: inout Environment, into actions: inout [Action]) {
         switch error.kind {
+        case _ where message.header.exchangeType == .informational:
+            actions.append(.failed(Failure(sa: id, error: error)))   // never answer an Informational with one
         case .unexpectedMessage:
             actions.append(.failed(Failure(sa: id, error: error)))   // dropped; the SA goes on
-        case .invalidHash where state == .established, .payloadMalformed where state == .established && message.header.exchangeType == .informational:
+        case .invalidHash where state == .established:
             actions.append(.failed(Failure(sa: id, error: error)))   // forged or corrupt: drop, do not answer
         default:
             let phase1 = state != .established

@@ -45,7 +45,7 @@ extension ISAKMPSession {
         if let clear = message.payloads {
             payloads = clear
         } else {
-            let d = try decrypt(message, iv: phase1IV)
+            let d = try decryptAuthentication(message, which: "Aggressive Mode message 3")
             payloads = d.payloads
             phase1IV = d.nextIV
         }

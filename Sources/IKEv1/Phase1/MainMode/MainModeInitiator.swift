@@ -60,12 +60,12 @@ extension ISAKMPSession {
             sendRequest(bytes, messageID: 0, env: env, into: &actions)
 
         case .mainModeSentAuth:
-            let d = try decrypt(message, iv: phase1IV)
+            let d = try decryptAuthentication(message, which: "Main Mode message 6")
+            phase1IV = d.nextIV
             try PayloadRule.mm6.check(d.payloads)
             let id = d.payloads.first(ofType: IdentificationPayload.self)!
             try acceptPeerID(id)
             try verifyPeerHash(d.payloads, id: id)
-            phase1IV = d.nextIV
             answered(0, into: &actions)
             phase1Complete(env: env, into: &actions)
             startQuickMode(rekeying: nil, env: &env, into: &actions)

@@ -39,12 +39,12 @@ extension ISAKMPSession {
             sendResponse(ISAKMPMessage(header: header(.mainMode), payloads: out).encode(), to: raw, messageID: 0, into: &actions)
 
         case .mainModeRepliedKE:
-            let d = try decrypt(message, iv: phase1IV)
+            let d = try decryptAuthentication(message, which: "Main Mode message 5")
+            phase1IV = d.nextIV   // an error notify is then encrypted as the initiator expects
             try PayloadRule.mm5.check(d.payloads)
             let idi = d.payloads.first(ofType: IdentificationPayload.self)!
             try acceptPeerID(idi)
             try verifyPeerHash(d.payloads, id: idi)
-            phase1IV = d.nextIV
             followPeer(from: from, to: to)
             noteNotifies(d.payloads, into: &actions)
             let out: [Payload] = [.identification(localIDPayload),
