@@ -135,6 +135,8 @@ public struct IKEv1Endpoint {
             sessions[ic] = session
         } catch {
             session.fail(error, closing: true, into: &actions, env: &env)
+            // The session never existed for the caller: no timers to cancel, no children.
+            actions.removeAll { if case .cancelTimer = $0 { true } else { false } }
         }
         return actions
     }
