@@ -128,6 +128,13 @@ public struct OutboundDatagram: Hashable, Sendable {
     public var destination: SocketAddress
     /// True on the NAT-T port: the node puts the 4-byte non-ESP marker in front (RFC 3948 §2.2).
     public var nonESPMarker: Bool
+    /// Creates a datagram.
+    public init(bytes: [UInt8], source: SocketAddress, destination: SocketAddress, nonESPMarker: Bool) {
+        self.bytes = bytes
+        self.source = source
+        self.destination = destination
+        self.nonESPMarker = nonESPMarker
+    }
     /// The bytes as they go into the UDP payload.
     public var udpPayload: [UInt8] { nonESPMarker ? UDPEncapsulated.nonESPMarker + bytes : bytes }
 }

@@ -91,7 +91,7 @@ extension ISAKMPSession {
             o.attempt += 1
             if o.attempt >= config.retransmit.tries {
                 outstanding[mid] = nil
-                let what = mid == 0 ? "Phase 1 (\(exchange))" : "Quick Mode \(mid)"
+                let what = mid == 0 ? (exchange == .aggressive ? "Aggressive Mode" : "Main Mode") : "Quick Mode \(mid)"
                 let error = IKEv1Error(.timeout, "\(what): no answer after \(config.retransmit.tries) transmissions")
                 actions.append(.failed(Failure(sa: id, error: error)))
                 if mid == 0 {
