@@ -111,9 +111,12 @@ public struct IKEv1Endpoint {
             if session.cookieR != .zero && header.responderCookie != .zero && header.responderCookie != session.cookieR {
                 return [.failed(Failure(sa: ic, error: IKEv1Error(.invalidCookie, "responder cookie \(header.responderCookie) unknown")))]
             }
-            let actions = session.receive(message, raw: bytes, from: from, to: to, env: &env)
+            var actions = session.receive(message, raw: bytes, from: from, to: to, env: &env)
             sessions[ic] = session
             reap(ic)
+            if actions.contains(where: { if case .notifyReceived(let n) = $0 { n.type == .initialContact } else { false } }) {
+                actions += forgetOlderSAs(of: session)
+            }
             return actions
         }
         guard header.responderCookie == .zero, header.messageID == 0,
@@ -137,6 +140,19 @@ public struct IKEv1Endpoint {
             session.fail(error, closing: true, into: &actions, env: &env)
             // The session never existed for the caller: no timers to cancel, no children.
             actions.removeAll { if case .cancelTimer = $0 { true } else { false } }
+        }
+        return actions
+    }
+
+    /// INITIAL-CONTACT (RFC 2407 §4.6.3.3): the peer rebooted, so every other SA with the
+    /// same peer identity is stale and removed without telling the peer.
+    private mutating func forgetOlderSAs(of session: ISAKMPSession) -> [Action] {
+        var actions: [Action] = []
+        for (id, other) in sessions where id != session.id && other.state == .established
+            && other.peerIdentity == session.peerIdentity && other.remote.address == session.remote.address {
+            var stale = other
+            stale.close(reason: "peer sent INITIAL-CONTACT", into: &actions, notifyDeleted: true)
+            sessions[id] = nil
         }
         return actions
     }
