@@ -129,7 +129,7 @@ import Testing
     }
 
     /// Messages replayed after the exchange (and an Aggressive Mode message on a Main Mode SA)
-    /// change nothing: duplicates are dropped silently, out-of-order ones with a `failed` action.
+    /// change nothing: each is dropped with a `failed` action saying why.
     @Test func replayedAndOutOfOrderMessages() throws {
         let (a, b) = try TestConfig.pair(ike: "aes128-sha256-modp2048", esp: "aes128-sha256")
         var pair = try Complete.complete(a, b)
@@ -141,6 +141,13 @@ import Testing
         #expect(pair.installed(.b).count == 1 && pair.established(.b).count == 1)
         let later = pair.log[before...].map(\.1)
         #expect(!later.contains { if case .installChildSA = $0 { true } else { false } })
+        // The last request (MM5) gets the cached MM6 again, byte for byte; all others are dropped with a reason.
+        let earlier = Set(pair.log[..<before].compactMap { if case .send(let d) = $0.1, $0.0 == .b { d.bytes } else { nil } })
+        let resent = later.compactMap { if case .send(let d) = $0 { d.bytes } else { nil } }
+        #expect(resent.count == 1 && resent.allSatisfy { earlier.contains($0) })
+        let drops = pair.log[before...].compactMap { if case .failed(let f) = $0.1, $0.0 == .b { f } else { nil } }
+        #expect(drops.count == sentByA.count - 1)
+        #expect(drops.allSatisfy { $0.error.kind == .unexpectedMessage && $0.error.reason.contains("replayed") })
         // An Aggressive Mode message for the established Main Mode SA.
         let info = try #require(pair.established(.a).first)
         let h = ISAKMPHeader(initiatorCookie: info.id, responderCookie: info.cookieR, exchangeType: .aggressive)

@@ -85,6 +85,18 @@ import Testing
         #expect(pair.actions(.b).contains { if case .isakmpSADeleted(_, let r) = $0 { r.contains("INITIAL-CONTACT") } else { false } })
     }
 
+    /// One endpoint holds several ISAKMP SAs with the same peer, each found by its cookies.
+    @Test func severalISAKMPSAsPerEndpoint() throws {
+        let (a, b) = try TestConfig.pair(ike: "aes128-sha256-modp2048", esp: "aes128-sha256") { a, _ in a.initialContact = false }
+        var pair = try Pair(a: a, b: b, seed: 6)
+        pair.feed(.a, .initiate(peer: a.name))
+        pair.feed(.a, .initiate(peer: a.name))
+        pair.run(seconds: 10)
+        #expect(pair.a.isakmpSAs.count == 2 && pair.b.isakmpSAs.count == 2)
+        #expect(pair.a.childSAs.count == 2 && pair.b.childSAs.count == 2)
+        #expect(Set(pair.b.isakmpSAs.map(\.id)) == Set(pair.a.isakmpSAs.map(\.id)))
+    }
+
     /// After Phase 1, an unprotected Informational (anyone could forge it) changes nothing.
     @Test func unprotectedInformationalAfterPhase1IsIgnored() throws {
         let (a, b) = try TestConfig.pair(ike: "aes128-sha256-modp2048", esp: "aes128-sha256")

@@ -13,7 +13,10 @@ extension ISAKMPSession {
             if let response = last.response { actions.append(.send(response)) }
             return actions
         }
-        if received.contains(raw) { return actions }   // an old duplicate: already handled
+        if received.contains(raw) {   // an old duplicate: already handled, dropped
+            return [.failed(Failure(sa: id, error: IKEv1Error(.unexpectedMessage,
+                "replayed \(message.header.exchangeType.name ?? "ISAKMP") message (ID \(mid)) dropped")))]
+        }
         if !isInitiator && message.header.responderCookie == .zero {
             return [.failed(Failure(sa: id, error: IKEv1Error(.unexpectedMessage, "retransmitted first message ignored")))]
         }

@@ -80,6 +80,7 @@ struct DemoCommand: ParsableCommand {
         }
         network.onAction = { side, action, now in
             switch action {
+            case .failed(let f) where f.error.kind == .unexpectedMessage: print("           \(side): dropped: \(f.error.reason)")
             case .failed(let f): failures.append("\(side): \(f.error)"); print("           \(side): FAILED \(f.error)")
             case .isakmpSAEstablished(let info):
                 print("           \(side): ISAKMP SA established (\(info.proposal), NAT \(info.natDetected ? "detected" : "none"))")
