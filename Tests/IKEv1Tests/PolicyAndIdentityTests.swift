@@ -77,8 +77,7 @@ import Testing
         var pair = try Complete.complete(a, b)
         #expect(pair.b.isakmpSAs.count == 1)
         // A "reboots": a fresh endpoint with the same configuration initiates again.
-        pair.a = try IKEv1Endpoint(configs: [a])
-        pair.timers[.a] = [:]
+        pair.replace(.a, with: try IKEv1Endpoint(configs: [a]))
         pair.feed(.a, .initiate(peer: a.name))
         pair.run(seconds: 10)
         #expect(pair.b.isakmpSAs.count == 1 && pair.b.childSAs.count == 1)

@@ -66,45 +66,49 @@ struct DemoCommand: ParsableCommand {
 
     func run() throws {
         let (ci, cr) = try configs()
-        var network: DemoNetwork
-        do { network = try DemoNetwork(initiator: ci, responder: cr, seed: seed, loss: loss, nat: nat) } catch {
+        var network: EndpointPair
+        do { network = try EndpointPair(a: ci, b: cr, seed: seed) } catch {
             throw ValidationError(error.reason)
         }
+        network.loss = loss
+        network.latency = 0.005
+        network.natPublic = nat ? [198, 18, 0, 77] : nil
         var printer = ExchangePrinter()
         var failures: [String] = []
-        network.onSend = { side, d, dropped, now in
-            if dropped { print(printer.dropped(side, d, now: now)) }
+        network.onSend = { side, d, lost, now in
+            if lost { print(printer.lost(side, d, now: now)) }
         }
-        network.onDeliver = { side, delivery, receiver in
-            print(printer.line(to: side, delivery, receiver: receiver))
+        network.onDeliver = { delivery, receiver in
+            print(printer.line(delivery, receiver: receiver))
         }
-        network.onAction = { side, action, now in
+        network.onAction = { side, action, _ in
+            let who = ExchangePrinter.name(side)
             switch action {
-            case .failed(let f) where f.error.kind == .unexpectedMessage: print("           \(side): dropped: \(f.error.reason)")
-            case .failed(let f): failures.append("\(side): \(f.error)"); print("           \(side): FAILED \(f.error)")
+            case .failed(let f) where f.error.kind == .unexpectedMessage: print("           \(who): dropped: \(f.error.reason)")
+            case .failed(let f): failures.append("\(who): \(f.error)"); print("           \(who): FAILED \(f.error)")
             case .isakmpSAEstablished(let info):
-                print("           \(side): ISAKMP SA established (\(info.proposal), NAT \(info.natDetected ? "detected" : "none"))")
+                print("           \(who): ISAKMP SA established (\(info.proposal), NAT \(info.natDetected ? "detected" : "none"))")
             case .installChildSA(let c):
-                print("           \(side): install \(c.ipsecProtocol) SA in \(StatusTables.hex32(c.inbound.spi)) out \(StatusTables.hex32(c.outbound.spi)) \(c.proposal)")
-            case .deleteChildSA(let i, _, let reason): print("           \(side): delete SA in \(StatusTables.hex32(i)): \(reason)")
-            case .isakmpSADeleted(_, let reason): print("           \(side): ISAKMP SA deleted: \(reason)")
-            case .notifyReceived(let n): print("           \(side): notify \(n.type)")
+                print("           \(who): install \(c.ipsecProtocol) SA in \(StatusTables.hex32(c.inbound.spi)) out \(StatusTables.hex32(c.outbound.spi)) \(c.proposal)")
+            case .deleteChildSA(let i, _, let reason): print("           \(who): delete SA in \(StatusTables.hex32(i)): \(reason)")
+            case .isakmpSADeleted(_, let reason): print("           \(who): ISAKMP SA deleted: \(reason)")
+            case .notifyReceived(let n): print("           \(who): notify \(n.type)")
             default: break
             }
         }
 
         print("== \(aggressive ? "Aggressive" : "Main") Mode + Quick Mode: \(ike) / \(esp)\(nat ? ", initiator behind NAT" : "")\(seed.map { ", seed \($0)" } ?? "")\(loss > 0 ? ", loss \(loss)" : "")")
-        network.feed(.initiator, .initiate(peer: ci.name))
-        network.run(seconds: 120) { !$0.initiator.childSAs.isEmpty && !$0.responder.childSAs.isEmpty }
-        let childrenI = network.initiator.childSAs, childrenR = network.responder.childSAs
-        guard let sa = network.initiator.isakmpSAs.first, !childrenI.isEmpty, !childrenR.isEmpty else {
+        network.feed(.a, .initiate(peer: ci.name))
+        network.run(seconds: 120) { !$0.a.childSAs.isEmpty && !$0.b.childSAs.isEmpty }
+        let childrenI = network.a.childSAs, childrenR = network.b.childSAs
+        guard let sa = network.a.isakmpSAs.first, !childrenI.isEmpty, !childrenR.isEmpty else {
             throw DemoFailure(reason: "negotiation failed: " + (failures.isEmpty ? "no answer within 120 s" : failures.joined(separator: "; ")))
         }
 
         print("\ninitiator# show crypto isakmp sa detail")
-        print(StatusTables.isakmp(network.initiator.isakmpSAs, now: network.now))
+        print(StatusTables.isakmp(network.a.isakmpSAs, now: network.now))
         print("\nresponder# show crypto isakmp sa detail")
-        print(StatusTables.isakmp(network.responder.isakmpSAs, now: network.now))
+        print(StatusTables.isakmp(network.b.isakmpSAs, now: network.now))
         let counters = ESPHook.run(initiator: childrenI, responder: childrenR)
         print("\ninitiator# show crypto ipsec sa")
         print(StatusTables.ipsec(childrenI, local: ci.localAddress, now: network.now, counters: counters))
@@ -123,10 +127,10 @@ struct DemoCommand: ParsableCommand {
         }
 
         print("\n== Delete")
-        network.feed(.initiator, .delete(sa: sa.id))
-        network.run(seconds: 10) { $0.responder.isakmpSAs.isEmpty && $0.pending.isEmpty }
-        print("initiator: \(network.initiator.isakmpSAs.count) ISAKMP SA, \(network.initiator.childSAs.count) IPsec SA; "
-              + "responder: \(network.responder.isakmpSAs.count) ISAKMP SA, \(network.responder.childSAs.count) IPsec SA")
+        network.feed(.a, .delete(sa: sa.id))
+        network.run(seconds: 10) { $0.b.isakmpSAs.isEmpty && $0.pending.isEmpty }
+        print("initiator: \(network.a.isakmpSAs.count) ISAKMP SA, \(network.a.childSAs.count) IPsec SA; "
+              + "responder: \(network.b.isakmpSAs.count) ISAKMP SA, \(network.b.childSAs.count) IPsec SA")
     }
 }
 
@@ -160,22 +164,24 @@ struct ExchangePrinter {
         }
     }
 
-    static func arrow(_ to: DemoNetwork.Side) -> String { to == .responder ? "initiator -> responder" : "responder -> initiator" }
+    static func name(_ side: EndpointPair.Side) -> String { side == .a ? "initiator" : "responder" }
 
-    mutating func line(to side: DemoNetwork.Side, _ d: DemoNetwork.Delivery, receiver: IKEv1Endpoint) -> String {
+    static func arrow(_ to: EndpointPair.Side) -> String { to == .b ? "initiator -> responder" : "responder -> initiator" }
+
+    mutating func line(_ d: EndpointPair.Delivery, receiver: IKEv1Endpoint) -> String {
         let time = "[\(d.at)]".padding(9)
-        let route = "\(d.from) -> \(d.dest)".padding(34)
+        let route = "\(d.from) -> \(d.destination)".padding(34)
         var ike = d.bytes[...]
-        if d.dest.port != 500 {
-            if ike.count == 1 { return "\(time) \(Self.arrow(side))  \(route) NAT-keepalive" }
+        if d.destination.port != 500 {
+            if ike.count == 1 { return "\(time) \(Self.arrow(d.to))  \(route) NAT-keepalive" }
             ike = ike.dropFirst(4)
         }
-        guard let m = try? ISAKMPMessage.decode(ike) else { return "\(time) \(Self.arrow(side))  \(route) \(d.bytes.count) bytes (not ISAKMP)" }
+        guard let m = try? ISAKMPMessage.decode(ike) else { return "\(time) \(Self.arrow(d.to))  \(route) \(d.bytes.count) bytes (not ISAKMP)" }
         let key = "\(m.header.initiatorCookie)/\(m.header.messageID)/\(m.header.exchangeType.rawValue)"
         let repeated = !seen.insert(Array(ike)).inserted
         let payloads = repeated ? "(retransmission, byte-identical)"
             : receiver.inspect(Array(ike)).map { list in list.map { $0.type.name ?? "\($0.type.rawValue)" }.joined(separator: " ") }
-        let marker = d.dest.port != 500 ? " (non-ESP marker)" : ""
+        let marker = d.destination.port != 500 ? " (non-ESP marker)" : ""
         let encrypted = m.payloads == nil ? "HDR*, " : "HDR, "
         var label = Self.exchangeName(m.header.exchangeType)
         if m.header.exchangeType != .informational {
@@ -183,11 +189,11 @@ struct ExchangePrinter {
             numbers[key] = n
             label += " #\(n)"
         }
-        return "\(time) \(Self.arrow(side))  \(route) \(label.padding(18)) \(encrypted)\(payloads ?? "(cannot decrypt)")\(marker)"
+        return "\(time) \(Self.arrow(d.to))  \(route) \(label.padding(18)) \(encrypted)\(payloads ?? "(cannot decrypt)")\(marker)"
     }
 
-    func dropped(_ side: DemoNetwork.Side, _ d: OutboundDatagram, now: EngineTime) -> String {
-        "\("[\(now)]".padding(9)) \(side.rawValue) sent \(d.bytes.count) bytes to \(d.destination): LOST on the network"
+    func lost(_ side: EndpointPair.Side, _ d: OutboundDatagram, now: EngineTime) -> String {
+        "\("[\(now)]".padding(9)) \(Self.name(side)) sent \(d.bytes.count) bytes to \(d.destination): LOST on the network"
     }
 }
 
