@@ -29,6 +29,43 @@ import Testing
         #expect(pair.a.sessionCount == 0 && pair.b.sessionCount == 0)
     }
 
+    /// A KE value that is not a valid group element (RFC 6989) is refused with INVALID-KEY-INFORMATION.
+    @Test func invalidKeyExchangeValue() throws {
+        let (a, b) = try TestConfig.pair(ike: "aes128-sha256-ecp256", esp: "aes128-sha256")
+        var pair = try Pair(a: a, b: b, seed: 2)
+        pair.tamper = { side, bytes in
+            guard side == .a, let m = try? ISAKMPMessage.decode(bytes), let payloads = m.payloads,
+                  payloads.contains(where: { $0.type == .keyExchange }) else { return }
+            let bad = payloads.map { p -> Payload in
+                if case .keyExchange(let ke) = p { return .keyExchange(KeyExchangePayload(data: [UInt8](repeating: 0x42, count: ke.data.count))) }
+                return p
+            }
+            bytes = ISAKMPMessage(header: m.header, payloads: bad).encode()
+        }
+        pair.feed(.a, .initiate(peer: a.name))
+        pair.run(seconds: 10)
+        #expect(pair.failures(.b).first?.error.kind == .invalidKey)
+        #expect(Self.sentNotifies(pair, by: .b) == [.invalidKeyInformation])
+        #expect(pair.failures(.a).contains { $0.error.reason.contains("INVALID-KEY-INFORMATION") })
+    }
+
+    /// Requests are retransmitted byte-identically at 4 s × 1.8ⁿ, 5 sends in all (charon's defaults),
+    /// then the attempt fails with a timeout.
+    @Test func retransmissionScheduleAndLimit() throws {
+        let (a, b) = try TestConfig.pair(ike: "aes128-sha256-modp2048", esp: "aes128-sha256")
+        var pair = try Pair(a: a, b: b, seed: 2)
+        pair.linkDown = true
+        var sendTimes: [Double] = []
+        pair.onSend = { _, _, _, now in sendTimes.append(Double(now.milliseconds) / 1000) }
+        pair.feed(.a, .initiate(peer: a.name))
+        pair.run(seconds: 200)
+        #expect(sendTimes == [0, 4, 11.2, 24.16, 47.488])
+        #expect(Set(pair.transcript).count == 1)
+        let failure = try #require(pair.failures(.a).first)
+        #expect(failure.error.kind == .timeout && failure.error.reason.contains("5 transmissions"))
+        #expect(pair.a.sessionCount == 0)
+    }
+
     @Test func noCommonIKEProposal() throws {
         let (a, b) = try TestConfig.pair(ike: "aes128-sha256-modp2048", esp: "aes128-sha256",
                                          responderIKE: "aes256-sha512-ecp384")

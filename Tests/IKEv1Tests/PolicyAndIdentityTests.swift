@@ -36,6 +36,19 @@ import Testing
         #expect(pair.established(.b).first?.remoteIdentity == identity)
     }
 
+    /// IPv6 outer addresses (NAT-D over 16-byte addresses), host-to-host transport mode.
+    @Test func ipv6HostToHost() throws {
+        let v6a = SocketAddress(address: [0x20, 0x01, 0x0d, 0xb8] + [UInt8](repeating: 0, count: 11) + [1], port: 500)
+        let v6b = SocketAddress(address: [0x20, 0x01, 0x0d, 0xb8] + [UInt8](repeating: 0, count: 11) + [2], port: 500)
+        let (a, b) = try TestConfig.pair(ike: "aes256-sha256-ecp256", esp: "aes256gcm16", mode: .transport) { a, b in
+            a.localAddress = v6a; a.remoteAddress = v6b; a.localIdentity = .ipv6(v6a.address); a.remoteIdentity = .ipv6(v6b.address)
+            b.localAddress = v6b; b.localIdentity = .ipv6(v6b.address); b.remoteIdentity = .ipv6(v6a.address)
+        }
+        let pair = try Complete.complete(a, b)
+        Complete.expectMatchingChildren(pair)
+        #expect(pair.installed(.b).first?.remote == v6a && pair.installed(.b).first?.udpEncapsulated == false)
+    }
+
     @Test func kilobyteLifetimes() throws {
         let (a, b) = try TestConfig.pair(ike: "aes128-sha256-modp2048", esp: "aes128-sha256") { a, b in
             a.childLifetime = Lifetime(seconds: 3600, kilobytes: 500_000)

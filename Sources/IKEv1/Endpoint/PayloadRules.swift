@@ -14,6 +14,9 @@ struct PayloadRule {
 
     /// Checks presence and types; the error names the message.
     func check(_ payloads: [Payload]) throws(IKEv1Error) {
+        for case .raw(let raw) in payloads where raw.type.name != nil {
+            throw IKEv1Error(.payloadMalformed, "\(message): \(raw.type.name!) payload with RESERVED \(raw.reserved)")
+        }
         let present = payloads.map(\.type)
         for t in required where !present.contains(t) {
             throw IKEv1Error(.payloadMalformed, "\(message) lacks a \(t.name ?? "\(t.rawValue)") payload (has: \(payloads.typeNames))")
@@ -41,5 +44,15 @@ struct PayloadRule {
 
     func renamed(_ m: String) -> PayloadRule {
         PayloadRule(m, required: required, optional: Array(allowed.subtracting(required)))
+    }
+}
+
+extension Array where Element == Payload {
+    /// The first payload of a kind, or PAYLOAD-MALFORMED naming it.
+    func required<T>(_ type: T.Type) throws(IKEv1Error) -> T {
+        guard let p = first(ofType: type) else {
+            throw IKEv1Error(.payloadMalformed, "missing \(T.self)")
+        }
+        return p
     }
 }

@@ -1,5 +1,5 @@
 public import IPsecCrypto
-public import ISAKMPWire
+import ISAKMPWire
 
 /// How a Phase 1 peer authenticates (RFC 2409 App. A, Authentication-Method).
 public enum AuthMethod: UInt16, Hashable, Sendable {

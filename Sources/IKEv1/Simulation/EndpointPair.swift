@@ -1,4 +1,4 @@
-public import IPsecCrypto
+import IPsecCrypto
 
 /// Two endpoints on a virtual clock exchanging datagrams in memory: for tests, demos and
 /// interop labs. Optional seeded loss, duplication and reordering, and a NAT in front of

@@ -34,13 +34,13 @@ extension ISAKMPSession {
         guard let payloads = message.payloads else { throw IKEv1Error(.payloadMalformed, "Aggressive Mode message 2 is encrypted") }
         try PayloadRule.am2.check(payloads)
         cookieR = message.header.responderCookie
-        chosen = try acceptReply(payloads.first(ofType: SecurityAssociationPayload.self)!)
+        chosen = try acceptReply(payloads.required(SecurityAssociationPayload.self))
         _ = readVendorIDs(payloads)
-        gxr = payloads.first(ofType: KeyExchangePayload.self)!.data
-        nonceR = payloads.first(ofType: NoncePayload.self)!.data
+        gxr = try payloads.required(KeyExchangePayload.self).data
+        nonceR = try payloads.required(NoncePayload.self).data
         try checkNonce(nonceR)
         try deriveKeys()
-        let idr = payloads.first(ofType: IdentificationPayload.self)!
+        let idr = try payloads.required(IdentificationPayload.self)
         try acceptPeerID(idr)
         try verifyPeerHash(payloads, id: idr)
         checkNATD(payloads, from: from, to: to)

@@ -14,15 +14,15 @@ extension ISAKMPSession {
         }
         guard let payloads = message.payloads else { throw IKEv1Error(.payloadMalformed, "Aggressive Mode message 1 is encrypted") }
         try PayloadRule.am1.check(payloads)
-        let offered = payloads.first(ofType: SecurityAssociationPayload.self)!
+        let offered = try payloads.required(SecurityAssociationPayload.self)
         saiB = Payload.securityAssociation(offered).body
         let (proposal, reply) = try Self.choose(from: offered, policy: config)
         chosen = proposal
         let peerVIDs = readVendorIDs(payloads)
-        gxi = payloads.first(ofType: KeyExchangePayload.self)!.data
-        nonceI = payloads.first(ofType: NoncePayload.self)!.data
+        gxi = try payloads.required(KeyExchangePayload.self).data
+        nonceI = try payloads.required(NoncePayload.self).data
         try checkNonce(nonceI)
-        try acceptPeerID(payloads.first(ofType: IdentificationPayload.self)!)
+        try acceptPeerID(payloads.required(IdentificationPayload.self))
         let (ke, nonce) = try makeKEAndNonce(group: proposal.group, env: &env)
         gxr = ke
         nonceR = nonce

@@ -28,7 +28,7 @@ extension ISAKMPSession {
             guard let payloads = message.payloads else { throw IKEv1Error(.payloadMalformed, "Main Mode message 2 is encrypted") }
             try PayloadRule.mm2.check(payloads)
             cookieR = message.header.responderCookie
-            chosen = try acceptReply(payloads.first(ofType: SecurityAssociationPayload.self)!)
+            chosen = try acceptReply(payloads.required(SecurityAssociationPayload.self))
             _ = readVendorIDs(payloads)
             answered(0, into: &actions)
             let (ke, nonce) = try makeKEAndNonce(group: chosen!.group, env: &env)
@@ -41,8 +41,8 @@ extension ISAKMPSession {
         case .mainModeSentKE:
             guard let payloads = message.payloads else { throw IKEv1Error(.payloadMalformed, "Main Mode message 4 is encrypted") }
             try PayloadRule.mm4.check(payloads)
-            gxr = payloads.first(ofType: KeyExchangePayload.self)!.data
-            nonceR = payloads.first(ofType: NoncePayload.self)!.data
+            gxr = try payloads.required(KeyExchangePayload.self).data
+            nonceR = try payloads.required(NoncePayload.self).data
             try checkNonce(nonceR)
             checkNATD(payloads, from: from, to: to)
             try deriveKeys()
@@ -63,7 +63,7 @@ extension ISAKMPSession {
             let d = try decryptAuthentication(message, which: "Main Mode message 6")
             phase1IV = d.nextIV
             try PayloadRule.mm6.check(d.payloads)
-            let id = d.payloads.first(ofType: IdentificationPayload.self)!
+            let id = try d.payloads.required(IdentificationPayload.self)
             try acceptPeerID(id)
             try verifyPeerHash(d.payloads, id: id)
             answered(0, into: &actions)

@@ -9,7 +9,7 @@ extension ISAKMPSession {
                                          env: inout Environment, into actions: inout [Action]) throws(IKEv1Error) {
         guard let payloads = message.payloads else { throw IKEv1Error(.payloadMalformed, "Main Mode message 1 is encrypted") }
         try PayloadRule.mm1.check(payloads)
-        let offered = payloads.first(ofType: SecurityAssociationPayload.self)!
+        let offered = try payloads.required(SecurityAssociationPayload.self)
         saiB = Payload.securityAssociation(offered).body
         let (proposal, reply) = try Self.choose(from: offered, policy: config)
         chosen = proposal
@@ -26,8 +26,8 @@ extension ISAKMPSession {
         case .mainModeRepliedSA:
             guard let payloads = message.payloads else { throw IKEv1Error(.payloadMalformed, "Main Mode message 3 is encrypted") }
             try PayloadRule.mm3.check(payloads)
-            gxi = payloads.first(ofType: KeyExchangePayload.self)!.data
-            nonceI = payloads.first(ofType: NoncePayload.self)!.data
+            gxi = try payloads.required(KeyExchangePayload.self).data
+            nonceI = try payloads.required(NoncePayload.self).data
             try checkNonce(nonceI)
             checkNATD(payloads, from: from, to: to)
             let (ke, nonce) = try makeKEAndNonce(group: chosen!.group, env: &env)
@@ -42,7 +42,7 @@ extension ISAKMPSession {
             let d = try decryptAuthentication(message, which: "Main Mode message 5")
             phase1IV = d.nextIV   // an error notify is then encrypted as the initiator expects
             try PayloadRule.mm5.check(d.payloads)
-            let idi = d.payloads.first(ofType: IdentificationPayload.self)!
+            let idi = try d.payloads.required(IdentificationPayload.self)
             try acceptPeerID(idi)
             try verifyPeerHash(d.payloads, id: idi)
             followPeer(from: from, to: to)

@@ -62,13 +62,13 @@ extension ISAKMPSession {
                                 which: "HASH(2)")
         try PayloadRule.qm2.check(d.payloads)
         qm.iv = d.nextIV
-        let sa = d.payloads.first(ofType: SecurityAssociationPayload.self)!
+        let sa = try d.payloads.required(SecurityAssociationPayload.self)
         guard sa.proposals.count == 1, sa.proposals[0].transforms.count == 1, let peerSPI = sa.proposals[0].spi32,
               let chosen = ParsedChildTransform(sa.proposals[0].transforms[0], protocolID: sa.proposals[0].protocolID),
               config.childProposals.contains(chosen.proposal) else {
             throw IKEv1Error(.noProposalChosen, "Quick Mode responder chose a transform we did not offer")
         }
-        qm.nonceR = d.payloads.first(ofType: NoncePayload.self)!.data
+        qm.nonceR = try d.payloads.required(NoncePayload.self).data
         try checkNonce(qm.nonceR)
         let pfs = try pfsSecret(qm.dh, d.payloads, wanted: chosen.proposal.pfsGroup)
         let ids = d.payloads.all(ofType: IdentificationPayload.self)

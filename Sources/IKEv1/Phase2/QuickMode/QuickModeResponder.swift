@@ -22,11 +22,11 @@ extension ISAKMPSession {
         usedMessageIDs.insert(mid)
         try PayloadRule.qm1.check(d.payloads)
         qm.iv = d.nextIV
-        qm.nonceI = d.payloads.first(ofType: NoncePayload.self)!.data
+        qm.nonceI = try d.payloads.required(NoncePayload.self).data
         try checkNonce(qm.nonceI)
         let ids = d.payloads.all(ofType: IdentificationPayload.self)
         try checkClientIDs(ids)
-        let sa = d.payloads.first(ofType: SecurityAssociationPayload.self)!
+        let sa = try d.payloads.required(SecurityAssociationPayload.self)
         let (chosen, proposal, transform) = try chooseChild(sa)
         guard let peerSPI = proposal.spi32 else { throw IKEv1Error(.payloadMalformed, "ESP/AH SPI must be 4 bytes") }
         qm.mySPI = newSPI(env: &env)
