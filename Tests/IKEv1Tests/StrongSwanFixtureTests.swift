@@ -164,4 +164,60 @@ import Testing
         #expect(!actions.contains { if case .send = $0 { true } else { false } })
         #expect(s.state == .established && s.children.isEmpty)
     }
+
+    /// KEYMAT for every fixture Quick Mode, PFS included (g(qm)^xy from keys.json): our split
+    /// into encryption and integrity keys per direction equals charon's four ESP keys.
+    @Test(arguments: StrongSwanFixture.scenarios)
+    func childKeysMatchCharon(scenario: String) throws {
+        let fx = try StrongSwanFixture(scenario)
+        let s = try Self.established(fx, initiator: true)
+        for qm in Self.primaryQuickModes(fx) {
+            let mid = UInt32(qm["message_id_decimal"] as! Int)
+            let frames = qm.ints("frames")
+            let iv = IKEv1IV.phase2(hash: s.hash, lastPhase1Block: s.lastPhase1Block, messageID: mid, blockSize: s.blockSize)
+            let d1 = try s.decrypt(try ISAKMPMessage.decode(fx.isakmp[frames[0]]!.bytes), iv: iv)
+            let d2 = try s.decrypt(try ISAKMPMessage.decode(fx.isakmp[frames[1]]!.bytes), iv: d1.nextIV)
+            let sa = try #require(d2.payloads.first(ofType: SecurityAssociationPayload.self))
+            let chosen = try #require(ParsedChildTransform(sa.proposals[0].transforms[0], protocolID: sa.proposals[0].protocolID))
+            let pfs = (qm["pfs"] as? Bool) == true ? SecretBytes(qm.bytes("g_xy")) : nil
+            let spiI = UInt32(beBytes: qm.bytes("spi_i"))!, spiR = UInt32(beBytes: qm.bytes("spi_r"))!
+            let toInitiator = s.childKeys(chosen.proposal, spi: spiI, nonceI: qm.bytes("nonce_i"), nonceR: qm.bytes("nonce_r"), pfs: pfs)
+            let toResponder = s.childKeys(chosen.proposal, spi: spiR, nonceI: qm.bytes("nonce_i"), nonceR: qm.bytes("nonce_r"), pfs: pfs)
+            #expect(toResponder.encryptionKey.bytes == qm.bytes("encryption_initiator_key"), "\(scenario)")
+            #expect(toResponder.integrityKey.bytes == qm.bytes("integrity_initiator_key"), "\(scenario)")
+            #expect(toInitiator.encryptionKey.bytes == qm.bytes("encryption_responder_key"), "\(scenario)")
+            #expect(toInitiator.integrityKey.bytes == qm.bytes("integrity_responder_key"), "\(scenario)")
+        }
+    }
+
+    /// charon's Informationals (DPD R-U-THERE / ACK, Deletes) verify under our Informational
+    /// HASH(1) and are acted on: R-U-THERE answered, ISAKMP Delete closes the SA.
+    @Test(arguments: StrongSwanFixture.scenarios)
+    func charonsInformationalsAreAccepted(scenario: String) throws {
+        let fx = try StrongSwanFixture(scenario)
+        let initiatorAddress = SocketAddress.ipv4((fx.keys["initiator"] as! [String: Any])["address"] as! String)!
+        for info in fx.keys["informational"] as? [[String: Any]] ?? [] {
+            let frame = fx.isakmp[info["frame"] as! Int]!
+            let message = try ISAKMPMessage.decode(frame.bytes)
+            guard message.header.initiatorCookie == Cookie(bytes: fx.phase1.bytes("cookie_i")) else { continue }
+            let fromInitiator = frame.from.address == initiatorAddress
+            var s = try Self.established(fx, initiator: !fromInitiator)
+            var env = Environment(now: EngineTime(milliseconds: 0), entropy: SeededEntropy(seed: 6))
+            let actions = s.receive(message, raw: frame.bytes, from: frame.from, to: frame.to, env: &env)
+            let notifies = info["notify_types"] as? [Int] ?? []
+            let failures = actions.compactMap { if case .failed(let f) = $0 { f } else { nil } }
+            if let error = notifies.first(where: { $0 < 8192 }) {
+                // main-mode-psk-port500: charon could not install its SA and said NO-PROPOSAL-CHOSEN.
+                #expect(failures.map(\.error.kind) == [.peerNotify] && failures[0].error.reason.contains("(\(error))"))
+            } else {
+                #expect(failures.isEmpty, "\(scenario) frame \(info["frame"]!): \(actions)")
+            }
+            if notifies.contains(36136) {
+                #expect(actions.contains { if case .send = $0 { true } else { false } }, "R-U-THERE-ACK")
+            }
+            if (info["payload_types"] as? [Int] ?? []).contains(12), s.state == .closed {
+                #expect(actions.contains { if case .isakmpSADeleted = $0 { true } else { false } })
+            }
+        }
+    }
 }
