@@ -141,28 +141,47 @@ public struct OutboundDatagram: Hashable, Sendable {
 
 /// A summary of an established ISAKMP SA for status output.
 public struct ISAKMPSAInfo: Hashable, Sendable {
+    /// The SA (its initiator cookie).
     public var id: ISAKMPSAID
+    /// The responder cookie.
     public var cookieR: Cookie
+    /// The connection name of the configuration in use.
     public var peerName: String
+    /// True when we started Phase 1.
     public var isInitiator: Bool
+    /// Main Mode or Aggressive Mode.
     public var exchange: ExchangeType
+    /// Our address and port (4500 after a NAT-T float).
     public var local: SocketAddress
+    /// The peer's address and port as we see them.
     public var remote: SocketAddress
+    /// Our Phase 1 identity.
     public var localIdentity: Identity
+    /// The identity the peer proved.
     public var remoteIdentity: Identity
+    /// The negotiated transform, with the lifetime in force.
     public var proposal: IKEProposal
+    /// A NAT was detected (or faked) on the path.
     public var natDetected: Bool
+    /// When Phase 1 completed.
     public var established: EngineTime
+    /// When the ISAKMP SA's lifetime ends, if it has one in seconds.
     public var expires: EngineTime?
+    /// The peer announced RFC 3706 DPD.
     public var peerSupportsDPD: Bool
 }
 
 /// A notify the peer sent us.
 public struct ReceivedNotify: Hashable, Sendable {
+    /// The ISAKMP SA it came on.
     public var sa: ISAKMPSAID
+    /// The notify type.
     public var type: NotifyMessageType
+    /// Its protocol (ISAKMP, ESP, AH).
     public var protocolID: ProtocolID
+    /// Its SPI: CKY-I|CKY-R for ISAKMP, 4 bytes for ESP/AH.
     public var spi: [UInt8]
+    /// Notification data.
     public var data: [UInt8]
 }
 

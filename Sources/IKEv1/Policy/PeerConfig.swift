@@ -73,6 +73,9 @@ public struct PeerConfig: Sendable {
     public var remoteIdentity: Identity?
     /// The pre-shared key.
     public var preSharedKey: SecretBytes
+    /// Signs and verifies for signature authentication (RFC 2409 §5.1): the seam for
+    /// certificates; `validate()` refuses non-PSK methods until it is wired in.
+    public var signer: (any IKEv1Signer)?
     /// Phase 1 proposals in our order of preference.
     public var ikeProposals: [IKEProposal]
     /// Quick Mode proposals in our order of preference.
