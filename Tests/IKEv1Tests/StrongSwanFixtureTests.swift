@@ -220,4 +220,71 @@ import Testing
             }
         }
     }
+
+    /// A session holding charon's Phase 1 state just before message 5 (keys.json: SAi_b, KE,
+    /// nonces, SKEYID..., the initial IV).
+    static func beforeMessage5(_ fx: StrongSwanFixture, initiator: Bool) throws -> ISAKMPSession {
+        var s = try established(fx, initiator: initiator)
+        let p1 = fx.phase1
+        s.saiB = p1.bytes("sa_i_b")
+        s.gxi = p1.bytes("g_xi"); s.gxr = p1.bytes("g_xr")
+        s.nonceI = p1.bytes("nonce_i"); s.nonceR = p1.bytes("nonce_r")
+        s.phase1IV = p1.bytes("iv_initial")
+        s.lastPhase1Block = []
+        s.peerIdentity = nil
+        s.nat = NATState()
+        s.nat.negotiated = true
+        s.state = initiator ? .mainModeSentAuth : .mainModeRepliedKE
+        return s
+    }
+
+    /// Main Mode messages 5 and 6 of charon against our Phase 1 code: our responder verifies
+    /// charon's HASH_I and answers with a message 6 byte-identical to charon's; our initiator
+    /// verifies charon's HASH_R. NAT-D: charon's fake hash (libipsec forces encapsulation) is
+    /// seen as "peer behind NAT", the kernel-netlink run as no NAT.
+    @Test(arguments: StrongSwanFixture.scenarios.filter { (try? StrongSwanFixture($0).phase1["exchange"] as? String) == "main" })
+    func mainModeAuthenticationMatchesCharon(scenario: String) throws {
+        let fx = try StrongSwanFixture(scenario)
+        let frames = fx.phase1.ints("frames")
+        let (mm3, mm5, mm6) = (fx.isakmp[frames[2]]!, fx.isakmp[frames[4]]!, fx.isakmp[frames[5]]!)
+        var env = Environment(now: EngineTime(milliseconds: 0), entropy: SeededEntropy(seed: 8))
+
+        var responder = try Self.beforeMessage5(fx, initiator: false)
+        responder.checkNATD(try ISAKMPMessage.decode(mm3.bytes).payloads!, from: mm3.from, to: mm3.to)
+        let encapsulated = (Self.primaryQuickModes(fx).first?["encapsulation_mode"] as? String)?.hasPrefix("3") == true
+        #expect(responder.nat.peerBehindNAT == encapsulated && !responder.nat.localBehindNAT)
+        let actions = responder.receive(try ISAKMPMessage.decode(mm5.bytes), raw: mm5.bytes, from: mm5.from, to: mm5.to, env: &env)
+        #expect(!actions.contains { if case .failed = $0 { true } else { false } }, "\(actions)")
+        #expect(actions.compactMap { if case .send(let d) = $0 { d.bytes } else { nil } } == [mm6.bytes])
+        #expect(actions.contains { if case .isakmpSAEstablished = $0 { true } else { false } })
+        #expect(responder.peerIdentity == .ipv4(SocketAddress.ipv4("192.0.2.1")!))
+
+        var initiator = try Self.beforeMessage5(fx, initiator: true)
+        guard case .encrypted(let ct) = try ISAKMPMessage.decode(mm5.bytes).body else { Issue.record("MM5 in the clear"); return }
+        initiator.phase1IV = Array(ct.suffix(initiator.blockSize))
+        let done = initiator.receive(try ISAKMPMessage.decode(mm6.bytes), raw: mm6.bytes, from: mm6.from, to: mm6.to, env: &env)
+        #expect(!done.contains { if case .failed = $0 { true } else { false } }, "\(done)")
+        #expect(done.contains { if case .isakmpSAEstablished = $0 { true } else { false } })
+        #expect(initiator.lastPhase1Block == responder.lastPhase1Block)
+    }
+
+    /// charon's Aggressive Mode message 3 (encrypted, on 4500) verifies at our responder holding
+    /// charon's state after message 2: HASH_I over the FQDN identity, NAT-D, the float.
+    @Test func aggressiveModeMessage3FromCharon() throws {
+        let fx = try StrongSwanFixture("aggressive-mode-psk")
+        let frames = fx.phase1.ints("frames")
+        let (am1, am3) = (fx.isakmp[frames[0]]!, fx.isakmp[frames[2]]!)
+        var s = try Self.beforeMessage5(fx, initiator: false)
+        s.exchange = .aggressive
+        s.state = .aggressiveReplied
+        s.nat.floated = false
+        s.peerIDPayload = try ISAKMPMessage.decode(am1.bytes).payloads!.first(ofType: IdentificationPayload.self)
+        s.peerIdentity = s.peerIDPayload?.identity
+        var env = Environment(now: EngineTime(milliseconds: 0), entropy: SeededEntropy(seed: 9))
+        let actions = s.receive(try ISAKMPMessage.decode(am3.bytes), raw: am3.bytes, from: am3.from, to: am3.to, env: &env)
+        #expect(!actions.contains { if case .failed = $0 { true } else { false } }, "\(actions)")
+        #expect(actions.contains { if case .isakmpSAEstablished = $0 { true } else { false } })
+        #expect(s.nat.peerBehindNAT && s.nat.floated && s.local.port == 4500)
+        #expect(s.peerIdentity == .fqdn("initiator.example"))
+    }
 }
