@@ -14,7 +14,7 @@ import Testing
 ///     IKV1_NS_B=engB IKV1_IF_A=engA0 IKV1_IF_B=engB0 IKV1_ROOT_ADDR_A=198.18.77.1 \
 ///     IKV1_ROOT_ADDR_B=198.18.77.2 IKV1_STATE=/tmp/ikv1-engine shared/interop/peer-up.sh --topology root --name engpeer
 ///     IKV1_LIVE_LOCAL=198.18.77.1 IKV1_LIVE_CHARON=198.18.77.2 swift test --filter LiveCharonTests
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["IKV1_LIVE_CHARON"] != nil, "set IKV1_LIVE_CHARON to run against charon"))
+@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["IKV1_LIVE_CHARON"] != nil, "set IKV1_LIVE_CHARON to run against charon"))
 struct LiveCharonTests {
     final class UDPSocket {
         let fd: Int32
@@ -59,28 +59,32 @@ struct LiveCharonTests {
         }
     }
 
-    @Test func mainModeQuickModeAndDeleteWithCharon() throws {
-        let env = ProcessInfo.processInfo.environment
-        let local = SocketAddress(address: SocketAddress.ipv4(env["IKV1_LIVE_LOCAL"] ?? "198.18.0.1")!, port: 500)
-        let charon = SocketAddress(address: SocketAddress.ipv4(env["IKV1_LIVE_CHARON"]!)!, port: 500)
-        let config = PeerConfig(name: "charon", localAddress: local, remoteAddress: charon,
-                                localIdentity: .ipv4(local.address), remoteIdentity: .ipv4(charon.address),
-                                preSharedKey: SecretBytes(Array("ikev1-interop-test-psk".utf8)),
-                                ikeProposals: try ProposalNotation.ike("aes128-sha256-modp2048"),
-                                childProposals: try ProposalNotation.child("aes128-sha256-modp2048"),
-                                localTrafficSelector: .subnet("198.51.100.0/24"), remoteTrafficSelector: .subnet("203.0.113.0/24"))
-        var endpoint = try IKEv1Endpoint(configs: [config])
-        let sockets = [UInt16(500): try UDPSocket(local), 4500: try UDPSocket(local.with(port: 4500))]
-        let clock = ContinuousClock(), start = clock.now
-        func now() -> EngineTime {
+    /// Our endpoint on real sockets (UDP 500 and 4500 of our address) and the real clock.
+    final class LiveNode {
+        var endpoint: IKEv1Endpoint
+        let local: SocketAddress
+        let sockets: [UInt16: UDPSocket]
+        let clock = ContinuousClock()
+        let start: ContinuousClock.Instant
+        var environment: Environment
+        var timers: [TimerID: EngineTime] = [:]
+        var log: [Action] = []
+
+        init(_ config: PeerConfig) throws {
+            endpoint = try IKEv1Endpoint(configs: [config])
+            local = config.localAddress
+            sockets = [500: try UDPSocket(local), 4500: try UDPSocket(local.with(port: 4500))]
+            start = clock.now
+            environment = Environment(now: EngineTime(milliseconds: 0), entropy: SystemEntropy())
+        }
+
+        var now: EngineTime {
             let d = clock.now - start
             return EngineTime(milliseconds: d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000)
         }
-        var environment = Environment(now: now(), entropy: SystemEntropy())
-        var timers: [TimerID: EngineTime] = [:]
-        var log: [Action] = []
+
         func feed(_ event: Event) {
-            environment.now = now()
+            environment.now = now
             for action in endpoint.handle(event, &environment) {
                 log.append(action)
                 switch action {
@@ -91,27 +95,77 @@ struct LiveCharonTests {
                 }
             }
         }
-        func pump(seconds: Double, until done: () -> Bool) {
-            let end = now().adding(seconds: seconds)
-            while now() < end && !done() {
+
+        func pump(seconds: Double, until done: () -> Bool = { false }) {
+            let end = now.adding(seconds: seconds)
+            while now < end && !done() {
                 for (port, socket) in sockets {
                     while let (bytes, from) = socket.receive() { feed(.datagram(bytes: bytes, from: from, to: local.with(port: port))) }
                 }
-                for (id, at) in timers where at <= now() { timers[id] = nil; feed(.timerFired(id)) }
+                for (id, at) in timers where at <= now { timers[id] = nil; feed(.timerFired(id)) }
                 usleep(2000)
             }
         }
-        feed(.initiate(peer: "charon"))
-        pump(seconds: 30) { !endpoint.childSAs.isEmpty }
-        let failures = log.compactMap { if case .failed(let f) = $0 { f } else { nil } }
-        #expect(failures.isEmpty, "\(failures)")
-        let child = try #require(endpoint.childSAs.first)
+
+        var failures: [Failure] { log.compactMap { if case .failed(let f) = $0 { f } else { nil } } }
+    }
+
+    static var addresses: (local: SocketAddress, charon: SocketAddress) {
+        let env = ProcessInfo.processInfo.environment
+        return (SocketAddress(address: SocketAddress.ipv4(env["IKV1_LIVE_LOCAL"] ?? "198.18.0.1")!, port: 500),
+                SocketAddress(address: SocketAddress.ipv4(env["IKV1_LIVE_CHARON"]!)!, port: 500))
+    }
+
+    static func config(initiator: Bool) throws -> PeerConfig {
+        let (local, charon) = addresses
+        return PeerConfig(name: "charon", localAddress: local, remoteAddress: initiator ? charon : nil,
+                          localIdentity: .ipv4(local.address), remoteIdentity: .ipv4(charon.address),
+                          preSharedKey: SecretBytes(Array("ikev1-interop-test-psk".utf8)),
+                          ikeProposals: try ProposalNotation.ike("aes128-sha256-modp2048"),
+                          childProposals: try ProposalNotation.child("aes128-sha256-modp2048"),
+                          localTrafficSelector: .subnet("198.51.100.0/24"), remoteTrafficSelector: .subnet("203.0.113.0/24"))
+    }
+
+    @Test func mainModeQuickModeAndDeleteWithCharon() throws {
+        let node = try LiveNode(try Self.config(initiator: true))
+        node.feed(.initiate(peer: "charon"))
+        node.pump(seconds: 30) { !node.endpoint.childSAs.isEmpty }
+        #expect(node.failures.isEmpty, "\(node.failures)")
+        let child = try #require(node.endpoint.childSAs.first)
         #expect(child.udpEncapsulated && child.remote.port == 4500)
-        #expect(endpoint.isakmpSAs.first?.natDetected == true)
-        let sa = try #require(endpoint.isakmpSAs.first?.id)
-        feed(.delete(sa: sa))
-        pump(seconds: 1) { false }
-        #expect(endpoint.sessionCount == 0)
+        #expect(node.endpoint.isakmpSAs.first?.natDetected == true)
+        let sa = try #require(node.endpoint.isakmpSAs.first?.id)
+        node.feed(.delete(sa: sa))
+        node.pump(seconds: 1)
+        #expect(node.endpoint.sessionCount == 0)
+    }
+
+    /// charon initiates (`peer-ctl.sh NAME initiate`), rekeys the CHILD_SA (a second Quick Mode
+    /// with PFS) and terminates; our responder follows. Needs IKV1_LIVE_PEERCTL (the script) and
+    /// IKV1_LIVE_PEER (the instance name) besides the addresses.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["IKV1_LIVE_PEERCTL"] != nil, "set IKV1_LIVE_PEERCTL"))
+    func charonInitiatesRekeysAndTerminates() throws {
+        let env = ProcessInfo.processInfo.environment
+        func control(_ command: String) throws -> Process {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: env["IKV1_LIVE_PEERCTL"]!)
+            p.arguments = [env["IKV1_LIVE_PEER"] ?? "peer", command]
+            p.standardOutput = FileHandle.nullDevice
+            try p.run()
+            return p
+        }
+        let node = try LiveNode(try Self.config(initiator: false))
+        let initiate = try control("initiate")
+        node.pump(seconds: 25) { !node.endpoint.childSAs.isEmpty && !initiate.isRunning }
+        #expect(initiate.terminationStatus == 0)
+        #expect(node.endpoint.childSAs.count == 1)
+        let rekey = try control("rekey")
+        node.pump(seconds: 15) { node.log.filter { if case .installChildSA = $0 { true } else { false } }.count == 2 && !rekey.isRunning }
+        #expect(node.log.filter { if case .installChildSA = $0 { true } else { false } }.count == 2)
+        let terminate = try control("terminate")
+        node.pump(seconds: 15) { node.endpoint.sessionCount == 0 && !terminate.isRunning }
+        #expect(node.endpoint.sessionCount == 0)
+        #expect(node.failures.isEmpty, "\(node.failures)")
     }
 }
 #endif
