@@ -116,14 +116,23 @@ struct LiveCharonTests {
                 SocketAddress(address: SocketAddress.ipv4(env["IKV1_LIVE_CHARON"]!)!, port: 500))
     }
 
+    /// Our side of charon's `peer-up.sh` defaults; IKV1_LIVE_IKE, IKV1_LIVE_ESP and
+    /// IKV1_LIVE_AGGRESSIVE=1 (with `--aggressive --local-id @responder.example
+    /// --remote-id @initiator.example` on charon's side) follow other peer-up.sh options.
     static func config(initiator: Bool) throws -> PeerConfig {
         let (local, charon) = addresses
+        let env = ProcessInfo.processInfo.environment
+        let aggressive = env["IKV1_LIVE_AGGRESSIVE"] == "1"
+        let ike = try ProposalNotation.ike(env["IKV1_LIVE_IKE"] ?? "aes128-sha256-modp2048")
+        let esp = try ProposalNotation.child(env["IKV1_LIVE_ESP"] ?? "aes128-sha256-modp2048")
         return PeerConfig(name: "charon", localAddress: local, remoteAddress: initiator ? charon : nil,
-                          localIdentity: .ipv4(local.address), remoteIdentity: .ipv4(charon.address),
+                          localIdentity: aggressive ? .fqdn("initiator.example") : .ipv4(local.address),
+                          remoteIdentity: aggressive ? .fqdn("responder.example") : .ipv4(charon.address),
                           preSharedKey: SecretBytes(Array("ikev1-interop-test-psk".utf8)),
-                          ikeProposals: try ProposalNotation.ike("aes128-sha256-modp2048"),
-                          childProposals: try ProposalNotation.child("aes128-sha256-modp2048"),
-                          localTrafficSelector: .subnet("198.51.100.0/24"), remoteTrafficSelector: .subnet("203.0.113.0/24"))
+                          ikeProposals: ike, childProposals: esp,
+                          localTrafficSelector: .subnet("198.51.100.0/24"), remoteTrafficSelector: .subnet("203.0.113.0/24"),
+                          aggressive: aggressive, legacy: ike.contains(where: \.isLegacy) || esp.contains(where: \.isLegacy),
+                          allowAggressiveModePSKResponder: aggressive)
     }
 
     @Test func mainModeQuickModeAndDeleteWithCharon() throws {
