@@ -146,3 +146,21 @@ import Testing
         Complete.expectMatchingChildren(pair)
     }
 }
+
+/// DPD stays quiet while the ESP layer reports traffic (RFC 3706 §5.5: probe only when idle).
+@Suite struct DPDIdleTests {
+    @Test func trafficKeepsDPDQuiet() throws {
+        let (a, b) = try TestConfig.pair(ike: "aes128-sha256-modp2048", esp: "aes128-sha256") { a, _ in a.dpdDelay = 10 }
+        var pair = try PairExchangeTests.complete(a, b)
+        let spi = try #require(pair.installed(.a).first?.inbound.spi)
+        let sent = pair.transcript.count
+        for _ in 0..<6 {
+            pair.run(seconds: 5)
+            pair.feed(.a, .childTraffic(inboundSPI: spi))
+        }
+        #expect(pair.transcript.count == sent)   // no R-U-THERE while traffic flows
+        pair.run(seconds: 25)
+        #expect(pair.transcript.count > sent)    // idle: probes go out, and are answered
+        #expect(pair.failures(.a).isEmpty)
+    }
+}

@@ -116,6 +116,9 @@ public enum Event: Sendable {
     case delete(sa: ISAKMPSAID)
     /// Send a DPD R-U-THERE now.
     case probeDPD(sa: ISAKMPSAID)
+    /// The ESP layer received authentic traffic on the child SA with this inbound SPI:
+    /// the peer is alive, so DPD stays idle (RFC 3706 §5.5).
+    case childTraffic(inboundSPI: UInt32)
 }
 
 /// A datagram for the node to send.

@@ -42,6 +42,9 @@ public struct IKEv1Endpoint {
             actions = []
             sessions[sa]!.deleteAll(reason: "deleted locally", env: &env, into: &actions)
             reap(sa)
+        case .childTraffic(let spi):
+            if let id = sessions.first(where: { $0.value.children[spi] != nil })?.key { sessions[id]!.lastReceived = env.now }
+            return []
         case .probeDPD(let sa):
             guard sessions[sa] != nil else { return notFound(sa) }
             actions = []
