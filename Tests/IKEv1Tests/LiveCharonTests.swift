@@ -176,5 +176,23 @@ struct LiveCharonTests {
         #expect(node.endpoint.sessionCount == 0)
         #expect(node.failures.isEmpty, "\(node.failures)")
     }
+
+    /// charon with `--dpd 2s` probes us when idle; we answer every R-U-THERE and probe it too.
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["IKV1_LIVE_DPD"] == "1", "set IKV1_LIVE_DPD=1 with peer-up.sh --dpd 2s"))
+    func deadPeerDetectionWithCharon() throws {
+        var config = try Self.config(initiator: true)
+        config.dpdDelay = 2
+        let node = try LiveNode(config)
+        node.feed(.initiate(peer: "charon"))
+        node.pump(seconds: 30) { !node.endpoint.childSAs.isEmpty }
+        let established = node.log.count
+        node.pump(seconds: 7)
+        let sends = node.log[established...].filter { if case .send = $0 { true } else { false } }
+        #expect(sends.count >= 3)   // our ACKs to charon's probes and our own probes
+        #expect(node.failures.isEmpty, "\(node.failures)")
+        #expect(node.endpoint.isakmpSAs.count == 1)
+        node.feed(.delete(sa: node.endpoint.isakmpSAs[0].id))
+        node.pump(seconds: 1)
+    }
 }
 #endif

@@ -18,6 +18,7 @@ extension ISAKMPSession {
     /// The DPD timer: count a miss for an unanswered probe, probe when idle, re-arm.
     mutating func dpdTimer(env: inout Environment, into actions: inout [Action]) {
         guard state == .established, let delay = config.dpdDelay else { return }
+        var next = env.now.adding(seconds: delay)
         if dpdAwaiting != nil {
             dpdMisses += 1
             if dpdMisses >= config.dpdMaxMisses {
@@ -29,7 +30,9 @@ extension ISAKMPSession {
             sendDPDProbe(env: &env, into: &actions)
         } else if env.now.seconds(since: lastReceived) >= delay {
             sendDPDProbe(env: &env, into: &actions)
+        } else {
+            next = lastReceived.adding(seconds: delay)   // not idle yet: look again when it would be
         }
-        actions.append(.scheduleTimer(TimerID(sa: id, kind: .dpd), at: env.now.adding(seconds: delay)))
+        actions.append(.scheduleTimer(TimerID(sa: id, kind: .dpd), at: next))
     }
 }
