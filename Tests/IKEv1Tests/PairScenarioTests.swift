@@ -164,3 +164,28 @@ import Testing
         #expect(pair.failures(.a).isEmpty)
     }
 }
+
+/// Kilobyte lifetimes (RFC 2407 §4.5): traffic reported by the ESP layer rekeys at 90 % and
+/// deletes at 100 %.
+@Suite struct KilobyteLifetimeTests {
+    @Test func trafficRekeysThenDeletes() throws {
+        let (a, b) = try TestConfig.pair(ike: "aes128-sha256-modp2048", esp: "aes128-sha256") { a, b in
+            a.childLifetime = Lifetime(seconds: 3600, kilobytes: 1000)
+            b.childLifetime = Lifetime(seconds: 3600, kilobytes: 1000)
+        }
+        var pair = try PairExchangeTests.complete(a, b)
+        let first = try #require(pair.installed(.a).first)
+        pair.feed(.a, .childTraffic(inboundSPI: first.inbound.spi, bytes: 500 * 1024))
+        pair.run(seconds: 2)
+        #expect(pair.installed(.a).count == 1)
+        pair.feed(.a, .childTraffic(inboundSPI: first.inbound.spi, bytes: 450 * 1024))   // 95 %: rekey
+        pair.run(seconds: 2)
+        #expect(pair.installed(.a).count == 2 && pair.installed(.b).count == 2)
+        #expect(pair.a.childSAs.count == 1 && pair.a.childSAs.first?.inbound.spi != first.inbound.spi)
+        let second = try #require(pair.a.childSAs.first)
+        pair.feed(.b, .childTraffic(inboundSPI: second.outbound.spi, bytes: 1000 * 1024))   // 100 % at B: delete
+        pair.run(seconds: 2)
+        #expect(pair.a.childSAs.isEmpty && pair.b.childSAs.isEmpty)
+        #expect(pair.failures(.a).isEmpty && pair.failures(.b).isEmpty)
+    }
+}

@@ -116,9 +116,10 @@ public enum Event: Sendable {
     case delete(sa: ISAKMPSAID)
     /// Send a DPD R-U-THERE now.
     case probeDPD(sa: ISAKMPSAID)
-    /// The ESP layer received authentic traffic on the child SA with this inbound SPI:
-    /// the peer is alive, so DPD stays idle (RFC 3706 §5.5).
-    case childTraffic(inboundSPI: UInt32)
+    /// The ESP layer processed `bytes` on the child SA with this inbound SPI (either
+    /// direction; inbound traffic also proves the peer alive, so DPD stays idle, RFC 3706 §5.5).
+    /// Counts against kilobyte lifetimes: rekey at 90 %, delete at 100 %.
+    case childTraffic(inboundSPI: UInt32, bytes: UInt64 = 0)
 }
 
 /// A datagram for the node to send.

@@ -42,9 +42,10 @@ public struct IKEv1Endpoint {
             actions = []
             sessions[sa]!.deleteAll(reason: "deleted locally", env: &env, into: &actions)
             reap(sa)
-        case .childTraffic(let spi):
-            if let id = sessions.first(where: { $0.value.children[spi] != nil })?.key { sessions[id]!.lastReceived = env.now }
-            return []
+        case .childTraffic(let spi, let bytes):
+            guard let id = sessions.first(where: { $0.value.children[spi] != nil })?.key else { return [] }
+            actions = []
+            sessions[id]!.noteTraffic(inboundSPI: spi, bytes: bytes, env: &env, into: &actions)
         case .probeDPD(let sa):
             guard sessions[sa] != nil else { return notFound(sa) }
             actions = []

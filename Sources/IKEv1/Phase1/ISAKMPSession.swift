@@ -84,6 +84,10 @@ struct ISAKMPSession {
     var received: Set<[UInt8]> = []
     var usedMessageIDs: Set<UInt32> = []
     var children: [UInt32: ChildSA] = [:]
+    /// Bytes the ESP layer reported per child (inbound SPI), for kilobyte lifetimes.
+    var childBytes: [UInt32: UInt64] = [:]
+    /// Children we negotiated as Quick Mode initiator: we rekey those.
+    var ownChildren: Set<UInt32> = []
 
     // DPD (RFC 3706) and liveness.
     var lastReceived: EngineTime

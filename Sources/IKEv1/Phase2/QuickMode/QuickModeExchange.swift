@@ -107,6 +107,7 @@ extension ISAKMPSession {
     mutating func install(_ child: ChildSA, rekeying old: UInt32?, initiatedByUs: Bool,
                           env: inout Environment, into actions: inout [Action]) {
         children[child.inbound.spi] = child
+        if initiatedByUs { ownChildren.insert(child.inbound.spi) }
         actions.append(.installChildSA(child))
         if let s = child.lifetime.seconds {
             let spi = child.inbound.spi
