@@ -214,9 +214,7 @@ struct ParsedChildTransform {
                 group = g
             case IPsecAttribute.encapsulationMode: mode = UInt16(truncatingIfNeeded: v)
             case IPsecAttribute.lifeType: lifeType = v
-            case IPsecAttribute.lifeDuration:
-                let d = UInt32(clamping: v)
-                if lifeType == 2 { life.kilobytes = d } else if lifeType == 1 { life.seconds = d } else { return nil }
+            case IPsecAttribute.lifeDuration: guard life.set(type: lifeType, duration: v) else { return nil }
             default: return nil
             }
         }

@@ -102,9 +102,7 @@ public struct IKEProposal: Hashable, Sendable, CustomStringConvertible {
             case IKEAttribute.groupDescription: guard let g = DHGroup(id: UInt16(truncatingIfNeeded: v)) else { return nil }; group = g
             case IKEAttribute.authenticationMethod: guard let m = AuthMethod(rawValue: UInt16(truncatingIfNeeded: v)) else { return nil }; auth = m
             case IKEAttribute.lifeType: lifeType = v
-            case IKEAttribute.lifeDuration:
-                let d = UInt32(clamping: v)
-                if lifeType == 2 { life.kilobytes = d } else if lifeType == 1 { life.seconds = d } else { return nil }
+            case IKEAttribute.lifeDuration: guard life.set(type: lifeType, duration: v) else { return nil }
             case IKEAttribute.groupType: guard v == 1 || v == 2 else { return nil }
             default: return nil   // PRF, private groups...: not supported
             }
@@ -116,6 +114,17 @@ public struct IKEProposal: Hashable, Sendable, CustomStringConvertible {
 }
 
 extension Lifetime {
+    /// Applies a Life-Duration after a Life-Type (1 seconds, 2 kilobytes; the same codes in
+    /// Phase 1 and the IPsec DOI). False when the duration follows no known type.
+    mutating func set(type: UInt64?, duration: UInt64) -> Bool {
+        switch type {
+        case 1: seconds = UInt32(clamping: duration)
+        case 2: kilobytes = UInt32(clamping: duration)
+        default: return false
+        }
+        return true
+    }
+
     var phase1Attributes: [DataAttribute] {
         var out: [DataAttribute] = []
         if let s = seconds { out += [.basic(IKEAttribute.lifeType, 1), .integer(IKEAttribute.lifeDuration, UInt64(s))] }

@@ -108,7 +108,7 @@ extension ISAKMPSession {
     /// Lifetime attributes from RESPONDER-LIFETIME data (RFC 2407 §4.5.4).
     static func lifetime(fromNotifyData data: [UInt8]) -> Lifetime {
         var life = Lifetime()
-        var type: UInt16 = 0
+        var type: UInt64?
         var i = 0
         while i + 4 <= data.count {
             let t = UInt16(data[i]) << 8 | UInt16(data[i + 1])
@@ -121,9 +121,8 @@ extension ISAKMPSession {
                 value = data[i..<(i + n)].reduce(0) { $0 << 8 | UInt64($1) }; i += n
             }
             switch t & 0x7fff {
-            case IPsecAttribute.lifeType: type = UInt16(truncatingIfNeeded: value)
-            case IPsecAttribute.lifeDuration:
-                if type == 1 { life.seconds = UInt32(clamping: value) } else if type == 2 { life.kilobytes = UInt32(clamping: value) }
+            case IPsecAttribute.lifeType: type = value
+            case IPsecAttribute.lifeDuration: _ = life.set(type: type, duration: value)
             default: break
             }
         }
