@@ -79,6 +79,7 @@ struct ISAKMPSession {
     var outstanding: [UInt32: Outstanding] = [:]
     /// Last request received per message ID and the response we sent (duplicate detection).
     var lastExchange: [UInt32: (request: [UInt8], response: OutboundDatagram?)] = [:]
+    var exchangeOrder: [UInt32] = []
     var quickModes: [UInt32: QuickModeExchange] = [:]
     /// Messages already processed: byte-identical copies are dropped.
     var received: Set<[UInt8]> = []
@@ -169,8 +170,17 @@ struct ISAKMPSession {
     /// Sends a response and remembers it for duplicates of `request`.
     mutating func sendResponse(_ bytes: [UInt8], to request: [UInt8], messageID: UInt32, into actions: inout [Action]) {
         let d = datagram(bytes)
-        lastExchange[messageID] = (request, d)
+        remember(request: request, response: d, messageID: messageID)
         actions.append(.send(d))
+    }
+
+    /// Keeps the last request and our answer per exchange, for the 16 most recent exchanges.
+    mutating func remember(request: [UInt8], response: OutboundDatagram?, messageID: UInt32) {
+        if lastExchange[messageID] == nil {
+            exchangeOrder.append(messageID)
+            if exchangeOrder.count > 16 { lastExchange[exchangeOrder.removeFirst()] = nil }
+        }
+        lastExchange[messageID] = (request, response)
     }
 
     // MARK: Encryption (RFC 2409 Appendix B)

@@ -32,7 +32,7 @@ extension ISAKMPSession {
                               .identification(localIDPayload)] + vendorIDs(replyingTo: peerVIDs) + natDPayloads(env: &env)
                               + [.hash(HashPayload(data: hashR))]
         let bytes = ISAKMPMessage(header: header(.aggressive), payloads: out).encode()
-        lastExchange[0] = (raw, datagram(bytes))
+        remember(request: raw, response: datagram(bytes), messageID: 0)
         sendRequest(bytes, messageID: 0, env: env, into: &actions)
         actions.append(.scheduleTimer(TimerID(sa: id, kind: .halfOpen), at: env.now.adding(seconds: 30)))
     }

@@ -57,7 +57,7 @@ extension ISAKMPSession {
         qm.pending = makeChild(qm, proposal: chosen.proposal, peerSPI: peerSPI, pfs: pfs, lifetime: lifetime,
                                peerOriginalAddress: oa.first?.address, env: env)
         quickModes[mid] = qm
-        lastExchange[mid] = (raw, datagram(bytes))
+        remember(request: raw, response: datagram(bytes), messageID: mid)
         sendRequest(bytes, messageID: mid, env: env, into: &actions)
     }
 
