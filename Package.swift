@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "ISAKMPWire", targets: ["ISAKMPWire"]),
         .library(name: "IPsecCrypto", targets: ["IPsecCrypto"]),
         .library(name: "PacketCapture", targets: ["PacketCapture"]),
+        .library(name: "IKEv1", targets: ["IKEv1"]),
         .executable(name: "ikev1", targets: ["ikev1"]),
     ],
     dependencies: [
@@ -29,6 +30,8 @@ let package = Package(
         .target(name: "ISAKMPWire", swiftSettings: strict),
         // Crypto suite and the IKEv1 key schedule over libcrypto.
         .target(name: "IPsecCrypto", dependencies: ["COpenSSL"], swiftSettings: strict),
+        // The IKEv1 negotiation engine: pure state machines, no I/O, no clock, no randomness of its own.
+        .target(name: "IKEv1", dependencies: ["ISAKMPWire", "IPsecCrypto"], swiftSettings: strict),
         // pcap / pcapng reader for the CLI and tests: standard library only.
         .target(name: "PacketCapture", swiftSettings: strict),
         // The only layer with I/O: UDP 500/4500, timers, TUN; drives the engine and ESP.
@@ -36,15 +39,20 @@ let package = Package(
         .executableTarget(
             name: "ikev1",
             dependencies: [
-                "ISAKMPWire", "IPsecCrypto", "PacketCapture",
+                "ISAKMPWire", "IPsecCrypto", "PacketCapture", "IKEv1",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),
         .testTarget(name: "ISAKMPWireTests", dependencies: ["ISAKMPWire", "PacketCapture"], swiftSettings: strict),
         .testTarget(name: "IPsecCryptoTests", dependencies: ["IPsecCrypto", "ISAKMPWire", "PacketCapture"], swiftSettings: strict),
+        .testTarget(name: "IKEv1Tests", dependencies: ["IKEv1", "ISAKMPWire", "IPsecCrypto", "PacketCapture"],
+                    swiftSettings: strict),
         .testTarget(name: "PacketCaptureTests", dependencies: ["PacketCapture"], swiftSettings: strict),
         .testTarget(name: "IPsecNodeTests", dependencies: ["IPsecNode"], swiftSettings: strict),
-        .testTarget(name: "ikev1Tests", dependencies: ["ikev1", "ISAKMPWire", "PacketCapture"], swiftSettings: strict),
+        .testTarget(name: "ikev1Tests", dependencies: [
+            "ikev1", "ISAKMPWire", "PacketCapture",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strict),
     ]
 )
