@@ -14,7 +14,7 @@ import Testing
         for (key, hash) in [("rfc2202_hmac_md5", HashAlgorithm.md5), ("rfc2202_hmac_sha1", .sha1)] {
             for v in json.objects(key) {
                 #expect(hash.hmac(key: v.bytes("key"), v.bytes("data")) == v.bytes("digest"), "\(key) \(v["test_case"]!)")
-                let ctx = try HMACContext(hash: hash, key: v.bytes("key"))
+                let ctx = HMACContext(hash: hash, key: v.bytes("key"))
                 #expect(ctx.authenticate(v.bytes("data")) == v.bytes("digest"))
                 if v["digest_96"] != nil {
                     #expect(ctx.authenticate(v.bytes("data"), length: 12) == v.bytes("digest_96"))
@@ -24,7 +24,7 @@ import Testing
         }
         for v in json.objects("rfc4868_auth") {
             let hash: HashAlgorithm = v.string("hash") == "sha512" ? .sha512 : v.string("hash") == "sha384" ? .sha384 : .sha256
-            let ctx = try HMACContext(hash: hash, key: v.bytes("key"))
+            let ctx = HMACContext(hash: hash, key: v.bytes("key"))
             #expect(ctx.authenticate(v.bytes("data")) == v.bytes("prf_output"), "\(v.string("test_case"))")
             // Reused context, truncated ICV (HMAC-SHA-256-128 / -512-256).
             #expect(ctx.authenticate(v.bytes("data"), length: (v["icv_octets"] as? Int) ?? 16) == v.bytes("truncated_icv"))
@@ -34,7 +34,7 @@ import Testing
     }
 
     @Test func hmacContextStreamsInParts() throws {
-        let ctx = try HMACContext(hash: .sha256, key: [1, 2, 3])
+        let ctx = HMACContext(hash: .sha256, key: [1, 2, 3])
         let message: [UInt8] = Array(0..<200)
         var out = [UInt8](repeating: 0, count: 32)
         ctx.reset()
@@ -182,5 +182,22 @@ import Testing
         var system = SystemEntropy()
         let r1 = system.bytes(32), r2 = system.bytes(32)
         #expect(r1 != r2)
+    }
+}
+
+/// The allocation-free HMACContext agrees with libcrypto's one-shot HMAC for
+/// every hash and for keys shorter than, equal to and longer than the block.
+@Suite struct HMACContextAgreementTests {
+    @Test(arguments: HashAlgorithm.allCases)
+    func agreesWithOneShotHMAC(hash: HashAlgorithm) {
+        let message: [UInt8] = (0..<1500).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        for keyLength in [0, 1, 20, 64, 65, 128, 129, 200] {
+            let key: [UInt8] = (0..<keyLength).map { UInt8(truncatingIfNeeded: $0 &+ 3) }
+            let ctx = HMACContext(hash: hash, key: key)
+            let expected = hash.hmac(key: key, message)
+            #expect(ctx.authenticate(message) == expected, "\(hash) key \(keyLength)")
+            #expect(ctx.authenticate(message) == expected, "\(hash) key \(keyLength), reused")
+            #expect(ctx.authenticate(Array(message.prefix(12)), length: 12) == Array(hash.hmac(key: key, Array(message.prefix(12))).prefix(12)))
+        }
     }
 }

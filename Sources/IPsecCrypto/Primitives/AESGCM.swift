@@ -54,9 +54,15 @@ public final class AESGCM {
         try start(encryptor, iv: iv)
         try encryptor.updateAAD(aad)
         try encryptor.updateInPlace(buffer)
+        try finishSealing(tagOut: tagOut)
+    }
+
+    /// Completes an encryption and reads the (truncated) tag.
+    @inline(__always)
+    private func finishSealing(tagOut: UnsafeMutableRawBufferPointer) throws(CryptoError) {
         guard encryptor.finish(),
               swift_ikev1_aead_get_tag(encryptor.ctx, Int32(icvLength), tagOut.baseAddress) == 1 else {
-            throw .internalFailure("AES-GCM seal")
+            throw .internalFailure("AES-GCM tag")
         }
     }
 
@@ -86,10 +92,7 @@ public final class AESGCM {
         try start(encryptor, iv: iv)
         try encryptor.updateAAD(part1)
         try encryptor.updateAAD(part2)
-        guard encryptor.finish(),
-              swift_ikev1_aead_get_tag(encryptor.ctx, Int32(icvLength), tagOut.baseAddress) == 1 else {
-            throw .internalFailure("AES-GMAC")
-        }
+        try finishSealing(tagOut: tagOut)
     }
 
     /// Seals a copy of `plaintext`; returns ciphertext | ICV (convenience).

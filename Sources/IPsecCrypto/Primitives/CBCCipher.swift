@@ -95,18 +95,18 @@ public final class CBCCipher {
 
     /// Encrypts a copy of `plaintext` (IKE convenience).
     public func encrypt(_ plaintext: [UInt8], iv: [UInt8]) throws(CryptoError) -> [UInt8] {
-        var out = plaintext
-        try withBytes(iv) { ivp throws(CryptoError) in
-            try withMutableBytes(&out) { buf throws(CryptoError) in try encrypt(iv: ivp, inPlace: buf) }
-        }
-        return out
+        try copying(plaintext, iv: iv, encryptor)
     }
 
     /// Decrypts a copy of `ciphertext` (IKE convenience).
     public func decrypt(_ ciphertext: [UInt8], iv: [UInt8]) throws(CryptoError) -> [UInt8] {
-        var out = ciphertext
+        try copying(ciphertext, iv: iv, decryptor)
+    }
+
+    private func copying(_ input: [UInt8], iv: [UInt8], _ context: CipherContext) throws(CryptoError) -> [UInt8] {
+        var out = input
         try withBytes(iv) { ivp throws(CryptoError) in
-            try withMutableBytes(&out) { buf throws(CryptoError) in try decrypt(iv: ivp, inPlace: buf) }
+            try withMutableBytes(&out) { buf throws(CryptoError) in try run(context, iv: ivp, buf) }
         }
         return out
     }

@@ -36,16 +36,6 @@ public enum HashAlgorithm: String, Hashable, Sendable, CaseIterable {
     /// True for MD5, which policy refuses unless `legacy` is allowed.
     public var isLegacy: Bool { self == .md5 }
 
-    var openSSLName: String {
-        switch self {
-        case .md5: "MD5"
-        case .sha1: "SHA1"
-        case .sha256: "SHA256"
-        case .sha384: "SHA384"
-        case .sha512: "SHA512"
-        }
-    }
-
     var evp: OpaquePointer {
         switch self {
         case .md5: EVP_md5()
@@ -89,63 +79,53 @@ public enum HashAlgorithm: String, Hashable, Sendable, CaseIterable {
     }
 }
 
-private struct HMACAlgorithm: @unchecked Sendable {
-    let mac: OpaquePointer?
-}
-
-/// HMAC fetched once per process.
-private let hmacAlgorithm = HMACAlgorithm(mac: EVP_MAC_fetch(nil, "HMAC", nil))
-
-/// A reusable HMAC: the key is set once; each message is `reset()`,
-/// `update(_:)`… and `finalize(into:)` with no heap allocation by this type.
-/// One instance per SA and direction; not safe for concurrent use.
-///
-/// Note: OpenSSL 3.0 duplicates the inner digest state when an HMAC is
-/// restarted with the same key, which may allocate inside libcrypto.
+/// A reusable HMAC: the key is set once (inner and outer digest states
+/// precomputed); each message is `reset()`, `update(_:)`… and
+/// `finalize(into:)` with no heap allocation (states are copied by value, not
+/// duplicated as OpenSSL 3.0's EVP_MAC does). One instance per SA and
+/// direction; not for concurrent use.
 public final class HMACContext {
     /// The hash underlying this HMAC.
     public let hash: HashAlgorithm
-    private let ctx: OpaquePointer
+    private let state: UnsafeMutablePointer<swift_ikev1_hmac_state>
 
     /// Creates an HMAC context keyed with `key`.
-    public init(hash: HashAlgorithm, key: [UInt8]) throws(CryptoError) {
-        guard let mac = hmacAlgorithm.mac, let ctx = EVP_MAC_CTX_new(mac) else {
-            throw .internalFailure("EVP_MAC_CTX_new(HMAC)")
-        }
+    public init(hash: HashAlgorithm, key: [UInt8]) {
         self.hash = hash
-        self.ctx = ctx
-        let dummy: [UInt8] = [0]
-        let ok = (key.isEmpty ? dummy : key).withUnsafeBufferPointer { k in
-            swift_ikev1_hmac_init(ctx, hash.openSSLName, k.baseAddress, key.count)
-        }
-        guard ok == 1 else {
-            EVP_MAC_CTX_free(ctx)
-            throw .internalFailure("EVP_MAC_init(HMAC-\(hash.openSSLName))")
+        state = .allocate(capacity: 1)
+        key.withUnsafeBufferPointer { k in
+            swift_ikev1_hmac_set_key(state, hash.shimIndex, k.baseAddress, k.count)
         }
     }
 
-    deinit { EVP_MAC_CTX_free(ctx) }
+    /// Creates an HMAC context keyed with secret bytes.
+    public convenience init(hash: HashAlgorithm, key: SecretBytes) {
+        self.init(hash: hash, key: key.bytes)
+    }
+
+    deinit {
+        OPENSSL_cleanse(state, MemoryLayout<swift_ikev1_hmac_state>.size)
+        state.deallocate()
+    }
 
     /// Starts a new message with the same key.
-    public func reset() {
-        precondition(EVP_MAC_init(ctx, nil, 0, nil) == 1, "EVP_MAC_init failed")
-    }
+    @inline(__always)
+    public func reset() { swift_ikev1_hmac_reset(state) }
 
     /// Feeds `data` into the current message.
+    @inline(__always)
     public func update(_ data: UnsafeRawBufferPointer) {
         guard let base = data.baseAddress, data.count > 0 else { return }
-        precondition(EVP_MAC_update(ctx, base.assumingMemoryBound(to: UInt8.self), data.count) == 1,
-                     "EVP_MAC_update failed")
+        swift_ikev1_hmac_update(state, base, data.count)
     }
 
     /// Writes the first `output.count` bytes of the MAC (ESP truncation,
-    /// e.g. 12 for HMAC-SHA1-96, 16 for HMAC-SHA2-256-128) into `output`.
+    /// e.g. 12 for HMAC-SHA1-96, 16 for HMAC-SHA2-256-128) into `output`
+    /// and resets for the next message.
     public func finalize(into output: UnsafeMutableRawBufferPointer) {
         precondition(output.count <= hash.length, "MAC truncation longer than the digest")
         withUnsafeTemporaryAllocation(byteCount: 64, alignment: 16) { full in
-            var outLength = 0
-            let base = full.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            precondition(EVP_MAC_final(ctx, base, &outLength, 64) == 1, "EVP_MAC_final failed")
+            swift_ikev1_hmac_final(state, full.baseAddress!.assumingMemoryBound(to: UInt8.self))
             output.copyMemory(from: UnsafeRawBufferPointer(rebasing: full[0..<output.count]))
             OPENSSL_cleanse(full.baseAddress, 64)
         }
@@ -163,5 +143,17 @@ public final class HMACContext {
         var out = [UInt8](repeating: 0, count: length ?? hash.length)
         data.withUnsafeBytes { d in out.withUnsafeMutableBytes { authenticate(d, into: $0) } }
         return out
+    }
+}
+
+extension HashAlgorithm {
+    var shimIndex: Int32 {
+        switch self {
+        case .md5: 0
+        case .sha1: 1
+        case .sha256: 2
+        case .sha384: 3
+        case .sha512: 4
+        }
     }
 }

@@ -1,0 +1,147 @@
+/// An encryption transform as named in proposals, with its IKEv1 Phase 1
+/// attribute code (RFC 2409 App. A) and IPsec DOI ESP transform ID
+/// (RFC 2407 §4.4.4, RFC 3686, RFC 4106, RFC 4543).
+public enum EncryptionAlgorithm: Hashable, Sendable {
+    /// ESP_NULL (RFC 2410).
+    case null
+    /// DES-CBC (legacy).
+    case des
+    /// 3DES-CBC (EDE, 24-byte key).
+    case tripleDES
+    /// AES-CBC with a 128/192/256-bit key.
+    case aesCBC(keyBits: Int)
+    /// AES-CTR (RFC 3686), ESP only.
+    case aesCTR(keyBits: Int)
+    /// AES-GCM with an 8/12/16-byte ICV (RFC 4106), ESP only.
+    case aesGCM(keyBits: Int, icvLength: Int)
+    /// AES-GMAC, authentication only (RFC 4543), ESP only.
+    case aesGMAC(keyBits: Int)
+
+    /// strongSwan's keyword, e.g. `aes128`, `3des`, `aes256gcm16`, `aes128ctr`.
+    public var keyword: String {
+        switch self {
+        case .null: "null"
+        case .des: "des"
+        case .tripleDES: "3des"
+        case .aesCBC(let bits): "aes\(bits)"
+        case .aesCTR(let bits): "aes\(bits)ctr"
+        case .aesGCM(let bits, let icv): "aes\(bits)gcm\(icv)"
+        case .aesGMAC(let bits): "aes\(bits)gmac"
+        }
+    }
+
+    /// IKEv1 Encryption Algorithm attribute (class 1): 1 DES, 5 3DES, 7 AES-CBC;
+    /// nil for transforms IKEv1 Phase 1 cannot use.
+    public var ikeAttributeValue: UInt16? {
+        switch self {
+        case .des: 1
+        case .tripleDES: 5
+        case .aesCBC: 7
+        default: nil
+        }
+    }
+
+    /// IPsec DOI ESP transform ID: ESP_DES 2, ESP_3DES 3, ESP_NULL 11, ESP_AES 12,
+    /// ESP_AES_CTR 13, ESP_AES_GCM_8/12/16 18/19/20, ESP_NULL_AUTH_AES_GMAC 23.
+    public var espTransformID: UInt16 {
+        switch self {
+        case .des: 2
+        case .tripleDES: 3
+        case .null: 11
+        case .aesCBC: 12
+        case .aesCTR: 13
+        case .aesGCM(_, let icv): icv == 8 ? 18 : icv == 12 ? 19 : 20
+        case .aesGMAC: 23
+        }
+    }
+
+    /// The Key Length attribute value in bits (AES variants), nil for fixed-length ciphers.
+    public var keyLengthAttribute: UInt16? {
+        switch self {
+        case .aesCBC(let b), .aesCTR(let b), .aesGCM(let b, _), .aesGMAC(let b): UInt16(b)
+        default: nil
+        }
+    }
+
+    /// The cipher key length in bytes (without salt / nonce).
+    public var keyLength: Int {
+        switch self {
+        case .null: 0
+        case .des: 8
+        case .tripleDES: 24
+        case .aesCBC(let b), .aesCTR(let b), .aesGCM(let b, _), .aesGMAC(let b): b / 8
+        }
+    }
+
+    /// Bytes taken from KEYMAT: the key plus the 4-byte salt/nonce of CTR,
+    /// GCM and GMAC (RFC 3686 §5.1, RFC 4106 §8.1, RFC 4543 §8).
+    public var keyingMaterialLength: Int {
+        switch self {
+        case .aesCTR, .aesGCM, .aesGMAC: keyLength + 4
+        default: keyLength
+        }
+    }
+
+    /// CBC block size (Phase 1 IV length); 1 for stream-like modes and NULL.
+    public var blockSize: Int {
+        switch self {
+        case .des, .tripleDES: 8
+        case .aesCBC: 16
+        default: 1
+        }
+    }
+
+    /// Length of the explicit per-packet IV in ESP.
+    public var espIVLength: Int {
+        switch self {
+        case .null: 0
+        case .des, .tripleDES: 8
+        case .aesCBC: 16
+        case .aesCTR, .aesGCM, .aesGMAC: 8
+        }
+    }
+
+    /// True for combined-mode transforms that need no separate integrity algorithm.
+    public var isAEAD: Bool {
+        switch self {
+        case .aesGCM, .aesGMAC: true
+        default: false
+        }
+    }
+
+    /// The CBC cipher for this transform, when it is one.
+    public var cbcAlgorithm: CBCAlgorithm? {
+        switch self {
+        case .des: .des
+        case .tripleDES: .tripleDES
+        case .aesCBC(let b): .aes(keyBits: b)
+        default: nil
+        }
+    }
+
+    /// DES: refused by policy unless `legacy` is allowed.
+    public var isLegacy: Bool { self == .des }
+
+    /// Parses a strongSwan keyword (with the usual aliases), or nil.
+    public init?(keyword: String) {
+        switch keyword {
+        case "null": self = .null
+        case "des": self = .des
+        case "3des": self = .tripleDES
+        case "aes": self = .aesCBC(keyBits: 128)
+        default:
+            guard keyword.hasPrefix("aes"), keyword.count >= 6,
+                  let bits = Int(keyword.dropFirst(3).prefix(3)), [128, 192, 256].contains(bits) else { return nil }
+            let mode = keyword.dropFirst(6)
+            switch mode {
+            case "": self = .aesCBC(keyBits: bits)
+            case "ctr": self = .aesCTR(keyBits: bits)
+            case "gmac": self = .aesGMAC(keyBits: bits)
+            case "gcm", "gcm16", "gcm128": self = .aesGCM(keyBits: bits, icvLength: 16)
+            case "gcm12", "gcm96": self = .aesGCM(keyBits: bits, icvLength: 12)
+            case "gcm8", "gcm64": self = .aesGCM(keyBits: bits, icvLength: 8)
+            default: return nil
+            }
+        }
+    }
+}

@@ -1,0 +1,128 @@
+import IPsecCrypto
+import Testing
+
+/// strongSwan proposal notation (swanctl.conf `proposals`/`esp_proposals`
+/// keywords): parsing, printing, errors, registry codes and legacy policy.
+@Suite struct ProposalNotationTests {
+    static let canonical = [
+        "aes128-sha256-modp2048", "aes256gcm16-ecp384", "3des-md5", "aes128-sha1-modp1024",
+        "aes256-sha384-ecp384", "aes128gcm8", "aes128ctr", "null-sha1", "des-md5",
+        "aes128-sha512-modp768-modp1536-modp3072-modp4096-modp6144-modp8192",
+        "aes192-aesxcbc-modp1024s160-modp2048s224-modp2048s256",
+        "aes256-sha256-ecp192-ecp224-ecp256-ecp521-ecp224bp-ecp256bp-ecp384bp-ecp512bp-curve25519",
+        "aes128gcm12-aes256gmac-esn-noesn", "aes128-aes256-sha1-sha256-prfsha256-modp2048",
+        "aes128-sha256-modp2048,3des-sha1-modp1024!", "aes128-sha256!",
+    ]
+
+    @Test(arguments: canonical)
+    func canonicalStringsRoundTrip(text: String) throws {
+        let list = try ProposalList(parsing: text)
+        #expect(list.description == text)
+        #expect(try ProposalList(parsing: list.description) == list)
+    }
+
+    @Test(arguments: [
+        ("aes128-sha2_256-modp2048", "aes128-sha256-modp2048"),
+        ("aes-sha-x25519", "aes128-sha1-curve25519"),
+        ("aes256gcm-ecp384", "aes256gcm16-ecp384"),
+        ("aes128gcm64,aes128gcm96,aes128gcm128", "aes128gcm8,aes128gcm12,aes128gcm16"),
+        ("AES128-SHA2_384-ECP384", "aes128-sha384-ecp384"),
+    ])
+    func aliasesPrintCanonically(input: String, expected: String) throws {
+        #expect(try ProposalList(parsing: input).description == expected)
+    }
+
+    @Test func unknownWordsNameTheWordAndPosition() {
+        for (text, word, position) in [("aes128-sha257-modp2048", "'sha257'", 7), ("aes128-sha1,foo", "'foo'", 12),
+                                       ("aes512", "'aes512'", 0)] {
+            do {
+                _ = try ProposalList(parsing: text)
+                Issue.record("\(text) parsed")
+            } catch {
+                #expect(error.code == .invalidProposal)
+                #expect(error.reason.contains(word) && error.reason.contains("position \(position)"), "\(error.reason)")
+            }
+        }
+        #expect(throws: CryptoError(.invalidProposal, "")) { try ProposalList(parsing: "aes128--sha1") }
+        #expect(throws: CryptoError(.invalidProposal, "")) { try ProposalList(parsing: "") }
+        #expect(throws: CryptoError(.invalidProposal, "")) { try ProposalList(parsing: "aes128-sha1,") }
+    }
+
+    @Test func legacyClassification() throws {
+        #expect(try ProposalList(parsing: "des-sha256-modp2048").proposals[0].legacyAlgorithms == ["des"])
+        #expect(try ProposalList(parsing: "aes128-md5-modp1024").proposals[0].legacyAlgorithms == ["md5", "modp1024"])
+        #expect(try ProposalList(parsing: "aes128-sha1-modp768-modp1536").proposals[0].legacyAlgorithms == ["modp768", "modp1536"])
+        #expect(try !ProposalList(parsing: "aes128-sha256-modp2048-modp1024s160").proposals[0].isLegacy)
+        let suites = try ProposalList(parsing: "3des-md5-modp1024").proposals[0].ikeSuites(authentication: .preSharedKey)
+        #expect(suites.count == 1 && suites[0].isLegacy)
+    }
+
+    @Test func ikeSuitesCarryIKEv1Codes() throws {
+        let suites = try ProposalList(parsing: "aes128-aes256-sha256-sha1-modp2048-ecp384").proposals[0]
+            .ikeSuites(authentication: .rsaSignature)
+        #expect(suites.count == 8)
+        let s = suites[0]
+        #expect(s.description == "aes128-sha256-modp2048")
+        #expect(s.encryption.ikeAttributeValue == 7 && s.encryption.keyLengthAttribute == 128)
+        #expect(s.hash.ikeAttributeValue == 4 && s.group.id == 14 && s.authentication.rawValue == 3)
+        #expect(s.blockSize == 16 && s.encryptionKeyLength == 16)
+        #expect(EncryptionAlgorithm.des.ikeAttributeValue == 1 && EncryptionAlgorithm.tripleDES.ikeAttributeValue == 5)
+        #expect(HashAlgorithm(ikeAttributeValue: 1) == .md5 && HashAlgorithm(ikeAttributeValue: 2) == .sha1)
+        #expect(HashAlgorithm(ikeAttributeValue: 5) == .sha384 && HashAlgorithm(ikeAttributeValue: 6) == .sha512)
+        #expect(throws: CryptoError(.invalidProposal, "")) {
+            try ProposalList(parsing: "aes128gcm16-ecp384").proposals[0].ikeSuites(authentication: .preSharedKey)
+        }
+        #expect(throws: CryptoError(.invalidProposal, "")) {
+            try ProposalList(parsing: "aes128-sha256").proposals[0].ikeSuites(authentication: .preSharedKey)
+        }
+    }
+
+    @Test func childSuitesCarryESPCodesAndKeyLengths() throws {
+        let cases: [(String, UInt16, UInt16?, Int, Int)] = [
+            // text, ESP transform ID, auth algorithm, KEYMAT length, ICV length
+            ("aes128-sha256", 12, 5, 16 + 32, 16),
+            ("aes256-sha384", 12, 6, 32 + 48, 24),
+            ("aes256-sha512", 12, 7, 32 + 64, 32),
+            ("3des-sha1", 3, 2, 24 + 20, 12),
+            ("des-md5", 2, 1, 8 + 16, 12),
+            ("aes128-aesxcbc", 12, 9, 16 + 16, 12),
+            ("null-sha1", 11, 2, 20, 12),
+            ("aes128ctr-sha1", 13, 2, 20 + 20, 12),
+            ("aes128gcm8", 18, nil, 20, 8),
+            ("aes192gcm12", 19, nil, 28, 12),
+            ("aes256gcm16", 20, nil, 36, 16),
+            ("aes128gmac", 23, nil, 20, 16),
+        ]
+        for (text, transform, auth, keymat, icv) in cases {
+            let suite = try ProposalList(parsing: text).proposals[0].childSuites()[0]
+            #expect(suite.encryption.espTransformID == transform, "\(text)")
+            #expect(suite.integrity?.espAuthAlgorithm == auth, "\(text)")
+            #expect(suite.keymatLength == keymat, "\(text)")
+            #expect(suite.icvLength == icv, "\(text)")
+            #expect(suite.description == text)
+        }
+        let pfs = try ProposalList(parsing: "aes128-sha256-modp2048-esn").proposals[0].childSuites()
+        #expect(pfs.count == 1 && pfs[0].pfsGroup == .modp2048 && pfs[0].extendedSequenceNumbers)
+        #expect(throws: CryptoError(.invalidProposal, "")) {
+            try ChildSuite(encryption: .aesGCM(keyBits: 128, icvLength: 16), integrity: .sha1)
+        }
+    }
+
+    /// Fixtures/strongswan/aggressive-mode-psk/keys.json: ESP aes256gcm16 keys
+    /// are AES key | 4-byte salt, 36 bytes from KEYMAT, no integrity key.
+    @Test func gcmKeysSplitAsStrongSwanDid() throws {
+        let keys = try Fixture.json("strongswan/aggressive-mode-psk/keys.json")
+        let p1 = keys.object("phase1"), qm = keys.objects("quick_modes")[0]
+        let phase1 = IKEv1Phase1Keys(prf: IKEv1PRF(hash: .sha256), input: .preSharedKey(SecretBytes(keys.bytes("psk_hex"))),
+                                     nonceI: p1.bytes("nonce_i"), nonceR: p1.bytes("nonce_r"),
+                                     sharedSecret: SecretBytes(p1.bytes("g_xy")), cookieI: p1.bytes("cookie_i"),
+                                     cookieR: p1.bytes("cookie_r"), encryptionKeyLength: 16)
+        let suite = try ChildSuite(encryption: .aesGCM(keyBits: 256, icvLength: 16), integrity: nil)
+        let keymat = phase1.keymat(protocolID: 3, spi: qm.bytes("spi_r"), nonceI: qm.bytes("nonce_i"),
+                                   nonceR: qm.bytes("nonce_r"), length: suite.keymatLength)
+        let split = suite.keys(fromKeymat: keymat)
+        #expect(split.encryptionKey.bytes == qm.bytes("encryption_initiator_key"))
+        #expect(split.integrityKey.count == 0)
+        _ = try AESGCM(keyingMaterial: split.encryptionKey, icvLength: suite.icvLength)
+    }
+}
