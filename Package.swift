@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "ISAKMPWire", targets: ["ISAKMPWire"]),
         .library(name: "IPsecCrypto", targets: ["IPsecCrypto"]),
         .library(name: "PacketCapture", targets: ["PacketCapture"]),
+        .library(name: "ESP", targets: ["ESP"]),
         .executable(name: "ikev1", targets: ["ikev1"]),
     ],
     dependencies: [
@@ -29,18 +30,21 @@ let package = Package(
         .target(name: "ISAKMPWire", swiftSettings: strict),
         // Crypto suite and the IKEv1 key schedule over libcrypto.
         .target(name: "IPsecCrypto", dependencies: ["COpenSSL"], swiftSettings: strict),
+        // ESP (RFC 4303) and AH (RFC 4302) seal/open in place, anti-replay, NAT-T encapsulation.
+        .target(name: "ESP", dependencies: ["IPsecCrypto"], swiftSettings: strict),
         // pcap / pcapng reader for the CLI and tests: standard library only.
         .target(name: "PacketCapture", swiftSettings: strict),
         .executableTarget(
             name: "ikev1",
             dependencies: [
-                "ISAKMPWire", "IPsecCrypto", "PacketCapture",
+                "ISAKMPWire", "IPsecCrypto", "PacketCapture", "ESP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),
         .testTarget(name: "ISAKMPWireTests", dependencies: ["ISAKMPWire", "PacketCapture"], swiftSettings: strict),
         .testTarget(name: "IPsecCryptoTests", dependencies: ["IPsecCrypto", "ISAKMPWire", "PacketCapture"], swiftSettings: strict),
+        .testTarget(name: "ESPTests", dependencies: ["ESP", "IPsecCrypto", "PacketCapture"], swiftSettings: strict),
         .testTarget(name: "PacketCaptureTests", dependencies: ["PacketCapture"], swiftSettings: strict),
         .testTarget(name: "ikev1Tests", dependencies: ["ikev1", "ISAKMPWire", "PacketCapture"], swiftSettings: strict),
     ]

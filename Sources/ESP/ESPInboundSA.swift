@@ -1,0 +1,124 @@
+import IPsecCrypto
+
+/// An inbound ESP SA: verifies and decrypts packets in place in the caller's
+/// buffer, with anti-replay (RFC 4303 §3.4.3) and lifetime accounting.
+/// Keyed once; no heap allocation per packet. Not for concurrent use.
+///
+///     let sa = try ESPInboundSA(childSA)
+///     let opened = try sa.open(buffer, packet: espStart..<espEnd)   // from the SPI
+///     // inner packet at buffer[opened.payload]
+public final class ESPInboundSA {
+    /// The SA as negotiated.
+    public let configuration: ChildSA
+    let geometry: Geometry
+    private let cipher: Cipher
+    private let integrity: Integrity
+    private let window: ReplayWindow?
+    /// Highest sequence number seen when anti-replay is off (for ESN inference).
+    private var lifetime: LifetimeCounter
+
+    /// Keys the SA.
+    public init(_ sa: ChildSA) throws(ESPError) {
+        precondition(sa.securityProtocol == .esp, "ESPInboundSA needs an ESP child SA")
+        configuration = sa
+        geometry = Geometry(sa)
+        cipher = try Cipher(sa.encryption, key: sa.encryptionKey)
+        integrity = try Integrity(sa.encryption.isAEAD ? nil : sa.integrity, key: sa.integrityKey)
+        // ESN inference needs a window even when anti-replay is off (RFC 4304 §2).
+        window = sa.replayWindow > 0 || sa.extendedSequenceNumbers ? ReplayWindow(size: Swift.max(sa.replayWindow, 64)) : nil
+        lifetime = LifetimeCounter(sa.lifetime)
+    }
+
+    /// The highest sequence number accepted so far.
+    public var highestSequenceNumber: UInt64 { window?.top ?? 0 }
+    /// Payload bytes opened so far.
+    public var bytesProcessed: UInt64 { lifetime.bytes }
+    /// Packets opened so far.
+    public var packetsProcessed: UInt64 { lifetime.packets }
+
+    /// Opens the ESP packet at `packet` (starting at the SPI; strip the UDP
+    /// header first with `UDPEncapsulation`) in place. On success the window
+    /// and lifetime counters advance; on any error the SA is unchanged.
+    public func open(_ buffer: UnsafeMutableRawBufferPointer, packet: Range<Int>) throws(ESPError) -> OpenResult {
+        let g = geometry
+        let encryptedLength = packet.count - g.headerLength - g.icvLength
+        guard packet.lowerBound >= 0, packet.upperBound <= buffer.count, encryptedLength >= 2,
+              encryptedLength % g.alignment == 0 || g.alignment == 4 else { throw .truncated }
+        if case .cbc = cipher, encryptedLength % g.alignment != 0 { throw .truncated }
+        let base = buffer.baseAddress!
+        let esp = base + packet.lowerBound
+        let spi = UnsafeRawPointer(esp).loadBE32(at: 0)
+        guard spi == configuration.spi else { throw .unknownSPI(spi) }
+        let low = UnsafeRawPointer(esp).loadBE32(at: 4)
+        let esn = configuration.extendedSequenceNumbers
+        let sequence: UInt64 = esn ? window!.inferESN(low: low) : UInt64(low)
+        if configuration.replayWindow > 0 { try window!.check(sequence) }
+        try lifetime.check(length: encryptedLength)
+        let high: UInt32? = esn ? UInt32(truncatingIfNeeded: sequence >> 32) : nil
+
+        let ivStart = packet.lowerBound + 8
+        let iv = buffer.constSlice(ivStart, g.ivLength)
+        let encryptedStart = ivStart + g.ivLength
+        let encrypted = buffer.slice(encryptedStart, encryptedLength)
+        let icv = buffer.constSlice(encryptedStart + encryptedLength, g.icvLength)
+
+        if case .hmac = integrity {
+            guard integrity.verify(buffer.constSlice(packet.lowerBound, packet.count - g.icvLength),
+                                   esnHigh: high, received: icv) else { throw .authenticationFailed }
+        } else if case .xcbc = integrity {
+            guard integrity.verify(buffer.constSlice(packet.lowerBound, packet.count - g.icvLength),
+                                   esnHigh: high, received: icv) else { throw .authenticationFailed }
+        }
+        var authentic = true
+        do throws(CryptoError) {
+            switch cipher {
+            case .null: break
+            case .cbc(let c): try c.decrypt(iv: iv, inPlace: encrypted)
+            case .ctr(let c): try c.crypt(iv: iv, inPlace: encrypted)
+            case .gcm(let c):
+                try withAAD(esp, high: high) { aad throws(CryptoError) in
+                    try c.open(iv: iv, aad: aad, inPlace: encrypted, tag: icv)
+                }
+            case .gmac(let c):
+                authentic = try withAAD(esp, high: high) { aad throws(CryptoError) in
+                    try c.verify(iv: iv, header: aad, body: buffer.constSlice(ivStart, g.ivLength + encryptedLength), tag: icv)
+                }
+            }
+        } catch {
+            throw error.code == .authenticationFailed ? .authenticationFailed : .configuration(error)
+        }
+        guard authentic else { throw .authenticationFailed }
+
+        // Trailer: padding 1, 2, 3…, pad length, next header (RFC 4303 §2.4).
+        let trailer = encryptedStart + encryptedLength
+        let padLength = Int(buffer[trailer - 2])
+        let nextHeader = buffer[trailer - 1]
+        guard padLength + 2 <= encryptedLength else { throw .invalidPadding }
+        let payloadEnd = trailer - 2 - padLength
+        var i = 0
+        while i < padLength {
+            guard buffer[payloadEnd + i] == UInt8(truncatingIfNeeded: i + 1) else { throw .invalidPadding }
+            i += 1
+        }
+        var payload = encryptedStart..<payloadEnd
+        if configuration.mode == .tunnel, let inner = innerPacketLength(buffer, payload), inner <= payload.count {
+            payload = encryptedStart..<(encryptedStart + inner)  // drop TFC padding (RFC 4303 §2.7)
+        }
+
+        if configuration.replayWindow > 0 || esn { window!.accept(sequence) }
+        let crossed = lifetime.count(length: payload.count)
+        return OpenResult(payload: payload, nextHeader: nextHeader, sequenceNumber: sequence, softLifetimeReached: crossed)
+    }
+}
+
+/// The length an inner IPv4/IPv6 header declares, if the bytes start with one.
+@inline(__always)
+func innerPacketLength(_ buffer: UnsafeMutableRawBufferPointer, _ range: Range<Int>) -> Int? {
+    guard range.count >= 20 else { return nil }
+    let p = UnsafeRawPointer(buffer.baseAddress! + range.lowerBound)
+    switch p.load(as: UInt8.self) >> 4 {
+    case 4: return Int(p.loadBE16(at: 2))
+    case 6: return range.count >= 40 ? Int(p.loadBE16(at: 4)) + 40 : nil
+    default: return nil
+    }
+}
