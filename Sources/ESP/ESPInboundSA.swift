@@ -13,7 +13,7 @@ public final class ESPInboundSA {
     let geometry: Geometry
     private let cipher: Cipher
     private let integrity: Integrity
-    private let window: ReplayWindow?
+    let window: ReplayWindow?
     /// Highest sequence number seen when anti-replay is off (for ESN inference).
     private var lifetime: LifetimeCounter
 

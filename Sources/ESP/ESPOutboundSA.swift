@@ -32,7 +32,7 @@ public final class ESPOutboundSA {
     private let cipher: Cipher
     private let integrity: Integrity
     private let ivGenerator: IVGenerator?
-    private var nextSequence: UInt64 = 1
+    var nextSequence: UInt64 = 1
     private var lifetime: LifetimeCounter
 
     /// Keys the SA. `entropy` seeds the per-SA CBC IV generator (unused by
