@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 import IPsecCrypto
 @testable import ESP
 
@@ -89,9 +90,17 @@ extension ESPOutboundSA {
     }
 }
 
-/// Throws the error `body` throws, typed, or nil when it succeeds.
-func espError<R>(_ body: () throws(ESPError) -> R) -> ESPError? {
-    do { _ = try body(); return nil } catch { return error }
+/// The `ESPError` that `body` throws, or nil when it succeeds (another error type fails the test).
+func espError<R>(_ body: () throws -> R) -> ESPError? {
+    do {
+        _ = try body()
+        return nil
+    } catch let error as ESPError {
+        return error
+    } catch {
+        Issue.record("not an ESPError: \(error)")
+        return nil
+    }
 }
 
 /// `withUnsafeMutableBytes` with a typed throw.
