@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dispatch
+import ESP
 import Foundation
 
 /// `ikev1 bench esp [--algorithm A] [--size N] [--seconds S] [--threads N] [--format text|json]`.
@@ -75,9 +76,10 @@ struct BenchResult {
     let threads: Int
     let packetsPerSecond: Double
     let baselinePacketsPerSecond: Double
+    /// Median over rounds of ours / baseline, each round measuring both back to back.
+    let ratio: Double
 
     var megabytesPerSecond: Double { packetsPerSecond * Double(size) / 1_000_000 }
-    var ratio: Double { packetsPerSecond / baselinePacketsPerSecond }
 
     var json: JSON {
         .object([

@@ -1,4 +1,5 @@
 import Dispatch
+import ESP
 import Foundation
 
 /// Runs ours and the baseline alternately in short rounds on each thread and
@@ -34,12 +35,17 @@ enum BenchRunner {
         let perThread = collector.rates
         return BenchResult(algorithm: algorithm, size: size, direction: direction.rawValue, threads: threads,
                            packetsPerSecond: perThread.map(\.ours).reduce(0, +),
-                           baselinePacketsPerSecond: perThread.map(\.baseline).reduce(0, +))
+                           baselinePacketsPerSecond: perThread.map(\.baseline).reduce(0, +),
+                           ratio: median(perThread.map(\.ratio)))
     }
 
-    /// Median packets/s of ours and the baseline on one thread.
+    /// Median packets/s of ours and of the baseline on one thread, and the
+    /// median of the per-round ratios (each round pairs the two back to back,
+    /// so a burst of load from elsewhere cancels out of the ratio).
+    typealias ThreadRates = (ours: Double, baseline: Double, ratio: Double)
+
     static func run(_ w: ESPBenchWorkload, _ direction: ESPBenchWorkload.Direction,
-                    seconds: Double) throws -> (ours: Double, baseline: Double) {
+                    seconds: Double) throws -> ThreadRates {
         // Calibrate a round to ~5 ms on our side (warms caches and both contexts too).
         var batch = 16
         while true {
@@ -48,15 +54,25 @@ enum BenchRunner {
             if t >= roundNanoseconds / 2 || batch >= 1 << 22 { batch = max(1, Int(Double(batch) * Double(roundNanoseconds) / Double(max(t, 1)))); break }
             batch *= 4
         }
-        var ours: [Double] = [], baseline: [Double] = []
+        var ours: [Double] = [], baseline: [Double] = [], ratios: [Double] = []
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9)
+        var round = 0
         repeat {
-            let a = try time { try w.runOurs(direction, count: batch) }
-            let b = time { w.runBaseline(direction, count: batch) }
+            // Alternate which side goes first, so neither always inherits the other's cache state.
+            let a: UInt64, b: UInt64
+            if round % 2 == 0 {
+                a = try time { try w.runOurs(direction, count: batch) }
+                b = time { w.runBaseline(direction, count: batch) }
+            } else {
+                b = time { w.runBaseline(direction, count: batch) }
+                a = try time { try w.runOurs(direction, count: batch) }
+            }
+            round += 1
             ours.append(Double(batch) * 1e9 / Double(a))
             baseline.append(Double(batch) * 1e9 / Double(b))
+            ratios.append(Double(b) / Double(a))
         } while DispatchTime.now().uptimeNanoseconds < deadline || ours.count < 3
-        return (median(ours), median(baseline))
+        return (median(ours), median(baseline), median(ratios))
     }
 
     static func time(_ body: () throws -> Void) rethrows -> UInt64 {
@@ -82,12 +98,12 @@ enum BenchRunner {
     /// Per-thread results, written once per thread under a lock.
     final class Collector: @unchecked Sendable {
         private let lock = NSLock()
-        private var values: [(ours: Double, baseline: Double)]
+        private var values: [ThreadRates]
         private(set) var error: (any Error)?
 
-        init(threads: Int) { values = Array(repeating: (0, 0), count: threads) }
+        init(threads: Int) { values = Array(repeating: (0, 0, 0), count: threads) }
 
-        func set(_ index: Int, _ value: (ours: Double, baseline: Double)) {
+        func set(_ index: Int, _ value: ThreadRates) {
             lock.lock(); defer { lock.unlock() }
             values[index] = value
         }
@@ -97,7 +113,7 @@ enum BenchRunner {
             error = e
         }
 
-        var rates: [(ours: Double, baseline: Double)] {
+        var rates: [ThreadRates] {
             lock.lock(); defer { lock.unlock() }
             return values
         }

@@ -1,12 +1,22 @@
-import ESP
-import IPsecCrypto
+public import IPsecCrypto
 
-/// One thread's benchmark material: an outbound and inbound SA, the raw
-/// libcrypto baseline keyed alike, and the buffers both work on.
-final class ESPBenchWorkload {
-    enum Direction: String, CaseIterable { case seal, open }
+/// Benchmark material for one thread (used by `ikev1 bench esp` and the
+/// Benchmarks package, not by the data path): an outbound and an inbound SA,
+/// the raw-libcrypto baseline keyed alike, and the buffers both work on.
+/// Sealing runs in transport mode in place, again and again, on one buffer;
+/// opening copies one sealed packet into the work buffer first (both sides
+/// alike), with anti-replay off since the same packet is opened every time.
+public final class ESPBenchWorkload {
+    /// What is measured.
+    public enum Direction: String, CaseIterable, Sendable {
+        /// Outbound: pad, encrypt, ICV.
+        case seal
+        /// Inbound: ICV, decrypt, padding check.
+        case open
+    }
 
-    let size: Int
+    /// Payload bytes per packet.
+    public let size: Int
     private let outbound: ESPOutboundSA
     private let inbound: ESPInboundSA
     private let baseline: RawEVPBaseline
@@ -19,7 +29,7 @@ final class ESPBenchWorkload {
     private let packetLength: Int
 
     /// Parses `aes128gcm16`, `aes128-sha1`, `aes256-sha256`, `3des-sha1`…
-    static func parse(_ name: String) -> (EncryptionAlgorithm, IntegrityAlgorithm?)? {
+    public static func parse(_ name: String) -> (EncryptionAlgorithm, IntegrityAlgorithm?)? {
         let parts = name.split(separator: "-").map(String.init)
         guard let encryption = EncryptionAlgorithm(keyword: parts[0]) else { return nil }
         if parts.count == 1 { return encryption.isAEAD ? (encryption, nil) : nil }
@@ -27,7 +37,8 @@ final class ESPBenchWorkload {
         return (encryption, integrity)
     }
 
-    init(algorithm: String, size: Int) throws {
+    /// Keys fresh SAs and a baseline for `algorithm` and checks that each opens the other's packets.
+    public init(algorithm: String, size: Int) throws {
         guard let (encryption, integrity) = Self.parse(algorithm) else {
             throw CryptoError(.invalidProposal, "unknown algorithm '\(algorithm)'")
         }
@@ -69,11 +80,11 @@ final class ESPBenchWorkload {
     }
 
     /// Bytes of ESP packet per operation.
-    var wireLength: Int { packetLength }
+    public var wireLength: Int { packetLength }
 
     /// Runs `count` operations with the ESP module.
     @inline(never)
-    func runOurs(_ direction: Direction, count: Int) throws(ESPError) {
+    public func runOurs(_ direction: Direction, count: Int) throws(ESPError) {
         switch direction {
         case .seal:
             for _ in 0..<count { _ = try outbound.seal(sealBuffer, payload: payload, nextHeader: 17) }
@@ -87,7 +98,7 @@ final class ESPBenchWorkload {
 
     /// Runs `count` operations with direct libcrypto calls on the same buffers.
     @inline(never)
-    func runBaseline(_ direction: Direction, count: Int) {
+    public func runBaseline(_ direction: Direction, count: Int) {
         let packet = UnsafeMutableRawBufferPointer(rebasing: openBuffer[0..<packetLength])
         switch direction {
         case .seal:
