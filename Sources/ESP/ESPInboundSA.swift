@@ -14,8 +14,13 @@ public final class ESPInboundSA {
     private let cipher: Cipher
     private let integrity: Integrity
     let window: ReplayWindow?
-    /// Highest sequence number seen when anti-replay is off (for ESN inference).
     private var lifetime: LifetimeCounter
+    // Per-SA constants read on every packet, kept out of `configuration`.
+    private let spi: UInt32
+    private let esn: Bool
+    private let antiReplay: Bool
+    private let tunnel: Bool
+    private let hasIntegrity: Bool
 
     /// Keys the SA.
     public init(_ sa: ChildSA) throws(ESPError) {
@@ -27,6 +32,11 @@ public final class ESPInboundSA {
         // ESN inference needs a window even when anti-replay is off (RFC 4304 §2).
         window = sa.replayWindow > 0 || sa.extendedSequenceNumbers ? ReplayWindow(size: Swift.max(sa.replayWindow, 64)) : nil
         lifetime = LifetimeCounter(sa.lifetime)
+        spi = sa.spi
+        esn = sa.extendedSequenceNumbers
+        antiReplay = sa.replayWindow > 0
+        tunnel = sa.mode == .tunnel
+        if case .none = integrity { hasIntegrity = false } else { hasIntegrity = true }
     }
 
     /// The highest sequence number accepted so far.
@@ -43,16 +53,14 @@ public final class ESPInboundSA {
         let g = geometry
         let encryptedLength = packet.count - g.headerLength - g.icvLength
         guard packet.lowerBound >= 0, packet.upperBound <= buffer.count, encryptedLength >= 2,
-              encryptedLength % g.alignment == 0 || g.alignment == 4 else { throw .truncated }
-        if case .cbc = cipher, encryptedLength % g.alignment != 0 { throw .truncated }
+              !g.wholeBlocks || encryptedLength & (g.alignment &- 1) == 0 else { throw .truncated }
         let base = buffer.baseAddress!
         let esp = base + packet.lowerBound
         let spi = UnsafeRawPointer(esp).loadBE32(at: 0)
-        guard spi == configuration.spi else { throw .unknownSPI(spi) }
+        guard spi == self.spi else { throw .unknownSPI(spi) }
         let low = UnsafeRawPointer(esp).loadBE32(at: 4)
-        let esn = configuration.extendedSequenceNumbers
         let sequence: UInt64 = esn ? window!.inferESN(low: low) : UInt64(low)
-        if configuration.replayWindow > 0 { try window!.check(sequence) }
+        if antiReplay { try window!.check(sequence) }
         try lifetime.check(length: encryptedLength)
         let high: UInt32? = esn ? UInt32(truncatingIfNeeded: sequence >> 32) : nil
 
@@ -62,10 +70,7 @@ public final class ESPInboundSA {
         let encrypted = buffer.slice(encryptedStart, encryptedLength)
         let icv = buffer.constSlice(encryptedStart + encryptedLength, g.icvLength)
 
-        if case .hmac = integrity {
-            guard integrity.verify(buffer.constSlice(packet.lowerBound, packet.count - g.icvLength),
-                                   esnHigh: high, received: icv) else { throw .authenticationFailed }
-        } else if case .xcbc = integrity {
+        if hasIntegrity {
             guard integrity.verify(buffer.constSlice(packet.lowerBound, packet.count - g.icvLength),
                                    esnHigh: high, received: icv) else { throw .authenticationFailed }
         }
@@ -101,11 +106,11 @@ public final class ESPInboundSA {
             i += 1
         }
         var payload = encryptedStart..<payloadEnd
-        if configuration.mode == .tunnel, let inner = innerPacketLength(buffer, payload), inner <= payload.count {
+        if tunnel, let inner = innerPacketLength(buffer, payload), inner <= payload.count {
             payload = encryptedStart..<(encryptedStart + inner)  // drop TFC padding (RFC 4303 §2.7)
         }
 
-        if configuration.replayWindow > 0 || esn { window!.accept(sequence) }
+        if let window { window.accept(sequence) }
         let crossed = lifetime.count(length: payload.count)
         return OpenResult(payload: payload, nextHeader: nextHeader, sequenceNumber: sequence, softLifetimeReached: crossed)
     }

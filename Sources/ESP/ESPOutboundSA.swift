@@ -34,6 +34,12 @@ public final class ESPOutboundSA {
     private let ivGenerator: IVGenerator?
     var nextSequence: UInt64 = 1
     private var lifetime: LifetimeCounter
+    // Per-SA constants read on every packet, kept out of `configuration`.
+    private let spi: UInt32
+    private let esn: Bool
+    private let tfcPadTo: Int
+    private let udpPorts: (source: UInt16, destination: UInt16)?
+    private let hasIntegrity: Bool
 
     /// Keys the SA. `entropy` seeds the per-SA CBC IV generator (unused by
     /// counter-IV transforms).
@@ -45,6 +51,11 @@ public final class ESPOutboundSA {
         integrity = try Integrity(sa.encryption.isAEAD ? nil : sa.integrity, key: sa.integrityKey)
         if case .cbc = cipher { ivGenerator = try IVGenerator(entropy: &entropy) } else { ivGenerator = nil }
         lifetime = LifetimeCounter(sa.lifetime)
+        spi = sa.spi
+        esn = sa.extendedSequenceNumbers
+        tfcPadTo = sa.mode == .tunnel ? sa.tfcPadTo ?? 0 : 0
+        if case .udp(let s, let d) = sa.encapsulation { udpPorts = (s, d) } else { udpPorts = nil }
+        if case .none = integrity { hasIntegrity = false } else { hasIntegrity = true }
     }
 
     /// Keys the SA with system entropy for CBC IVs.
@@ -60,7 +71,7 @@ public final class ESPOutboundSA {
     /// pad length, next header and ICV.
     public func tailroom(payloadLength: Int) -> Int {
         let padded = Swift.max(payloadLength, configuration.tfcPadTo ?? 0)
-        return padded - payloadLength + padLength(for: padded) + 2 + geometry.icvLength
+        return padded - payloadLength + geometry.padLength(for: padded) + 2 + geometry.icvLength
     }
 
     /// Tailroom enough for any payload.
@@ -74,12 +85,6 @@ public final class ESPOutboundSA {
     public var bytesProcessed: UInt64 { lifetime.bytes }
     /// Packets sealed so far.
     public var packetsProcessed: UInt64 { lifetime.packets }
-
-    @inline(__always)
-    private func padLength(for length: Int) -> Int {
-        let a = geometry.alignment
-        return (a - (length + 2) % a) % a
-    }
 
     /// Seals the payload at `payload` in `buffer` in place: writes the ESP
     /// header (and UDP header) in the headroom, padding and ICV in the tailroom.
@@ -107,13 +112,12 @@ public final class ESPOutboundSA {
             }
         }
         let sequence = nextSequence
-        let esn = configuration.extendedSequenceNumbers
         if esn ? sequence == 0 : sequence > UInt64(UInt32.max) { throw .sequenceNumberExhausted }
         try lifetime.check(length: payload.count)
 
-        let tfcEnd = configuration.mode == .tunnel ? Swift.max(payload.upperBound, payload.lowerBound + (configuration.tfcPadTo ?? 0)) : payload.upperBound
+        let tfcEnd = Swift.max(payload.upperBound, payload.lowerBound &+ tfcPadTo)
         let plainLength = tfcEnd - payload.lowerBound
-        let pad = padLength(for: plainLength) + extraPadding
+        let pad = g.padLength(for: plainLength) &+ extraPadding
         let trailerEnd = tfcEnd + pad + 2
         let espStart = payload.lowerBound - g.headerLength
         guard espStart - g.udpLength >= 0, trailerEnd + g.icvLength <= buffer.count else { throw .insufficientRoom }
@@ -130,7 +134,7 @@ public final class ESPOutboundSA {
 
         // Header: SPI, low 32 bits of the sequence number, IV.
         let esp = base + espStart
-        esp.storeBE32(configuration.spi, at: 0)
+        esp.storeBE32(spi, at: 0)
         esp.storeBE32(UInt32(truncatingIfNeeded: sequence), at: 4)
         if let explicitIV {
             (esp + 8).copyMemory(from: explicitIV.baseAddress!, byteCount: g.ivLength)
@@ -163,12 +167,14 @@ public final class ESPOutboundSA {
         } catch {
             throw .configuration(error)
         }
-        integrity.compute(buffer.constSlice(espStart, trailerEnd - espStart), esnHigh: high, into: icv)
+        if hasIntegrity {
+            integrity.compute(buffer.constSlice(espStart, trailerEnd - espStart), esnHigh: high, into: icv)
+        }
 
         var start = espStart
-        if case .udp(let source, let destination) = configuration.encapsulation {
+        if let udpPorts {
             start -= 8
-            UDPEncapsulation.writeHeader(base + start, sourcePort: source, destinationPort: destination,
+            UDPEncapsulation.writeHeader(base + start, sourcePort: udpPorts.source, destinationPort: udpPorts.destination,
                                          length: trailerEnd + g.icvLength - start)
         }
         nextSequence = sequence &+ 1

@@ -30,8 +30,10 @@ enum Cipher {
 struct Geometry {
     /// Explicit IV bytes after the sequence number.
     let ivLength: Int
-    /// Alignment of payload | padding | pad length | next header.
+    /// Alignment of payload | padding | pad length | next header (a power of two).
     let alignment: Int
+    /// True when the encrypted part must be whole cipher blocks (CBC).
+    let wholeBlocks: Bool
     /// ICV bytes at the end.
     let icvLength: Int
     /// 8 when UDP-encapsulated.
@@ -40,10 +42,15 @@ struct Geometry {
     init(_ sa: ChildSA) {
         ivLength = sa.encryption.espIVLength
         alignment = Swift.max(4, sa.encryption.blockSize)
+        wholeBlocks = sa.encryption.cbcAlgorithm != nil
         icvLength = sa.icvLength
         if case .udp = sa.encapsulation { udpLength = 8 } else { udpLength = 0 }
     }
 
     /// ESP header (SPI, sequence number) plus IV.
     var headerLength: Int { 8 + ivLength }
+
+    /// Padding so that `length` + pad length + next header fills whole alignment units.
+    @inline(__always)
+    func padLength(for length: Int) -> Int { (0 &- (length &+ 2)) & (alignment &- 1) }
 }
