@@ -28,9 +28,9 @@ let benchmarks: @Sendable () -> Void = {
     for algorithm in algorithms {
         for size in sizes {
             for direction in ESPBenchWorkload.Direction.allCases {
-                let name = "\(direction.rawValue) \(algorithm) \(size)"
+                let name = "\(direction.rawValue)-\(algorithm)-\(size)"
                 nonisolated(unsafe) var workload: ESPBenchWorkload?
-                Benchmark("ESP \(name)") { benchmark in
+                Benchmark("ESP-\(name)") { benchmark in
                     let w = workload!
                     for _ in benchmark.scaledIterations {
                         try w.runOurs(direction, count: 1)
@@ -41,7 +41,7 @@ let benchmarks: @Sendable () -> Void = {
                     workload = nil
                 }
                 nonisolated(unsafe) var baseline: ESPBenchWorkload?
-                Benchmark("raw EVP \(name)",
+                Benchmark("rawEVP-\(name)",
                           configuration: .init(thresholds: [.throughput: timing, .wallClock: timing])) { benchmark in
                     let w = baseline!
                     for _ in benchmark.scaledIterations {
