@@ -82,7 +82,8 @@ public final class ESPInboundSA {
             case .ctr(let c): try c.crypt(iv: iv, inPlace: encrypted)
             case .gcm(let c):
                 try withAAD(esp, high: high) { aad throws(CryptoError) in
-                    try c.open(iv: iv, aad: aad, inPlace: encrypted, tag: icv)
+                    try c.open(iv: esp + 8, aad: aad.baseAddress!, aadLength: aad.count,
+                               payload: encrypted.baseAddress!, count: encrypted.count, icv: icv.baseAddress!)
                 }
             case .gmac(let c):
                 authentic = try withAAD(esp, high: high) { aad throws(CryptoError) in

@@ -156,7 +156,8 @@ public final class ESPOutboundSA {
             case .ctr(let c): try c.crypt(iv: iv, inPlace: encrypted)
             case .gcm(let c):
                 try withAAD(esp, high: high) { aad throws(CryptoError) in
-                    try c.seal(iv: iv, aad: aad, inPlace: encrypted, tagOut: icv)
+                    try c.seal(iv: esp + 8, aad: aad.baseAddress!, aadLength: aad.count,
+                               payload: encrypted.baseAddress!, count: encrypted.count, icv: icv.baseAddress!)
                 }
             case .gmac(let c):
                 try withAAD(esp, high: high) { aad throws(CryptoError) in

@@ -5,7 +5,7 @@ enum Cipher {
     case null
     case cbc(CBCCipher)
     case ctr(AESCTR)
-    case gcm(AESGCM)
+    case gcm(ESPAESGCM)
     case gmac(AESGMAC)
 
     init(_ algorithm: EncryptionAlgorithm, key: SecretBytes) throws(ESPError) {
@@ -14,7 +14,7 @@ enum Cipher {
             case .null: self = .null
             case .des, .tripleDES, .aesCBC: self = .cbc(try CBCCipher(algorithm: algorithm.cbcAlgorithm!, key: key))
             case .aesCTR: self = .ctr(try AESCTR(keyingMaterial: key))
-            case .aesGCM(_, let icv): self = .gcm(try AESGCM(keyingMaterial: key, icvLength: icv))
+            case .aesGCM(_, let icv): self = .gcm(try ESPAESGCM(keyingMaterial: key, icvLength: icv))
             case .aesGMAC: self = .gmac(try AESGMAC(keyingMaterial: key))
             }
             if algorithm.keyingMaterialLength != key.count {
