@@ -46,6 +46,13 @@ let package = Package(
         .testTarget(name: "IPsecCryptoTests", dependencies: ["IPsecCrypto", "ISAKMPWire", "PacketCapture"], swiftSettings: strict),
         .testTarget(name: "ESPTests", dependencies: ["ESP", "IPsecCrypto", "PacketCapture"], swiftSettings: strict),
         .testTarget(name: "PacketCaptureTests", dependencies: ["PacketCapture"], swiftSettings: strict),
-        .testTarget(name: "ikev1Tests", dependencies: ["ikev1", "ISAKMPWire", "PacketCapture"], swiftSettings: strict),
+        .testTarget(
+            name: "ikev1Tests",
+            dependencies: [
+                "ikev1", "ISAKMPWire", "PacketCapture", "ESP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
     ]
 )

@@ -39,6 +39,12 @@ public final class ESPInboundSA {
         if case .none = integrity { hasIntegrity = false } else { hasIntegrity = true }
     }
 
+    /// The SPI of an ESP packet (from its first four bytes), for finding its
+    /// SA; nil when shorter than an ESP header.
+    public static func spi(of packet: UnsafeRawBufferPointer) -> UInt32? {
+        packet.count >= 8 ? packet.baseAddress!.loadBE32(at: 0) : nil
+    }
+
     /// The highest sequence number accepted so far.
     public var highestSequenceNumber: UInt64 { window?.top ?? 0 }
     /// Payload bytes opened so far.
