@@ -93,7 +93,7 @@ import IPsecCrypto
         #expect(espError { try inbound.open(Array(good.dropLast(1))) } != nil)
         var spi = good; spi[0] ^= 0xFF
         #expect(spi.withUnsafeBytes { ESPInboundSA.spi(of: $0) } == 0xFF00_1000)
-        #expect([1, 2, 3].withUnsafeBytes { ESPInboundSA.spi(of: $0) } == nil)
+        #expect([UInt8]([1, 2, 3]).withUnsafeBytes { ESPInboundSA.spi(of: $0) } == nil)
         #expect(espError { try inbound.open(spi) } == .unknownSPI(0xFF00_1000))
         #expect(State(inbound) == state)
         #expect(try inbound.open(good).sequence == 1)
