@@ -6,6 +6,6 @@ struct IKEv1Tool: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ikev1",
         abstract: "IKEv1 / IPsec in Swift: decode captures, negotiate, benchmark ESP.",
-        subcommands: [DecodeCommand.self, DemoCommand.self]
+        subcommands: [DecodeCommand.self, DemoCommand.self, BenchCommand.self]
     )
 }

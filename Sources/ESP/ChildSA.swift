@@ -1,0 +1,128 @@
+public import IPsecCrypto
+
+/// Everything ESP or AH needs to run one child SA in one direction: a plain
+/// value the negotiation engine hands over after Quick Mode (RFC 2409 §5.5).
+/// No dependency on the engine or the wire codec.
+public struct ChildSA: Sendable {
+    /// The IPsec protocol protecting the traffic.
+    public enum SecurityProtocol: Sendable, Hashable {
+        /// Encapsulating Security Payload (RFC 4303).
+        case esp
+        /// Authentication Header (RFC 4302).
+        case ah
+    }
+
+    /// Which way packets flow through this SA.
+    public enum Direction: Sendable, Hashable {
+        /// We seal with this SA.
+        case outbound
+        /// We open with this SA.
+        case inbound
+    }
+
+    /// RFC 4301 §4.1 modes.
+    public enum Mode: Sendable, Hashable {
+        /// The payload is a whole inner IPv4/IPv6 packet (next header 4/41).
+        case tunnel
+        /// The payload is an upper-layer segment; the caller names its protocol.
+        case transport
+    }
+
+    /// How ESP packets travel (RFC 3948).
+    public enum Encapsulation: Sendable, Hashable {
+        /// Plain IP protocol 50.
+        case none
+        /// ESP-in-UDP, usually 4500 → 4500, the UDP header written in the headroom.
+        case udp(sourcePort: UInt16, destinationPort: UInt16)
+    }
+
+    /// The Security Parameters Index as carried on the wire.
+    public var spi: UInt32
+    /// Outbound or inbound.
+    public var direction: Direction
+    /// ESP or AH.
+    public var securityProtocol: SecurityProtocol
+    /// The ESP transform (ignored for AH).
+    public var encryption: EncryptionAlgorithm
+    /// The integrity algorithm; nil for AES-GCM/GMAC. Required for AH.
+    public var integrity: IntegrityAlgorithm?
+    /// Encryption keying material, including the 4-byte salt/nonce of GCM, GMAC and CTR.
+    public var encryptionKey: SecretBytes
+    /// Integrity key; empty when `integrity` is nil.
+    public var integrityKey: SecretBytes
+    /// Tunnel or transport.
+    public var mode: Mode
+    /// Plain or UDP-encapsulated.
+    public var encapsulation: Encapsulation
+    /// Soft and hard limits.
+    public var lifetime: Lifetime
+    /// Extended (64-bit) sequence numbers (RFC 4304).
+    public var extendedSequenceNumbers: Bool
+    /// Anti-replay window in packets (inbound); 0 turns anti-replay off.
+    public var replayWindow: Int
+    /// Interop option `sha2-truncbug`: HMAC-SHA2-256 truncated to 96 bits as
+    /// old Linux kernels did. Off unless a policy asks for it explicitly.
+    public var sha256TruncationBug: Bool
+    /// Tunnel mode: pad the inner packet with zero bytes up to this length
+    /// (traffic flow confidentiality, RFC 4303 §2.7); nil for none.
+    public var tfcPadTo: Int?
+
+    /// Creates a child SA description.
+    public init(spi: UInt32, direction: Direction, securityProtocol: SecurityProtocol = .esp,
+                encryption: EncryptionAlgorithm, integrity: IntegrityAlgorithm?,
+                encryptionKey: SecretBytes, integrityKey: SecretBytes = SecretBytes([]),
+                mode: Mode = .tunnel, encapsulation: Encapsulation = .none,
+                lifetime: Lifetime = Lifetime(), extendedSequenceNumbers: Bool = false,
+                replayWindow: Int = 64, sha256TruncationBug: Bool = false, tfcPadTo: Int? = nil) {
+        self.spi = spi
+        self.direction = direction
+        self.securityProtocol = securityProtocol
+        self.encryption = encryption
+        self.integrity = integrity
+        self.encryptionKey = encryptionKey
+        self.integrityKey = integrityKey
+        self.mode = mode
+        self.encapsulation = encapsulation
+        self.lifetime = lifetime
+        self.extendedSequenceNumbers = extendedSequenceNumbers
+        self.replayWindow = replayWindow
+        self.sha256TruncationBug = sha256TruncationBug
+        self.tfcPadTo = tfcPadTo
+    }
+
+    /// ICV length on the wire for this SA.
+    public var icvLength: Int {
+        if securityProtocol == .esp {
+            switch encryption {
+            case .aesGCM(_, let icv): return icv
+            case .aesGMAC: return 16
+            default: break
+            }
+        }
+        if sha256TruncationBug && integrity == .sha256 { return 12 }
+        return integrity?.icvLength ?? 0
+    }
+}
+
+/// Soft and hard limits of an SA in bytes and packets (RFC 4301 §4.4.2.1);
+/// nil means no limit. The soft limit is reported once, the hard limit stops
+/// the SA.
+public struct Lifetime: Sendable, Hashable {
+    /// Soft byte limit.
+    public var softBytes: UInt64?
+    /// Hard byte limit.
+    public var hardBytes: UInt64?
+    /// Soft packet limit.
+    public var softPackets: UInt64?
+    /// Hard packet limit.
+    public var hardPackets: UInt64?
+
+    /// Creates limits; all nil by default.
+    public init(softBytes: UInt64? = nil, hardBytes: UInt64? = nil,
+                softPackets: UInt64? = nil, hardPackets: UInt64? = nil) {
+        self.softBytes = softBytes
+        self.hardBytes = hardBytes
+        self.softPackets = softPackets
+        self.hardPackets = hardPackets
+    }
+}

@@ -1,0 +1,108 @@
+//  RFC 3948 §2.1: UDP-Encapsulated ESP header format
+//   0                   1                   2                   3
+//   0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1 2 3 4 5 6 7 8 9 0 1
+//  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//  |        Source Port            |      Destination Port         |
+//  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//  |           Length              |           Checksum            |
+//  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
+//  |                      ESP header [RFC4303]                     |
+
+/// ESP-in-UDP (RFC 3948): the 8-byte UDP header in the headroom, telling
+/// ESP from IKE (non-ESP marker) and NAT-keepalives on port 4500, and the
+/// transport-mode checksum rules of §3.1.2.
+public enum UDPEncapsulation {
+    /// The NAT-T port.
+    public static let port: UInt16 = 4500
+    /// The one-byte NAT-keepalive payload (RFC 3948 §2.3).
+    public static let natKeepalive: UInt8 = 0xFF
+
+    /// What a UDP payload received on port 4500 is (RFC 3948 §2.2).
+    public enum Kind: Sendable, Hashable {
+        /// ESP: the first four bytes (the SPI) are not zero.
+        case esp
+        /// IKE: a four-byte zero non-ESP marker precedes the ISAKMP header.
+        case ike
+        /// A single 0xFF byte.
+        case natKeepalive
+        /// Too short to be any of them.
+        case invalid
+    }
+
+    /// Classifies a UDP payload.
+    public static func classify(_ payload: UnsafeRawBufferPointer) -> Kind {
+        if payload.count == 1 && payload[0] == natKeepalive { return .natKeepalive }
+        guard payload.count >= 4 else { return .invalid }
+        if payload.baseAddress!.loadBE32(at: 0) == 0 { return .ike }
+        return payload.count >= 8 ? .esp : .invalid
+    }
+
+    /// Writes a UDP header at `header` with checksum 0 (RFC 3948 §2.1:
+    /// SHOULD be zero for ESP-in-UDP). `length` counts header and payload.
+    @inline(__always)
+    public static func writeHeader(_ header: UnsafeMutableRawPointer, sourcePort: UInt16,
+                                   destinationPort: UInt16, length: Int) {
+        header.storeBE16(sourcePort, at: 0)
+        header.storeBE16(destinationPort, at: 2)
+        header.storeBE16(UInt16(truncatingIfNeeded: length), at: 4)
+        header.storeBE16(0, at: 6)
+    }
+
+    /// The UDP header fields at the start of `datagram`, or nil if it is too
+    /// short or its length field disagrees with the bytes present.
+    public static func readHeader(_ datagram: UnsafeRawBufferPointer)
+        -> (sourcePort: UInt16, destinationPort: UInt16, payload: Range<Int>)? {
+        guard datagram.count >= 8 else { return nil }
+        let p = datagram.baseAddress!
+        let length = Int(p.loadBE16(at: 4))
+        guard length >= 8, length <= datagram.count else { return nil }
+        return (p.loadBE16(at: 0), p.loadBE16(at: 2), 8..<length)
+    }
+
+    /// RFC 3948 §3.1.2: after transport-mode decapsulation the inner TCP/UDP
+    /// checksum covers addresses a NAT rewrote. This recomputes it in place
+    /// over the real pseudo-header (`source`, `destination`: 4 or 16 bytes
+    /// each) for `proto` 6 (TCP) or 17 (UDP); other protocols are untouched.
+    public static func fixTransportChecksum(_ segment: UnsafeMutableRawBufferPointer, proto: UInt8,
+                                            source: UnsafeRawBufferPointer, destination: UnsafeRawBufferPointer) {
+        let offset: Int
+        switch proto {
+        case 6: offset = 16
+        case 17: offset = 6
+        default: return
+        }
+        guard segment.count >= offset + 2 else { return }
+        segment.baseAddress!.storeBE16(0, at: offset)
+        var sum = InternetChecksum()
+        sum.add(source)
+        sum.add(destination)
+        sum.add(UInt32(proto))
+        sum.add(UInt32(segment.count))
+        sum.add(UnsafeRawBufferPointer(segment))
+        var value = sum.finish()
+        if proto == 17 && value == 0 { value = 0xFFFF }  // RFC 768: 0 means "no checksum"
+        segment.baseAddress!.storeBE16(value, at: offset)
+    }
+}
+
+/// The RFC 1071 one's-complement sum.
+struct InternetChecksum {
+    private var sum: UInt64 = 0
+
+    mutating func add(_ bytes: UnsafeRawBufferPointer) {
+        var i = 0
+        while i + 1 < bytes.count {
+            sum &+= UInt64(bytes[i]) << 8 | UInt64(bytes[i + 1])
+            i += 2
+        }
+        if i < bytes.count { sum &+= UInt64(bytes[i]) << 8 }
+    }
+
+    mutating func add(_ word: UInt32) { sum &+= UInt64(word >> 16) &+ UInt64(word & 0xFFFF) }
+
+    func finish() -> UInt16 {
+        var s = sum
+        while s >> 16 != 0 { s = (s & 0xFFFF) &+ (s >> 16) }
+        return ~UInt16(s)
+    }
+}
