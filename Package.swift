@@ -37,13 +37,13 @@ let package = Package(
         // ESP (RFC 4303) and AH (RFC 4302) seal/open in place, anti-replay, NAT-T encapsulation.
         .target(name: "ESP", dependencies: ["IPsecCrypto"], swiftSettings: strict),
         // The only layer with I/O: UDP 500/4500, timers, TUN; drives the engine and ESP.
-        .target(name: "IPsecNode", swiftSettings: strict),
+        .target(name: "IPsecNode", dependencies: ["IKEv1", "ESP", "IPsecCrypto", "ISAKMPWire"], swiftSettings: strict),
         // pcap / pcapng reader for the CLI and tests: standard library only.
         .target(name: "PacketCapture", swiftSettings: strict),
         .executableTarget(
             name: "ikev1",
             dependencies: [
-                "ISAKMPWire", "IPsecCrypto", "IKEv1", "ESP", "PacketCapture",
+                "ISAKMPWire", "IPsecCrypto", "IKEv1", "ESP", "IPsecNode", "PacketCapture",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

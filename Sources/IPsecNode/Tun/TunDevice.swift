@@ -48,9 +48,9 @@ public final class TunDevice {
         guard Glibc.write(fd, packet.baseAddress, packet.count) >= 0 else { throw SystemError("write \(name)") }
     }
 
-    /// Gives the device an address, brings it up and routes `routes` through it, with `ip(8)`.
-    public func configure(address: String, routes: [String], mtu: Int = 1400) throws {
-        try Self.ip(["addr", "add", address, "dev", name])
+    /// Gives the device an address (optional), brings it up and routes `routes` through it, with `ip(8)`.
+    public func configure(address: String?, routes: [String], mtu: Int = 1400) throws {
+        if let address { try Self.ip(["addr", "add", address, "dev", name]) }
         try Self.ip(["link", "set", "dev", name, "mtu", String(mtu), "up"])
         for r in routes { try Self.ip(["route", "replace", r, "dev", name]) }
     }
