@@ -56,7 +56,15 @@ extension ISAKMPSession {
         guard let keys else { return }
         let mid = message.header.messageID
         let base = lastPhase1Block.isEmpty ? phase1IV : lastPhase1Block
-        let d = try decrypt(message, iv: IKEv1IV.phase2(hash: hash, lastPhase1Block: base, messageID: mid, blockSize: blockSize))
+        let d: Decrypted
+        do {
+            d = try decrypt(message, iv: IKEv1IV.phase2(hash: hash, lastPhase1Block: base, messageID: mid, blockSize: blockSize))
+        } catch where state != .established && error.kind == .payloadMalformed {
+            // Before Phase 1 completes, the peer's encrypted notify (charon's answer to a bad HASH_I)
+            // only fails to decrypt when its keys differ from ours.
+            throw IKEv1Error(.authenticationFailed,
+                             "the peer's encrypted Informational does not decrypt: pre-shared key mismatch")
+        }
         try verifyQuickModeHash(d, expected: keys.informationalHash(messageID: mid, payloads: d.afterFirstPayload),
                                 which: "Informational HASH(1)")
         payloads = Array(d.payloads.dropFirst())

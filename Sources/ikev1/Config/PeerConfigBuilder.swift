@@ -62,7 +62,9 @@ enum PeerConfigBuilder {
             remoteTrafficSelector: try selector(s.remoteTS, name: "remote_ts"),
             childLifetime: Lifetime(seconds: UInt32(s.espLifetime)), aggressive: s.aggressive, legacy: s.legacy,
             allowAggressiveModePSKResponder: s.aggressivePSKResponder, forceEncapsulation: s.encap,
-            dpdDelay: s.dpdDelay)
+            dpdDelay: s.dpdDelay,
+            // Rekey a child SA a tenth of its lifetime before it ends, as charon's defaults do (rekey 1 h of 1.1 h).
+            rekeyMargin: s.espLifetime / 10)
         do { try config.validate() } catch { throw Error(description: "\(error)") }
         return config
     }

@@ -72,7 +72,9 @@ extension ISAKMPSession {
         try checkNonce(qm.nonceR)
         let pfs = try pfsSecret(qm.dh, d.payloads, wanted: chosen.proposal.pfsGroup)
         let ids = d.payloads.all(ofType: IdentificationPayload.self)
-        if ids.map({ Payload.identification($0) }) != clientIDs {
+        let hostToHostEcho = clientIDs.isEmpty && ids.count == 2
+            && Self.namesHost(ids[0], local.address) && Self.namesHost(ids[1], remote.address)
+        if ids.map({ Payload.identification($0) }) != clientIDs && !hostToHostEcho {
             throw IKEv1Error(.invalidID, "Quick Mode responder changed the traffic selectors")
         }
         var lifetime = config.childLifetime.shortest(chosen.lifetime)
@@ -127,5 +129,16 @@ extension ISAKMPSession {
             }
         }
         return life
+    }
+
+    /// True when a client ID names exactly `host`, any protocol and port: what a responder
+    /// like charon returns for host-to-host SAs we proposed without IDs (RFC 2409 §5.5).
+    static func namesHost(_ id: IdentificationPayload, _ host: [UInt8]) -> Bool {
+        guard id.protocolID == 0, id.port == 0, let identity = id.identity else { return false }
+        switch identity {
+        case .ipv4(let a), .ipv6(let a): return a == host
+        case .ipv4Subnet(let a, let m), .ipv6Subnet(let a, let m): return a == host && m.allSatisfy { $0 == 0xff }
+        default: return false
+        }
     }
 }

@@ -103,6 +103,9 @@ extension ISAKMPSession {
             return
         case (0, _, _) where config.mode == .transport:
             return
+        case (2, nil, nil) where Self.namesHost(ids[0], remote.address) && Self.namesHost(ids[1], config.localAddress.address):
+            // Host-to-host, with the hosts named explicitly (charon does this in transport mode).
+            return
         case (2, let l?, let r?):
             guard ids[0] == r.payload, ids[1] == l.payload else {
                 throw IKEv1Error(.invalidID, "traffic selectors \(Self.describe(ids[0])) <-> \(Self.describe(ids[1])) do not match ours \(r) <-> \(l)")
