@@ -35,6 +35,7 @@ wait_for() {
 }
 
 net_up() {
+    charon_down
     net_down
     for ns in "$NS_US" "$NS_PEER"; do
         ip netns add "$ns"
@@ -100,8 +101,7 @@ CONF
 # Kills charon without a Delete (the peer "dies").
 charon_down_hard() {
     local pid; pid="$(cat "$STATE/charon/pid" 2>/dev/null || true)"
-    [ -n "$pid" ] && pkill -KILL -P "$pid" 2>/dev/null; kill -KILL "$pid" 2>/dev/null || true
-    pkill -KILL -f "$CHARON" 2>/dev/null || true
+    if [ -n "$pid" ]; then pkill -KILL -P "$pid" 2>/dev/null || true; kill -KILL "$pid" 2>/dev/null || true; fi
     rm -f "$STATE/charon/pid"
 }
 

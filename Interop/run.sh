@@ -35,8 +35,9 @@ case "$scenario" in
     transport)      theirs=(mode=transport)
                     ours=(--transport)
                     expect_ike="AES_CBC-128"; expect_esp="AES_CBC-128"; traffic=transport ;;
-    rekey)          theirs=(child_life=40s child_rekey=30s)
-                    ours=(--esp-lifetime 20)
+    rekey)          # The initiator of the SA rekeys: we at 18 s of 20 s, or charon at 15 s.
+                    if [ "$role" = initiator ]; then theirs=(child_life=40s child_rekey=30s); ours=(--esp-lifetime 20)
+                    else theirs=(child_life=40s child_rekey=15s); ours=(--esp-lifetime 60); fi
                     expect_ike="AES_CBC-128"; expect_esp="AES_CBC-128"; traffic=rekey ;;
     dpd)            theirs=(dpd=2s)
                     ours=(--dpd 2)
@@ -125,8 +126,8 @@ pings="$(ip netns exec "$NS_US" ping -n -c5 -i0.2 -W1 -I "$HOST_US" "$HOST_PEER"
 
 case "$traffic" in
     rekey)
-        # Pings run across the rekey: we rekey at 18 s (lifetime 20 s), charon at 30 s.
-        spis() { swanctl_peer --list-sas | grep -o 'SPIs: [0-9a-f_io ]*' | sort -u | tr '\n' ' '; }
+        # Pings run across the rekey.
+        spis() { swanctl_peer --list-sas | grep -oE '(in|out) +[0-9a-f]{8}' | sort -u | tr '\n' ' ' || true; }
         before="$(spis)"
         lost="$(ip netns exec "$NS_US" ping -n -c 55 -i 0.5 -W1 -I "$HOST_US" "$HOST_PEER" | grep -o '[0-9]*% packet loss')"
         after="$(spis)"
@@ -138,13 +139,11 @@ case "$traffic" in
     dpd)
         # Both sides probe every 2 s; charon answers ours and we answer charon's. Then charon dies.
         sleep 7
-        grep -q "R_U_THERE_ACK\|DPD" "$STATE/charon/charon.log" || true
-        dpd_seen="$(grep -c 'R_U_THERE' "$STATE/charon/charon.log" || true)"
+        dpd_seen="$(grep -c 'N(DPD' "$STATE/charon/charon.log" || true)"
         [ "${dpd_seen:-0}" -ge 2 ] || die "dpd $role: no DPD exchange in charon's log"
         charon_down_hard
-        wait_for 40 grep -q "dead\|DPD" "$nodelog" || { cat "$nodelog" >&2; die "dpd $role: our node did not declare the dead peer"; }
-        wait_for 10 sh -c "! ip netns exec $NS_US true 2>/dev/null || ! grep -q 'IPsec SA installed' $nodelog || grep -q 'IPsec SA deleted' $nodelog" \
-            || die "dpd $role: SAs kept after the peer died"
+        wait_for 40 grep -q "deadPeer" "$nodelog" || { cat "$nodelog" >&2; die "dpd $role: our node did not declare the dead peer"; }
+        wait_for 10 grep -q "IPsec SA deleted" "$nodelog" || die "dpd $role: SAs kept after the peer died"
         echo "PASS dpd $role ($pings; $dpd_seen DPD messages at charon; peer declared dead after charon was killed)"
         exit 0 ;;
     peer-delete)
