@@ -89,7 +89,7 @@ if [ "$traffic" = wrong-psk ]; then
         wait_for 30 grep -q "failed:" "$nodelog" || { cat "$nodelog" >&2; die "wrong-psk responder: no failure reported"; }
         cp "$nodelog" "$STATE/wrong-psk.log"
     fi
-    swanctl_peer --list-sas | grep -q INSTALLED && die "wrong-psk $role: charon installed an SA"
+    grep -q INSTALLED <<< "$(swanctl_peer --list-sas)" && die "wrong-psk $role: charon installed an SA"
     echo "PASS wrong-psk $role ($(grep -m1 -o 'failed: .*\|ikev1: .*' "$STATE/wrong-psk.log" | head -c 160))"
     exit 0
 fi
@@ -109,15 +109,15 @@ if [ "$traffic" = transport ]; then
     exit 0
 fi
 
-established() { swanctl_peer --list-sas 2>/dev/null | grep -q INSTALLED; }
+established() { grep -q INSTALLED <<< "$(swanctl_peer --list-sas 2>/dev/null)"; }
 if ! wait_for 30 established; then
     cat "$nodelog" >&2; swanctl_peer --list-sas >&2 || true
     die "$scenario $role: no SA installed on charon's side"
 fi
 sas="$(swanctl_peer --list-sas)"
 echo "$sas" > "$STATE/list-sas.txt"
-echo "$sas" | grep -q "$expect_ike" || { echo "$sas" >&2; die "$scenario $role: IKE SA is not $expect_ike"; }
-echo "$sas" | grep -q "$expect_esp" || { echo "$sas" >&2; die "$scenario $role: IPsec SA is not $expect_esp"; }
+grep -q "$expect_ike" <<< "$sas" || { echo "$sas" >&2; die "$scenario $role: IKE SA is not $expect_ike"; }
+grep -q "$expect_esp" <<< "$sas" || { echo "$sas" >&2; die "$scenario $role: IPsec SA is not $expect_esp"; }
 
 # Data plane: ping through the tunnel, our TUN on one side, charon's libipsec on the other.
 ping_ok() { ip netns exec "$NS_US" ping -n -c1 -W1 -I "$HOST_US" "$HOST_PEER"; }
@@ -157,6 +157,6 @@ esac
 
 # Delete: SIGTERM to our node sends Deletes; charon must be left with no SA.
 kill -TERM "$node_pid"; wait "$node_pid" 2>/dev/null || true; node_pid=""
-gone() { ! swanctl_peer --list-sas 2>/dev/null | grep -q "ESTABLISHED\|INSTALLED"; }
+gone() { local out; out="$(swanctl_peer --list-sas 2>/dev/null)" || return 1; ! grep -q "ESTABLISHED\|INSTALLED" <<< "$out"; }
 wait_for 10 gone || { swanctl_peer --list-sas >&2; die "$scenario $role: charon still has SAs after our Delete"; }
 echo "PASS $scenario $role ($pings)"
