@@ -78,6 +78,8 @@ struct BenchResult {
     let baselinePacketsPerSecond: Double
     /// Median over rounds of ours / baseline, each round measuring both back to back.
     let ratio: Double
+    /// Our packets per second of thread CPU time, summed over threads (text output only).
+    let packetsPerCPUSecond: Double
 
     var megabytesPerSecond: Double { packetsPerSecond * Double(size) / 1_000_000 }
 
@@ -98,7 +100,8 @@ struct BenchResult {
         func f(_ v: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", v) }
         return "\(algorithm.padding(toLength: 14, withPad: " ", startingAt: 0)) \(String(size).leftPad(5)) \(direction.padding(toLength: 4, withPad: " ", startingAt: 0)) x\(threads)  "
             + "\(f(packetsPerSecond, 0).leftPad(10)) pkt/s \(f(megabytesPerSecond, 1).leftPad(8)) MB/s  "
-            + "baseline \(f(baselinePacketsPerSecond, 0).leftPad(10)) pkt/s  ratio \(f(ratio, 3))"
+            + "baseline \(f(baselinePacketsPerSecond, 0).leftPad(10)) pkt/s  ratio \(f(ratio, 3))  "
+            + "\(f(packetsPerCPUSecond, 0).leftPad(10)) pkt/CPU-s"
     }
 }
 
