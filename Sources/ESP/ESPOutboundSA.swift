@@ -137,7 +137,7 @@ public final class ESPOutboundSA {
         esp.storeBE32(spi, at: 0)
         esp.storeBE32(UInt32(truncatingIfNeeded: sequence), at: 4)
         if let explicitIV {
-            (esp + 8).copyMemory(from: explicitIV.baseAddress!, byteCount: g.ivLength)
+            if g.ivLength > 0 { (esp + 8).copyMemory(from: explicitIV.baseAddress!, byteCount: g.ivLength) }
         } else if let ivGenerator {
             ivGenerator.next(into: esp + 8, count: g.ivLength)
         } else if g.ivLength == 8 {
