@@ -87,9 +87,9 @@ struct BenchResult {
         .object([
             ("algorithm", .string(algorithm)), ("size", .int(size)), ("direction", .string(direction)),
             ("threads", .int(threads)),
-            ("packets_per_second", .double((packetsPerSecond).rounded())),
+            ("packets_per_second", .int(Int(packetsPerSecond.rounded()))),
             ("megabytes_per_second", .double((megabytesPerSecond * 100).rounded() / 100)),
-            ("baseline_packets_per_second", .double(baselinePacketsPerSecond.rounded())),
+            ("baseline_packets_per_second", .int(Int(baselinePacketsPerSecond.rounded()))),
             ("ratio", .double((ratio * 1000).rounded() / 1000)),
             // Counting mallocs needs an interposed allocator: the Benchmarks package measures it.
             ("mallocs_per_packet", .null),
