@@ -12,8 +12,10 @@ let package = Package(
     products: [
         .library(name: "ISAKMPWire", targets: ["ISAKMPWire"]),
         .library(name: "IPsecCrypto", targets: ["IPsecCrypto"]),
-        .library(name: "PacketCapture", targets: ["PacketCapture"]),
+        .library(name: "IKEv1", targets: ["IKEv1"]),
         .library(name: "ESP", targets: ["ESP"]),
+        .library(name: "IPsecNode", targets: ["IPsecNode"]),
+        .library(name: "PacketCapture", targets: ["PacketCapture"]),
         .executable(name: "ikev1", targets: ["ikev1"]),
     ],
     dependencies: [
@@ -30,29 +32,32 @@ let package = Package(
         .target(name: "ISAKMPWire", swiftSettings: strict),
         // Crypto suite and the IKEv1 key schedule over libcrypto.
         .target(name: "IPsecCrypto", dependencies: ["COpenSSL"], swiftSettings: strict),
+        // The IKEv1 negotiation engine: pure state machines, no I/O, no clock, no randomness of its own.
+        .target(name: "IKEv1", dependencies: ["ISAKMPWire", "IPsecCrypto"], swiftSettings: strict),
         // ESP (RFC 4303) and AH (RFC 4302) seal/open in place, anti-replay, NAT-T encapsulation.
         .target(name: "ESP", dependencies: ["IPsecCrypto"], swiftSettings: strict),
+        // The only layer with I/O: UDP 500/4500, timers, TUN; drives the engine and ESP.
+        .target(name: "IPsecNode", dependencies: ["IKEv1", "ESP", "IPsecCrypto", "ISAKMPWire"], swiftSettings: strict),
         // pcap / pcapng reader for the CLI and tests: standard library only.
         .target(name: "PacketCapture", swiftSettings: strict),
         .executableTarget(
             name: "ikev1",
             dependencies: [
-                "ISAKMPWire", "IPsecCrypto", "PacketCapture", "ESP",
+                "ISAKMPWire", "IPsecCrypto", "IKEv1", "ESP", "IPsecNode", "PacketCapture",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),
         .testTarget(name: "ISAKMPWireTests", dependencies: ["ISAKMPWire", "PacketCapture"], swiftSettings: strict),
         .testTarget(name: "IPsecCryptoTests", dependencies: ["IPsecCrypto", "ISAKMPWire", "PacketCapture"], swiftSettings: strict),
+        .testTarget(name: "IKEv1Tests", dependencies: ["IKEv1", "ISAKMPWire", "IPsecCrypto", "PacketCapture"],
+                    swiftSettings: strict),
         .testTarget(name: "ESPTests", dependencies: ["ESP", "IPsecCrypto", "PacketCapture"], swiftSettings: strict),
+        .testTarget(name: "IPsecNodeTests", dependencies: ["IPsecNode"], swiftSettings: strict),
         .testTarget(name: "PacketCaptureTests", dependencies: ["PacketCapture"], swiftSettings: strict),
-        .testTarget(
-            name: "ikev1Tests",
-            dependencies: [
-                "ikev1", "ISAKMPWire", "PacketCapture", "ESP",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            swiftSettings: strict
-        ),
+        .testTarget(name: "ikev1Tests", dependencies: [
+            "ikev1", "ISAKMPWire", "IPsecCrypto", "ESP", "PacketCapture",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: strict),
     ]
 )

@@ -6,6 +6,7 @@ struct IKEv1Tool: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ikev1",
         abstract: "IKEv1 / IPsec in Swift: decode captures, negotiate, benchmark ESP.",
-        subcommands: [DecodeCommand.self, BenchCommand.self]
+        subcommands: [DecodeCommand.self, DemoCommand.self, InitiateCommand.self, RespondCommand.self,
+                      ConnectCommand.self, BenchCommand.self]
     )
 }

@@ -43,10 +43,10 @@ import Testing
         #expect(try alice.sharedSecret(peer: bob.publicValue) == bob.sharedSecret(peer: alice.publicValue))
     }
 
-    /// strongSwan's real KE payloads (Fixtures/strongswan/*/keys.json) pass validation.
+    /// strongSwan's real KE payloads (Fixtures/captures/strongswan/*/keys.json) pass validation.
     @Test(arguments: Fixture.strongSwanFolders)
     func strongSwanPublicValuesValidate(folder: String) throws {
-        let keys = try Fixture.json("strongswan/\(folder)/keys.json")
+        let keys = try Fixture.json("captures/strongswan/\(folder)/keys.json")
         let p1 = keys.object("phase1")
         let chosen = p1.string("proposal_chosen")
         let group: DHGroup = chosen.contains("ECP_384") ? .ecp384 : chosen.contains("MODP_1024") ? .modp1024 : .modp2048

@@ -4,7 +4,7 @@ import Testing
 
 /// NIST CAVP KDF135 IKEv1 vectors (CAVS 17.3, SP 800-135 §4.1), copied from
 /// shared/fixtures/public/nist-cavp-kdf135-ikev1 (origin: nss-dev/nss, see
-/// Fixtures/README-crypto.md): SKEYID for pre-shared keys and for digital
+/// Fixtures/README.md): SKEYID for pre-shared keys and for digital
 /// signatures, SKEYID_d, SKEYID_a, SKEYID_e.
 @Suite struct NISTKDFTests {
     struct Vector {

@@ -4,7 +4,7 @@ import Testing
 
 /// Cipher- and MAC-level known answers from Fixtures/rfc-vectors (copied from
 /// shared/fixtures/public/rfc-vectors; RFC 2202, 4868, 3566, 4434, 3686, 3602
-/// and draft-mcgrew-gcm-test-01 values, see Fixtures/README-crypto.md).
+/// and draft-mcgrew-gcm-test-01 values, see Fixtures/README.md).
 @Suite struct PrimitiveVectorTests {
     static let hmacFile = "rfc-vectors/hmac_rfc2202_rfc4868.json"
 
@@ -28,6 +28,9 @@ import Testing
             #expect(ctx.authenticate(v.bytes("data")) == v.bytes("prf_output"), "\(v.string("test_case"))")
             // Reused context, truncated ICV (HMAC-SHA-256-128 / -512-256).
             #expect(ctx.authenticate(v.bytes("data"), length: (v["icv_octets"] as? Int) ?? 16) == v.bytes("truncated_icv"))
+            let data = v.bytes("data"), icv = v.bytes("truncated_icv")
+            #expect(data.withUnsafeBytes { d in icv.withUnsafeBytes { ctx.verify(d, icv: $0) } })
+            #expect(!data.withUnsafeBytes { d in (icv.dropLast() + [icv.last! ^ 1]).withUnsafeBytes { ctx.verify(d, icv: $0) } })
             checked += 1
         }
         #expect(checked == 20)
@@ -52,6 +55,8 @@ import Testing
             if message.isEmpty, let n = v["message_octets"] as? Int, n > 0 { message = [UInt8](repeating: 0, count: n) }
             #expect(xcbc.mac(message) == v.bytes("aes_xcbc_mac"), "RFC 3566 case \(v["test_case"]!)")
             #expect(xcbc.mac(message, length: 12) == v.bytes("aes_xcbc_mac_96"))
+            let icv = v.bytes("aes_xcbc_mac_96")
+            #expect(message.withUnsafeBytes { m in icv.withUnsafeBytes { xcbc.verify(m, icv: $0) } })
         }
         for v in json.objects("rfc4434_aes_xcbc_prf_128") {
             let prf = try AESXCBC.prf(key: v.bytes("key"))

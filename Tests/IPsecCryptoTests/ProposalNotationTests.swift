@@ -108,19 +108,19 @@ import Testing
         }
     }
 
-    /// Fixtures/strongswan/aggressive-mode-psk/keys.json: ESP aes256gcm16 keys
+    /// Fixtures/captures/strongswan/aggressive-mode-psk/keys.json: ESP aes256gcm16 keys
     /// are AES key | 4-byte salt, 36 bytes from KEYMAT, no integrity key.
     @Test func gcmKeysSplitAsStrongSwanDid() throws {
-        let keys = try Fixture.json("strongswan/aggressive-mode-psk/keys.json")
+        let keys = try Fixture.json("captures/strongswan/aggressive-mode-psk/keys.json")
         let p1 = keys.object("phase1"), qm = keys.objects("quick_modes")[0]
-        let phase1 = IKEv1Phase1Keys(prf: IKEv1PRF(hash: .sha256), input: .preSharedKey(SecretBytes(keys.bytes("psk_hex"))),
-                                     nonceI: p1.bytes("nonce_i"), nonceR: p1.bytes("nonce_r"),
-                                     sharedSecret: SecretBytes(p1.bytes("g_xy")), cookieI: p1.bytes("cookie_i"),
-                                     cookieR: p1.bytes("cookie_r"), encryptionKeyLength: 16)
-        let suite = try ChildSuite(encryption: .aesGCM(keyBits: 256, icvLength: 16), integrity: nil)
-        let keymat = phase1.keymat(protocolID: 3, spi: qm.bytes("spi_r"), nonceI: qm.bytes("nonce_i"),
-                                   nonceR: qm.bytes("nonce_r"), length: suite.keymatLength)
-        let split = suite.keys(fromKeymat: keymat)
+        let ike = try ProposalList(parsing: p1.string("configured_proposals")).proposals[0]
+            .ikeSuites(authentication: .preSharedKey)[0]
+        let phase1 = ike.phase1Keys(preSharedKey: SecretBytes(keys.bytes("psk_hex")), nonceI: p1.bytes("nonce_i"),
+                                    nonceR: p1.bytes("nonce_r"), sharedSecret: SecretBytes(p1.bytes("g_xy")),
+                                    cookieI: p1.bytes("cookie_i"), cookieR: p1.bytes("cookie_r"))
+        #expect(phase1.encryptionKey.bytes == p1.bytes("encryption_key"))
+        let suite = try ProposalList(parsing: "aes256gcm16").proposals[0].childSuites()[0]
+        let split = suite.keys(phase1: phase1, spi: qm.bytes("spi_r"), nonceI: qm.bytes("nonce_i"), nonceR: qm.bytes("nonce_r"))
         #expect(split.encryptionKey.bytes == qm.bytes("encryption_initiator_key"))
         #expect(split.integrityKey.count == 0)
         _ = try AESGCM(keyingMaterial: split.encryptionKey, icvLength: suite.icvLength)

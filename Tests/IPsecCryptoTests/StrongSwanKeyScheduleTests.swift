@@ -2,7 +2,7 @@ import Foundation
 import IPsecCrypto
 import Testing
 
-/// Reproduces every value of Fixtures/strongswan/*/keys.json that keys.json
+/// Reproduces every value of Fixtures/captures/strongswan/*/keys.json that keys.json
 /// alone determines. Data: real exchanges between two strongSwan 5.9.8
 /// charon daemons, copied from shared/fixtures/strongswan/<folder>/keys.json
 /// (see shared/fixtures/strongswan/README.md); the values were cross-checked
@@ -23,7 +23,7 @@ import Testing
     }
 
     static func load(_ folder: String) throws -> [String: Any] {
-        try Fixture.json("strongswan/\(folder)/keys.json")
+        try Fixture.json("captures/strongswan/\(folder)/keys.json")
     }
 
     /// Every ISAKMP SA of a fixture: `phase1` plus `phase1_additional[]`.

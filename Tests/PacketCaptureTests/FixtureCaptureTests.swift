@@ -2,7 +2,7 @@ import Foundation
 import PacketCapture
 import Testing
 
-/// Every capture copied from `shared/fixtures` (provenance in `Fixtures/README-capture.md`)
+/// Every capture copied from `shared/fixtures` (provenance in `Fixtures/README.md`)
 /// must read and decode to exactly the per-frame facts tshark 4.0.17 reported.
 @Suite struct FixtureCaptureTests {
     @Test("every frame of the capture matches tshark", arguments: Fixtures.expectationNames)

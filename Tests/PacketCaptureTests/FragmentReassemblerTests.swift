@@ -5,7 +5,7 @@ import Testing
 @Suite struct FragmentReassemblerTests {
     @Test("ipsec_client.pcap: three datagrams of three fragments each, as tshark reassembles them")
     func fixtureReassembly() throws {
-        // zeek-spicy-ipsec trace (see Fixtures/README-capture.md); tshark 4.0.17 with reassembly
+        // zeek-spicy-ipsec trace (see Fixtures/README.md); tshark 4.0.17 with reassembly
         // on reports UDP 4500 -> 4500, length 3480, reassembled in frames 5, 8, 11 from 3-4-5, 6-7-8, 9-10-11.
         let results = try readAllFrames(try Fixtures.capture("public/zeek-spicy-ipsec/traces/ipsec_client.pcap"))
         var reassembler = FragmentReassembler()

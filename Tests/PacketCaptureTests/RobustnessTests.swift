@@ -2,7 +2,7 @@ import PacketCapture
 import Testing
 
 /// Reading and decoding are total: prefixes and corrupted copies of real
-/// captures (see `Fixtures/README-capture.md`) yield values or typed errors,
+/// captures (see `Fixtures/README.md`) yield values or typed errors,
 /// never a trap or a hang.
 @Suite struct RobustnessTests {
     /// Reads and decodes everything; records an issue when the work is not bounded by the input size.

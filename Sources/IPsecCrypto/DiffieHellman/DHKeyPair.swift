@@ -5,7 +5,7 @@
 ///     let mine = try DHKeyPair.generate(group: .modp2048, entropy: &entropy)
 ///     send(mine.publicValue)                               // KE payload data
 ///     let gxy = try mine.sharedSecret(peer: theirKEData)   // validated, padded
-public final class DHKeyPair {
+public final class DHKeyPair: Sendable {
     /// The group.
     public let group: DHGroup
     /// The public value as KE payload data (left-padded; x | y for ECP).

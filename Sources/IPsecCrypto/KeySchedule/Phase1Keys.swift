@@ -49,7 +49,8 @@ public struct IKEv1Phase1Keys: Sendable {
                 cookieI: [UInt8], cookieR: [UInt8], encryptionKeyLength: Int) {
         self.prf = prf
         self.skeyid = skeyid
-        let gxy = sharedSecret.bytes
+        var gxy = sharedSecret.bytes
+        defer { gxy.withUnsafeMutableBytes { wipe($0) } }
         skeyidD = prf.secret(key: skeyid, gxy, cookieI, cookieR, [0])
         skeyidA = prf.secret(key: skeyid, skeyidD.bytes, gxy, cookieI, cookieR, [1])
         skeyidE = prf.secret(key: skeyid, skeyidA.bytes, gxy, cookieI, cookieR, [2])

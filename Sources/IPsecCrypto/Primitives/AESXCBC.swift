@@ -92,6 +92,17 @@ public final class AESXCBC {
         reset()
     }
 
+    /// Resets, feeds `data` and compares the (truncated) MAC with `icv` in
+    /// constant time; the ICV length selects the truncation.
+    public func verify(_ data: UnsafeRawBufferPointer, icv: UnsafeRawBufferPointer) -> Bool {
+        guard icv.count > 0, icv.count <= 16 else { return false }
+        return withUnsafeTemporaryAllocation(byteCount: 16, alignment: 16) { scratch in
+            let computed = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<icv.count])
+            authenticate(data, into: computed)
+            return constantTimeEqual(UnsafeRawBufferPointer(computed), icv)
+        }
+    }
+
     /// Resets, feeds `data` and writes the (truncated) MAC.
     public func authenticate(_ data: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) {
         reset()

@@ -33,6 +33,20 @@ public struct CryptoError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let internalFailure = Code(name: "internalFailure")
     }
 
+    /// The RFC 2408 §3.14.1 notify message type a peer-caused error warrants:
+    /// INVALID-KEY-INFORMATION (17) for a bad public value, INVALID-HASH-INFORMATION
+    /// (23) for a failed ICV/hash, NO-PROPOSAL-CHOSEN (14) for an unusable
+    /// proposal, INVALID-SIGNATURE (25); nil for local failures.
+    public var notifyType: UInt16? {
+        switch code {
+        case .invalidPublicValue: 17
+        case .authenticationFailed: 23
+        case .invalidProposal, .unsupportedAlgorithm: 14
+        case .signatureFailed: 25
+        default: nil
+        }
+    }
+
     /// The kind of failure; compare on this.
     public let code: Code
     /// A human-readable explanation.

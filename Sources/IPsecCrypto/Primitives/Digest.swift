@@ -89,18 +89,18 @@ public final class HMACContext {
     public let hash: HashAlgorithm
     private let state: UnsafeMutablePointer<swift_ikev1_hmac_state>
 
-    /// Creates an HMAC context keyed with `key`.
-    public init(hash: HashAlgorithm, key: [UInt8]) {
+    /// Creates an HMAC context keyed with secret bytes.
+    public init(hash: HashAlgorithm, key: SecretBytes) {
         self.hash = hash
         state = .allocate(capacity: 1)
-        key.withUnsafeBufferPointer { k in
-            swift_ikev1_hmac_set_key(state, hash.shimIndex, k.baseAddress, k.count)
+        key.withUnsafeBytes { k in
+            swift_ikev1_hmac_set_key(state, hash.shimIndex, k.baseAddress?.assumingMemoryBound(to: UInt8.self), k.count)
         }
     }
 
-    /// Creates an HMAC context keyed with secret bytes.
-    public convenience init(hash: HashAlgorithm, key: SecretBytes) {
-        self.init(hash: hash, key: key.bytes)
+    /// Creates an HMAC context keyed with `key`.
+    public convenience init(hash: HashAlgorithm, key: [UInt8]) {
+        self.init(hash: hash, key: SecretBytes(key))
     }
 
     deinit {
@@ -128,6 +128,17 @@ public final class HMACContext {
             swift_ikev1_hmac_final(state, full.baseAddress!.assumingMemoryBound(to: UInt8.self))
             output.copyMemory(from: UnsafeRawBufferPointer(rebasing: full[0..<output.count]))
             OPENSSL_cleanse(full.baseAddress, 64)
+        }
+    }
+
+    /// Resets, feeds `data` and compares the (truncated) MAC with `icv` in
+    /// constant time; the ICV length selects the truncation.
+    public func verify(_ data: UnsafeRawBufferPointer, icv: UnsafeRawBufferPointer) -> Bool {
+        guard icv.count > 0, icv.count <= hash.length else { return false }
+        return withUnsafeTemporaryAllocation(byteCount: 64, alignment: 16) { scratch in
+            let computed = UnsafeMutableRawBufferPointer(rebasing: scratch[0..<icv.count])
+            authenticate(data, into: computed)
+            return constantTimeEqual(UnsafeRawBufferPointer(computed), icv)
         }
     }
 

@@ -8,8 +8,9 @@ public enum SignatureScheme: Hashable, Sendable {
     case ecdsaRaw
 }
 
-/// An owned EVP_PKEY.
-final class PKey {
+/// An owned EVP_PKEY. Immutable after loading; libcrypto allows concurrent
+/// operations on one key, each with its own EVP_PKEY_CTX.
+final class PKey: @unchecked Sendable {
     let key: OpaquePointer
     init(_ key: OpaquePointer) { self.key = key }
     deinit { EVP_PKEY_free(key) }
@@ -65,7 +66,7 @@ final class PKey {
 
 /// A private key that signs IKEv1 AUTH hashes (HASH_I / HASH_R).
 /// ECDSA nonces come from libcrypto's RNG, not from an `EntropySource`.
-public final class SigningKey {
+public final class SigningKey: Sendable {
     let pkey: PKey
     /// The signature scheme of this key.
     public let scheme: SignatureScheme
@@ -102,7 +103,7 @@ public final class SigningKey {
 }
 
 /// A public key that verifies IKEv1 signatures.
-public final class VerifyingKey {
+public final class VerifyingKey: Sendable {
     let pkey: PKey
     /// The signature scheme of this key.
     public let scheme: SignatureScheme

@@ -47,6 +47,15 @@ public struct IKESuite: Hashable, Sendable, CustomStringConvertible {
         self.authentication = authentication
     }
 
+    /// Derives the ISAKMP SA keys for this suite (RFC 2409 §5); pass the
+    /// pre-shared key for method 1, nil for signature methods.
+    public func phase1Keys(preSharedKey: SecretBytes?, nonceI: [UInt8], nonceR: [UInt8],
+                           sharedSecret: SecretBytes, cookieI: [UInt8], cookieR: [UInt8]) -> IKEv1Phase1Keys {
+        let input: IKEv1SKEYIDInput = preSharedKey.map { .preSharedKey($0) } ?? .signature
+        return IKEv1Phase1Keys(prf: prf, input: input, nonceI: nonceI, nonceR: nonceR, sharedSecret: sharedSecret,
+                               cookieI: cookieI, cookieR: cookieR, encryptionKeyLength: encryptionKeyLength)
+    }
+
     /// The PRF (HMAC over `hash`).
     public var prf: IKEv1PRF { IKEv1PRF(hash: hash) }
     /// The CBC cipher.
@@ -100,6 +109,17 @@ public struct ChildSuite: Hashable, Sendable, CustomStringConvertible {
         case .aesGMAC: 16
         default: integrity?.icvLength ?? 0
         }
+    }
+
+    /// The IPsec DOI protocol ID hashed into KEYMAT: PROTO_IPSEC_ESP (3).
+    public static let espProtocolID: UInt8 = 3
+
+    /// Derives and splits the keys of one ESP SA (RFC 2409 §5.5): `spi` is
+    /// the SPI of that SA as on the wire (chosen by its receiver).
+    public func keys(phase1: IKEv1Phase1Keys, spi: [UInt8], nonceI: [UInt8], nonceR: [UInt8],
+                     pfsSharedSecret: SecretBytes? = nil) -> ESPKeyMaterial {
+        keys(fromKeymat: phase1.keymat(protocolID: Self.espProtocolID, spi: spi, nonceI: nonceI, nonceR: nonceR,
+                                       pfsSharedSecret: pfsSharedSecret, length: keymatLength))
     }
 
     /// Splits one SA's KEYMAT into encryption and integrity keys.

@@ -19,11 +19,29 @@ struct DecodeCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "With --format text, print every payload's fields.")
     var verbose = false
 
+    @Option(help: ArgumentHelp("Secrets: a JSON keys file (PSK and DH shared secrets, or explicit keys), "
+        + "or a Wireshark ikev1_decryption_table / esp_sa file.", valueName: "SECRETS"))
+    var keys: String?
+
+    @Option(help: ArgumentHelp("Write Wireshark's ikev1_decryption_table and esp_sa for every SA derived.", valueName: "DIR"))
+    var exportWireshark: String?
+
     mutating func run() throws {
         guard let data = FileManager.default.contents(atPath: file) else {
             throw ValidationError("cannot read \(file)")
         }
         var inspector = CaptureInspector()
+        var decryptor: SessionDecryptor?
+        if let keys {
+            do {
+                decryptor = SessionDecryptor(secrets: try Secrets.load(path: keys))
+            } catch {
+                throw ValidationError("\(error)")
+            }
+            inspector.decryptor = decryptor
+        } else if exportWireshark != nil {
+            throw ValidationError("--export-wireshark needs --keys")
+        }
         let records: [DecodeRecord]
         do {
             records = try inspector.inspect([UInt8](data))
@@ -35,6 +53,9 @@ struct DecodeCommand: ParsableCommand {
             case .jsonl: print(DecodeOutput.json(r).serialized())
             case .text: print(DecodeOutput.text(r, verbose: verbose))
             }
+        }
+        if let exportWireshark, let decryptor {
+            try WiresharkExport.write(decryptor, to: exportWireshark)
         }
     }
 }

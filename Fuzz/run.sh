@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Build and run one libFuzzer target of swift-ikev1.
+#
+# usage: Fuzz/run.sh TARGET [--seconds N | --runs N] [-- extra libFuzzer flags]
+#   TARGET   isakmp | payload-chain | capture | proposal | all
+#   --seconds N  stop after N seconds (default 60)
+#   --runs N     stop after N executions
+#
+# Seeds come from Fixtures/ (captures, their ISAKMP datagrams, proposal strings) and
+# from Fixtures/fuzz-regressions/TARGET/; new corpus entries go to .build-fuzz/corpus/TARGET.
+# A crash leaves its input in .build-fuzz/artifacts/TARGET/: copy it to
+# Fixtures/fuzz-regressions/TARGET/ so the regression test replays it.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+target="${1:?usage: Fuzz/run.sh TARGET [--seconds N | --runs N]}"; shift
+limit=(-max_total_time=60)
+extra=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --seconds) limit=(-max_total_time="$2"); shift 2 ;;
+        --runs) limit=(-runs="$2"); shift 2 ;;
+        --) shift; extra=("$@"); break ;;
+        *) echo "unknown option $1" >&2; exit 2 ;;
+    esac
+done
+
+if [ "$target" = all ]; then
+    for t in isakmp payload-chain capture proposal; do "$0" "$t" "${limit[@]/#-max_total_time=/--seconds }" ; done
+    exit 0
+fi
+
+case "$target" in
+    isakmp) product=FuzzISAKMP ;;
+    payload-chain) product=FuzzPayloadChain ;;
+    capture) product=FuzzCapture ;;
+    proposal) product=FuzzProposal ;;
+    *) echo "unknown target $target (isakmp, payload-chain, capture, proposal, all)" >&2; exit 2 ;;
+esac
+
+scratch="$root/.build-fuzz"
+swift build --package-path "$here" --scratch-path "$scratch/build" -c release --product "$product" \
+    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library >&2
+binary="$scratch/build/release/$product"
+
+corpus="$scratch/corpus/$target"; seeds="$scratch/seeds/$target"; artifacts="$scratch/artifacts/$target"
+mkdir -p "$corpus" "$seeds" "$artifacts"
+python3 "$here/seeds.py" "$target" "$root/Fixtures" "$seeds"
+regressions="$root/Fixtures/fuzz-regressions/$target"
+dirs=("$corpus" "$seeds"); [ -d "$regressions" ] && dirs+=("$regressions")
+exec "$binary" "${limit[@]}" -rss_limit_mb=2048 -timeout=10 -max_len=65536 \
+    -artifact_prefix="$artifacts/" -print_final_stats=1 "${extra[@]}" "${dirs[@]}"

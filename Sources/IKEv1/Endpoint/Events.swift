@@ -1,0 +1,221 @@
+public import IPsecCrypto
+public import ISAKMPWire
+
+/// An IP address and UDP port.
+public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
+    /// 4 (IPv4) or 16 (IPv6) bytes.
+    public var address: [UInt8]
+    /// UDP port.
+    public var port: UInt16
+    /// Creates an address.
+    public init(address: [UInt8], port: UInt16) {
+        self.address = address
+        self.port = port
+    }
+    /// `a.b.c.d` parsed; nil when malformed.
+    public static func ipv4(_ text: String) -> [UInt8]? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4 else { return nil }
+        let bytes = parts.compactMap { UInt8($0) }
+        return bytes.count == 4 ? bytes : nil
+    }
+    /// `a.b.c.d:port`.
+    public init?(_ text: String) {
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, let a = Self.ipv4(String(parts[0])), let p = UInt16(parts[1]) else { return nil }
+        self.init(address: a, port: p)
+    }
+    /// The same address on another port.
+    public func with(port: UInt16) -> SocketAddress { SocketAddress(address: address, port: port) }
+    public var description: String { "\(IPAddressText.format(address)):\(port)" }
+}
+
+/// A point on the caller's clock, in milliseconds. The engine never reads a clock.
+public struct EngineTime: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// Milliseconds since any fixed origin.
+    public var milliseconds: Int64
+    /// Creates a time.
+    public init(milliseconds: Int64) { self.milliseconds = milliseconds }
+    /// The time `seconds` later.
+    public func adding(seconds: Double) -> EngineTime {
+        EngineTime(milliseconds: milliseconds + Int64((seconds * 1000).rounded()))
+    }
+    /// Seconds from `other` to `self`.
+    public func seconds(since other: EngineTime) -> Double { Double(milliseconds - other.milliseconds) / 1000 }
+    public static func < (a: EngineTime, b: EngineTime) -> Bool { a.milliseconds < b.milliseconds }
+    public var description: String {
+        let ms = Swift.abs(milliseconds % 1000)
+        return "\(milliseconds / 1000).\(ms < 10 ? "00" : ms < 100 ? "0" : "")\(ms)s"
+    }
+}
+
+/// The engine's surroundings for one call: the time now and the only source of randomness.
+public struct Environment {
+    /// Now.
+    public var now: EngineTime
+    /// Cookies, nonces, DH private values, SPIs and message IDs come from here.
+    public var entropy: any EntropySource
+    /// Creates an environment.
+    public init(now: EngineTime, entropy: any EntropySource) {
+        self.now = now
+        self.entropy = entropy
+    }
+    mutating func bytes(_ n: Int) -> [UInt8] { entropy.bytes(n) }
+    mutating func u32() -> UInt32 { bytes(4).reduce(0) { $0 << 8 | UInt32($1) } }
+    mutating func nonZeroU32() -> UInt32 {
+        while true { let v = u32(); if v != 0 { return v } }
+    }
+}
+
+/// Identifies one ISAKMP SA inside an endpoint: the initiator cookie.
+public typealias ISAKMPSAID = Cookie
+
+/// A timer the engine asked for; it comes back as ``Event/timerFired(_:)``.
+public struct TimerID: Hashable, Sendable, CustomStringConvertible {
+    /// What the timer is for.
+    public enum Kind: Hashable, Sendable {
+        /// Retransmit the outstanding request of the exchange with this message ID (0 = Phase 1).
+        case retransmit(messageID: UInt32)
+        /// Give up a half-open Phase 1 (responder).
+        case halfOpen
+        /// Send a NAT keepalive.
+        case keepalive
+        /// Check liveness (RFC 3706).
+        case dpd
+        /// Rekey the child SA with this inbound SPI.
+        case childRekey(inboundSPI: UInt32)
+        /// Lifetime end of the child SA with this inbound SPI.
+        case childExpire(inboundSPI: UInt32)
+        /// Lifetime end of the ISAKMP SA.
+        case isakmpExpire
+    }
+    /// The ISAKMP SA.
+    public var sa: ISAKMPSAID
+    /// The purpose.
+    public var kind: Kind
+    /// Creates a timer id.
+    public init(sa: ISAKMPSAID, kind: Kind) {
+        self.sa = sa
+        self.kind = kind
+    }
+    public var description: String { "\(sa)/\(kind)" }
+}
+
+/// Input to the engine.
+public enum Event: Sendable {
+    /// Start the connection named `peer` (Main or Aggressive Mode, then Quick Mode).
+    case initiate(peer: String)
+    /// A UDP datagram arrived. On the NAT-T port the non-ESP marker may be left on;
+    /// the engine strips it (and ignores keepalives and ESP).
+    case datagram(bytes: [UInt8], from: SocketAddress, to: SocketAddress)
+    /// A timer the engine scheduled is due.
+    case timerFired(TimerID)
+    /// Start a new Quick Mode on an established ISAKMP SA (rekey or an extra child).
+    case rekeyChild(sa: ISAKMPSAID)
+    /// Delete the ISAKMP SA and its child SAs, telling the peer.
+    case delete(sa: ISAKMPSAID)
+    /// Send a DPD R-U-THERE now.
+    case probeDPD(sa: ISAKMPSAID)
+    /// The ESP layer processed `bytes` on the child SA with this inbound SPI (either
+    /// direction; inbound traffic also proves the peer alive, so DPD stays idle, RFC 3706 §5.5).
+    /// Counts against kilobyte lifetimes: rekey at 90 %, delete at 100 %.
+    case childTraffic(inboundSPI: UInt32, bytes: UInt64 = 0)
+}
+
+/// A datagram for the node to send.
+public struct OutboundDatagram: Hashable, Sendable {
+    /// The ISAKMP message (or the 0xFF keepalive), without the non-ESP marker.
+    public var bytes: [UInt8]
+    /// Our address and port to send from (500 or 4500).
+    public var source: SocketAddress
+    /// The peer's address and port.
+    public var destination: SocketAddress
+    /// True on the NAT-T port: the node puts the 4-byte non-ESP marker in front (RFC 3948 §2.2).
+    public var nonESPMarker: Bool
+    /// Creates a datagram.
+    public init(bytes: [UInt8], source: SocketAddress, destination: SocketAddress, nonESPMarker: Bool) {
+        self.bytes = bytes
+        self.source = source
+        self.destination = destination
+        self.nonESPMarker = nonESPMarker
+    }
+    /// The bytes as they go into the UDP payload.
+    public var udpPayload: [UInt8] { nonESPMarker ? UDPEncapsulated.nonESPMarker + bytes : bytes }
+}
+
+/// A summary of an established ISAKMP SA for status output.
+public struct ISAKMPSAInfo: Hashable, Sendable {
+    /// The SA (its initiator cookie).
+    public var id: ISAKMPSAID
+    /// The responder cookie.
+    public var cookieR: Cookie
+    /// The connection name of the configuration in use.
+    public var peerName: String
+    /// True when we started Phase 1.
+    public var isInitiator: Bool
+    /// Main Mode or Aggressive Mode.
+    public var exchange: ExchangeType
+    /// Our address and port (4500 after a NAT-T float).
+    public var local: SocketAddress
+    /// The peer's address and port as we see them.
+    public var remote: SocketAddress
+    /// Our Phase 1 identity.
+    public var localIdentity: Identity
+    /// The identity the peer proved.
+    public var remoteIdentity: Identity
+    /// The negotiated transform, with the lifetime in force.
+    public var proposal: IKEProposal
+    /// A NAT was detected (or faked) on the path.
+    public var natDetected: Bool
+    /// When Phase 1 completed.
+    public var established: EngineTime
+    /// When the ISAKMP SA's lifetime ends, if it has one in seconds.
+    public var expires: EngineTime?
+    /// The peer announced RFC 3706 DPD.
+    public var peerSupportsDPD: Bool
+}
+
+/// A notify the peer sent us.
+public struct ReceivedNotify: Hashable, Sendable {
+    /// The ISAKMP SA it came on.
+    public var sa: ISAKMPSAID
+    /// The notify type.
+    public var type: NotifyMessageType
+    /// Its protocol (ISAKMP, ESP, AH).
+    public var protocolID: ProtocolID
+    /// Its SPI: CKY-I|CKY-R for ISAKMP, 4 bytes for ESP/AH.
+    public var spi: [UInt8]
+    /// Notification data.
+    public var data: [UInt8]
+}
+
+/// Why an exchange or SA failed.
+public struct Failure: Hashable, Sendable, CustomStringConvertible {
+    /// The ISAKMP SA (or the cookie of the message that failed).
+    public var sa: ISAKMPSAID
+    /// The error.
+    public var error: IKEv1Error
+    public var description: String { "\(sa): \(error)" }
+}
+
+/// Output of the engine.
+public enum Action: Sendable {
+    /// Send a datagram.
+    case send(OutboundDatagram)
+    /// (Re)arm a timer.
+    case scheduleTimer(TimerID, at: EngineTime)
+    /// Disarm a timer.
+    case cancelTimer(TimerID)
+    /// Phase 1 completed.
+    case isakmpSAEstablished(ISAKMPSAInfo)
+    /// The ISAKMP SA is gone (deleted by either side, expired, or dead peer).
+    case isakmpSADeleted(ISAKMPSAID, reason: String)
+    /// Install an IPsec SA pair.
+    case installChildSA(ChildSA)
+    /// Remove an IPsec SA pair (by our inbound SPI).
+    case deleteChildSA(inboundSPI: UInt32, outboundSPI: UInt32, reason: String)
+    /// The peer sent a notify.
+    case notifyReceived(ReceivedNotify)
+    /// Something failed; the reason says what.
+    case failed(Failure)
+}

@@ -1,0 +1,172 @@
+import IPsecCrypto
+import ISAKMPWire
+
+/// All ISAKMP SAs of one IKE node. Routes datagrams by cookie to per-SA machines,
+/// creates responder SAs for new Main/Aggressive Mode first messages, and
+/// starts initiator SAs on request. Pure: no I/O, no clock, no randomness of its own.
+///
+///     var endpoint = try IKEv1Endpoint(configs: [config])
+///     var env = Environment(now: EngineTime(milliseconds: 0), entropy: SystemEntropy())
+///     for action in endpoint.handle(.initiate(peer: "gw"), &env) { ... }
+public struct IKEv1Endpoint {
+    /// The connections this node knows.
+    public private(set) var configs: [PeerConfig]
+    var sessions: [ISAKMPSAID: ISAKMPSession] = [:]
+
+    /// Creates an endpoint; every configuration must pass ``PeerConfig/validate()``.
+    public init(configs: [PeerConfig]) throws(IKEv1Error) {
+        for c in configs { try c.validate() }
+        self.configs = configs
+    }
+
+    /// Feeds one event and returns what to do.
+    public mutating func handle(_ event: Event, _ env: inout Environment) -> [Action] {
+        var actions: [Action]
+        switch event {
+        case .initiate(let name):
+            actions = initiate(name, env: &env)
+        case .datagram(let bytes, let from, let to):
+            actions = receive(bytes, from: from, to: to, env: &env)
+        case .timerFired(let timer):
+            guard sessions[timer.sa] != nil else { return [] }
+            actions = sessions[timer.sa]!.timerFired(timer.kind, env: &env)
+            reap(timer.sa)
+        case .rekeyChild(let sa):
+            guard var s = sessions[sa], s.state == .established else { return notFound(sa) }
+            actions = []
+            s.startQuickMode(rekeying: s.children.values.min(by: { $0.installed < $1.installed })?.inbound.spi,
+                             env: &env, into: &actions)
+            sessions[sa] = s
+        case .delete(let sa):
+            guard sessions[sa] != nil else { return notFound(sa) }
+            actions = []
+            sessions[sa]!.deleteAll(reason: "deleted locally", env: &env, into: &actions)
+            reap(sa)
+        case .childTraffic(let spi, let bytes):
+            guard let id = sessions.first(where: { $0.value.children[spi] != nil })?.key else { return [] }
+            actions = []
+            sessions[id]!.noteTraffic(inboundSPI: spi, bytes: bytes, env: &env, into: &actions)
+        case .probeDPD(let sa):
+            guard sessions[sa] != nil else { return notFound(sa) }
+            actions = []
+            sessions[sa]!.sendDPDProbe(env: &env, into: &actions)
+        }
+        return actions
+    }
+
+    /// Established ISAKMP SAs, for status output.
+    public var isakmpSAs: [ISAKMPSAInfo] {
+        sessions.values.compactMap(\.info).sorted { $0.established < $1.established }
+    }
+
+    /// Installed child SAs with their keys (what the ESP layer consumes).
+    public var childSAs: [ChildSA] {
+        sessions.values.flatMap { $0.children.values }.sorted { ($0.installed, $0.inbound.spi) < ($1.installed, $1.inbound.spi) }
+    }
+
+    /// Number of ISAKMP SAs in any state.
+    public var sessionCount: Int { sessions.count }
+
+    private func notFound(_ sa: ISAKMPSAID) -> [Action] {
+        [.failed(Failure(sa: sa, error: IKEv1Error(.invalidCookie, "no ISAKMP SA \(sa)")))]
+    }
+
+    private mutating func reap(_ sa: ISAKMPSAID) {
+        if sessions[sa]?.state == .closed { sessions[sa] = nil }
+    }
+
+    private mutating func initiate(_ name: String, env: inout Environment) -> [Action] {
+        guard let config = configs.first(where: { $0.name == name }) else {
+            return [.failed(Failure(sa: .zero, error: IKEv1Error(.configuration, "no connection named \(name)")))]
+        }
+        guard let remote = config.remoteAddress else {
+            return [.failed(Failure(sa: .zero, error: IKEv1Error(.configuration, "\(name): no remote address to initiate to")))]
+        }
+        var session = ISAKMPSession(initiatorFor: config, remote: remote, env: &env)
+        var actions: [Action] = []
+        if config.aggressive {
+            do { try session.startAggressiveMode(env: &env, into: &actions) } catch {
+                return [.failed(Failure(sa: session.id, error: error))]
+            }
+        } else {
+            session.startMainMode(env: &env, into: &actions)
+        }
+        sessions[session.id] = session
+        return actions
+    }
+
+    private mutating func receive(_ datagram: [UInt8], from: SocketAddress, to: SocketAddress, env: inout Environment) -> [Action] {
+        var bytes = datagram
+        if to.port != 500 {
+            switch UDPEncapsulated.classify(datagram[...]) {
+            case .ike(let ike): bytes = Array(ike)
+            default: return []   // keepalives and ESP are the node's business
+            }
+        }
+        guard bytes.count >= ISAKMPHeader.size, let header = try? ISAKMPHeader.decode(bytes[...]) else {
+            return []
+        }
+        let message: ISAKMPMessage
+        do { message = try ISAKMPMessage.decode(bytes) } catch {
+            return [.failed(Failure(sa: header.initiatorCookie, error: IKEv1Error(.payloadMalformed, "dropped from \(from): \(error)")))]
+        }
+        let ic = header.initiatorCookie
+        if var session = sessions[ic] {
+            if session.cookieR != .zero && header.responderCookie != .zero && header.responderCookie != session.cookieR {
+                return [.failed(Failure(sa: ic, error: IKEv1Error(.invalidCookie, "responder cookie \(header.responderCookie) unknown")))]
+            }
+            var actions = session.receive(message, raw: bytes, from: from, to: to, env: &env)
+            sessions[ic] = session
+            reap(ic)
+            if actions.contains(where: { if case .notifyReceived(let n) = $0 { n.type == .initialContact } else { false } }) {
+                actions += forgetOlderSAs(of: session)
+            }
+            return actions
+        }
+        guard header.responderCookie == .zero, header.messageID == 0,
+              header.exchangeType == .mainMode || header.exchangeType == .aggressive else {
+            return [.failed(Failure(sa: ic, error: IKEv1Error(.invalidCookie, "\(header.exchangeType) for unknown ISAKMP SA \(ic)/\(header.responderCookie) from \(from)")))]
+        }
+        guard let config = responderConfig(for: message, from: from) else {
+            return [.failed(Failure(sa: ic, error: IKEv1Error(.configuration, "no connection accepts \(header.exchangeType) from \(from)")))]
+        }
+        var session = ISAKMPSession(responderFor: config, header: header, local: to, remote: from, env: &env)
+        var actions: [Action] = []
+        do {
+            if header.exchangeType == .aggressive {
+                try session.aggressiveResponderFirst(message, raw: bytes, from: from, to: to, env: &env, into: &actions)
+            } else {
+                try session.mainModeResponderFirst(message, raw: bytes, env: &env, into: &actions)
+            }
+            session.received.insert(bytes)
+            sessions[ic] = session
+        } catch {
+            session.fail(error, closing: true, into: &actions, env: &env)
+            // The session never existed for the caller: no timers to cancel, no children.
+            actions.removeAll { if case .cancelTimer = $0 { true } else { false } }
+        }
+        return actions
+    }
+
+    /// INITIAL-CONTACT (RFC 2407 §4.6.3.3): the peer rebooted, so every other SA with the
+    /// same peer identity is stale and removed without telling the peer.
+    private mutating func forgetOlderSAs(of session: ISAKMPSession) -> [Action] {
+        var actions: [Action] = []
+        for (id, other) in sessions where id != session.id && other.state == .established
+            && other.peerIdentity == session.peerIdentity && other.remote.address == session.remote.address {
+            var stale = other
+            stale.close(reason: "peer sent INITIAL-CONTACT", into: &actions, notifyDeleted: true)
+            sessions[id] = nil
+        }
+        return actions
+    }
+
+    /// Main Mode: by the peer's address (the ID is still encrypted). Aggressive Mode: by address and ID.
+    private func responderConfig(for message: ISAKMPMessage, from: SocketAddress) -> PeerConfig? {
+        let byAddress = configs.filter { $0.remoteAddress == nil || $0.remoteAddress?.address == from.address }
+        let candidates = byAddress.sorted { ($0.remoteAddress == nil ? 1 : 0) < ($1.remoteAddress == nil ? 1 : 0) }
+        guard message.header.exchangeType == .aggressive else { return candidates.first { !$0.aggressive } ?? candidates.first }
+        let id = message.payloads?.first(ofType: IdentificationPayload.self)?.identity
+        return candidates.first { c in c.remoteIdentity == nil || c.remoteIdentity == id }
+    }
+}

@@ -1,0 +1,58 @@
+import ISAKMPWire
+
+/// Which payloads each message must and may carry (as strongSwan's `sa/ikev1` payload-rule tables).
+struct PayloadRule {
+    let message: String
+    let required: [PayloadType]
+    let allowed: Set<PayloadType>
+
+    init(_ message: String, required: [PayloadType], optional: [PayloadType] = []) {
+        self.message = message
+        self.required = required
+        self.allowed = Set(required + optional + [.vendorID])
+    }
+
+    /// Checks presence and types; the error names the message.
+    func check(_ payloads: [Payload]) throws(IKEv1Error) {
+        for case .raw(let raw) in payloads where raw.type.name != nil {
+            throw IKEv1Error(.payloadMalformed, "\(message): \(raw.type.name!) payload with RESERVED \(raw.reserved)")
+        }
+        let present = payloads.map(\.type)
+        for t in required where !present.contains(t) {
+            throw IKEv1Error(.payloadMalformed, "\(message) lacks a \(t.name ?? "\(t.rawValue)") payload (has: \(payloads.typeNames))")
+        }
+        if let bad = present.first(where: { !allowed.contains($0) }) {
+            throw IKEv1Error(.invalidPayloadType, "\(message) may not carry a \(bad.name ?? "\(bad.rawValue)") payload")
+        }
+    }
+
+    static let natD: [PayloadType] = [.natDiscovery, .natDiscoveryDraft]
+    static let mm1 = PayloadRule("Main Mode message 1", required: [.securityAssociation])
+    static let mm2 = PayloadRule("Main Mode message 2", required: [.securityAssociation])
+    static let mm3 = PayloadRule("Main Mode message 3", required: [.keyExchange, .nonce], optional: natD + [.certificateRequest])
+    static let mm4 = PayloadRule("Main Mode message 4", required: [.keyExchange, .nonce], optional: natD + [.certificateRequest])
+    static let mm5 = PayloadRule("Main Mode message 5", required: [.identification, .hash], optional: [.notification])
+    static let mm6 = PayloadRule("Main Mode message 6", required: [.identification, .hash], optional: [.notification])
+    static let am1 = PayloadRule("Aggressive Mode message 1", required: [.securityAssociation, .keyExchange, .nonce, .identification])
+    static let am2 = PayloadRule("Aggressive Mode message 2", required: [.securityAssociation, .keyExchange, .nonce, .identification, .hash],
+                                 optional: natD)
+    static let am3 = PayloadRule("Aggressive Mode message 3", required: [.hash], optional: natD + [.notification])
+    static let qm1 = PayloadRule("Quick Mode message 1", required: [.hash, .securityAssociation, .nonce],
+                                 optional: [.keyExchange, .identification, .natOriginalAddress, .natOriginalAddressDraft, .notification])
+    static let qm2 = qm1.renamed("Quick Mode message 2")
+    static let qm3 = PayloadRule("Quick Mode message 3", required: [.hash])
+
+    func renamed(_ m: String) -> PayloadRule {
+        PayloadRule(m, required: required, optional: Array(allowed.subtracting(required)))
+    }
+}
+
+extension Array where Element == Payload {
+    /// The first payload of a kind, or PAYLOAD-MALFORMED naming it.
+    func required<T>(_ type: T.Type) throws(IKEv1Error) -> T {
+        guard let p = first(ofType: type) else {
+            throw IKEv1Error(.payloadMalformed, "missing \(T.self)")
+        }
+        return p
+    }
+}

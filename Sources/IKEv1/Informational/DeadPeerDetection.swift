@@ -1,0 +1,38 @@
+import IPsecCrypto
+import ISAKMPWire
+
+// RFC 3706 Dead Peer Detection: R-U-THERE / R-U-THERE-ACK notifies (36136/36137) in
+// protected Informationals, SPI = CKY-I | CKY-R, data = a 32-bit sequence number.
+// A probe goes out when nothing was received for `dpdDelay`; after `dpdMaxMisses`
+// unanswered probes the peer is dead and the ISAKMP SA and its children are removed.
+extension ISAKMPSession {
+    /// Sends R-U-THERE with the next sequence number.
+    mutating func sendDPDProbe(env: inout Environment, into actions: inout [Action]) {
+        guard state == .established else { return }
+        if dpdSequence == 0 { dpdSequence = env.u32() & 0x7fff_ffff | 1 } else { dpdSequence &+= 1 }
+        dpdAwaiting = dpdSequence
+        sendNotify(.rUThere, protocolID: .isakmp, spi: cookieI.bytes + cookieR.bytes, data: dpdSequence.beBytes,
+                   into: &actions, env: &env)
+    }
+
+    /// The DPD timer: count a miss for an unanswered probe, probe when idle, re-arm.
+    mutating func dpdTimer(env: inout Environment, into actions: inout [Action]) {
+        guard state == .established, let delay = config.dpdDelay else { return }
+        var next = env.now.adding(seconds: delay)
+        if dpdAwaiting != nil {
+            dpdMisses += 1
+            if dpdMisses >= config.dpdMaxMisses {
+                let error = IKEv1Error(.deadPeer, "no R-U-THERE-ACK to \(dpdMisses) probes")
+                actions.append(.failed(Failure(sa: id, error: error)))
+                close(reason: error.description, into: &actions, notifyDeleted: true)
+                return
+            }
+            sendDPDProbe(env: &env, into: &actions)
+        } else if env.now.seconds(since: lastReceived) >= delay {
+            sendDPDProbe(env: &env, into: &actions)
+        } else {
+            next = lastReceived.adding(seconds: delay)   // not idle yet: look again when it would be
+        }
+        actions.append(.scheduleTimer(TimerID(sa: id, kind: .dpd), at: next))
+    }
+}

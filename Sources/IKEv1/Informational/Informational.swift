@@ -1,0 +1,166 @@
+import IPsecCrypto
+import ISAKMPWire
+
+// RFC 2409 §5.7 Informational exchanges after Phase 1:
+//
+//      Initiator                        Responder
+//     -----------                      -----------
+//      HDR*, HASH(1), N/D         -->
+//
+//   HASH(1) = prf(SKEYID_a, M-ID | N/D)
+//
+// Before Phase 1 keys exist, error notifies go out unprotected. After Phase 1,
+// unprotected Informationals from the peer are ignored.
+extension ISAKMPSession {
+    /// Sends one notify: protected with HASH(1) once keys exist, in the clear before.
+    mutating func sendNotify(_ type: NotifyMessageType, protocolID: ProtocolID, spi: [UInt8], data: [UInt8],
+                             clear: Bool = false, into actions: inout [Action], env: inout Environment) {
+        let n = Payload.notification(NotificationPayload(protocolID: protocolID, notifyType: type, spi: spi, data: data))
+        sendInformational([n], clear: clear, into: &actions, env: &env)
+    }
+
+    /// Sends an Informational exchange carrying `payloads` (no answer expected).
+    mutating func sendInformational(_ payloads: [Payload], clear: Bool = false, into actions: inout [Action], env: inout Environment) {
+        let mid = newMessageID(env: &env)
+        guard !clear, let keys, cipher != nil, state == .established || state == .mainModeRepliedKE || state == .mainModeSentAuth
+                || state == .aggressiveReplied else {
+            actions.append(.send(datagram(ISAKMPMessage(header: header(.informational, messageID: mid), payloads: payloads).encode())))
+            return
+        }
+        let base = lastPhase1Block.isEmpty ? phase1IV : lastPhase1Block
+        let iv = IKEv1IV.phase2(hash: hash, lastPhase1Block: base, messageID: mid, blockSize: blockSize)
+        let hash1 = keys.informationalHash(messageID: mid, payloads: ISAKMPMessage.encodePayloads(payloads))
+        do {
+            let (bytes, _) = try encryptedMessage(header(.informational, messageID: mid),
+                                                  [.hash(HashPayload(data: hash1))] + payloads, iv: iv)
+            actions.append(.send(datagram(bytes)))
+        } catch {
+            actions.append(.failed(Failure(sa: id, error: error)))
+        }
+    }
+
+    /// An Informational from the peer.
+    mutating func receiveInformational(_ message: ISAKMPMessage, from: SocketAddress,
+                                       env: inout Environment, into actions: inout [Action]) throws(IKEv1Error) {
+        let payloads: [Payload]
+        if let clear = message.payloads {
+            // Unprotected: only error notifies during Phase 1 are believed (they end the attempt).
+            guard state != .established else { return }
+            let errors = clear.all(ofType: NotificationPayload.self).filter { $0.notifyType.isError }
+            guard let first = errors.first else { return }
+            noteNotifies(clear, into: &actions)
+            actions.append(.failed(Failure(sa: id, error: IKEv1Error(.peerNotify, "peer refused Phase 1: \(first.notifyType)"))))
+            close(reason: "peer sent \(first.notifyType)", into: &actions, notifyDeleted: false)
+            return
+        }
+        guard let keys else { return }
+        let mid = message.header.messageID
+        let base = lastPhase1Block.isEmpty ? phase1IV : lastPhase1Block
+        let d: Decrypted
+        do {
+            d = try decrypt(message, iv: IKEv1IV.phase2(hash: hash, lastPhase1Block: base, messageID: mid, blockSize: blockSize))
+        } catch where state != .established && error.kind == .payloadMalformed {
+            // Before Phase 1 completes, the peer's encrypted notify (charon's answer to a bad HASH_I)
+            // only fails to decrypt when its keys differ from ours.
+            throw IKEv1Error(.authenticationFailed,
+                             "the peer's encrypted Informational does not decrypt: pre-shared key mismatch")
+        }
+        try verifyQuickModeHash(d, expected: keys.informationalHash(messageID: mid, payloads: d.afterFirstPayload),
+                                which: "Informational HASH(1)")
+        payloads = Array(d.payloads.dropFirst())
+        lastReceived = env.now
+        for p in payloads {
+            switch p {
+            case .notification(let n): handleNotify(n, env: &env, into: &actions)
+            case .delete(let del): handleDelete(del, env: &env, into: &actions)
+            default: continue
+            }
+            if state == .closed { return }
+        }
+    }
+
+    /// A protected notify: DPD, errors for our exchanges, status.
+    mutating func handleNotify(_ n: NotificationPayload, env: inout Environment, into actions: inout [Action]) {
+        switch n.notifyType {
+        case .rUThere:
+            sendNotify(.rUThereAck, protocolID: .isakmp, spi: cookieI.bytes + cookieR.bytes, data: n.data, into: &actions, env: &env)
+        case .rUThereAck:
+            if let seq = n.dpdSequence, seq == dpdAwaiting {
+                dpdAwaiting = nil
+                dpdMisses = 0
+            }
+        default:
+            actions.append(.notifyReceived(ReceivedNotify(sa: id, type: n.notifyType, protocolID: n.protocolID, spi: n.spi, data: n.data)))
+            if n.notifyType.isError {
+                // The peer refused something we sent: the pending exchanges end.
+                for (mid, qm) in quickModes.sorted(by: { $0.key < $1.key }) where qm.isInitiator {
+                    answered(mid, into: &actions)
+                    quickModes[mid] = nil
+                }
+                actions.append(.failed(Failure(sa: id, error: IKEv1Error(.peerNotify, "peer sent \(n.notifyType)"))))
+                if state != .established { close(reason: "peer sent \(n.notifyType)", into: &actions, notifyDeleted: false) }
+            }
+        }
+    }
+
+    /// A Delete: the ISAKMP SA itself, or child SAs by the peer's inbound (our outbound) SPIs.
+    mutating func handleDelete(_ d: DeletePayload, env: inout Environment, into actions: inout [Action]) {
+        if d.protocolID == .isakmp {
+            if d.spis.contains(cookieI.bytes + cookieR.bytes) {
+                close(reason: "deleted by peer", into: &actions, notifyDeleted: true)
+            }
+            return
+        }
+        for spiBytes in d.spis {
+            guard let spi = UInt32(beBytes: spiBytes),
+                  let (inbound, _) = children.first(where: { $0.value.outbound.spi == spi && $0.value.ipsecProtocol.protocolID == d.protocolID })
+            else { continue }
+            removeChild(inboundSPI: inbound, reason: "deleted by peer", into: &actions)
+        }
+    }
+
+    /// Deletes one of our child SAs and tells the peer (RFC 2408 §3.15: we name our inbound SPI).
+    mutating func deleteChild(inboundSPI: UInt32, reason: String, env: inout Environment, into actions: inout [Action]) {
+        guard let child = children[inboundSPI] else { return }
+        sendInformational([.delete(DeletePayload(protocolID: child.ipsecProtocol.protocolID, spiSize: 4, spis: [inboundSPI.beBytes]))],
+                          into: &actions, env: &env)
+        removeChild(inboundSPI: inboundSPI, reason: reason, into: &actions)
+    }
+
+    mutating func removeChild(inboundSPI: UInt32, reason: String, into actions: inout [Action]) {
+        guard let child = children.removeValue(forKey: inboundSPI) else { return }
+        childBytes[inboundSPI] = nil
+        ownChildren.remove(inboundSPI)
+        actions.append(.cancelTimer(TimerID(sa: id, kind: .childRekey(inboundSPI: inboundSPI))))
+        actions.append(.cancelTimer(TimerID(sa: id, kind: .childExpire(inboundSPI: inboundSPI))))
+        actions.append(.deleteChildSA(inboundSPI: inboundSPI, outboundSPI: child.outbound.spi, reason: reason))
+    }
+
+    /// ESP traffic on a child: liveness for DPD, and kilobyte lifetimes (RFC 2407 §4.5):
+    /// the Quick Mode initiator rekeys at 90 %, either side deletes at 100 %.
+    mutating func noteTraffic(inboundSPI spi: UInt32, bytes: UInt64, env: inout Environment, into actions: inout [Action]) {
+        lastReceived = env.now
+        guard bytes > 0, let child = children[spi], let kilobytes = child.lifetime.kilobytes else { return }
+        let before = childBytes[spi] ?? 0
+        let total = before &+ bytes
+        childBytes[spi] = total
+        let limit = UInt64(kilobytes) * 1024
+        if total >= limit {
+            deleteChild(inboundSPI: spi, reason: "kilobyte lifetime reached", env: &env, into: &actions)
+        } else if ownChildren.contains(spi), before < limit / 10 * 9, total >= limit / 10 * 9 {
+            startQuickMode(rekeying: spi, env: &env, into: &actions)
+        }
+    }
+
+    /// Deletes everything: child SAs first (one Informational each, as charon), then the ISAKMP SA.
+    mutating func deleteAll(reason: String, env: inout Environment, into actions: inout [Action]) {
+        guard state == .established else {
+            close(reason: reason, into: &actions, notifyDeleted: false)
+            return
+        }
+        for spi in children.keys.sorted() { deleteChild(inboundSPI: spi, reason: reason, env: &env, into: &actions) }
+        sendInformational([.delete(DeletePayload(protocolID: .isakmp, spiSize: 16, spis: [cookieI.bytes + cookieR.bytes]))],
+                          into: &actions, env: &env)
+        close(reason: reason, into: &actions, notifyDeleted: true)
+    }
+}

@@ -1,0 +1,232 @@
+import IPsecCrypto
+import ISAKMPWire
+
+/// Pieces shared by Main Mode and Aggressive Mode, both roles (RFC 2409 §5, RFC 3947, RFC 3706).
+extension ISAKMPSession {
+    // MARK: SA payload (RFC 2409 §5, RFC 2408 §4.2)
+
+    /// Our SA offer: one proposal, one transform per configured combination (as charon).
+    var offeredSA: SecurityAssociationPayload {
+        let transforms = config.ikeProposals.enumerated().map { $0.element.transform(number: UInt8(truncatingIfNeeded: $0.offset + 1)) }
+        return SecurityAssociationPayload(proposals: [ProposalPayload(number: 1, protocolID: .isakmp, transforms: transforms)])
+    }
+
+    /// Chooses by our own preference order among the initiator's transforms (as charon:
+    /// `prefer_configured_proposals`) and returns the reply SA carrying the chosen transform unchanged.
+    static func choose(from sa: SecurityAssociationPayload, policy: PeerConfig) throws(IKEv1Error)
+        -> (IKEProposal, SecurityAssociationPayload) {
+        guard sa.doi == .ipsec else { throw IKEv1Error(.noProposalChosen, "DOI \(sa.doi) is not IPsec") }
+        guard sa.situation == .identityOnly else { throw IKEv1Error(.noProposalChosen, "situation \(sa.situation.rawValue) not supported") }
+        var offered: [(ProposalPayload, TransformPayload, IKEProposal)] = []
+        for p in sa.proposals where p.protocolID == .isakmp {
+            for t in p.transforms {
+                if let parsed = IKEProposal(transform: t) { offered.append((p, t, parsed)) }
+            }
+        }
+        for mine in policy.ikeProposals where policy.legacy || !mine.isLegacy {
+            if let (p, t, theirs) = offered.first(where: { $0.2.sameAlgorithms(mine) }) {
+                var chosen = theirs
+                chosen.lifetime = theirs.lifetime.shortest(mine.lifetime)
+                let reply = SecurityAssociationPayload(doi: sa.doi, situation: sa.situation, proposals: [
+                    ProposalPayload(number: p.number, protocolID: .isakmp, spi: p.spi, transforms: [t]),
+                ])
+                return (chosen, reply)
+            }
+        }
+        let names = offered.map { $0.2.description }
+        throw IKEv1Error(.noProposalChosen, "none of the offered IKE proposals [\(names.joined(separator: ", "))] "
+                         + "matches ours [\(policy.ikeProposals.map(\.description).joined(separator: ", "))]"
+                         + (offered.contains(where: \.2.isLegacy) && !policy.legacy ? " (legacy algorithms need `legacy`)" : ""))
+    }
+
+    /// Reads the responder's reply SA: exactly one of our transforms.
+    func acceptReply(_ sa: SecurityAssociationPayload) throws(IKEv1Error) -> IKEProposal {
+        guard sa.proposals.count == 1, let t = sa.proposals[0].transforms.first, sa.proposals[0].transforms.count == 1,
+              let theirs = IKEProposal(transform: t),
+              let mine = config.ikeProposals.first(where: { $0.sameAlgorithms(theirs) }) else {
+            throw IKEv1Error(.noProposalChosen, "the responder chose a transform we did not offer")
+        }
+        var chosen = mine
+        chosen.lifetime = mine.lifetime.shortest(theirs.lifetime)
+        return chosen
+    }
+
+    // MARK: Vendor IDs
+
+    /// VIDs we send: NAT-T (RFC 3947 and the common draft as initiator; the one chosen as responder) and DPD.
+    func vendorIDs(replyingTo peer: [KnownVendorID]? = nil) -> [Payload] {
+        var out: [KnownVendorID] = []
+        if config.natTraversal {
+            if let peer {
+                if let natt = KnownVendorID.natTraversal.first(where: { peer.contains($0) }) { out.append(natt) }
+            } else {
+                out += [.rfc3947, .natTDraft02n]
+            }
+        }
+        out.append(.dpd)
+        return out.map { .vendorID(VendorIDPayload(data: $0.bytes)) }
+    }
+
+    /// Notes the peer's capabilities from its VIDs.
+    mutating func readVendorIDs(_ payloads: [Payload]) -> [KnownVendorID] {
+        let known = payloads.compactMap { p -> KnownVendorID? in
+            if case .vendorID(let v) = p { return v.known } else { return nil }
+        }
+        if config.natTraversal, let natt = KnownVendorID.natTraversal.first(where: { known.contains($0) }) {
+            nat.negotiated = true
+            nat.draft = natt != .rfc3947
+        }
+        if known.contains(.dpd) { peerSupportsDPD = true }
+        return known
+    }
+
+    // MARK: NAT-D (RFC 3947 §3.2)
+
+    /// NAT-D payloads: the destination's hash, then ours (fake when encapsulation is forced).
+    mutating func natDPayloads(env: inout Environment) -> [Payload] {
+        guard nat.negotiated else { return [] }
+        let h = hash
+        let dst = natDiscoveryHash(hash: h, cookieI: cookieI.bytes, cookieR: cookieR.bytes, address: remote.address, port: remote.port)
+        var src = natDiscoveryHash(hash: h, cookieI: cookieI.bytes, cookieR: cookieR.bytes, address: local.address, port: local.port)
+        if config.forceEncapsulation {
+            src = env.bytes(h.length)
+            nat.localBehindNAT = true
+        }
+        return [dst, src].map { .natDiscovery(NATDiscoveryPayload(hash: $0, type: nat.natDType)) }
+    }
+
+    /// Compares the peer's NAT-D hashes with the addresses the datagram really carried.
+    mutating func checkNATD(_ payloads: [Payload], from source: SocketAddress, to destination: SocketAddress) {
+        guard nat.negotiated else { return }
+        let hashes = payloads.compactMap { p -> [UInt8]? in
+            if case .natDiscovery(let d) = p { return d.hash } else { return nil }
+        }
+        guard let first = hashes.first else { return }
+        let h = hash
+        let mine = natDiscoveryHash(hash: h, cookieI: cookieI.bytes, cookieR: cookieR.bytes,
+                                    address: destination.address, port: destination.port)
+        let theirs = natDiscoveryHash(hash: h, cookieI: cookieI.bytes, cookieR: cookieR.bytes,
+                                      address: source.address, port: source.port)
+        if !constantTimeEqual(first, mine) { nat.localBehindNAT = true }
+        if !hashes.dropFirst().contains(where: { constantTimeEqual($0, theirs) }) { nat.peerBehindNAT = true }
+    }
+
+    // MARK: Keys (RFC 2409 §5, Appendix B)
+
+    /// g^xy, SKEYID..., Ka, the Phase 1 IV and the cipher, once both KE and nonces are known.
+    mutating func deriveKeys() throws(IKEv1Error) {
+        guard let chosen, let dh else { throw IKEv1Error(.crypto, "no DH key pair") }
+        let peerKE = isInitiator ? gxr : gxi
+        let shared: SecretBytes
+        do { shared = try dh.sharedSecret(peer: peerKE) } catch {
+            throw IKEv1Error(.invalidKey, "peer's KE value rejected: \(error.reason)")
+        }
+        let k = IKEv1Phase1Keys(prf: IKEv1PRF(hash: chosen.hash), input: .preSharedKey(config.preSharedKey),
+                                nonceI: nonceI, nonceR: nonceR, sharedSecret: shared,
+                                cookieI: cookieI.bytes, cookieR: cookieR.bytes,
+                                encryptionKeyLength: chosen.encryption.keyLength)
+        keys = k
+        do { cipher = try CBCCipher(algorithm: chosen.encryption, key: k.encryptionKey) } catch {
+            throw IKEv1Error(.crypto, "Phase 1 cipher: \(error.reason)")
+        }
+        phase1IV = IKEv1IV.phase1(hash: chosen.hash, gxi: gxi, gxr: gxr, blockSize: chosen.encryption.blockSize)
+    }
+
+    /// Generates our DH pair and nonce for the chosen group.
+    mutating func makeKEAndNonce(group: DHGroup, env: inout Environment) throws(IKEv1Error) -> (ke: [UInt8], nonce: [UInt8]) {
+        let pair: DHKeyPair
+        do { pair = try DHKeyPair.generate(group: group, entropy: &env.entropy) } catch {
+            throw IKEv1Error(.crypto, "DH \(group): \(error.reason)")
+        }
+        dh = pair
+        return (pair.publicValue, env.bytes(32))
+    }
+
+    /// Decrypts the first encrypted Phase 1 message: garbage means the keys differ, i.e. the PSK.
+    func decryptAuthentication(_ message: ISAKMPMessage, which: String) throws(IKEv1Error) -> Decrypted {
+        do { return try decrypt(message, iv: phase1IV) } catch where error.kind == .payloadMalformed {
+            throw IKEv1Error(.authenticationFailed, "\(which) does not decrypt to valid payloads: pre-shared key mismatch")
+        }
+    }
+
+    // MARK: Identities and HASH_I/HASH_R
+
+    var localIDPayload: IdentificationPayload { IdentificationPayload(config.localIdentity) }
+
+    /// Checks the peer's Phase 1 ID against the configuration.
+    mutating func acceptPeerID(_ id: IdentificationPayload) throws(IKEv1Error) {
+        guard let identity = id.identity else { throw IKEv1Error(.invalidID, "malformed \(id.idType) identity") }
+        if let expected = config.remoteIdentity, expected != identity {
+            throw IKEv1Error(.invalidID, "peer identity \(identity) is not the configured \(expected)")
+        }
+        peerIdentity = identity
+        peerIDPayload = id
+    }
+
+    /// `HASH_I` or `HASH_R` as sent by `initiator` over the given ID body.
+    func authHash(byInitiator: Bool, idBody: [UInt8]) -> [UInt8] {
+        guard let keys else { return [] }
+        return byInitiator
+            ? keys.hashI(gxi: gxi, gxr: gxr, cookieI: cookieI.bytes, cookieR: cookieR.bytes, saiB: saiB, idiiB: idBody)
+            : keys.hashR(gxi: gxi, gxr: gxr, cookieI: cookieI.bytes, cookieR: cookieR.bytes, saiB: saiB, idirB: idBody)
+    }
+
+    /// Verifies the peer's HASH payload over its ID payload.
+    func verifyPeerHash(_ payloads: [Payload], id: IdentificationPayload) throws(IKEv1Error) {
+        guard let received = payloads.first(ofType: HashPayload.self) else {
+            throw IKEv1Error(.payloadMalformed, "no HASH payload")
+        }
+        let expected = authHash(byInitiator: !isInitiator, idBody: Payload.identification(id).body)
+        guard constantTimeEqual(received.data, expected) else {
+            throw IKEv1Error(.authenticationFailed, "HASH_\(isInitiator ? "R" : "I") does not verify: pre-shared key mismatch")
+        }
+    }
+
+    /// Phase 1 done: record, arm timers, report.
+    mutating func phase1Complete(env: Environment, into actions: inout [Action]) {
+        state = .established
+        established = env.now
+        lastPhase1Block = phase1IV
+        if let info { actions.append(.isakmpSAEstablished(info)) }
+        if let s = chosen?.lifetime.seconds {
+            actions.append(.scheduleTimer(TimerID(sa: id, kind: .isakmpExpire), at: env.now.adding(seconds: Double(s))))
+        }
+        if nat.localBehindNAT || (nat.detected && config.forceEncapsulation) {
+            actions.append(.scheduleTimer(TimerID(sa: id, kind: .keepalive), at: env.now.adding(seconds: config.keepaliveInterval)))
+        }
+        if let d = config.dpdDelay, peerSupportsDPD {
+            actions.append(.scheduleTimer(TimerID(sa: id, kind: .dpd), at: env.now.adding(seconds: d)))
+        }
+        actions.append(.cancelTimer(TimerID(sa: id, kind: .halfOpen)))
+    }
+}
+
+extension Array where Element == Payload {
+    /// The first payload of a kind.
+    func first<T>(ofType: T.Type) -> T? {
+        for p in self {
+            switch p {
+            case .securityAssociation(let x as T), .keyExchange(let x as T), .identification(let x as T),
+                 .hash(let x as T), .nonce(let x as T), .notification(let x as T), .delete(let x as T):
+                return x
+            default: continue
+            }
+        }
+        return nil
+    }
+
+    /// All payloads of a kind.
+    func all<T>(ofType: T.Type) -> [T] {
+        compactMap { p -> T? in
+            switch p {
+            case .identification(let x as T), .notification(let x as T), .delete(let x as T),
+                 .natOriginalAddress(let x as T), .natDiscovery(let x as T):
+                return x
+            default: return nil
+            }
+        }
+    }
+
+    /// The payload types in order, for error messages and status.
+    var typeNames: String { map { $0.type.name ?? "\($0.type.rawValue)" }.joined(separator: " ") }
+}

@@ -1,0 +1,137 @@
+import IPsecCrypto
+import ISAKMPWire
+
+// RFC 2409 §5.5 Quick Mode:
+//
+//      Initiator                        Responder
+//     -----------                      -----------
+//      HDR*, HASH(1), SA, Ni
+//        [, KE ] [, IDci, IDcr ]  -->
+//                                 <--   HDR*, HASH(2), SA, Nr
+//                                             [, KE ] [, IDci, IDcr ]
+//      HDR*, HASH(3)              -->
+//
+//   HASH(1) = prf(SKEYID_a, M-ID | SA | Ni [ | KE ] [ | IDci | IDcr ])
+//   HASH(2) = prf(SKEYID_a, M-ID | Ni_b | SA | Nr [ | KE ] [ | IDci | IDcr ])
+//   HASH(3) = prf(SKEYID_a, 0 | M-ID | Ni_b | Nr_b)
+
+/// One Quick Mode in flight on an ISAKMP SA, keyed by its message ID.
+struct QuickModeExchange {
+    enum Stage { case sentFirst, repliedSecond }
+    let messageID: UInt32
+    let isInitiator: Bool
+    var stage: Stage
+    /// The CBC IV chain of this exchange.
+    var iv: [UInt8]
+    var nonceI: [UInt8] = []
+    var nonceR: [UInt8] = []
+    var dh: DHKeyPair?
+    /// Our inbound SPI.
+    var mySPI: UInt32
+    /// The inbound SPI of the child this Quick Mode replaces.
+    var rekeying: UInt32?
+    /// Responder: the child installed when HASH(3) arrives.
+    var pending: ChildSA?
+}
+
+extension UInt32 {
+    /// Network byte order.
+    var beBytes: [UInt8] { [UInt8(truncatingIfNeeded: self >> 24), UInt8(truncatingIfNeeded: self >> 16),
+                            UInt8(truncatingIfNeeded: self >> 8), UInt8(truncatingIfNeeded: self)] }
+    init?(beBytes b: [UInt8]) {
+        guard b.count == 4 else { return nil }
+        self = b.reduce(0) { $0 << 8 | UInt32($1) }
+    }
+}
+
+extension ISAKMPSession {
+    /// A fresh message ID, unique on this ISAKMP SA (RFC 2408 §3.1).
+    mutating func newMessageID(env: inout Environment) -> UInt32 {
+        while true {
+            let m = env.nonZeroU32()
+            if usedMessageIDs.insert(m).inserted { return m }
+        }
+    }
+
+    /// A fresh SPI (values below 256 are reserved, RFC 4303 §2.1).
+    mutating func newSPI(env: inout Environment) -> UInt32 {
+        while true {
+            let s = env.u32()
+            if s >= 256 && children[s] == nil && !quickModes.values.contains(where: { $0.mySPI == s }) { return s }
+        }
+    }
+
+    /// UDP encapsulation mode code for this SA's NAT state.
+    var encapsulationMode: UInt16 { config.encapsulationMode(udp: nat.detected, draft: nat.draft) }
+
+    /// IDci, IDcr as Quick Mode initiator; omitted for host-to-host (RFC 2409 §5.5).
+    var clientIDs: [Payload] {
+        guard let l = config.localTrafficSelector, let r = config.remoteTrafficSelector else { return [] }
+        return [.identification(l.payload), .identification(r.payload)]
+    }
+
+    /// NAT-OA payloads for transport mode behind NAT (RFC 3947 §5.2): NAT-OAi then NAT-OAr.
+    func natOAPayloads(initiatorAddress: [UInt8], responderAddress: [UInt8]) -> [Payload] {
+        guard config.mode == .transport, nat.detected else { return [] }
+        let type: PayloadType = nat.draft ? .natOriginalAddressDraft : .natOriginalAddress
+        return [initiatorAddress, responderAddress].map { a in
+            .natOriginalAddress(NATOriginalAddressPayload(idType: a.count == 4 ? .ipv4Address : .ipv6Address, address: a, type: type))
+        }
+    }
+
+    /// KEYMAT for one direction (RFC 2409 §5.5), split into cipher and integrity keys.
+    func childKeys(_ proposal: ChildProposal, spi: UInt32, nonceI: [UInt8], nonceR: [UInt8], pfs: SecretBytes?) -> ChildSAKeys {
+        let encLength = proposal.ipsecProtocol == .esp ? (proposal.encryption?.keyMaterialLength ?? 0) : 0
+        let intLength = proposal.integrity?.keyLength ?? 0
+        guard let keys, encLength + intLength > 0 else {
+            return ChildSAKeys(spi: spi, encryptionKey: SecretBytes([]), integrityKey: SecretBytes([]))
+        }
+        let keymat = keys.keymat(protocolID: proposal.ipsecProtocol.protocolID.rawValue, spi: spi.beBytes,
+                                 nonceI: nonceI, nonceR: nonceR, pfsSharedSecret: pfs, length: encLength + intLength)
+        let split = ESPKeyMaterial(keymat: keymat, encryptionKeyLength: encLength, integrityKeyLength: intLength)
+        return ChildSAKeys(spi: spi, encryptionKey: split.encryptionKey, integrityKey: split.integrityKey)
+    }
+
+    /// Builds the child SA value from the negotiated pieces.
+    func makeChild(_ qm: QuickModeExchange, proposal: ChildProposal, peerSPI: UInt32, pfs: SecretBytes?,
+                   lifetime: Lifetime, peerOriginalAddress: [UInt8]?, env: Environment) -> ChildSA {
+        ChildSA(isakmpSA: id, messageID: qm.messageID, ipsecProtocol: proposal.ipsecProtocol, proposal: proposal,
+                mode: config.mode, udpEncapsulated: nat.detected, local: local, remote: remote,
+                localTrafficSelector: config.localTrafficSelector, remoteTrafficSelector: config.remoteTrafficSelector,
+                inbound: childKeys(proposal, spi: qm.mySPI, nonceI: qm.nonceI, nonceR: qm.nonceR, pfs: pfs),
+                outbound: childKeys(proposal, spi: peerSPI, nonceI: qm.nonceI, nonceR: qm.nonceR, pfs: pfs),
+                lifetime: lifetime, installed: env.now, peerOriginalAddress: peerOriginalAddress)
+    }
+
+    /// Installs a child, arms its rekey/expiry timers, and retires the SA it replaces.
+    mutating func install(_ child: ChildSA, rekeying old: UInt32?, initiatedByUs: Bool,
+                          env: inout Environment, into actions: inout [Action]) {
+        children[child.inbound.spi] = child
+        if initiatedByUs { ownChildren.insert(child.inbound.spi) }
+        actions.append(.installChildSA(child))
+        if let s = child.lifetime.seconds {
+            let spi = child.inbound.spi
+            actions.append(.scheduleTimer(TimerID(sa: id, kind: .childExpire(inboundSPI: spi)), at: env.now.adding(seconds: Double(s))))
+            if initiatedByUs, config.rekeyMargin > 0, Double(s) > config.rekeyMargin {
+                actions.append(.scheduleTimer(TimerID(sa: id, kind: .childRekey(inboundSPI: spi)),
+                                              at: env.now.adding(seconds: Double(s) - config.rekeyMargin)))
+            }
+        }
+        if let old = old { deleteChild(inboundSPI: old, reason: "rekeyed", env: &env, into: &actions) }
+    }
+
+    /// Verifies a Quick Mode HASH payload (the first payload, RFC 2409 §5.5).
+    func verifyQuickModeHash(_ d: Decrypted, expected: [UInt8], which: String) throws(IKEv1Error) {
+        guard case .hash(let h)? = d.payloads.first else {
+            throw IKEv1Error(.payloadMalformed, "\(which): the first payload must be HASH")
+        }
+        guard constantTimeEqual(h.data, expected) else {
+            throw IKEv1Error(.invalidHash, "\(which) does not verify")
+        }
+    }
+
+    /// The encrypted Quick Mode message `HASH, rest...`.
+    func quickModeMessage(messageID: UInt32, hash: [UInt8], rest: [Payload], iv: [UInt8]) throws(IKEv1Error) -> ([UInt8], [UInt8]) {
+        try encryptedMessage(header(.quickMode, messageID: messageID), [.hash(HashPayload(data: hash))] + rest, iv: iv)
+    }
+}

@@ -1,0 +1,144 @@
+import IPsecCrypto
+import ISAKMPWire
+
+// RFC 2409 §5.5 Quick Mode, initiator side (diagram in QuickModeExchange.swift).
+extension ISAKMPSession {
+    /// Sends QM1 on the established ISAKMP SA; `rekeying` names the child it replaces.
+    mutating func startQuickMode(rekeying: UInt32?, env: inout Environment, into actions: inout [Action]) {
+        guard state == .established, let keys else { return }
+        let mid = newMessageID(env: &env)
+        let spi = newSPI(env: &env)
+        var qm = QuickModeExchange(messageID: mid, isInitiator: true, stage: .sentFirst,
+                                   iv: IKEv1IV.phase2(hash: hash, lastPhase1Block: lastPhase1Block, messageID: mid, blockSize: blockSize),
+                                   mySPI: spi, rekeying: rekeying)
+        qm.nonceI = env.bytes(32)
+        let pfsGroup = config.childProposals[0].pfsGroup
+        let offer = config.childProposals.filter { $0.pfsGroup == pfsGroup }
+        var rest: [Payload] = [.securityAssociation(childSA(offer, spi: spi)), .nonce(NoncePayload(data: qm.nonceI))]
+        if let g = pfsGroup {
+            do { qm.dh = try DHKeyPair.generate(group: g, entropy: &env.entropy) } catch {
+                actions.append(.failed(Failure(sa: id, error: IKEv1Error(.crypto, "PFS \(g): \(error.reason)"))))
+                return
+            }
+            rest.append(.keyExchange(KeyExchangePayload(data: qm.dh!.publicValue)))
+        }
+        rest += clientIDs
+        rest += natOAPayloads(initiatorAddress: config.localAddress.address, responderAddress: remote.address)
+        let hash1 = keys.quickModeHash1(messageID: mid, afterHash: ISAKMPMessage.encodePayloads(rest))
+        do {
+            let (bytes, iv) = try quickModeMessage(messageID: mid, hash: hash1, rest: rest, iv: qm.iv)
+            qm.iv = iv
+            quickModes[mid] = qm
+            sendRequest(bytes, messageID: mid, env: env, into: &actions)
+        } catch {
+            actions.append(.failed(Failure(sa: id, error: error)))
+        }
+    }
+
+    /// The SA payload of QM1: one proposal per protocol, all transforms of that protocol in our order.
+    func childSA(_ offer: [ChildProposal], spi: UInt32) -> SecurityAssociationPayload {
+        var proposals: [ProposalPayload] = []
+        for proto in [ChildProtocol.esp, .ah] {
+            let list = offer.filter { $0.ipsecProtocol == proto }
+            guard !list.isEmpty else { continue }
+            let transforms = list.enumerated().map {
+                $0.element.transform(number: UInt8(truncatingIfNeeded: $0.offset + 1), encapsulationMode: encapsulationMode,
+                                     lifetime: config.childLifetime)
+            }
+            proposals.append(ProposalPayload(number: UInt8(proposals.count + 1), protocolID: proto.protocolID,
+                                             spi: spi.beBytes, transforms: transforms))
+        }
+        return SecurityAssociationPayload(proposals: proposals)
+    }
+
+    /// QM2 at the initiator: verify HASH(2), take the chosen transform, answer HASH(3), install.
+    mutating func quickModeInitiatorReceive(_ message: ISAKMPMessage, raw: [UInt8], qm: QuickModeExchange,
+                                            env: inout Environment, into actions: inout [Action]) throws(IKEv1Error) {
+        var qm = qm
+        let mid = qm.messageID
+        let d = try decrypt(message, iv: qm.iv)
+        guard let keys else { throw IKEv1Error(.crypto, "no keys") }
+        try verifyQuickModeHash(d, expected: keys.quickModeHash2(messageID: mid, nonceI: qm.nonceI, afterHash: d.afterFirstPayload),
+                                which: "HASH(2)")
+        try PayloadRule.qm2.check(d.payloads)
+        qm.iv = d.nextIV
+        let sa = try d.payloads.required(SecurityAssociationPayload.self)
+        guard sa.proposals.count == 1, sa.proposals[0].transforms.count == 1, let peerSPI = sa.proposals[0].spi32,
+              let chosen = ParsedChildTransform(sa.proposals[0].transforms[0], protocolID: sa.proposals[0].protocolID),
+              config.childProposals.contains(chosen.proposal) else {
+            throw IKEv1Error(.noProposalChosen, "Quick Mode responder chose a transform we did not offer")
+        }
+        qm.nonceR = try d.payloads.required(NoncePayload.self).data
+        try checkNonce(qm.nonceR)
+        let pfs = try pfsSecret(qm.dh, d.payloads, wanted: chosen.proposal.pfsGroup)
+        let ids = d.payloads.all(ofType: IdentificationPayload.self)
+        let hostToHostEcho = clientIDs.isEmpty && ids.count == 2
+            && Self.namesHost(ids[0], local.address) && Self.namesHost(ids[1], remote.address)
+        if ids.map({ Payload.identification($0) }) != clientIDs && !hostToHostEcho {
+            throw IKEv1Error(.invalidID, "Quick Mode responder changed the traffic selectors")
+        }
+        var lifetime = config.childLifetime.shortest(chosen.lifetime)
+        for n in d.payloads.all(ofType: NotificationPayload.self) where n.notifyType == .responderLifetime {
+            lifetime = lifetime.shortest(Self.lifetime(fromNotifyData: n.data))   // RFC 2407 §4.5.4
+        }
+        let oa = d.payloads.all(ofType: NATOriginalAddressPayload.self)
+        let hash3 = keys.quickModeHash3(messageID: mid, nonceI: qm.nonceI, nonceR: qm.nonceR)
+        let (bytes, _) = try quickModeMessage(messageID: mid, hash: hash3, rest: [], iv: qm.iv)
+        answered(mid, into: &actions)
+        sendResponse(bytes, to: raw, messageID: mid, into: &actions)
+        quickModes[mid] = nil
+        let child = makeChild(qm, proposal: chosen.proposal, peerSPI: peerSPI, pfs: pfs, lifetime: lifetime,
+                              peerOriginalAddress: oa.count > 1 ? oa[1].address : nil, env: env)
+        install(child, rekeying: qm.rekeying, initiatedByUs: true, env: &env, into: &actions)
+    }
+
+    /// g(qm)^xy when the chosen transform has PFS; checks the KE payload's presence.
+    func pfsSecret(_ dh: DHKeyPair?, _ payloads: [Payload], wanted: DHGroup?) throws(IKEv1Error) -> SecretBytes? {
+        let ke = payloads.first(ofType: KeyExchangePayload.self)
+        guard let group = wanted else {
+            if ke != nil { throw IKEv1Error(.payloadMalformed, "KE payload without PFS in the chosen transform") }
+            return nil
+        }
+        guard let ke, let dh, dh.group == group else {
+            throw IKEv1Error(.payloadMalformed, "PFS with \(group) needs a KE payload of that group")
+        }
+        do { return try dh.sharedSecret(peer: ke.data) } catch {
+            throw IKEv1Error(.invalidKey, "Quick Mode KE rejected: \(error.reason)")
+        }
+    }
+
+    /// Lifetime attributes from RESPONDER-LIFETIME data (RFC 2407 §4.5.4).
+    static func lifetime(fromNotifyData data: [UInt8]) -> Lifetime {
+        var life = Lifetime()
+        var type: UInt64?
+        var i = 0
+        while i + 4 <= data.count {
+            let t = UInt16(data[i]) << 8 | UInt16(data[i + 1])
+            var value: UInt64
+            if t & 0x8000 != 0 {
+                value = UInt64(data[i + 2]) << 8 | UInt64(data[i + 3]); i += 4
+            } else {
+                let n = Int(data[i + 2]) << 8 | Int(data[i + 3]); i += 4
+                guard i + n <= data.count, n <= 8 else { break }
+                value = data[i..<(i + n)].reduce(0) { $0 << 8 | UInt64($1) }; i += n
+            }
+            switch t & 0x7fff {
+            case IPsecAttribute.lifeType: type = value
+            case IPsecAttribute.lifeDuration: _ = life.set(type: type, duration: value)
+            default: break
+            }
+        }
+        return life
+    }
+
+    /// True when a client ID names exactly `host`, any protocol and port: what a responder
+    /// like charon returns for host-to-host SAs we proposed without IDs (RFC 2409 §5.5).
+    static func namesHost(_ id: IdentificationPayload, _ host: [UInt8]) -> Bool {
+        guard id.protocolID == 0, id.port == 0, let identity = id.identity else { return false }
+        switch identity {
+        case .ipv4(let a), .ipv6(let a): return a == host
+        case .ipv4Subnet(let a, let m), .ipv6Subnet(let a, let m): return a == host && m.allSatisfy { $0 == 0xff }
+        default: return false
+        }
+    }
+}

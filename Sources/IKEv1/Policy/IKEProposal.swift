@@ -1,0 +1,173 @@
+public import IPsecCrypto
+import ISAKMPWire
+
+/// How a Phase 1 peer authenticates (RFC 2409 App. A, Authentication-Method).
+public enum AuthMethod: UInt16, Hashable, Sendable {
+    /// Pre-shared key (1).
+    case preSharedKey = 1
+    /// RSA signatures (3): negotiated through ``IKEv1Signer``; not implemented yet.
+    case rsaSignature = 3
+    /// ECDSA with SHA-256 on P-256 (9, RFC 4754): not implemented yet.
+    case ecdsaP256 = 9
+}
+
+/// A signer for signature authentication (RFC 2409 §5.1): the seam where
+/// certificate-based Phase 1 plugs in. No implementation ships yet.
+public protocol IKEv1Signer: Sendable {
+    /// Signs `HASH_I`/`HASH_R` and returns the SIG payload data.
+    func sign(_ hash: [UInt8]) throws -> [UInt8]
+    /// Verifies the peer's SIG payload data over `hash`.
+    func verifyPeer(signature: [UInt8], over hash: [UInt8]) -> Bool
+}
+
+/// A lifetime in seconds and/or kilobytes (RFC 2407 §4.5, RFC 2409 App. A); nil means unlimited.
+public struct Lifetime: Hashable, Sendable {
+    /// Seconds, or nil.
+    public var seconds: UInt32?
+    /// Kilobytes, or nil.
+    public var kilobytes: UInt32?
+    /// Creates a lifetime.
+    public init(seconds: UInt32? = nil, kilobytes: UInt32? = nil) {
+        self.seconds = seconds
+        self.kilobytes = kilobytes
+    }
+    /// The shorter of two lifetimes, dimension by dimension.
+    public func shortest(_ other: Lifetime) -> Lifetime {
+        func m(_ a: UInt32?, _ b: UInt32?) -> UInt32? {
+            switch (a, b) { case let (x?, y?): Swift.min(x, y); case let (x?, nil): x; case let (nil, y): y }
+        }
+        return Lifetime(seconds: m(seconds, other.seconds), kilobytes: m(kilobytes, other.kilobytes))
+    }
+}
+
+/// One Phase 1 transform: encryption, hash, DH group, authentication and lifetime
+/// (RFC 2409 App. A attributes).
+public struct IKEProposal: Hashable, Sendable, CustomStringConvertible {
+    /// The Phase 1 cipher.
+    public var encryption: CBCAlgorithm
+    /// The hash (and HMAC PRF).
+    public var hash: HashAlgorithm
+    /// The Oakley group.
+    public var group: DHGroup
+    /// The authentication method.
+    public var authMethod: AuthMethod
+    /// The ISAKMP SA lifetime.
+    public var lifetime: Lifetime
+
+    /// Creates a proposal (charon's default Phase 1 lifetime: 4 h + 10 min).
+    public init(encryption: CBCAlgorithm, hash: HashAlgorithm, group: DHGroup,
+                authMethod: AuthMethod = .preSharedKey, lifetime: Lifetime = Lifetime(seconds: 15000)) {
+        self.encryption = encryption
+        self.hash = hash
+        self.group = group
+        self.authMethod = authMethod
+        self.lifetime = lifetime
+    }
+
+    /// True when DES, MD5 or groups 1/2/5 are involved: negotiated only with `legacy`.
+    public var isLegacy: Bool { encryption == .des || hash.isLegacy || group.isLegacy }
+
+    /// Notation like `aes128-sha256-modp2048`.
+    public var description: String { "\(encryption.notation)-\(hash.rawValue)-\(group.name)" }
+
+    /// True when both describe the same algorithms (lifetimes aside).
+    func sameAlgorithms(_ other: IKEProposal) -> Bool {
+        encryption == other.encryption && hash == other.hash && group == other.group && authMethod == other.authMethod
+    }
+
+    /// The transform payload, attributes in charon's order (RFC 2409 App. A).
+    func transform(number: UInt8) -> TransformPayload {
+        var attrs: [DataAttribute] = [.basic(IKEAttribute.encryptionAlgorithm, encryption.ikeAttributeValue)]
+        if case .aes(let bits) = encryption { attrs.append(.basic(IKEAttribute.keyLength, UInt16(bits))) }
+        attrs.append(.basic(IKEAttribute.hashAlgorithm, hash.ikeAttributeValue))
+        attrs.append(.basic(IKEAttribute.groupDescription, group.id))
+        attrs.append(.basic(IKEAttribute.authenticationMethod, authMethod.rawValue))
+        attrs += lifetime.phase1Attributes
+        return TransformPayload(number: number, transformID: TransformID(rawValue: TransformID.keyIKE, protocolID: .isakmp),
+                                attributes: attrs)
+    }
+
+    /// Reads a KEY_IKE transform; nil when it names something this library does not implement.
+    init?(transform t: TransformPayload) {
+        guard t.transformID.rawValue == TransformID.keyIKE else { return nil }
+        var enc: UInt16?, keyBits: UInt16?, hash: HashAlgorithm?, group: DHGroup?, auth: AuthMethod?
+        var life = Lifetime()
+        var lifeType: UInt64?
+        for a in t.attributes {
+            guard let v = a.integerValue else { return nil }
+            switch a.type {
+            case IKEAttribute.encryptionAlgorithm: enc = UInt16(truncatingIfNeeded: v)
+            case IKEAttribute.keyLength: keyBits = UInt16(truncatingIfNeeded: v)
+            case IKEAttribute.hashAlgorithm: guard let h = HashAlgorithm(ikeAttributeValue: UInt16(truncatingIfNeeded: v)) else { return nil }; hash = h
+            case IKEAttribute.groupDescription: guard let g = DHGroup(id: UInt16(truncatingIfNeeded: v)) else { return nil }; group = g
+            case IKEAttribute.authenticationMethod: guard let m = AuthMethod(rawValue: UInt16(truncatingIfNeeded: v)) else { return nil }; auth = m
+            case IKEAttribute.lifeType: lifeType = v
+            case IKEAttribute.lifeDuration: guard life.set(type: lifeType, duration: v) else { return nil }
+            case IKEAttribute.groupType: guard v == 1 || v == 2 else { return nil }
+            default: return nil   // PRF, private groups...: not supported
+            }
+        }
+        guard let e = enc, let h = hash, let g = group, let m = auth,
+              let cipher = CBCAlgorithm(ikeAttributeValue: e, keyBits: keyBits) else { return nil }
+        self.init(encryption: cipher, hash: h, group: g, authMethod: m, lifetime: life)
+    }
+}
+
+extension Lifetime {
+    /// Applies a Life-Duration after a Life-Type (1 seconds, 2 kilobytes; the same codes in
+    /// Phase 1 and the IPsec DOI). False when the duration follows no known type.
+    mutating func set(type: UInt64?, duration: UInt64) -> Bool {
+        switch type {
+        case 1: seconds = UInt32(clamping: duration)
+        case 2: kilobytes = UInt32(clamping: duration)
+        default: return false
+        }
+        return true
+    }
+
+    var phase1Attributes: [DataAttribute] {
+        var out: [DataAttribute] = []
+        if let s = seconds { out += [.basic(IKEAttribute.lifeType, 1), .integer(IKEAttribute.lifeDuration, UInt64(s))] }
+        if let k = kilobytes { out += [.basic(IKEAttribute.lifeType, 2), .integer(IKEAttribute.lifeDuration, UInt64(k))] }
+        return out
+    }
+
+    var ipsecAttributes: [DataAttribute] {
+        var out: [DataAttribute] = []
+        if let s = seconds { out += [.basic(IPsecAttribute.lifeType, 1), .integer(IPsecAttribute.lifeDuration, UInt64(s))] }
+        if let k = kilobytes { out += [.basic(IPsecAttribute.lifeType, 2), .integer(IPsecAttribute.lifeDuration, UInt64(k))] }
+        return out
+    }
+}
+
+extension CBCAlgorithm {
+    /// The Phase 1 Encryption-Algorithm value (RFC 2409 App. A; RFC 3602 for AES).
+    var ikeAttributeValue: UInt16 {
+        switch self {
+        case .des: 1
+        case .tripleDES: 5
+        case .aes: 7
+        }
+    }
+
+    init?(ikeAttributeValue v: UInt16, keyBits: UInt16?) {
+        switch v {
+        case 1 where keyBits == nil: self = .des
+        case 5 where keyBits == nil: self = .tripleDES
+        case 7:
+            let bits = Int(keyBits ?? 128)
+            guard [128, 192, 256].contains(bits) else { return nil }
+            self = .aes(keyBits: bits)
+        default: return nil
+        }
+    }
+
+    /// strongSwan's name: `des`, `3des`, `aes128`.
+    public var notation: String {
+        switch self {
+        case .des: "des"
+        case .tripleDES: "3des"
+        case .aes(let bits): "aes\(bits)"
+        }
+    }
+}

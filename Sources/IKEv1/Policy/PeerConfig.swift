@@ -1,0 +1,178 @@
+public import IPsecCrypto
+public import ISAKMPWire
+
+/// One side of a Quick Mode's traffic: an address, subnet or range, with protocol and port
+/// (RFC 2409 §5.5 client identities, RFC 2407 §4.6.2).
+public struct TrafficSelector: Hashable, Sendable, CustomStringConvertible {
+    /// `.ipv4`, `.ipv4Subnet`, `.ipv4Range` or their IPv6 forms.
+    public var identity: Identity
+    /// IP protocol, 0 = any.
+    public var ipProtocol: UInt8
+    /// Port, 0 = any.
+    public var port: UInt16
+
+    /// Creates a selector.
+    public init(_ identity: Identity, ipProtocol: UInt8 = 0, port: UInt16 = 0) {
+        self.identity = identity
+        self.ipProtocol = ipProtocol
+        self.port = port
+    }
+
+    /// A subnet from `a.b.c.d/len` (IPv4 only); nil when malformed.
+    public static func subnet(_ text: String) -> TrafficSelector? {
+        let parts = text.split(separator: "/")
+        guard parts.count == 2, let len = Int(parts[1]), (0...32).contains(len),
+              let a = SocketAddress.ipv4(String(parts[0])) else { return nil }
+        let bits: UInt32 = len == 0 ? 0 : ~UInt32(0) << (32 - len)
+        let mask = (0..<4).map { UInt8(truncatingIfNeeded: bits >> (24 - 8 * $0)) }
+        return TrafficSelector(.ipv4Subnet(address: zip(a, mask).map { $0 & $1 }, mask: mask))
+    }
+
+    var payload: IdentificationPayload { IdentificationPayload(identity, protocolID: ipProtocol, port: port) }
+
+    public var description: String {
+        var text = identity.description
+        if ipProtocol != 0 || port != 0 { text += "[\(ipProtocol)/\(port)]" }
+        return text
+    }
+}
+
+/// Retransmission of requests (charon: timeout × base^n, `tries` attempts in all).
+public struct RetransmitPolicy: Hashable, Sendable {
+    /// First timeout in seconds.
+    public var timeout: Double
+    /// Growth factor.
+    public var base: Double
+    /// Sends in all, the first included.
+    public var tries: Int
+    /// charon's defaults: 4 s × 1.8ⁿ, 5 tries.
+    public init(timeout: Double = 4, base: Double = 1.8, tries: Int = 5) {
+        self.timeout = timeout
+        self.base = base
+        self.tries = tries
+    }
+    /// Delay before retransmission number `n` (0-based attempt that was just sent).
+    func delay(afterAttempt n: Int) -> Double {
+        var d = timeout
+        for _ in 0..<n { d *= base }
+        return d
+    }
+}
+
+/// Everything one connection needs: addresses, identities, credentials, proposals, selectors, options.
+public struct PeerConfig: Sendable {
+    /// A name for status output and user requests.
+    public var name: String
+    /// Our address on UDP 500.
+    public var localAddress: SocketAddress
+    /// The peer (port 500), or nil to accept any initiator (responder only).
+    public var remoteAddress: SocketAddress?
+    /// Our Phase 1 identity (ID_IPV4_ADDR, ID_IPV6_ADDR, ID_FQDN, ID_USER_FQDN, ID_KEY_ID).
+    public var localIdentity: Identity
+    /// The identity the peer must show, or nil for any.
+    public var remoteIdentity: Identity?
+    /// The pre-shared key.
+    public var preSharedKey: SecretBytes
+    /// Signs and verifies for signature authentication (RFC 2409 §5.1): the seam for
+    /// certificates; `validate()` refuses non-PSK methods until it is wired in.
+    public var signer: (any IKEv1Signer)?
+    /// Phase 1 proposals in our order of preference.
+    public var ikeProposals: [IKEProposal]
+    /// Quick Mode proposals in our order of preference.
+    public var childProposals: [ChildProposal]
+    /// Tunnel or transport.
+    public var mode: IPsecMode
+    /// Our protected traffic (nil: host-to-host, no client IDs).
+    public var localTrafficSelector: TrafficSelector?
+    /// The peer's protected traffic.
+    public var remoteTrafficSelector: TrafficSelector?
+    /// Child SA lifetime we propose / accept at most.
+    public var childLifetime: Lifetime
+    /// Start Aggressive Mode instead of Main Mode.
+    public var aggressive: Bool
+    /// Allow DES, MD5, DH groups 1/2/5.
+    public var legacy: Bool
+    /// Answer Aggressive Mode with PSK (charon's `i_dont_care_about_security_and_use_aggressive_mode_psk`).
+    public var allowAggressiveModePSKResponder: Bool
+    /// Announce and use NAT traversal (RFC 3947).
+    public var natTraversal: Bool
+    /// Force UDP encapsulation by sending a fake NAT-D hash (charon's `encap = yes`).
+    public var forceEncapsulation: Bool
+    /// DPD interval in seconds when idle; nil = no DPD probes (we still answer).
+    public var dpdDelay: Double?
+    /// Unanswered R-U-THERE probes before the peer is declared dead.
+    public var dpdMaxMisses: Int
+    /// NAT keepalive interval in seconds when behind a NAT.
+    public var keepaliveInterval: Double
+    /// Retransmission of our requests.
+    public var retransmit: RetransmitPolicy
+    /// Send INITIAL-CONTACT in Main Mode message 5.
+    public var initialContact: Bool
+    /// Rekey a child SA this many seconds before its lifetime ends (0 = never rekey).
+    public var rekeyMargin: Double
+
+    /// Creates a configuration with charon-like defaults.
+    public init(name: String, localAddress: SocketAddress, remoteAddress: SocketAddress?,
+                localIdentity: Identity, remoteIdentity: Identity? = nil, preSharedKey: SecretBytes,
+                ikeProposals: [IKEProposal], childProposals: [ChildProposal], mode: IPsecMode = .tunnel,
+                localTrafficSelector: TrafficSelector? = nil, remoteTrafficSelector: TrafficSelector? = nil,
+                childLifetime: Lifetime = Lifetime(seconds: 3960), aggressive: Bool = false, legacy: Bool = false,
+                allowAggressiveModePSKResponder: Bool = false, natTraversal: Bool = true,
+                forceEncapsulation: Bool = false, dpdDelay: Double? = nil, dpdMaxMisses: Int = 5,
+                keepaliveInterval: Double = 20, retransmit: RetransmitPolicy = RetransmitPolicy(),
+                initialContact: Bool = true, rekeyMargin: Double = 0) {
+        self.name = name
+        self.localAddress = localAddress
+        self.remoteAddress = remoteAddress
+        self.localIdentity = localIdentity
+        self.remoteIdentity = remoteIdentity
+        self.preSharedKey = preSharedKey
+        self.ikeProposals = ikeProposals
+        self.childProposals = childProposals
+        self.mode = mode
+        self.localTrafficSelector = localTrafficSelector
+        self.remoteTrafficSelector = remoteTrafficSelector
+        self.childLifetime = childLifetime
+        self.aggressive = aggressive
+        self.legacy = legacy
+        self.allowAggressiveModePSKResponder = allowAggressiveModePSKResponder
+        self.natTraversal = natTraversal
+        self.forceEncapsulation = forceEncapsulation
+        self.dpdDelay = dpdDelay
+        self.dpdMaxMisses = dpdMaxMisses
+        self.keepaliveInterval = keepaliveInterval
+        self.retransmit = retransmit
+        self.initialContact = initialContact
+        self.rekeyMargin = rekeyMargin
+    }
+
+    /// Checks the policy: legacy algorithms only with `legacy`, proposals present,
+    /// only implemented authentication methods.
+    public func validate() throws(IKEv1Error) {
+        guard !ikeProposals.isEmpty else { throw IKEv1Error(.configuration, "\(name): no IKE proposal") }
+        guard !childProposals.isEmpty else { throw IKEv1Error(.configuration, "\(name): no ESP/AH proposal") }
+        if !legacy {
+            if let p = ikeProposals.first(where: \.isLegacy) {
+                throw IKEv1Error(.configuration, "\(name): IKE proposal \(p) uses DES, MD5 or DH group 1/2/5; allow it with `legacy`")
+            }
+            if let p = childProposals.first(where: \.isLegacy) {
+                throw IKEv1Error(.configuration, "\(name): ESP proposal \(p) uses DES, MD5 or DH group 1/2/5; allow it with `legacy`")
+            }
+        }
+        if let p = ikeProposals.first(where: { $0.authMethod != .preSharedKey }) {
+            throw IKEv1Error(.configuration, "\(name): authentication \(p.authMethod) is not implemented yet (PSK only)")
+        }
+    }
+
+    /// The child proposals with the right encapsulation mode attribute.
+    func encapsulationMode(udp: Bool, draft: Bool) -> UInt16 {
+        switch (mode, udp, draft) {
+        case (.tunnel, false, _): IPsecAttribute.Mode.tunnel
+        case (.transport, false, _): IPsecAttribute.Mode.transport
+        case (.tunnel, true, false): IPsecAttribute.Mode.udpTunnel
+        case (.transport, true, false): IPsecAttribute.Mode.udpTransport
+        case (.tunnel, true, true): IPsecAttribute.Mode.udpTunnelDraft
+        case (.transport, true, true): IPsecAttribute.Mode.udpTransportDraft
+        }
+    }
+}

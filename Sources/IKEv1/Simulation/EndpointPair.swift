@@ -1,0 +1,171 @@
+import IPsecCrypto
+
+/// Two endpoints on a virtual clock exchanging datagrams in memory: for tests, demos and
+/// interop labs. Optional seeded loss, duplication and reordering, and a NAT in front of
+/// side A that rewrites its address and ports (quinn-proto's `Pair`, for IKEv1).
+/// Pure like the engine: time is virtual, randomness comes from the seeds given.
+public struct EndpointPair {
+    /// The two sides: A usually initiates, B responds.
+    public enum Side: String, Hashable, Sendable {
+        case a, b
+        /// The other side.
+        public var peer: Side { self == .a ? .b : .a }
+    }
+
+    /// A datagram on its way.
+    public struct Delivery: Sendable {
+        /// When it arrives.
+        public var at: EngineTime
+        /// The receiving side.
+        public var to: Side
+        /// The UDP payload (with the non-ESP marker on 4500).
+        public var bytes: [UInt8]
+        /// Source as the receiver sees it (after NAT).
+        public var from: SocketAddress
+        /// Destination as the receiver sees it (after NAT).
+        public var destination: SocketAddress
+        var order: Int
+    }
+
+    /// Side A's endpoint.
+    public var a: IKEv1Endpoint
+    /// Side B's endpoint.
+    public var b: IKEv1Endpoint
+    /// Now, on the virtual clock.
+    public private(set) var now = EngineTime(milliseconds: 0)
+    var envA: Environment
+    var envB: Environment
+    var network: any EntropySource
+    /// Datagrams in flight.
+    public private(set) var pending: [Delivery] = []
+    /// Armed timers per side.
+    public var timers: [Side: [TimerID: EngineTime]] = [.a: [:], .b: [:]]
+    /// Fraction of datagrams lost.
+    public var loss = 0.0
+    /// Fraction of datagrams delivered twice.
+    public var duplication = 0.0
+    /// Fraction of datagrams delayed by 50 ms (reordered).
+    public var reorder = 0.0
+    /// Side A's public address when it sits behind a NAT (its ports are shifted by `natPortOffset`).
+    public var natPublic: [UInt8]?
+    /// Port shift of the NAT.
+    public var natPortOffset: UInt16 = 30000
+    /// One-way delay in seconds.
+    public var latency = 0.01
+    /// While true every datagram is lost (a broken link).
+    public var linkDown = false
+    /// Rewrites datagrams as they leave a side (UDP payload).
+    public var tamper: ((Side, inout [UInt8]) -> Void)?
+    /// Called for each datagram sent: sender, datagram (addresses after NAT), whether it was lost, when.
+    public var onSend: ((Side, OutboundDatagram, Bool, EngineTime) -> Void)?
+    /// Called before a datagram is delivered, with the receiving endpoint (which can still `inspect` it).
+    public var onDeliver: ((Delivery, IKEv1Endpoint) -> Void)?
+    /// Called for every action an endpoint returns, with the time.
+    public var onAction: ((Side, Action, EngineTime) -> Void)?
+    /// Every datagram put on the wire, in order, after tampering (lost ones included).
+    public private(set) var transcript: [[UInt8]] = []
+    /// Every action of both sides, in order.
+    public private(set) var log: [(side: Side, action: Action)] = []
+    var counter = 0
+
+    /// Creates a pair; with a seed every byte is reproducible, without one the system's entropy is used.
+    public init(a: PeerConfig, b: PeerConfig, seed: UInt64?) throws(IKEv1Error) {
+        self.a = try IKEv1Endpoint(configs: [a])
+        self.b = try IKEv1Endpoint(configs: [b])
+        if let seed {
+            envA = Environment(now: now, entropy: SeededEntropy(seed: seed &* 3 &+ 1))
+            envB = Environment(now: now, entropy: SeededEntropy(seed: seed &* 3 &+ 2))
+            network = SeededEntropy(seed: seed &* 3 &+ 3)
+        } else {
+            envA = Environment(now: now, entropy: SystemEntropy())
+            envB = Environment(now: now, entropy: SystemEntropy())
+            network = SystemEntropy()
+        }
+    }
+
+    /// Gives one side an event and carries out its actions.
+    public mutating func feed(_ side: Side, _ event: Event) {
+        var actions: [Action]
+        switch side {
+        case .a: envA.now = now; actions = a.handle(event, &envA)
+        case .b: envB.now = now; actions = b.handle(event, &envB)
+        }
+        for action in actions {
+            log.append((side, action))
+            onAction?(side, action, now)
+            switch action {
+            case .send(let d): transmit(from: side, d)
+            case .scheduleTimer(let id, let at): timers[side]![id] = at
+            case .cancelTimer(let id): timers[side]![id] = nil
+            default: break
+            }
+        }
+    }
+
+    /// Replaces one side's endpoint (a reboot): its timers are forgotten.
+    public mutating func replace(_ side: Side, with endpoint: IKEv1Endpoint) {
+        if side == .a { a = endpoint } else { b = endpoint }
+        timers[side] = [:]
+    }
+
+    mutating func random() -> Double {
+        Double(network.bytes(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }) / Double(UInt32.max)
+    }
+
+    mutating func transmit(from side: Side, _ d: OutboundDatagram) {
+        var source = d.source, destination = d.destination
+        if side == .a, let pub = natPublic { source = SocketAddress(address: pub, port: source.port &+ natPortOffset) }
+        if side == .b, let pub = natPublic, destination.address == pub {
+            destination = SocketAddress(address: a.configs.first?.localAddress.address ?? destination.address,
+                                        port: destination.port &- natPortOffset)
+        }
+        var bytes = d.udpPayload
+        tamper?(side, &bytes)
+        transcript.append(bytes)
+        let lost = linkDown || (loss > 0 && random() < loss)
+        onSend?(side, OutboundDatagram(bytes: d.bytes, source: source, destination: destination, nonESPMarker: d.nonESPMarker), lost, now)
+        guard !lost else { return }
+        var at = now.adding(seconds: latency)
+        if reorder > 0 && random() < reorder { at = at.adding(seconds: 0.05) }
+        counter += 1
+        pending.append(Delivery(at: at, to: side.peer, bytes: bytes, from: source, destination: destination, order: counter))
+        if duplication > 0 && random() < duplication {
+            counter += 1
+            pending.append(Delivery(at: at.adding(seconds: 0.02), to: side.peer, bytes: bytes, from: source,
+                                    destination: destination, order: counter))
+        }
+    }
+
+    /// Delivers datagrams and fires timers in time order until `done` holds, nothing is
+    /// pending, or `seconds` of virtual time have passed.
+    public mutating func run(seconds limit: Double, until done: ((EndpointPair) -> Bool)? = nil) {
+        let end = now.adding(seconds: limit)
+        while !(done?(self) ?? false) {
+            let next = pending.indices.min { (pending[$0].at, pending[$0].order) < (pending[$1].at, pending[$1].order) }
+            var timer: (Side, TimerID, EngineTime)?
+            for side in [Side.a, .b] {
+                for (id, at) in timers[side]! {
+                    if let t = timer, (t.2, t.1.description) <= (at, id.description) { continue }
+                    timer = (side, id, at)
+                }
+            }
+            if let i = next, pending[i].at <= (timer?.2 ?? pending[i].at) {
+                guard pending[i].at <= end else { return }
+                let d = pending.remove(at: i)
+                now = max(now, d.at)
+                onDeliver?(d, d.to == .a ? a : b)
+                feed(d.to, .datagram(bytes: d.bytes, from: d.from, to: d.destination))
+            } else if let (side, id, at) = timer {
+                guard at <= end else { return }
+                now = max(now, at)
+                timers[side]![id] = nil
+                feed(side, .timerFired(id))
+            } else {
+                return
+            }
+        }
+    }
+
+    /// The actions one side returned.
+    public func actions(_ side: Side) -> [Action] { log.filter { $0.side == side }.map(\.action) }
+}

@@ -1,0 +1,132 @@
+import IPsecCrypto
+import ISAKMPWire
+
+/// Routing inside one ISAKMP SA: messages to the exchange they belong to, timers to their owner.
+extension ISAKMPSession {
+    /// A message for this SA. Duplicates of the last request re-send the last response
+    /// unchanged, before any decryption, so the IV never advances (RFC 2409 App. B).
+    mutating func receive(_ message: ISAKMPMessage, raw: [UInt8], from: SocketAddress, to: SocketAddress,
+                          env: inout Environment) -> [Action] {
+        var actions: [Action] = []
+        let mid = message.header.messageID
+        if let last = lastExchange[mid], last.request == raw {
+            if let response = last.response { actions.append(.send(response)) }
+            return actions
+        }
+        if received.contains(raw) {   // an old duplicate: already handled, dropped
+            return [.failed(Failure(sa: id, error: IKEv1Error(.unexpectedMessage,
+                "replayed \(message.header.exchangeType.name ?? "ISAKMP") message (ID \(mid)) dropped")))]
+        }
+        if !isInitiator && message.header.responderCookie == .zero {
+            return [.failed(Failure(sa: id, error: IKEv1Error(.unexpectedMessage, "retransmitted first message ignored")))]
+        }
+        do {
+            try route(message, raw: raw, from: from, to: to, env: &env, into: &actions)
+            if received.count > 64 { received.removeAll() }
+            received.insert(raw)
+            if state == .established, message.header.exchangeType != .informational { lastReceived = env.now }
+        } catch let error {
+            handle(error, message: message, env: &env, into: &actions)
+        }
+        return actions
+    }
+
+    private mutating func route(_ message: ISAKMPMessage, raw: [UInt8], from: SocketAddress, to: SocketAddress,
+                                env: inout Environment, into actions: inout [Action]) throws(IKEv1Error) {
+        let h = message.header
+        switch h.exchangeType {
+        case .informational:
+            try receiveInformational(message, from: from, env: &env, into: &actions)
+        case .mainMode where exchange == .mainMode && h.messageID == 0:
+            if isInitiator {
+                try mainModeInitiatorReceive(message, from: from, to: to, env: &env, into: &actions)
+            } else {
+                try mainModeResponderReceive(message, raw: raw, from: from, to: to, env: &env, into: &actions)
+            }
+        case .aggressive where exchange == .aggressive && h.messageID == 0:
+            if isInitiator {
+                try aggressiveInitiatorReceive(message, raw: raw, from: from, to: to, env: &env, into: &actions)
+            } else {
+                try aggressiveResponderFinal(message, from: from, to: to, env: &env, into: &actions)
+            }
+        case .quickMode where state == .established && h.messageID != 0:
+            if let qm = quickModes[h.messageID] {
+                if qm.isInitiator {
+                    try quickModeInitiatorReceive(message, raw: raw, qm: qm, env: &env, into: &actions)
+                } else {
+                    try quickModeResponderFinal(message, qm: qm, env: &env, into: &actions)
+                }
+            } else {
+                try quickModeResponderFirst(message, raw: raw, env: &env, into: &actions)
+            }
+            followPeer(from: from, to: to)
+        default:
+            throw IKEv1Error(.unexpectedMessage, "\(h.exchangeType) message ID \(h.messageID) in state \(state)")
+        }
+    }
+
+    /// A peer-caused failure: unexpected or undecryptable messages are dropped (a `failed`
+    /// action says why); Phase 1 failures and policy refusals also send the notify they warrant.
+    private mutating func handle(_ error: IKEv1Error, message: ISAKMPMessage, env: inout Environment, into actions: inout [Action]) {
+        switch error.kind {
+        case _ where message.header.exchangeType == .informational:
+            actions.append(.failed(Failure(sa: id, error: error)))   // never answer an Informational with one
+        case .unexpectedMessage:
+            actions.append(.failed(Failure(sa: id, error: error)))   // dropped; the SA goes on
+        case .invalidHash where state == .established:
+            actions.append(.failed(Failure(sa: id, error: error)))   // forged or corrupt: drop, do not answer
+        default:
+            let phase1 = state != .established
+            if !phase1, message.header.exchangeType == .quickMode {
+                quickModes[message.header.messageID] = nil
+                answered(message.header.messageID, into: &actions)
+            }
+            fail(error, closing: phase1, into: &actions, env: &env)
+        }
+    }
+
+    /// A timer of this SA.
+    mutating func timerFired(_ kind: TimerID.Kind, env: inout Environment) -> [Action] {
+        var actions: [Action] = []
+        switch kind {
+        case .retransmit(let mid):
+            guard var o = outstanding[mid] else { break }
+            o.attempt += 1
+            if o.attempt >= config.retransmit.tries {
+                outstanding[mid] = nil
+                let what = mid == 0 ? (exchange == .aggressive ? "Aggressive Mode" : "Main Mode") : "Quick Mode \(mid)"
+                let error = IKEv1Error(.timeout, "\(what): no answer after \(config.retransmit.tries) transmissions")
+                actions.append(.failed(Failure(sa: id, error: error)))
+                if mid == 0 {
+                    close(reason: error.description, into: &actions, notifyDeleted: state == .established)
+                } else {
+                    quickModes[mid] = nil
+                }
+                break
+            }
+            outstanding[mid] = o
+            actions.append(.send(o.datagram))
+            actions.append(.scheduleTimer(TimerID(sa: id, kind: kind),
+                                          at: env.now.adding(seconds: config.retransmit.delay(afterAttempt: o.attempt))))
+        case .halfOpen:
+            if state != .established {
+                let error = IKEv1Error(.timeout, "half-open ISAKMP SA: Phase 1 did not complete within 30 s")
+                actions.append(.failed(Failure(sa: id, error: error)))
+                close(reason: error.description, into: &actions, notifyDeleted: false)
+            }
+        case .keepalive:
+            guard state == .established else { break }
+            actions.append(.send(OutboundDatagram(bytes: [0xff], source: local, destination: remote, nonESPMarker: false)))
+            actions.append(.scheduleTimer(TimerID(sa: id, kind: .keepalive), at: env.now.adding(seconds: config.keepaliveInterval)))
+        case .dpd:
+            dpdTimer(env: &env, into: &actions)
+        case .childRekey(let spi):
+            if children[spi] != nil { startQuickMode(rekeying: spi, env: &env, into: &actions) }
+        case .childExpire(let spi):
+            deleteChild(inboundSPI: spi, reason: "lifetime expired", env: &env, into: &actions)
+        case .isakmpExpire:
+            deleteAll(reason: "ISAKMP SA lifetime expired", env: &env, into: &actions)
+        }
+        return actions
+    }
+}

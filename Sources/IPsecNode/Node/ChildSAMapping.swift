@@ -1,0 +1,60 @@
+import ESP
+import IKEv1
+import IPsecCrypto
+import ISAKMPWire
+
+/// Turns the engine's negotiated child SA into the ESP layer's two one-way SAs.
+enum ChildSAMapping {
+    static func parameters(_ c: IKEv1.ChildSA) -> (outbound: ESP.ChildSA, inbound: ESP.ChildSA) {
+        let encryption = c.proposal.encryption.map(encryptionAlgorithm) ?? .null
+        // The node sends ESP through its own UDP socket, which writes the UDP header: no encapsulation here.
+        func sa(_ keys: ChildSAKeys, _ direction: ESP.ChildSA.Direction) -> ESP.ChildSA {
+            ESP.ChildSA(spi: keys.spi, direction: direction, encryption: encryption,
+                        integrity: c.proposal.integrity.map(integrityAlgorithm), encryptionKey: keys.encryptionKey,
+                        integrityKey: keys.integrityKey, mode: c.mode == .tunnel ? .tunnel : .transport,
+                        encapsulation: .none, replayWindow: 128)
+        }
+        return (sa(c.outbound, .outbound), sa(c.inbound, .inbound))
+    }
+
+    static func integrityAlgorithm(_ i: IKEv1.IntegrityAlgorithm) -> IPsecCrypto.IntegrityAlgorithm {
+        switch i.hash {
+        case .md5: .md5
+        case .sha1: .sha1
+        case .sha256: .sha256
+        case .sha384: .sha384
+        case .sha512: .sha512
+        }
+    }
+
+    static func encryptionAlgorithm(_ e: ESPEncryption) -> EncryptionAlgorithm {
+        switch e {
+        case .des: .des
+        case .tripleDES: .tripleDES
+        case .aesCBC(let bits): .aesCBC(keyBits: bits)
+        case .aesGCM16(let bits): .aesGCM(keyBits: bits, icvLength: 16)
+        case .null: .null
+        }
+    }
+}
+
+extension IKEv1.ChildSA {
+    /// True when this SA's selectors cover a packet from `source` to `destination`
+    /// (no selector: the SA's own host addresses).
+    func covers(source: [UInt8], destination: [UInt8]) -> Bool {
+        Self.matches(localTrafficSelector, source, host: local.address)
+            && Self.matches(remoteTrafficSelector, destination, host: remote.address)
+    }
+
+    static func matches(_ ts: TrafficSelector?, _ address: [UInt8], host: [UInt8]) -> Bool {
+        guard let ts else { return address == host }
+        switch ts.identity {
+        case .ipv4(let a), .ipv6(let a): return address == a
+        case .ipv4Subnet(let a, let m), .ipv6Subnet(let a, let m):
+            return address.count == a.count && zip(zip(address, a), m).allSatisfy { ($0.0 & $1) == ($0.1 & $1) }
+        case .ipv4Range(let lo, let hi), .ipv6Range(let lo, let hi):
+            return address.count == lo.count && !address.lexicographicallyPrecedes(lo) && !hi.lexicographicallyPrecedes(address)
+        default: return false
+        }
+    }
+}

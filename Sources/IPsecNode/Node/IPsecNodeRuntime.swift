@@ -1,0 +1,229 @@
+import ESP
+import Foundation
+import IKEv1
+import IPsecCrypto
+import ISAKMPWire
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The I/O node: UDP sockets for IKE (500) and NAT-T (4500), timers, an optional
+/// TUN device, the engine and the SA database.
+///
+/// Two threads: the control plane (IKE on port 500 and the timers; every engine
+/// call) and the data plane (port 4500 and the TUN device: ESP seal/open). IKE
+/// that arrives on 4500 behind the non-ESP marker is handed to the control plane
+/// through a queue, so a Diffie-Hellman computation never stalls ESP traffic.
+public final class IPsecNodeRuntime: @unchecked Sendable {
+    /// What the node tells its owner (the CLI prints these).
+    public enum Report: Sendable {
+        case established(ISAKMPSAInfo)
+        case installed(IKEv1.ChildSA)
+        case childDeleted(inboundSPI: UInt32, outboundSPI: UInt32, reason: String)
+        case isakmpDeleted(ISAKMPSAID, reason: String)
+        case notify(ReceivedNotify)
+        case failed(Failure)
+        case warning(String)
+    }
+
+    private var endpoint: IKEv1Endpoint
+    private var environment: Environment
+    private let ike: UDPSocket
+    private let natT: UDPSocket
+    private let tun: TunDevice?
+    private let database = SADatabase()
+    private let report: @Sendable (Report) -> Void
+    private var timers = TimerQueue<TimerID>()
+    private let wake: (read: Int32, write: Int32)
+    private let inboxLock = NSLock()
+    private var inbox: [(bytes: [UInt8], from: UDPAddress)] = []
+    private var commands: [Event] = []
+    private let stopLock = NSLock()
+    private var stopRequested = false
+    private var dataPlaneRunning = false
+    private var lastTrafficReport: Int64 = 0
+
+    /// Opens the sockets (our IKE address and port, and the NAT-T port on the same address).
+    public init(configs: [PeerConfig], ikeAddress: UDPAddress, natTPort: UInt16 = 4500, tun: TunDevice? = nil,
+                entropy: any EntropySource = SystemEntropy(),
+                report: @escaping @Sendable (Report) -> Void) throws {
+        endpoint = try IKEv1Endpoint(configs: configs)
+        environment = Environment(now: EngineTime(milliseconds: monotonicMilliseconds()), entropy: entropy)
+        ike = try UDPSocket(bindTo: ikeAddress)
+        natT = try UDPSocket(bindTo: UDPAddress(address: ikeAddress.address, port: natTPort))
+        self.tun = tun
+        self.report = report
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw SystemError("pipe") }
+        for fd in fds { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+        wake = (fds[0], fds[1])
+    }
+
+    deinit {
+        close(wake.read)
+        close(wake.write)
+    }
+
+    /// The engine's view, for status tables (read it from the control thread or after `run` returns).
+    public var isakmpSAs: [ISAKMPSAInfo] { endpoint.isakmpSAs }
+    public var childSAs: [IKEv1.ChildSA] { endpoint.childSAs }
+    public var now: EngineTime { EngineTime(milliseconds: monotonicMilliseconds()) }
+
+    /// Packets through a child SA so far (nil once deleted).
+    public func packetCounts(inboundSPI: UInt32) -> (encapsulated: Int, decapsulated: Int)? {
+        database.counters(inboundSPI: inboundSPI).map { ($0.encapsulated, $0.decapsulated) }
+    }
+
+    /// Asks the control plane to start a connection (thread-safe).
+    public func initiate(_ peer: String) { post(.initiate(peer: peer)) }
+
+    /// Asks the node to delete every SA, tell the peer, and return from `run` (thread-safe, signal-safe enough:
+    /// it takes a lock and writes one byte to a pipe).
+    public func stop() {
+        stopLock.withLock { stopRequested = true }
+        signalWake()
+    }
+
+    private var stopping: Bool { stopLock.withLock { stopRequested } }
+
+    private func post(_ event: Event) {
+        inboxLock.withLock { commands.append(event) }
+        signalWake()
+    }
+
+    private func signalWake() {
+        var one: UInt8 = 1
+        _ = write(wake.write, &one, 1)
+    }
+
+    /// Runs the control plane on the calling thread (and the data plane on a new one)
+    /// until `stop()`; then deletes every SA, sending Deletes, and returns.
+    public func run() {
+        let dataPlane = Thread { [self] in runDataPlane() }
+        dataPlane.name = "ikev1-data-plane"
+        stopLock.withLock { dataPlaneRunning = true }
+        dataPlane.start()
+        var buffer = [UInt8](repeating: 0, count: 65_536)
+        while !stopping {
+            let nowMs = monotonicMilliseconds()
+            let wait = timers.next.map { Int32(clamping: max(0, min($0 - nowMs, 1000))) } ?? 1000
+            let ready = (try? Poller().readable([ike.fd, wake.read], timeoutMilliseconds: wait)) ?? []
+            if ready.contains(wake.read) { drainWakePipe() }
+            if ready.contains(ike.fd) {
+                for _ in 0..<64 {
+                    guard let (n, from) = buffer.withUnsafeMutableBytes({ try? ike.receive(into: $0) }) ?? nil else { break }
+                    handle(.datagram(bytes: Array(buffer.prefix(n)), from: from.socketAddress, to: ike.local.socketAddress))
+                }
+            }
+            let (queued, events) = inboxLock.withLock { () -> ([(bytes: [UInt8], from: UDPAddress)], [Event]) in
+                defer { inbox = []; commands = [] }
+                return (inbox, commands)
+            }
+            for d in queued { handle(.datagram(bytes: d.bytes, from: d.from.socketAddress, to: natT.local.socketAddress)) }
+            for e in events { handle(e) }
+            for id in timers.due(at: monotonicMilliseconds()) { handle(.timerFired(id)) }
+            reportTraffic()
+        }
+        for sa in endpoint.isakmpSAs { handle(.delete(sa: sa.id)) }
+        stopLock.withLock { dataPlaneRunning = false }
+        while !dataPlane.isFinished { usleep(10_000) }
+    }
+
+    private func drainWakePipe() {
+        var sink = [UInt8](repeating: 0, count: 64)
+        while read(wake.read, &sink, sink.count) > 0 {}
+    }
+
+    /// Tells the engine how much traffic each child SA carried (DPD idleness, kilobyte lifetimes), once a second.
+    private func reportTraffic() {
+        let now = monotonicMilliseconds()
+        guard now - lastTrafficReport >= 1000 else { return }
+        lastTrafficReport = now
+        for (spi, bytes) in database.drainTraffic() where bytes > 0 {
+            handle(.childTraffic(inboundSPI: spi, bytes: UInt64(bytes)))
+        }
+    }
+
+    private func handle(_ event: Event) {
+        environment.now = EngineTime(milliseconds: monotonicMilliseconds())
+        for action in endpoint.handle(event, &environment) { perform(action) }
+    }
+
+    private func perform(_ action: Action) {
+        switch action {
+        case .send(let d):
+            let socket = d.source.port == natT.local.port ? natT : ike
+            do {
+                try socket.send(d.udpPayload, to: UDPAddress(d.destination))
+            } catch {
+                report(.warning("could not send to \(d.destination): \(error)"))
+            }
+        case .scheduleTimer(let id, let at): timers.schedule(id, at: at.milliseconds)
+        case .cancelTimer(let id): timers.cancel(id)
+        case .isakmpSAEstablished(let info): report(.established(info))
+        case .isakmpSADeleted(let id, let reason): report(.isakmpDeleted(id, reason: reason))
+        case .installChildSA(let child):
+            do {
+                try database.install(child, entropy: &environment.entropy)
+                report(.installed(child))
+            } catch {
+                report(.warning("could not install SA 0x\(String(child.inbound.spi, radix: 16)): \(error)"))
+            }
+        case .deleteChildSA(let inSPI, let outSPI, let reason):
+            database.remove(inboundSPI: inSPI, outboundSPI: outSPI)
+            report(.childDeleted(inboundSPI: inSPI, outboundSPI: outSPI, reason: reason))
+        case .notifyReceived(let n): report(.notify(n))
+        case .failed(let f): report(.failed(f))
+        }
+    }
+
+    // MARK: Data plane
+
+    /// Bytes kept free in front of a packet for the ESP header and IV, or the IPv4 header of transport mode.
+    private static let headroom = 128
+
+    private func runDataPlane() {
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536 + 512, alignment: 16)
+        defer { buffer.deallocate() }
+        let fds = [natT.fd] + (tun.map { [$0.fd] } ?? [])
+        while stopLock.withLock({ dataPlaneRunning }) {
+            guard let ready = try? Poller().readable(fds, timeoutMilliseconds: 200) else { continue }
+            if ready.contains(natT.fd) { receiveNATT(buffer) }
+            if let tun, ready.contains(tun.fd) { sealFromTun(tun, buffer) }
+        }
+    }
+
+    private func receiveNATT(_ buffer: UnsafeMutableRawBufferPointer) {
+        let h = Self.headroom
+        for _ in 0..<256 {
+            let space = UnsafeMutableRawBufferPointer(rebasing: buffer[h...])
+            guard let (n, from) = (try? natT.receive(into: space)) ?? nil else { return }
+            let payload = UnsafeRawBufferPointer(rebasing: buffer[h..<(h + n)])
+            switch UDPEncapsulation.classify(payload) {
+            case .ike:
+                inboxLock.withLock { inbox.append((Array(payload), from)) }
+                signalWake()
+            case .esp:
+                guard let inner = database.open(buffer, packet: h..<(h + n), from: from), let tun else { continue }
+                try? tun.write(UnsafeRawBufferPointer(rebasing: buffer[inner]))
+            case .natKeepalive, .invalid:
+                continue
+            }
+        }
+    }
+
+    private func sealFromTun(_ tun: TunDevice, _ buffer: UnsafeMutableRawBufferPointer) {
+        let h = Self.headroom
+        for _ in 0..<256 {
+            let space = UnsafeMutableRawBufferPointer(rebasing: buffer[h..<(buffer.count - 256)])
+            guard let n = (try? tun.read(into: space)) ?? nil else { return }
+            guard let (packet, peer) = database.seal(buffer, packet: h..<(h + n)) else { continue }
+            try? natT.send(UnsafeRawBufferPointer(rebasing: buffer[packet]), to: peer)
+        }
+    }
+}
+
+extension UDPAddress {
+    init(_ a: SocketAddress) { self.init(address: a.address, port: a.port) }
+    var socketAddress: SocketAddress { SocketAddress(address: address, port: port) }
+}

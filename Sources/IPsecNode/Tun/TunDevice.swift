@@ -1,0 +1,76 @@
+#if canImport(Glibc)
+import Foundation
+import Glibc
+
+/// A Linux TUN device (`/dev/net/tun`, IFF_TUN | IFF_NO_PI): IP packets in and out.
+public final class TunDevice {
+    public let fd: Int32
+    public let name: String
+
+    private static let tunSetIff: UInt = 0x4004_54ca // _IOW('T', 202, int)
+    private static let iffTun: Int16 = 0x0001
+    private static let iffNoPI: Int16 = 0x1000
+
+    /// Creates (or attaches to) the device `name`; needs CAP_NET_ADMIN.
+    public init(name: String) throws(SystemError) {
+        let fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC)
+        guard fd >= 0 else { throw SystemError("open /dev/net/tun") }
+        var ifr = ifreq()
+        withUnsafeMutableBytes(of: &ifr.ifr_ifrn.ifrn_name) { buf in
+            let bytes = Array(name.utf8.prefix(Int(IFNAMSIZ) - 1))
+            buf.copyBytes(from: bytes)
+        }
+        ifr.ifr_ifru.ifru_flags = Self.iffTun | Self.iffNoPI
+        guard ioctl(fd, Self.tunSetIff, &ifr) == 0 else {
+            let e = SystemError("ioctl TUNSETIFF \(name)")
+            close(fd)
+            throw e
+        }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        self.fd = fd
+        self.name = withUnsafeBytes(of: &ifr.ifr_ifrn.ifrn_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+    }
+
+    deinit { close(fd) }
+
+    /// Reads one packet; nil when none is waiting.
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(SystemError) -> Int? {
+        let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+        if n < 0 {
+            if errno == EAGAIN || errno == EINTR { return nil }
+            throw SystemError("read \(name)")
+        }
+        return n
+    }
+
+    /// Writes one IP packet.
+    public func write(_ packet: UnsafeRawBufferPointer) throws(SystemError) {
+        guard Glibc.write(fd, packet.baseAddress, packet.count) >= 0 else { throw SystemError("write \(name)") }
+    }
+
+    /// Gives the device an address (optional), brings it up and routes `routes` through it, with `ip(8)`.
+    public func configure(address: String?, routes: [String], mtu: Int = 1400) throws {
+        if let address { try Self.ip(["addr", "add", address, "dev", name]) }
+        try Self.ip(["link", "set", "dev", name, "mtu", String(mtu), "up"])
+        for r in routes { try Self.ip(["route", "replace", r, "dev", name]) }
+    }
+
+    struct CommandFailed: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func ip(_ arguments: [String]) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip") ? "/usr/sbin/ip" : "/sbin/ip")
+        p.arguments = arguments
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else {
+            let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            throw CommandFailed(description: "ip \(arguments.joined(separator: " ")): \(text.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+    }
+}
+#endif

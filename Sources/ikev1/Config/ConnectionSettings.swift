@@ -1,0 +1,184 @@
+import ISAKMPWire
+
+/// One connection as a person writes it, in strongSwan's vocabulary: from a config
+/// file section or from `initiate`/`respond`/`connect` flags.
+struct ConnectionSettings: Equatable {
+    var name = "ikev1"
+    /// Our address (and port) for IKE; nil: chosen by the kernel's route to the peer.
+    var local: String?
+    /// The peer's address and port; `%any` on a responder accepts anyone.
+    var remote: String?
+    /// Identities as swanctl writes them: `@fqdn`, `user@fqdn`, an IP address, `%any`.
+    var localID: String?
+    var remoteID: String?
+    /// The PSK, from `psk`, `psk_file` or `psk_env` (exactly one).
+    var psk: [UInt8]?
+    var ikeProposals = "aes128-sha256-modp2048"
+    var espProposals = "aes128-sha256-modp2048"
+    var localTS: String?
+    var remoteTS: String?
+    var transport = false
+    var aggressive = false
+    /// Force UDP encapsulation (charon's `encap = yes`).
+    var encap = false
+    var dpdDelay: Double?
+    var ikeLifetime: Double = 14_400
+    var espLifetime: Double = 3_600
+    var legacy = false
+    /// Answer Aggressive Mode with PSK; off unless asked for by name.
+    var aggressivePSKResponder = false
+    /// Inner address of our TUN device (`connect`, `respond --tun`), e.g. 198.51.100.1/32.
+    var tunAddress: String?
+}
+
+/// Reads the config file documented in README.md: `[conn NAME]` sections of
+/// `key = value` lines, `#` comments. Every mistake names its line.
+enum ConfigFile {
+    struct Error: Swift.Error, CustomStringConvertible, Equatable {
+        var line: Int
+        var message: String
+        var description: String { "line \(line): \(message)" }
+    }
+
+    static let keys: Set<String> = [
+        "local", "remote", "local_id", "remote_id", "psk", "psk_file", "psk_env", "proposals", "esp_proposals",
+        "local_ts", "remote_ts", "mode", "aggressive", "encap", "dpd_delay", "ike_lifetime", "esp_lifetime",
+        "legacy", "aggressive_psk_responder", "tun_address",
+    ]
+
+    /// Parses every `[conn NAME]` section; `readFile` and `environment` resolve `psk_file` and `psk_env`.
+    static func parse(_ text: String, readFile: (String) -> [UInt8]? = { _ in nil },
+                      environment: [String: String] = [:]) throws(Error) -> [ConnectionSettings] {
+        var connections: [ConnectionSettings] = []
+        var current: ConnectionSettings?
+        var seen: Set<String> = []
+        func finish(_ line: Int) throws(Error) {
+            guard let c = current else { return }
+            guard c.psk != nil else { throw Error(line: line, message: "connection \(c.name) has no psk, psk_file or psk_env") }
+            connections.append(c)
+        }
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        for (index, raw) in lines.enumerated() {
+            let n = index + 1
+            let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first
+                .map { $0.trimmingCharacters(in: " \t\r") } ?? ""
+            if line.isEmpty { continue }
+            if line.hasPrefix("[") {
+                guard line.hasSuffix("]") else { throw Error(line: n, message: "a section header ends with ]") }
+                let words = line.dropFirst().dropLast().split(separator: " ")
+                guard words.count == 2, words[0] == "conn" else {
+                    throw Error(line: n, message: "expected [conn NAME], found \(line)")
+                }
+                try finish(n)
+                guard !connections.contains(where: { $0.name == String(words[1]) }) else {
+                    throw Error(line: n, message: "connection \(words[1]) is defined twice")
+                }
+                current = ConnectionSettings(name: String(words[1]))
+                seen = []
+                continue
+            }
+            guard let eq = line.firstIndex(of: "=") else {
+                throw Error(line: n, message: "expected key = value, found \(line)")
+            }
+            let key = line[..<eq].trimmingCharacters(in: " \t")
+            let value = line[line.index(after: eq)...].trimmingCharacters(in: " \t")
+            guard current != nil else { throw Error(line: n, message: "\(key) outside a [conn NAME] section") }
+            guard keys.contains(key) else {
+                let near = keys.filter { editDistance($0, key) <= 2 }.sorted().first
+                throw Error(line: n, message: "unknown key \(key)" + (near.map { " (did you mean \($0)?)" } ?? ""))
+            }
+            guard seen.insert(key).inserted else { throw Error(line: n, message: "\(key) given twice") }
+            guard !value.isEmpty else { throw Error(line: n, message: "\(key) has no value") }
+            try apply(key, value, to: &current!, line: n, readFile: readFile, environment: environment)
+        }
+        try finish(lines.count)
+        guard !connections.isEmpty else { throw Error(line: lines.count, message: "no [conn NAME] section") }
+        return connections
+    }
+
+    static func apply(_ key: String, _ value: String, to c: inout ConnectionSettings, line n: Int,
+                      readFile: (String) -> [UInt8]?, environment: [String: String]) throws(Error) {
+        func bool() throws(Error) -> Bool {
+            switch value { case "yes", "true": return true; case "no", "false": return false
+            default: throw Error(line: n, message: "\(key) is yes or no, not \(value)") }
+        }
+        func seconds() throws(Error) -> Double {
+            var digits = Substring(value), factor = 1.0
+            switch value.last {
+            case "s": digits = digits.dropLast()
+            case "m": digits = digits.dropLast(); factor = 60
+            case "h": digits = digits.dropLast(); factor = 3600
+            case "d": digits = digits.dropLast(); factor = 86400
+            default: break
+            }
+            guard let v = Double(digits), v > 0 else { throw Error(line: n, message: "\(key) is a duration like 30s, 60m or 4h, not \(value)") }
+            return v * factor
+        }
+        if c.psk != nil, key.hasPrefix("psk") { throw Error(line: n, message: "give only one of psk, psk_file, psk_env") }
+        switch key {
+        case "local": c.local = value
+        case "remote": c.remote = value
+        case "local_id": c.localID = value
+        case "remote_id": c.remoteID = value
+        case "psk":
+            if value.hasPrefix("0x") {
+                guard let bytes = [UInt8](hexString: value.dropFirst(2)) else { throw Error(line: n, message: "psk 0x... is not hex") }
+                c.psk = bytes
+            } else {
+                c.psk = Array(value.trimmingCharacters(in: "\"").utf8)
+            }
+        case "psk_file":
+            guard let bytes = readFile(value) else { throw Error(line: n, message: "cannot read psk_file \(value)") }
+            c.psk = Array(bytes.reversed().drop { $0 == 10 || $0 == 13 }.reversed())
+        case "psk_env":
+            guard let v = environment[value] else { throw Error(line: n, message: "environment variable \(value) is not set") }
+            c.psk = Array(v.utf8)
+        case "proposals": c.ikeProposals = value
+        case "esp_proposals": c.espProposals = value
+        case "local_ts": c.localTS = value
+        case "remote_ts": c.remoteTS = value
+        case "mode":
+            switch value { case "tunnel": c.transport = false; case "transport": c.transport = true
+            default: throw Error(line: n, message: "mode is tunnel or transport, not \(value)") }
+        case "aggressive": c.aggressive = try bool()
+        case "encap": c.encap = try bool()
+        case "dpd_delay": c.dpdDelay = try seconds()
+        case "ike_lifetime": c.ikeLifetime = try seconds()
+        case "esp_lifetime": c.espLifetime = try seconds()
+        case "legacy": c.legacy = try bool()
+        case "aggressive_psk_responder": c.aggressivePSKResponder = try bool()
+        case "tun_address": c.tunAddress = value
+        default: break
+        }
+    }
+
+    /// Levenshtein distance, for "did you mean" hints.
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        var row = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var previous = row[0]
+            row[0] = i
+            for j in 1...max(b.count, 1) where !b.isEmpty {
+                let old = row[j]
+                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+                previous = old
+            }
+        }
+        return row[b.count]
+    }
+}
+
+extension String {
+    fileprivate func trimmingCharacters(in set: String) -> String {
+        let chars = Set(set)
+        var s = Substring(self)
+        while let f = s.first, chars.contains(f) { s = s.dropFirst() }
+        while let l = s.last, chars.contains(l) { s = s.dropLast() }
+        return String(s)
+    }
+}
+
+extension Substring {
+    fileprivate func trimmingCharacters(in set: String) -> String { String(self).trimmingCharacters(in: set) }
+}

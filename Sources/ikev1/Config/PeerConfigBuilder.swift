@@ -1,0 +1,71 @@
+import IKEv1
+import IPsecCrypto
+import IPsecNode
+import ISAKMPWire
+
+/// Turns connection settings into the engine's `PeerConfig`, with a clear error per mistake.
+enum PeerConfigBuilder {
+    struct Error: Swift.Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// `@fqdn`, `user@fqdn`, an IPv4/IPv6 address, `@#hex` (key ID); `%any` is nil.
+    static func identity(_ text: String) throws(Error) -> Identity? {
+        if text == "%any" { return nil }
+        if text.hasPrefix("@#") {
+            guard let bytes = [UInt8](hexString: text.dropFirst(2)) else { throw Error(description: "key ID \(text) is not hex") }
+            return .keyID(bytes)
+        }
+        if text.hasPrefix("@") { return .fqdn(String(text.dropFirst())) }
+        if let a = UDPAddress(text, defaultPort: 0), !text.contains("]"), a.port == 0 {
+            return a.isIPv6 ? .ipv6(a.address) : .ipv4(a.address)
+        }
+        if text.contains("@") { return .userFQDN(text) }
+        if text.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" }) { return .fqdn(text) }
+        throw Error(description: "identity \(text) is neither @fqdn, user@fqdn, an address nor %any")
+    }
+
+    static func selector(_ text: String?, name: String) throws(Error) -> TrafficSelector? {
+        guard let text else { return nil }
+        let cidr = text.contains("/") ? text : text + "/32"
+        guard let ts = TrafficSelector.subnet(cidr) else {
+            throw Error(description: "\(name) \(text) is not an IPv4 address or CIDR subnet")
+        }
+        return ts
+    }
+
+    /// The engine configuration of one connection; `local` is our resolved IKE address.
+    static func build(_ s: ConnectionSettings, local: UDPAddress, responder: Bool) throws(Error) -> PeerConfig {
+        guard let psk = s.psk else { throw Error(description: "\(s.name): no pre-shared key") }
+        var remote: SocketAddress?
+        if let r = s.remote, r != "%any" {
+            guard let a = UDPAddress(r, defaultPort: 500) else { throw Error(description: "remote \(r) is not an address") }
+            remote = SocketAddress(address: a.address, port: a.port)
+        } else if !responder {
+            throw Error(description: "\(s.name): an initiator needs the peer's address")
+        }
+        let localID = try s.localID.map(identity) ?? (local.isIPv6 ? .ipv6(local.address) : .ipv4(local.address))
+        guard let localID else { throw Error(description: "local_id cannot be %any") }
+        let remoteID = try s.remoteID.map(identity) ?? remote.map { $0.address.count == 16 ? .ipv6($0.address) : .ipv4($0.address) }
+        let ike: [IKEProposal], esp: [ChildProposal]
+        do {
+            ike = try ProposalNotation.ike(s.ikeProposals, lifetime: Lifetime(seconds: UInt32(s.ikeLifetime)))
+            esp = try ProposalNotation.child(s.espProposals)
+        } catch {
+            throw Error(description: "\(s.name): \(error.reason)")
+        }
+        let config = PeerConfig(
+            name: s.name, localAddress: SocketAddress(address: local.address, port: local.port), remoteAddress: remote,
+            localIdentity: localID, remoteIdentity: remoteID, preSharedKey: SecretBytes(psk),
+            ikeProposals: ike, childProposals: esp, mode: s.transport ? .transport : .tunnel,
+            localTrafficSelector: try selector(s.localTS, name: "local_ts"),
+            remoteTrafficSelector: try selector(s.remoteTS, name: "remote_ts"),
+            childLifetime: Lifetime(seconds: UInt32(s.espLifetime)), aggressive: s.aggressive, legacy: s.legacy,
+            allowAggressiveModePSKResponder: s.aggressivePSKResponder, forceEncapsulation: s.encap,
+            dpdDelay: s.dpdDelay,
+            // Rekey a child SA a tenth of its lifetime before it ends, as charon's defaults do (rekey 1 h of 1.1 h).
+            rekeyMargin: s.espLifetime / 10)
+        do { try config.validate() } catch { throw Error(description: "\(error)") }
+        return config
+    }
+}

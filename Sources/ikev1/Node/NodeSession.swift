@@ -1,0 +1,132 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import IKEv1
+import IPsecNode
+import ISAKMPWire
+
+/// Runs one connection on the I/O node for `initiate`, `respond` and `connect`:
+/// prints what happens and Cisco-style status, and turns the outcome into an exit code.
+final class NodeSession: @unchecked Sendable {
+    enum Role { case initiator, responder }
+
+    struct Failed: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    let settings: ConnectionSettings
+    let role: Role
+    let once: Bool
+    private var runtime: IPsecNodeRuntime?
+    private var failure: String?
+    private let lock = NSLock()
+
+    init(settings: ConnectionSettings, role: Role, once: Bool) {
+        self.settings = settings
+        self.role = role
+        self.once = once
+    }
+
+    /// Our IKE address: `local` if given, else (initiator) the address routed toward the peer.
+    static func resolveLocal(_ s: ConnectionSettings, role: Role) throws -> UDPAddress {
+        if let local = s.local {
+            guard let a = UDPAddress(local, defaultPort: 500) else { throw ValidationError("\(local) is not an address") }
+            return a
+        }
+        guard role == .initiator, let r = s.remote, let peer = UDPAddress(r, defaultPort: 500) else {
+            throw ValidationError("give our address with --listen or --bind (or local = in the config)")
+        }
+        do {
+            return UDPAddress(address: try localAddress(toward: peer), port: 500)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+    }
+
+    /// Runs until the SA is up (`once`), a failure (`once`), SIGINT/SIGTERM or `timeout`; returns the exit status.
+    func run(tunName: String?, tunAddress: String?, timeout: Double?) throws -> Int32 {
+        let local = try Self.resolveLocal(settings, role: role)
+        let config: PeerConfig
+        do { config = try PeerConfigBuilder.build(settings, local: local, responder: role == .responder) } catch {
+            throw ValidationError("\(error)")
+        }
+        var tun: TunDevice?
+        if let tunName {
+            do {
+                let device = try TunDevice(name: tunName)
+                var routes: [String] = []
+                if !settings.transport, let r = settings.remoteTS { routes.append(r) }
+                try device.configure(address: tunAddress ?? settings.tunAddress, routes: routes)
+                tun = device
+                print("TUN \(device.name) up, routing \(routes.isEmpty ? "nothing" : routes.joined(separator: ", "))")
+            } catch {
+                throw Failed(description: "TUN device: \(error)")
+            }
+        }
+        let runtime: IPsecNodeRuntime
+        do {
+            runtime = try IPsecNodeRuntime(configs: [config], ikeAddress: local, tun: tun) { [weak self] report in
+                self?.handle(report)
+            }
+        } catch {
+            throw Failed(description: "\(error)")
+        }
+        self.runtime = runtime
+        print("\(role == .initiator ? "initiating" : "listening") on \(local) (NAT-T \(IPAddressText.format(local.address)):4500)")
+        let signals = [SIGINT, SIGTERM].map { sig -> any DispatchSourceSignal in
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler { [weak runtime] in runtime?.stop() }
+            source.resume()
+            return source
+        }
+        if let timeout {
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { [weak self, weak runtime] in
+                self?.fail("no IPsec SA after \(Int(timeout)) s")
+                runtime?.stop()
+            }
+        }
+        if role == .initiator { runtime.initiate(config.name) }
+        runtime.run()
+        signals.forEach { $0.cancel() }
+        self.runtime = nil
+        if let failure = lock.withLock({ self.failure }) {
+            FileHandle.standardError.write(Data("ikev1: \(failure)\n".utf8))
+            return 1
+        }
+        return 0
+    }
+
+    private func fail(_ reason: String) {
+        lock.withLock { if failure == nil { failure = reason } }
+    }
+
+    /// Runs on the control thread: prints and decides when a `--once` run is over.
+    private func handle(_ report: IPsecNodeRuntime.Report) {
+        guard let runtime else { return }
+        switch report {
+        case .established(let info):
+            print("ISAKMP SA established with \(info.remote) (\(info.exchange.name ?? "?"), \(info.proposal))")
+            print(StatusTables.isakmp(runtime.isakmpSAs, now: runtime.now))
+        case .installed(let child):
+            print("IPsec SA installed: in 0x\(String(child.inbound.spi, radix: 16)) out 0x\(String(child.outbound.spi, radix: 16))")
+            print(StatusTables.ipsec(runtime.childSAs, local: child.local, now: runtime.now) {
+                runtime.packetCounts(inboundSPI: $0.inbound.spi).map { ($0.encapsulated, $0.decapsulated) } ?? (0, 0)
+            })
+            if once { runtime.stop() }
+        case .childDeleted(let i, let o, let reason):
+            print("IPsec SA deleted: in 0x\(String(i, radix: 16)) out 0x\(String(o, radix: 16)): \(reason)")
+        case .isakmpDeleted(let id, let reason):
+            print("ISAKMP SA \(id) deleted: \(reason)")
+        case .notify(let n):
+            print("notify from peer: \(n.type)")
+        case .failed(let f):
+            print("failed: \(f)")
+            if once || runtime.isakmpSAs.isEmpty { fail(f.description) }
+            if once { runtime.stop() }
+        case .warning(let w):
+            print("warning: \(w)")
+        }
+        fflush(nil)
+    }
+}

@@ -1,0 +1,75 @@
+import IKEv1
+import IPsecCrypto
+import ISAKMPWire
+import Testing
+
+/// Main Mode + Quick Mode between two endpoints of this library.
+@Suite struct PairExchangeTests {
+    /// Runs a full exchange and checks both sides derived the same child SA keys.
+    static func complete(_ a: PeerConfig, _ b: PeerConfig, seed: UInt64 = 1) throws -> Pair {
+        var pair = try Pair(a: a, b: b, seed: seed)
+        pair.feed(.a, .initiate(peer: a.name))
+        pair.run(seconds: 60) { !$0.installed(.a).isEmpty && !$0.installed(.b).isEmpty }
+        return pair
+    }
+
+    static func expectMatchingChildren(_ pair: Pair, sourceLocation: SourceLocation = #_sourceLocation) {
+        let ca = pair.installed(.a), cb = pair.installed(.b)
+        #expect(ca.count == 1 && cb.count == 1, "children: \(ca.count)/\(cb.count); failures: \(pair.failures(.a)) \(pair.failures(.b)); trace:\n\(pair.trace.joined(separator: "\n"))", sourceLocation: sourceLocation)
+        guard let x = ca.first, let y = cb.first else { return }
+        #expect(x.inbound == y.outbound, sourceLocation: sourceLocation)
+        #expect(x.outbound == y.inbound, sourceLocation: sourceLocation)
+        #expect(x.proposal == y.proposal, sourceLocation: sourceLocation)
+        #expect(x.inbound.encryptionKey.count == (x.proposal.encryption?.keyMaterialLength ?? 0), sourceLocation: sourceLocation)
+        #expect(x.inbound.integrityKey.count == (x.proposal.integrity?.keyLength ?? 0), sourceLocation: sourceLocation)
+        #expect(x.inbound.encryptionKey != x.outbound.encryptionKey || x.inbound.encryptionKey.count == 0, sourceLocation: sourceLocation)
+    }
+
+    @Test func mainModeAndQuickModeWithDefaults() throws {
+        let (a, b) = try TestConfig.pair(ike: "aes128-sha256-modp2048", esp: "aes128-sha256-modp2048")
+        let pair = try Self.complete(a, b)
+        Self.expectMatchingChildren(pair)
+        #expect(pair.established(.a).count == 1 && pair.established(.b).count == 1)
+        #expect(pair.failures(.a).isEmpty && pair.failures(.b).isEmpty)
+        #expect(pair.notifies(.b).map(\.type) == [.initialContact])
+        #expect(pair.installed(.a).first?.udpEncapsulated == false)
+    }
+
+    static let encryptions = ["des", "3des", "aes128", "aes192", "aes256"]
+    static let hashes = ["md5", "sha1", "sha256", "sha384", "sha512"]
+    static let groups = ["modp768", "modp1024", "modp1536", "modp2048", "modp3072", "modp4096", "ecp256", "ecp384", "modp2048s256"]
+
+    /// The seed's whole matrix: every cipher × hash × group (225 combinations), PFS on
+    /// alternate combinations, transport mode on every third.
+    @Test(arguments: encryptions)
+    func matrix(encryption: String) throws {
+        for (i, hash) in Self.hashes.enumerated() {
+            for (j, group) in Self.groups.enumerated() {
+                let n = i * Self.groups.count + j
+                let pfs = n % 2 == 0
+                let mode: IPsecMode = n % 3 == 0 ? .transport : .tunnel
+                let ike = "\(encryption)-\(hash)-\(group)"
+                let esp = "\(encryption)-\(hash)" + (pfs ? "-\(group)" : "")
+                let (a, b) = try TestConfig.pair(ike: ike, esp: esp, legacy: true, mode: mode)
+                let pair = try Self.complete(a, b, seed: UInt64(n + 1))
+                Self.expectMatchingChildren(pair)
+                #expect(pair.established(.a).first?.proposal.description == ike)
+            }
+        }
+    }
+
+    @Test func aesGCMChildHasSaltInItsKey() throws {
+        let (a, b) = try TestConfig.pair(ike: "aes256-sha384-ecp384", esp: "aes256gcm16-ecp384")
+        let pair = try Self.complete(a, b)
+        Self.expectMatchingChildren(pair)
+        #expect(pair.installed(.a).first?.inbound.encryptionKey.count == 36)
+        #expect(pair.installed(.a).first?.inbound.integrityKey.count == 0)
+    }
+
+    @Test func ahChild() throws {
+        let (a, b) = try TestConfig.pair(ike: "aes128-sha256-modp2048", esp: "ah-sha256")
+        let pair = try Self.complete(a, b)
+        Self.expectMatchingChildren(pair)
+        #expect(pair.installed(.b).first?.ipsecProtocol == .ah)
+    }
+}
