@@ -103,26 +103,3 @@ public struct ChildSA: Sendable {
         return integrity?.icvLength ?? 0
     }
 }
-
-/// Soft and hard limits of an SA in bytes and packets (RFC 4301 §4.4.2.1);
-/// nil means no limit. The soft limit is reported once, the hard limit stops
-/// the SA.
-public struct Lifetime: Sendable, Hashable {
-    /// Soft byte limit.
-    public var softBytes: UInt64?
-    /// Hard byte limit.
-    public var hardBytes: UInt64?
-    /// Soft packet limit.
-    public var softPackets: UInt64?
-    /// Hard packet limit.
-    public var hardPackets: UInt64?
-
-    /// Creates limits; all nil by default.
-    public init(softBytes: UInt64? = nil, hardBytes: UInt64? = nil,
-                softPackets: UInt64? = nil, hardPackets: UInt64? = nil) {
-        self.softBytes = softBytes
-        self.hardBytes = hardBytes
-        self.softPackets = softPackets
-        self.hardPackets = hardPackets
-    }
-}

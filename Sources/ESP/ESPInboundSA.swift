@@ -24,7 +24,7 @@ public final class ESPInboundSA {
 
     /// Keys the SA.
     public init(_ sa: ChildSA) throws(ESPError) {
-        precondition(sa.securityProtocol == .esp, "ESPInboundSA needs an ESP child SA")
+        precondition(sa.securityProtocol == .esp && sa.direction == .inbound, "ESPInboundSA needs an inbound ESP child SA")
         configuration = sa
         geometry = Geometry(sa)
         cipher = try Cipher(sa.encryption, key: sa.encryptionKey)

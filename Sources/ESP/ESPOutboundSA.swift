@@ -44,7 +44,7 @@ public final class ESPOutboundSA {
     /// Keys the SA. `entropy` seeds the per-SA CBC IV generator (unused by
     /// counter-IV transforms).
     public init(_ sa: ChildSA, entropy: inout some EntropySource) throws(ESPError) {
-        precondition(sa.securityProtocol == .esp, "ESPOutboundSA needs an ESP child SA")
+        precondition(sa.securityProtocol == .esp && sa.direction == .outbound, "ESPOutboundSA needs an outbound ESP child SA")
         configuration = sa
         geometry = Geometry(sa)
         cipher = try Cipher(sa.encryption, key: sa.encryptionKey)
@@ -70,13 +70,13 @@ public final class ESPOutboundSA {
     /// Bytes needed after a payload of `payloadLength`: TFC padding, padding,
     /// pad length, next header and ICV.
     public func tailroom(payloadLength: Int) -> Int {
-        let padded = Swift.max(payloadLength, configuration.tfcPadTo ?? 0)
+        let padded = Swift.max(payloadLength, tfcPadTo)
         return padded - payloadLength + geometry.padLength(for: padded) + 2 + geometry.icvLength
     }
 
     /// Tailroom enough for any payload.
     public var maximumTailroom: Int {
-        (configuration.tfcPadTo ?? 0) + geometry.alignment - 1 + 2 + geometry.icvLength
+        tfcPadTo + geometry.alignment - 1 + 2 + geometry.icvLength
     }
 
     /// The next sequence number to be sent.
@@ -137,7 +137,7 @@ public final class ESPOutboundSA {
         esp.storeBE32(spi, at: 0)
         esp.storeBE32(UInt32(truncatingIfNeeded: sequence), at: 4)
         if let explicitIV {
-            (esp + 8).copyMemory(from: explicitIV.baseAddress!, byteCount: g.ivLength)
+            if g.ivLength > 0 { (esp + 8).copyMemory(from: explicitIV.baseAddress!, byteCount: g.ivLength) }
         } else if let ivGenerator {
             ivGenerator.next(into: esp + 8, count: g.ivLength)
         } else if g.ivLength == 8 {

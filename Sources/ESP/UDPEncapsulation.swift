@@ -85,6 +85,39 @@ public enum UDPEncapsulation {
     }
 }
 
+extension UDPEncapsulation {
+    /// RFC 3948 §3.1.2 with NAT-OA: incrementally updates (RFC 1624) the inner
+    /// TCP/UDP checksum of a transport-mode segment for an address that changed
+    /// from `original` (the peer's address as sent, from NAT-OA) to `observed`
+    /// (the address the packet arrived from); both 4 or 16 bytes. A UDP
+    /// checksum of 0 (none, IPv4) is left alone.
+    public static func adjustTransportChecksum(_ segment: UnsafeMutableRawBufferPointer, proto: UInt8,
+                                               original: UnsafeRawBufferPointer, observed: UnsafeRawBufferPointer) {
+        let offset: Int
+        switch proto {
+        case 6: offset = 16
+        case 17: offset = 6
+        default: return
+        }
+        guard segment.count >= offset + 2, original.count == observed.count else { return }
+        let checksum = UnsafeRawPointer(segment.baseAddress!).loadBE16(at: offset)
+        if proto == 17 && checksum == 0 { return }
+        // HC' = ~(~HC + ~m + m') over every 16-bit word of the address.
+        var sum = UInt32(~checksum)
+        var i = 0
+        while i + 1 < original.count {
+            let old: UInt16 = UInt16(original[i]) << 8 | UInt16(original[i + 1])
+            let new: UInt16 = UInt16(observed[i]) << 8 | UInt16(observed[i + 1])
+            sum += UInt32(~old) + UInt32(new)
+            i += 2
+        }
+        while sum >> 16 != 0 { sum = (sum & 0xFFFF) + (sum >> 16) }
+        var value = ~UInt16(sum)
+        if proto == 17 && value == 0 { value = 0xFFFF }
+        segment.baseAddress!.storeBE16(value, at: offset)
+    }
+}
+
 /// The RFC 1071 one's-complement sum.
 struct InternetChecksum {
     private var sum: UInt64 = 0

@@ -160,6 +160,34 @@ import IPsecCrypto
     }
 }
 
+extension RoundTripTests {
+    @Test("NAT-OA incremental checksum update equals a full recomputation (RFC 3948 §3.1.2, RFC 1624)")
+    func incrementalChecksum() {
+        let original: [UInt8] = [192, 0, 2, 10], observed: [UInt8] = [198, 51, 100, 77], destination: [UInt8] = [10, 1, 2, 3]
+        for proto: UInt8 in [6, 17] {
+            var segment = [UInt8](repeating: 0, count: 40)
+            for i in segment.indices { segment[i] = UInt8(truncatingIfNeeded: i &* 37 &+ 11) }
+            if proto == 17 { segment[4] = 0; segment[5] = 40 }
+            func full(_ source: [UInt8]) -> [UInt8] {
+                var copy = segment
+                copy.withUnsafeMutableBytes { s in
+                    source.withUnsafeBytes { a in destination.withUnsafeBytes { b in
+                        UDPEncapsulation.fixTransportChecksum(s, proto: proto, source: a, destination: b)
+                    } }
+                }
+                return copy
+            }
+            var adjusted = full(original)
+            adjusted.withUnsafeMutableBytes { s in
+                original.withUnsafeBytes { o in observed.withUnsafeBytes { n in
+                    UDPEncapsulation.adjustTransportChecksum(s, proto: proto, original: o, observed: n)
+                } }
+            }
+            #expect(adjusted == full(observed), "protocol \(proto)")
+        }
+    }
+}
+
 extension ChildSA {
     static func icvLengthOf(_ c: RoundTripTests.Case) -> Int {
         childSA(direction: .outbound, encryption: c.encryption, integrity: c.integrity, key: []).icvLength

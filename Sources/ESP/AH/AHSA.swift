@@ -12,7 +12,8 @@ public final class AHOutboundSA {
 
     /// Keys the SA; `integrity` is required.
     public init(_ sa: ChildSA) throws(ESPError) {
-        precondition(sa.securityProtocol == .ah && sa.integrity != nil, "AHOutboundSA needs an AH child SA with integrity")
+        precondition(sa.securityProtocol == .ah && sa.direction == .outbound && sa.integrity != nil,
+                     "AHOutboundSA needs an outbound AH child SA with integrity")
         configuration = sa
         integrity = try Integrity(sa.integrity, key: sa.integrityKey)
         lifetime = LifetimeCounter(sa.lifetime)
@@ -101,7 +102,8 @@ public final class AHInboundSA {
 
     /// Keys the SA; `integrity` is required.
     public init(_ sa: ChildSA) throws(ESPError) {
-        precondition(sa.securityProtocol == .ah && sa.integrity != nil, "AHInboundSA needs an AH child SA with integrity")
+        precondition(sa.securityProtocol == .ah && sa.direction == .inbound && sa.integrity != nil,
+                     "AHInboundSA needs an inbound AH child SA with integrity")
         configuration = sa
         integrity = try Integrity(sa.integrity, key: sa.integrityKey)
         window = ReplayWindow(size: Swift.max(sa.replayWindow, 64))

@@ -78,6 +78,8 @@ struct BenchResult {
     let baselinePacketsPerSecond: Double
     /// Median over rounds of ours / baseline, each round measuring both back to back.
     let ratio: Double
+    /// Our packets per second of thread CPU time, summed over threads (text output only).
+    let packetsPerCPUSecond: Double
 
     var megabytesPerSecond: Double { packetsPerSecond * Double(size) / 1_000_000 }
 
@@ -85,9 +87,9 @@ struct BenchResult {
         .object([
             ("algorithm", .string(algorithm)), ("size", .int(size)), ("direction", .string(direction)),
             ("threads", .int(threads)),
-            ("packets_per_second", .double((packetsPerSecond).rounded())),
+            ("packets_per_second", .int(Int(packetsPerSecond.rounded()))),
             ("megabytes_per_second", .double((megabytesPerSecond * 100).rounded() / 100)),
-            ("baseline_packets_per_second", .double(baselinePacketsPerSecond.rounded())),
+            ("baseline_packets_per_second", .int(Int(baselinePacketsPerSecond.rounded()))),
             ("ratio", .double((ratio * 1000).rounded() / 1000)),
             // Counting mallocs needs an interposed allocator: the Benchmarks package measures it.
             ("mallocs_per_packet", .null),
@@ -98,7 +100,8 @@ struct BenchResult {
         func f(_ v: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", v) }
         return "\(algorithm.padding(toLength: 14, withPad: " ", startingAt: 0)) \(String(size).leftPad(5)) \(direction.padding(toLength: 4, withPad: " ", startingAt: 0)) x\(threads)  "
             + "\(f(packetsPerSecond, 0).leftPad(10)) pkt/s \(f(megabytesPerSecond, 1).leftPad(8)) MB/s  "
-            + "baseline \(f(baselinePacketsPerSecond, 0).leftPad(10)) pkt/s  ratio \(f(ratio, 3))"
+            + "baseline \(f(baselinePacketsPerSecond, 0).leftPad(10)) pkt/s  ratio \(f(ratio, 3))  "
+            + "\(f(packetsPerCPUSecond, 0).leftPad(10)) pkt/CPU-s"
     }
 }
 

@@ -1,4 +1,7 @@
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 import ESP
 import Foundation
 
@@ -36,13 +39,17 @@ enum BenchRunner {
         return BenchResult(algorithm: algorithm, size: size, direction: direction.rawValue, threads: threads,
                            packetsPerSecond: perThread.map(\.ours).reduce(0, +),
                            baselinePacketsPerSecond: perThread.map(\.baseline).reduce(0, +),
-                           ratio: median(perThread.map(\.ratio)))
+                           ratio: median(perThread.map(\.ratio)),
+                           packetsPerCPUSecond: perThread.map(\.oursPerCPUSecond).reduce(0, +))
     }
 
     /// Median packets/s of ours and of the baseline on one thread, and the
     /// median of the per-round ratios (each round pairs the two back to back,
     /// so a burst of load from elsewhere cancels out of the ratio).
-    typealias ThreadRates = (ours: Double, baseline: Double, ratio: Double)
+    /// `oursPerCPUSecond` divides by the thread's CPU time instead of wall time:
+    /// it stays flat from one to N threads when SAs share nothing, even when
+    /// other processes take cores away.
+    typealias ThreadRates = (ours: Double, baseline: Double, ratio: Double, oursPerCPUSecond: Double)
 
     static func run(_ w: ESPBenchWorkload, _ direction: ESPBenchWorkload.Direction,
                     seconds: Double) throws -> ThreadRates {
@@ -57,22 +64,35 @@ enum BenchRunner {
         var ours: [Double] = [], baseline: [Double] = [], ratios: [Double] = []
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9)
         var round = 0
+        var cpuNanoseconds: UInt64 = 0
         repeat {
             // Alternate which side goes first, so neither always inherits the other's cache state.
             let a: UInt64, b: UInt64
+            let c0 = threadCPUNanoseconds()
             if round % 2 == 0 {
                 a = try time { try w.runOurs(direction, count: batch) }
+                cpuNanoseconds += threadCPUNanoseconds() - c0
                 b = time { w.runBaseline(direction, count: batch) }
             } else {
                 b = time { w.runBaseline(direction, count: batch) }
+                let c1 = threadCPUNanoseconds()
                 a = try time { try w.runOurs(direction, count: batch) }
+                cpuNanoseconds += threadCPUNanoseconds() - c1
             }
             round += 1
             ours.append(Double(batch) * 1e9 / Double(a))
             baseline.append(Double(batch) * 1e9 / Double(b))
             ratios.append(Double(b) / Double(a))
         } while DispatchTime.now().uptimeNanoseconds < deadline || ours.count < 3
-        return (median(ours), median(baseline), median(ratios))
+        return (median(ours), median(baseline), median(ratios),
+                Double(batch * ours.count) * 1e9 / Double(max(cpuNanoseconds, 1)))
+    }
+
+    /// CPU time of the calling thread.
+    static func threadCPUNanoseconds() -> UInt64 {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return UInt64(t.tv_sec) * 1_000_000_000 + UInt64(t.tv_nsec)
     }
 
     static func time(_ body: () throws -> Void) rethrows -> UInt64 {
@@ -101,7 +121,7 @@ enum BenchRunner {
         private var values: [ThreadRates]
         private(set) var error: (any Error)?
 
-        init(threads: Int) { values = Array(repeating: (0, 0, 0), count: threads) }
+        init(threads: Int) { values = Array(repeating: (0, 0, 0, 0), count: threads) }
 
         func set(_ index: Int, _ value: ThreadRates) {
             lock.lock(); defer { lock.unlock() }

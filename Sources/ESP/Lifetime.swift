@@ -1,0 +1,56 @@
+/// Soft and hard limits of an SA in bytes and packets (RFC 4301 §4.4.2.1);
+/// nil means no limit. The soft limit is reported once, the hard limit stops
+/// the SA.
+public struct Lifetime: Sendable, Hashable {
+    /// Soft byte limit.
+    public var softBytes: UInt64?
+    /// Hard byte limit.
+    public var hardBytes: UInt64?
+    /// Soft packet limit.
+    public var softPackets: UInt64?
+    /// Hard packet limit.
+    public var hardPackets: UInt64?
+
+    /// Creates limits; all nil by default.
+    public init(softBytes: UInt64? = nil, hardBytes: UInt64? = nil,
+                softPackets: UInt64? = nil, hardPackets: UInt64? = nil) {
+        self.softBytes = softBytes
+        self.hardBytes = hardBytes
+        self.softPackets = softPackets
+        self.hardPackets = hardPackets
+    }
+}
+
+/// Bytes and packets counted against an SA's `Lifetime`.
+struct LifetimeCounter {
+    let limits: Lifetime
+    private let limited: Bool
+    private(set) var bytes: UInt64 = 0
+    private(set) var packets: UInt64 = 0
+
+    init(_ limits: Lifetime) {
+        self.limits = limits
+        limited = limits != Lifetime()
+    }
+
+    /// Throws when one more packet of `length` bytes would pass a hard limit.
+    @inline(__always)
+    func check(length: Int) throws(ESPError) {
+        guard limited else { return }
+        if let hard = limits.hardPackets, packets >= hard { throw .lifetimeExpired }
+        if let hard = limits.hardBytes, bytes &+ UInt64(length) > hard { throw .lifetimeExpired }
+    }
+
+    /// Counts the packet; true when this packet crossed a soft limit.
+    @inline(__always)
+    mutating func count(length: Int) -> Bool {
+        let before = (bytes, packets)
+        bytes &+= UInt64(length)
+        packets &+= 1
+        guard limited else { return false }
+        var crossed = false
+        if let soft = limits.softPackets, before.1 < soft, packets >= soft { crossed = true }
+        if let soft = limits.softBytes, before.0 < soft, bytes >= soft { crossed = true }
+        return crossed
+    }
+}
