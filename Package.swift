@@ -54,6 +54,8 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "ESPTests", dependencies: ["ESP", "IPsecCrypto", "PacketCapture"], swiftSettings: strict),
         .testTarget(name: "IPsecNodeTests", dependencies: ["IPsecNode"], swiftSettings: strict),
+        // Needs root, strongSwan and IKEV1_INTEROP=1; runs Interop/run.sh against charon.
+        .testTarget(name: "InteropTests", dependencies: ["ikev1"], swiftSettings: strict),
         .testTarget(name: "PacketCaptureTests", dependencies: ["PacketCapture"], swiftSettings: strict),
         .testTarget(name: "ikev1Tests", dependencies: [
             "ikev1", "ISAKMPWire", "IPsecCrypto", "ESP", "PacketCapture",

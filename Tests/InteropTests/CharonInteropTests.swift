@@ -1,0 +1,48 @@
+import Foundation
+import Testing
+
+/// Our node against strongSwan's charon 5.9 (kernel-libipsec) in network namespaces,
+/// every scenario in both roles (Interop/run.sh does the work; Interop/README.md says how).
+/// Runs only with IKEV1_INTEROP=1, as root, with charon and swanctl installed: `.ci/run` does that.
+@Suite(.serialized, .enabled(if: InteropEnvironment.enabled, InteropEnvironment.skipReason))
+struct CharonInteropTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    static let scenarios = [
+        "main-psk", "aggressive-fqdn", "legacy-3des", "ecp384-gcm", "modp2048-ecp256", "transport",
+        "proposals-order", "rekey", "dpd", "peer-delete", "wrong-psk",
+    ]
+
+    @Test(arguments: scenarios, ["initiator", "responder"])
+    func scenario(_ name: String, role: String) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/bash")
+        p.arguments = [Self.root.appendingPathComponent("Interop/run.sh").path, name, role,
+                       Self.root.appendingPathComponent(".build/debug/ikev1").path]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "\(text.suffix(3000))")
+        #expect(text.contains("PASS \(name) \(role)"), "\(text.suffix(3000))")
+    }
+}
+
+/// Whether this machine can run the charon interop suite, and why not.
+enum InteropEnvironment {
+    static var enabled: Bool { missing.isEmpty }
+
+    static var missing: [String] {
+        var m: [String] = []
+        if ProcessInfo.processInfo.environment["IKEV1_INTEROP"] != "1" { m.append("IKEV1_INTEROP=1 is not set") }
+        if getuid() != 0 { m.append("not root") }
+        if !FileManager.default.isExecutableFile(atPath: "/usr/lib/ipsec/charon") { m.append("strongswan-charon is not installed") }
+        if !FileManager.default.isExecutableFile(atPath: "/usr/sbin/swanctl") { m.append("strongswan-swanctl is not installed") }
+        return m
+    }
+
+    static var skipReason: Comment { Comment(rawValue: "interop with charon skipped: " + missing.joined(separator: ", ")) }
+}
