@@ -41,7 +41,7 @@ public enum ProposalNotation {
             var tokens = part.split(separator: "-").map(String.init)
             let isAH = tokens.first == "ah"
             if isAH { tokens.removeFirst() } else if tokens.first == "esp" { tokens.removeFirst() }
-            var encs: [ESPEncryption] = [], integs: [IntegrityAlgorithm] = [], groups: [DHGroup] = []
+            var encs: [EncryptionAlgorithm] = [], integs: [IntegrityAlgorithm] = [], groups: [DHGroup] = []
             for token in tokens {
                 if !isAH, let e = esp(token) { encs.append(e) }
                 else if let h = hash(token), let i = IntegrityAlgorithm.allCases.first(where: { $0.hash == h }) { integs.append(i) }
@@ -80,22 +80,7 @@ public enum ProposalNotation {
         }
     }
 
-    static func esp(_ t: String) -> ESPEncryption? {
-        if let c = cbc(t) {
-            switch c {
-            case .des: return .des
-            case .tripleDES: return .tripleDES
-            case .aes(let b): return .aesCBC(keyBits: b)
-            }
-        }
-        switch t {
-        case "aes128gcm16", "aes128gcm128": return .aesGCM16(keyBits: 128)
-        case "aes192gcm16", "aes192gcm128": return .aesGCM16(keyBits: 192)
-        case "aes256gcm16", "aes256gcm128": return .aesGCM16(keyBits: 256)
-        case "null": return .null
-        default: return nil
-        }
-    }
+    static func esp(_ t: String) -> EncryptionAlgorithm? { EncryptionAlgorithm(keyword: t) }
 
     static func hash(_ t: String) -> HashAlgorithm? {
         switch t {
