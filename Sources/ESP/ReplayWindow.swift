@@ -70,16 +70,16 @@ final class ReplayWindow {
     }
 }
 
-/// Bytes and packets counted against an SA's `Lifetime`.
+/// Bytes and packets counted against an SA's `LifetimeLimits`.
 struct LifetimeCounter {
-    let limits: Lifetime
+    let limits: LifetimeLimits
     private let limited: Bool
     private(set) var bytes: UInt64 = 0
     private(set) var packets: UInt64 = 0
 
-    init(_ limits: Lifetime) {
+    init(_ limits: LifetimeLimits) {
         self.limits = limits
-        limited = limits != Lifetime()
+        limited = limits != LifetimeLimits()
     }
 
     /// Throws when one more packet of `length` bytes would pass a hard limit.

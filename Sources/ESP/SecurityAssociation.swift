@@ -1,9 +1,10 @@
 public import IPsecCrypto
 
-/// Everything ESP or AH needs to run one child SA in one direction: a plain
-/// value the negotiation engine hands over after Quick Mode (RFC 2409 §5.5).
-/// No dependency on the engine or the wire codec.
-public struct ChildSA: Sendable {
+/// One ESP or AH security association, which carries traffic in one direction
+/// (RFC 4301 §4.1): SPI, algorithms, keys, mode and limits. A plain value the
+/// negotiation engine's child SA (Quick Mode, RFC 2409 §5.5) is turned into,
+/// one per direction; no dependency on the engine or the wire codec.
+public struct SecurityAssociation: Sendable {
     /// The IPsec protocol protecting the traffic.
     public enum SecurityProtocol: Sendable, Hashable {
         /// Encapsulating Security Payload (RFC 4303).
@@ -55,7 +56,7 @@ public struct ChildSA: Sendable {
     /// Plain or UDP-encapsulated.
     public var encapsulation: Encapsulation
     /// Soft and hard limits.
-    public var lifetime: Lifetime
+    public var lifetime: LifetimeLimits
     /// Extended (64-bit) sequence numbers (RFC 4304).
     public var extendedSequenceNumbers: Bool
     /// Anti-replay window in packets (inbound); 0 turns anti-replay off.
@@ -67,12 +68,12 @@ public struct ChildSA: Sendable {
     /// (traffic flow confidentiality, RFC 4303 §2.7); nil for none.
     public var tfcPadTo: Int?
 
-    /// Creates a child SA description.
+    /// Creates a one-direction SA description.
     public init(spi: UInt32, direction: Direction, securityProtocol: SecurityProtocol = .esp,
                 encryption: EncryptionAlgorithm, integrity: IntegrityAlgorithm?,
                 encryptionKey: SecretBytes, integrityKey: SecretBytes = SecretBytes([]),
                 mode: Mode = .tunnel, encapsulation: Encapsulation = .none,
-                lifetime: Lifetime = Lifetime(), extendedSequenceNumbers: Bool = false,
+                lifetime: LifetimeLimits = LifetimeLimits(), extendedSequenceNumbers: Bool = false,
                 replayWindow: Int = 64, sha256TruncationBug: Bool = false, tfcPadTo: Int? = nil) {
         self.spi = spi
         self.direction = direction
@@ -104,10 +105,10 @@ public struct ChildSA: Sendable {
     }
 }
 
-/// Soft and hard limits of an SA in bytes and packets (RFC 4301 §4.4.2.1);
+/// Soft and hard lifetime limits of an ESP/AH SA in bytes and packets (RFC 4301 §4.4.2.1);
 /// nil means no limit. The soft limit is reported once, the hard limit stops
 /// the SA.
-public struct Lifetime: Sendable, Hashable {
+public struct LifetimeLimits: Sendable, Hashable {
     /// Soft byte limit.
     public var softBytes: UInt64?
     /// Hard byte limit.
