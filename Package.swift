@@ -16,7 +16,7 @@ let package = Package(
         .library(name: "ESP", targets: ["ESP"]),
         .library(name: "IPsecNode", targets: ["IPsecNode"]),
         .library(name: "PacketCapture", targets: ["PacketCapture"]),
-        .executable(name: "ikev1", targets: ["ikev1"]),
+        .executable(name: "ikev1", targets: ["IKEv1Tool"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -40,8 +40,10 @@ let package = Package(
         .target(name: "IPsecNode", dependencies: ["IKEv1", "ESP", "IPsecCrypto", "ISAKMPWire"], swiftSettings: strict),
         // pcap / pcapng reader for the CLI and tests: standard library only.
         .target(name: "PacketCapture", swiftSettings: strict),
+        // The `ikev1` command. Module IKEv1Tool, not ikev1: ikev1.swiftmodule and
+        // IKEv1.swiftmodule would collide on case-insensitive file systems (macOS).
         .executableTarget(
-            name: "ikev1",
+            name: "IKEv1Tool",
             dependencies: [
                 "ISAKMPWire", "IPsecCrypto", "IKEv1", "ESP", "IPsecNode", "PacketCapture",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -55,10 +57,10 @@ let package = Package(
         .testTarget(name: "ESPTests", dependencies: ["ESP", "IPsecCrypto", "PacketCapture"], swiftSettings: strict),
         .testTarget(name: "IPsecNodeTests", dependencies: ["IPsecNode"], swiftSettings: strict),
         // Needs root, strongSwan and IKEV1_INTEROP=1; runs Interop/run.sh against charon.
-        .testTarget(name: "InteropTests", dependencies: ["ikev1"], swiftSettings: strict),
+        .testTarget(name: "InteropTests", dependencies: ["IKEv1Tool"], swiftSettings: strict),
         .testTarget(name: "PacketCaptureTests", dependencies: ["PacketCapture"], swiftSettings: strict),
-        .testTarget(name: "ikev1Tests", dependencies: [
-            "ikev1", "ISAKMPWire", "IPsecCrypto", "ESP", "PacketCapture",
+        .testTarget(name: "IKEv1ToolTests", dependencies: [
+            "IKEv1Tool", "ISAKMPWire", "IPsecCrypto", "ESP", "PacketCapture",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
     ]

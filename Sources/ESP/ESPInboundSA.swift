@@ -9,7 +9,7 @@ import IPsecCrypto
 ///     // inner packet at buffer[opened.payload]
 public final class ESPInboundSA {
     /// The SA as negotiated.
-    public let configuration: ChildSA
+    public let configuration: SecurityAssociation
     let geometry: Geometry
     private let cipher: Cipher
     private let integrity: Integrity
@@ -23,7 +23,7 @@ public final class ESPInboundSA {
     private let hasIntegrity: Bool
 
     /// Keys the SA.
-    public init(_ sa: ChildSA) throws(ESPError) {
+    public init(_ sa: SecurityAssociation) throws(ESPError) {
         precondition(sa.securityProtocol == .esp && sa.direction == .inbound, "ESPInboundSA needs an inbound ESP child SA")
         configuration = sa
         geometry = Geometry(sa)

@@ -27,7 +27,7 @@ public import IPsecCrypto
 ///     let sealed = try sa.seal(buffer, payload: h..<h+n)
 public final class ESPOutboundSA {
     /// The SA as negotiated.
-    public let configuration: ChildSA
+    public let configuration: SecurityAssociation
     let geometry: Geometry
     private let cipher: Cipher
     private let integrity: Integrity
@@ -43,7 +43,7 @@ public final class ESPOutboundSA {
 
     /// Keys the SA. `entropy` seeds the per-SA CBC IV generator (unused by
     /// counter-IV transforms).
-    public init(_ sa: ChildSA, entropy: inout some EntropySource) throws(ESPError) {
+    public init(_ sa: SecurityAssociation, entropy: inout some EntropySource) throws(ESPError) {
         precondition(sa.securityProtocol == .esp && sa.direction == .outbound, "ESPOutboundSA needs an outbound ESP child SA")
         configuration = sa
         geometry = Geometry(sa)
@@ -59,7 +59,7 @@ public final class ESPOutboundSA {
     }
 
     /// Keys the SA with system entropy for CBC IVs.
-    public convenience init(_ sa: ChildSA) throws(ESPError) {
+    public convenience init(_ sa: SecurityAssociation) throws(ESPError) {
         var entropy = SystemEntropy()
         try self.init(sa, entropy: &entropy)
     }

@@ -27,11 +27,11 @@ import PacketCapture
         #expect(AHHeader([0x04, 0xFF] + [UInt8](repeating: 0, count: 20)) == nil)
     }
 
-    static func pair(_ integrity: IntegrityAlgorithm, mode: ChildSA.Mode, esn: Bool = false) throws -> (AHOutboundSA, AHInboundSA) {
+    static func pair(_ integrity: IntegrityAlgorithm, mode: SecurityAssociation.Mode, esn: Bool = false) throws -> (AHOutboundSA, AHInboundSA) {
         var entropy = SeededEntropy(seed: 42)
         let key = entropy.bytes(integrity.keyLength)
-        func sa(_ d: ChildSA.Direction) -> ChildSA {
-            ChildSA(spi: 0xA0A0_0001, direction: d, securityProtocol: .ah, encryption: .null, integrity: integrity,
+        func sa(_ d: SecurityAssociation.Direction) -> SecurityAssociation {
+            SecurityAssociation(spi: 0xA0A0_0001, direction: d, securityProtocol: .ah, encryption: .null, integrity: integrity,
                     encryptionKey: SecretBytes([]), integrityKey: SecretBytes(key), mode: mode, extendedSequenceNumbers: esn)
         }
         return (try AHOutboundSA(sa(.outbound)), try AHInboundSA(sa(.inbound)))
@@ -47,12 +47,12 @@ import PacketCapture
     }
 
     struct Case: Sendable, CustomTestStringConvertible {
-        let integrity: IntegrityAlgorithm, mode: ChildSA.Mode, version: Int
+        let integrity: IntegrityAlgorithm, mode: SecurityAssociation.Mode, version: Int
         var testDescription: String { "\(integrity.keyword) \(mode) IPv\(version)" }
     }
 
     static let cases: [Case] = [IntegrityAlgorithm.sha1, .md5, .sha256, .sha384, .sha512, .aesXCBC].flatMap { i in
-        [ChildSA.Mode.transport, .tunnel].flatMap { m in [4, 6].map { Case(integrity: i, mode: m, version: $0) } }
+        [SecurityAssociation.Mode.transport, .tunnel].flatMap { m in [4, 6].map { Case(integrity: i, mode: m, version: $0) } }
     }
 
     @Test("seal/open round trip; mutable fields may change in transit", arguments: cases)
@@ -128,9 +128,9 @@ import PacketCapture
     @Test("scapy's AH packets open, also after routing, and re-seal byte for byte", arguments: vectors.indices)
     func vector(index: Int) throws {
         let v = Self.vectors[index]
-        let mode: ChildSA.Mode = v["mode"] as! String == "tunnel" ? .tunnel : .transport
-        func sa(_ d: ChildSA.Direction) -> ChildSA {
-            ChildSA(spi: 0x00A0_B0C0, direction: d, securityProtocol: .ah, encryption: .null,
+        let mode: SecurityAssociation.Mode = v["mode"] as! String == "tunnel" ? .tunnel : .transport
+        func sa(_ d: SecurityAssociation.Direction) -> SecurityAssociation {
+            SecurityAssociation(spi: 0x00A0_B0C0, direction: d, securityProtocol: .ah, encryption: .null,
                     integrity: Self.integrity(v["algorithm"] as! String), encryptionKey: SecretBytes([]),
                     integrityKey: SecretBytes(hex(v["key"] as! String)), mode: mode)
         }

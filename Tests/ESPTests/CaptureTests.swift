@@ -61,7 +61,7 @@ import PacketCapture
                                     "main-mode-psk", "main-mode-psk-port500", "nat-t-encap",
                                     "proposal-selection", "quick-mode-pfs-rekey", "reauth-then-rekey"]
 
-    static func strongSwanSA(_ entry: [String: Any]) throws -> ChildSA {
+    static func strongSwanSA(_ entry: [String: Any]) throws -> SecurityAssociation {
         let key = hex(entry["encryption_key"] as! String)
         let encryption: EncryptionAlgorithm
         switch entry["wireshark_encryption"] as! String {

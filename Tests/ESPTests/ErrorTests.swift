@@ -136,7 +136,7 @@ import IPsecCrypto
     func lifetimes() throws {
         var entropy = SeededEntropy(seed: 5)
         let key = entropy.bytes(20)
-        let limits = Lifetime(softBytes: 150, hardBytes: nil, softPackets: nil, hardPackets: 4)
+        let limits = LifetimeLimits(softBytes: 150, hardBytes: nil, softPackets: nil, hardPackets: 4)
         let out = try ESPOutboundSA(childSA(direction: .outbound, encryption: Self.gcm.encryption, key: key, lifetime: limits))
         let inner = RoundTripTests.ipv4Packet(length: 60)
         var soft: [Bool] = []

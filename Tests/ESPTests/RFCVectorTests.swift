@@ -13,7 +13,7 @@ import IPsecCrypto
         let c = Self.rfc3602[index]
         let spi = UInt32(c["spi"] as! String, radix: 16)!
         let seq = UInt64(c["seq"] as! Int)
-        let mode: ChildSA.Mode = c["mode"] as! String == "tunnel" ? .tunnel : .transport
+        let mode: SecurityAssociation.Mode = c["mode"] as! String == "tunnel" ? .tunnel : .transport
         let key = hex(c["key"] as! String)
         let packet = hex(c["esp_packet"] as! String)
         let payload = hex(c["payload_before_padding"] as! String)

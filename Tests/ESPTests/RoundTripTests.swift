@@ -28,12 +28,12 @@ import IPsecCrypto
         Case(encryption: .null, integrity: .sha256),
     ]
 
-    static func pair(_ c: Case, mode: ChildSA.Mode = .tunnel, encapsulation: ChildSA.Encapsulation = .none,
+    static func pair(_ c: Case, mode: SecurityAssociation.Mode = .tunnel, encapsulation: SecurityAssociation.Encapsulation = .none,
                      esn: Bool = false, truncbug: Bool = false, tfc: Int? = nil, seed: UInt64 = 1) throws -> (ESPOutboundSA, ESPInboundSA) {
         var entropy = SeededEntropy(seed: seed)
         let key = entropy.bytes(c.encryption.keyingMaterialLength)
         let integrityKey = entropy.bytes(c.integrity?.keyLength ?? 0)
-        func sa(_ d: ChildSA.Direction) -> ChildSA {
+        func sa(_ d: SecurityAssociation.Direction) -> SecurityAssociation {
             childSA(direction: d, encryption: c.encryption, integrity: c.integrity, key: key, integrityKey: integrityKey,
                     mode: mode, encapsulation: encapsulation, esn: esn, truncbug: truncbug, tfc: tfc)
         }
@@ -62,7 +62,7 @@ import IPsecCrypto
             let packet = try out.seal(inner)
             let alignment = max(4, c.encryption.blockSize)
             let expectedLength = 8 + c.encryption.espIVLength + (size + 2 + alignment - 1) / alignment * alignment
-                + ChildSA.icvLengthOf(c)
+                + SecurityAssociation.icvLengthOf(c)
             #expect(packet.count == expectedLength)
             #expect(try inbound.open(packet) == Opened(payload: inner, nextHeader: 4, sequence: out.sequenceNumber - 1))
         }
@@ -188,7 +188,7 @@ extension RoundTripTests {
     }
 }
 
-extension ChildSA {
+extension SecurityAssociation {
     static func icvLengthOf(_ c: RoundTripTests.Case) -> Int {
         childSA(direction: .outbound, encryption: c.encryption, integrity: c.integrity, key: []).icvLength
     }

@@ -33,8 +33,8 @@ import IPsecCrypto
         let (encryption, integrity) = Self.algorithms(v)
         let high = v["esn_high"] as? Int
         let sequence = UInt64(high ?? 0) << 32 | UInt64(v["seq"] as! Int)
-        let mode: ChildSA.Mode = v["mode"] as! String == "tunnel" ? .tunnel : .transport
-        func sa(_ d: ChildSA.Direction) -> ChildSA {
+        let mode: SecurityAssociation.Mode = v["mode"] as! String == "tunnel" ? .tunnel : .transport
+        func sa(_ d: SecurityAssociation.Direction) -> SecurityAssociation {
             childSA(spi: 0x0E5B_0001, direction: d, encryption: encryption, integrity: integrity,
                     key: hex(v["encryption_key"] as! String), integrityKey: hex(v["integrity_key"] as! String),
                     mode: mode, esn: high != nil)

@@ -38,12 +38,12 @@ func hex(_ string: String) -> [UInt8] {
 func hexString(_ bytes: some Sequence<UInt8>) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
 
 /// A child SA with test defaults.
-func childSA(spi: UInt32 = 0x1000, direction: ChildSA.Direction, encryption: EncryptionAlgorithm,
+func childSA(spi: UInt32 = 0x1000, direction: SecurityAssociation.Direction, encryption: EncryptionAlgorithm,
              integrity: IntegrityAlgorithm? = nil, key: [UInt8], integrityKey: [UInt8] = [],
-             mode: ChildSA.Mode = .tunnel, encapsulation: ChildSA.Encapsulation = .none,
-             esn: Bool = false, window: Int = 64, lifetime: Lifetime = Lifetime(),
-             truncbug: Bool = false, tfc: Int? = nil) -> ChildSA {
-    ChildSA(spi: spi, direction: direction, encryption: encryption, integrity: integrity,
+             mode: SecurityAssociation.Mode = .tunnel, encapsulation: SecurityAssociation.Encapsulation = .none,
+             esn: Bool = false, window: Int = 64, lifetime: LifetimeLimits = LifetimeLimits(),
+             truncbug: Bool = false, tfc: Int? = nil) -> SecurityAssociation {
+    SecurityAssociation(spi: spi, direction: direction, encryption: encryption, integrity: integrity,
             encryptionKey: SecretBytes(key), integrityKey: SecretBytes(integrityKey), mode: mode,
             encapsulation: encapsulation, lifetime: lifetime, extendedSequenceNumbers: esn,
             replayWindow: window, sha256TruncationBug: truncbug, tfcPadTo: tfc)

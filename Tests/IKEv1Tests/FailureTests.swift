@@ -80,7 +80,7 @@ import Testing
     @Test func legacyOfferToASecureResponderIsRefusedWithAReason() throws {
         let (a, b) = try TestConfig.pair(ike: "3des-sha1-modp1024", esp: "aes128-sha256", legacy: true) { _, b in
             b.legacy = false
-            b.ikeProposals = try! ProposalNotation.ike("aes128-sha256-modp2048")
+            b.ikeProposals = try! IKEProposal.proposals(notation: "aes128-sha256-modp2048")
         }
         let pair = try Complete.complete(a, b)
         #expect(pair.failures(.b).first?.error.kind == .noProposalChosen)

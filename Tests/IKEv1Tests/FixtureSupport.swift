@@ -75,8 +75,8 @@ struct StrongSwanFixture {
     /// A config like swanctl-responder.conf (or -initiator.conf); legacy when its proposals need it.
     func config(responder: Bool) throws -> PeerConfig {
         let conf = responder ? responderConf : initiatorConf
-        let ike = try ProposalNotation.ike(conf["proposals"]!)
-        let esp = try ProposalNotation.child(conf["esp_proposals"]!)
+        let ike = try IKEProposal.proposals(notation: conf["proposals"]!)
+        let esp = try ChildProposal.proposals(notation: conf["esp_proposals"]!)
         let local = SocketAddress(address: SocketAddress.ipv4(conf["local_addrs"]!)!, port: 500)
         let remote = SocketAddress(address: SocketAddress.ipv4(conf["remote_addrs"]!)!, port: 500)
         return PeerConfig(name: name, localAddress: local, remoteAddress: responder ? nil : remote,

@@ -123,8 +123,8 @@ struct LiveCharonTests {
         let (local, charon) = addresses
         let env = ProcessInfo.processInfo.environment
         let aggressive = env["IKV1_LIVE_AGGRESSIVE"] == "1"
-        let ike = try ProposalNotation.ike(env["IKV1_LIVE_IKE"] ?? "aes128-sha256-modp2048")
-        let esp = try ProposalNotation.child(env["IKV1_LIVE_ESP"] ?? "aes128-sha256-modp2048")
+        let ike = try IKEProposal.proposals(notation: env["IKV1_LIVE_IKE"] ?? "aes128-sha256-modp2048")
+        let esp = try ChildProposal.proposals(notation: env["IKV1_LIVE_ESP"] ?? "aes128-sha256-modp2048")
         return PeerConfig(name: "charon", localAddress: local, remoteAddress: initiator ? charon : nil,
                           localIdentity: aggressive ? .fqdn("initiator.example") : .ipv4(local.address),
                           remoteIdentity: aggressive ? .fqdn("responder.example") : .ipv4(charon.address),

@@ -20,7 +20,7 @@ import Testing
         #expect(x.inbound == y.outbound, sourceLocation: sourceLocation)
         #expect(x.outbound == y.inbound, sourceLocation: sourceLocation)
         #expect(x.proposal == y.proposal, sourceLocation: sourceLocation)
-        #expect(x.inbound.encryptionKey.count == (x.proposal.encryption?.keyMaterialLength ?? 0), sourceLocation: sourceLocation)
+        #expect(x.inbound.encryptionKey.count == (x.proposal.encryption?.keyingMaterialLength ?? 0), sourceLocation: sourceLocation)
         #expect(x.inbound.integrityKey.count == (x.proposal.integrity?.keyLength ?? 0), sourceLocation: sourceLocation)
         #expect(x.inbound.encryptionKey != x.outbound.encryptionKey || x.inbound.encryptionKey.count == 0, sourceLocation: sourceLocation)
     }
@@ -64,6 +64,21 @@ import Testing
         Self.expectMatchingChildren(pair)
         #expect(pair.installed(.a).first?.inbound.encryptionKey.count == 36)
         #expect(pair.installed(.a).first?.inbound.integrityKey.count == 0)
+    }
+
+    /// Quick Mode negotiates every ESP cipher IPsecCrypto has: AES-CTR with an HMAC,
+    /// AES-GCM with 8/12-byte ICVs and AES-GMAC (no Authentication-Algorithm), each
+    /// keyed with KEYMAT for the key plus a 4-byte salt/nonce.
+    @Test(arguments: [
+        ("aes128ctr-sha256", 16 + 4, 32), ("aes256gcm8", 32 + 4, 0), ("aes128gcm12", 16 + 4, 0), ("aes128gmac", 16 + 4, 0),
+    ])
+    func espCipherNegotiates(esp: String, encryptionKeyLength: Int, integrityKeyLength: Int) throws {
+        let (a, b) = try TestConfig.pair(ike: "aes128-sha256-modp2048", esp: esp)
+        let pair = try Self.complete(a, b)
+        Self.expectMatchingChildren(pair)
+        #expect(pair.installed(.a).first?.proposal.description == esp)
+        #expect(pair.installed(.a).first?.inbound.encryptionKey.count == encryptionKeyLength)
+        #expect(pair.installed(.a).first?.inbound.integrityKey.count == integrityKeyLength)
     }
 
     @Test func ahChild() throws {

@@ -38,7 +38,7 @@ import Testing
         s.isInitiator = initiator
         s.cookieI = Cookie(bytes: p1.bytes("cookie_i"))
         s.cookieR = Cookie(bytes: p1.bytes("cookie_r"))
-        let chosen = try ProposalNotation.ike(StrongSwanFixture.notation(p1["proposal_chosen"] as! String))[0]
+        let chosen = try IKEProposal.proposals(notation: StrongSwanFixture.notation(p1["proposal_chosen"] as! String))[0]
         s.chosen = chosen
         let keys = IKEv1Phase1Keys(prf: IKEv1PRF(hash: chosen.hash), skeyid: SecretBytes(p1.bytes("skeyid")),
                                    sharedSecret: SecretBytes(p1.bytes("g_xy")), cookieI: s.cookieI.bytes, cookieR: s.cookieR.bytes,

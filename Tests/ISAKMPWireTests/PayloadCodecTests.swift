@@ -25,6 +25,23 @@ struct PayloadCodecTests {
         #expect(back.proposals[0].spi32 == 0x01020304)
     }
 
+    /// RFC 2407 §4.5.4 RESPONDER-LIFETIME data: Life-Type seconds, 86400 s as a
+    /// 4-byte TLV, Life-Type kilobytes, 1000 KB as TV.
+    @Test func attributeListEncodesAndDecodesBackToBack() throws {
+        let list: [DataAttribute] = [
+            .basic(IPsecAttribute.lifeType, 1),
+            DataAttribute(type: IPsecAttribute.lifeDuration, value: .variable([0x00, 0x01, 0x51, 0x80])),
+            .basic(IPsecAttribute.lifeType, 2), .basic(IPsecAttribute.lifeDuration, 1000),
+        ]
+        let bytes: [UInt8] = [0x80, 0x01, 0x00, 0x01, 0x00, 0x02, 0x00, 0x04, 0x00, 0x01, 0x51, 0x80,
+                              0x80, 0x01, 0x00, 0x02, 0x80, 0x02, 0x03, 0xe8]
+        #expect(DataAttribute.encode(list) == bytes)
+        #expect(try DataAttribute.decodeList(bytes) == list)
+        #expect(try DataAttribute.decodeList([]) == [])
+        #expect(throws: WireError(.truncated, field: "", offset: 0, reason: "")) { try DataAttribute.decodeList(Array(bytes.dropLast())) }
+        #expect(throws: WireError(.truncated, field: "", offset: 0, reason: "")) { try DataAttribute.decodeList([0x80, 0x01, 0x00]) }
+    }
+
     @Test func integerAttributeUsesTheShortestForm() {
         #expect(DataAttribute.integer(2, 28800).value == .basic(28800))
         #expect(DataAttribute.integer(2, 86400).value == .variable([0x01, 0x51, 0x80]))

@@ -5,13 +5,13 @@ import IPsecCrypto
 /// Not for concurrent use.
 public final class AHOutboundSA {
     /// The SA as negotiated.
-    public let configuration: ChildSA
+    public let configuration: SecurityAssociation
     private let integrity: Integrity
     var nextSequence: UInt64 = 1
     private var lifetime: LifetimeCounter
 
     /// Keys the SA; `integrity` is required.
-    public init(_ sa: ChildSA) throws(ESPError) {
+    public init(_ sa: SecurityAssociation) throws(ESPError) {
         precondition(sa.securityProtocol == .ah && sa.direction == .outbound && sa.integrity != nil,
                      "AHOutboundSA needs an outbound AH child SA with integrity")
         configuration = sa
@@ -95,13 +95,13 @@ public final class AHOutboundSA {
 /// An inbound AH SA: verifies the ICV, anti-replay, then removes AH in place.
 public final class AHInboundSA {
     /// The SA as negotiated.
-    public let configuration: ChildSA
+    public let configuration: SecurityAssociation
     private let integrity: Integrity
     let window: ReplayWindow
     private var lifetime: LifetimeCounter
 
     /// Keys the SA; `integrity` is required.
-    public init(_ sa: ChildSA) throws(ESPError) {
+    public init(_ sa: SecurityAssociation) throws(ESPError) {
         precondition(sa.securityProtocol == .ah && sa.direction == .inbound && sa.integrity != nil,
                      "AHInboundSA needs an inbound AH child SA with integrity")
         configuration = sa

@@ -46,10 +46,10 @@ public final class ESPBenchWorkload {
         var entropy = SystemEntropy()
         let key = entropy.bytes(encryption.keyingMaterialLength)
         let integrityKey = entropy.bytes(integrity?.keyLength ?? 0)
-        func sa(_ direction: ChildSA.Direction) -> ChildSA {
+        func sa(_ direction: SecurityAssociation.Direction) -> SecurityAssociation {
             // Transport mode so the payload (ciphertext after the first seal) needs no IP header;
             // anti-replay off for open, which reopens one packet again and again.
-            ChildSA(spi: 0x0BE5_0001, direction: direction, encryption: encryption, integrity: integrity,
+            SecurityAssociation(spi: 0x0BE5_0001, direction: direction, encryption: encryption, integrity: integrity,
                     encryptionKey: SecretBytes(key), integrityKey: SecretBytes(integrityKey),
                     mode: .transport, replayWindow: 0)
         }

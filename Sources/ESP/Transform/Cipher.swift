@@ -39,7 +39,7 @@ struct Geometry {
     /// 8 when UDP-encapsulated.
     let udpLength: Int
 
-    init(_ sa: ChildSA) {
+    init(_ sa: SecurityAssociation) {
         ivLength = sa.encryption.espIVLength
         alignment = Swift.max(4, sa.encryption.blockSize)
         wholeBlocks = sa.encryption.cbcAlgorithm != nil

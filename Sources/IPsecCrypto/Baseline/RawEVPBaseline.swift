@@ -3,17 +3,22 @@ internal import COpenSSL
 /// The yardstick for ESP benchmarks: the cryptographic work of one ESP packet
 /// done with direct libcrypto calls — `EVP_CipherInit_ex` / `EVP_CipherUpdate`
 /// / `EVP_CipherFinal_ex` on one reused `EVP_CIPHER_CTX` per direction and,
-/// for CBC, HMAC on one reused `EVP_MAC_CTX` (re-initialised per packet as the
-/// OpenSSL manual shows) — on the caller's buffer, with no Swift wrapper in
-/// between. It works on a complete ESP packet (SPI | seq | IV | encrypted |
+/// for CBC, HMAC from inner/outer digest states precomputed once and copied
+/// per packet — on the caller's buffer, with no Swift wrapper in between.
+///
+/// The HMAC is the fastest allocation-free way libcrypto 3.0 offers: restarting
+/// an `EVP_MAC_CTX`, copying `EVP_MD_CTX` states with `EVP_MD_CTX_copy_ex`, and
+/// even `EVP_DigestInit_ex2` on a reused context each cost 2 mallocs per packet
+/// (the provider duplicates or re-creates its digest context), so the states are
+/// the low-level `SHA*_CTX`/`MD5_CTX` structs copied by value (the shim's
+/// `swift_ikev1_hmac_*` C functions, which `HMACContext` also wraps). It works on a complete ESP packet (SPI | seq | IV | encrypted |
 /// ICV) of the geometry given at creation, so its output opens with the ESP
 /// module and vice versa. For measurement only; not for concurrent use.
 public final class RawEVPBaseline {
     private let encryptor: OpaquePointer
     private let decryptor: OpaquePointer
     private let cipher: OpaquePointer
-    private let mac: OpaquePointer?
-    private let macContext: OpaquePointer?
+    private let hmacState: UnsafeMutablePointer<swift_ikev1_hmac_state>?
     private let aead: Bool
     private let salt: (UInt8, UInt8, UInt8, UInt8)
     /// Bytes of explicit IV after the 8-byte ESP header.
@@ -61,26 +66,11 @@ public final class RawEVPBaseline {
         EVP_CIPHER_CTX_set_padding(e, 0)
         EVP_CIPHER_CTX_set_padding(d, 0)
         if let hash = integrity?.hash, !aead {
-            mac = EVP_MAC_fetch(nil, "HMAC", nil)
-            guard let mac, let ctx = EVP_MAC_CTX_new(mac) else { throw .internalFailure("EVP_MAC_CTX_new") }
-            macContext = ctx
-            let digest = switch hash {
-            case .md5: "MD5"
-            case .sha1: "SHA1"
-            case .sha256: "SHA256"
-            case .sha384: "SHA384"
-            case .sha512: "SHA512"
-            }
-            let ok = digest.withCString { d in
-                "digest".withCString { k in
-                    var params = [OSSL_PARAM_construct_utf8_string(k, UnsafeMutablePointer(mutating: d), 0), OSSL_PARAM_construct_end()]
-                    return integrityKey.withUnsafeBufferPointer { EVP_MAC_init(ctx, $0.baseAddress, $0.count, &params) }
-                }
-            }
-            guard ok == 1 else { throw .internalFailure("EVP_MAC_init") }
+            let state = UnsafeMutablePointer<swift_ikev1_hmac_state>.allocate(capacity: 1)
+            integrityKey.withUnsafeBufferPointer { swift_ikev1_hmac_set_key(state, hash.shimIndex, $0.baseAddress, $0.count) }
+            hmacState = state
         } else {
-            mac = nil
-            macContext = nil
+            hmacState = nil
         }
     }
 
@@ -88,8 +78,10 @@ public final class RawEVPBaseline {
         EVP_CIPHER_CTX_free(encryptor)
         EVP_CIPHER_CTX_free(decryptor)
         EVP_CIPHER_free(cipher)
-        if let macContext { EVP_MAC_CTX_free(macContext) }
-        if let mac { EVP_MAC_free(mac) }
+        if let hmacState {
+            OPENSSL_cleanse(hmacState, MemoryLayout<swift_ikev1_hmac_state>.size)
+            hmacState.deallocate()
+        }
     }
 
     @inline(__always)
@@ -112,10 +104,9 @@ public final class RawEVPBaseline {
         var full: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
         withUnsafeMutableBytes(of: &full) { f in
             let fp = f.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            var length = 0
-            _ = EVP_MAC_init(macContext, nil, 0, nil)
-            _ = EVP_MAC_update(macContext, p, count)
-            _ = EVP_MAC_final(macContext, fp, &length, 64)
+            swift_ikev1_hmac_reset(hmacState)
+            swift_ikev1_hmac_update(hmacState, p, count)
+            swift_ikev1_hmac_final(hmacState, fp)
             out.update(from: fp, count: icvLength)
         }
     }

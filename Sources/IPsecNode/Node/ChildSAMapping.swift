@@ -5,36 +5,15 @@ import ISAKMPWire
 
 /// Turns the engine's negotiated child SA into the ESP layer's two one-way SAs.
 enum ChildSAMapping {
-    static func parameters(_ c: IKEv1.ChildSA) -> (outbound: ESP.ChildSA, inbound: ESP.ChildSA) {
-        let encryption = c.proposal.encryption.map(encryptionAlgorithm) ?? .null
+    static func parameters(_ c: IKEv1.ChildSA) -> (outbound: SecurityAssociation, inbound: SecurityAssociation) {
         // The node sends ESP through its own UDP socket, which writes the UDP header: no encapsulation here.
-        func sa(_ keys: ChildSAKeys, _ direction: ESP.ChildSA.Direction) -> ESP.ChildSA {
-            ESP.ChildSA(spi: keys.spi, direction: direction, encryption: encryption,
-                        integrity: c.proposal.integrity.map(integrityAlgorithm), encryptionKey: keys.encryptionKey,
-                        integrityKey: keys.integrityKey, mode: c.mode == .tunnel ? .tunnel : .transport,
-                        encapsulation: .none, replayWindow: 128)
+        func sa(_ keys: ChildSAKeys, _ direction: SecurityAssociation.Direction) -> SecurityAssociation {
+            SecurityAssociation(spi: keys.spi, direction: direction, encryption: c.proposal.encryption ?? .null,
+                                integrity: c.proposal.integrity, encryptionKey: keys.encryptionKey,
+                                integrityKey: keys.integrityKey, mode: c.mode == .tunnel ? .tunnel : .transport,
+                                encapsulation: .none, replayWindow: 128)
         }
         return (sa(c.outbound, .outbound), sa(c.inbound, .inbound))
-    }
-
-    static func integrityAlgorithm(_ i: IKEv1.IntegrityAlgorithm) -> IPsecCrypto.IntegrityAlgorithm {
-        switch i.hash {
-        case .md5: .md5
-        case .sha1: .sha1
-        case .sha256: .sha256
-        case .sha384: .sha384
-        case .sha512: .sha512
-        }
-    }
-
-    static func encryptionAlgorithm(_ e: ESPEncryption) -> EncryptionAlgorithm {
-        switch e {
-        case .des: .des
-        case .tripleDES: .tripleDES
-        case .aesCBC(let bits): .aesCBC(keyBits: bits)
-        case .aesGCM16(let bits): .aesGCM(keyBits: bits, icvLength: 16)
-        case .null: .null
-        }
     }
 }
 

@@ -85,3 +85,21 @@ public struct DataAttribute: Hashable, Sendable {
         return list
     }
 }
+
+extension DataAttribute {
+    /// The wire form of attributes written back to back (RFC 2408 §3.3), as in
+    /// RESPONDER-LIFETIME notify data (RFC 2407 §4.5.4). Each keeps its TV or TLV form.
+    public static func encode(_ attributes: [DataAttribute]) -> [UInt8] {
+        var w = ByteWriter()
+        for a in attributes { a.encode(into: &w) }
+        return w.bytes
+    }
+
+    /// Decodes attributes written back to back that fill `bytes` exactly
+    /// (RFC 2408 §3.3); throws `truncated` when the last one is cut short.
+    /// Offsets in errors count from the start of `bytes`.
+    public static func decodeList(_ bytes: [UInt8]) throws(WireError) -> [DataAttribute] {
+        var r = ByteReader(bytes[...])
+        return try decodeList(&r, field: "attributes")
+    }
+}

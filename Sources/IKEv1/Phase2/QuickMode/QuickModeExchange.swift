@@ -81,7 +81,7 @@ extension ISAKMPSession {
 
     /// KEYMAT for one direction (RFC 2409 §5.5), split into cipher and integrity keys.
     func childKeys(_ proposal: ChildProposal, spi: UInt32, nonceI: [UInt8], nonceR: [UInt8], pfs: SecretBytes?) -> ChildSAKeys {
-        let encLength = proposal.ipsecProtocol == .esp ? (proposal.encryption?.keyMaterialLength ?? 0) : 0
+        let encLength = proposal.ipsecProtocol == .esp ? (proposal.encryption?.keyingMaterialLength ?? 0) : 0
         let intLength = proposal.integrity?.keyLength ?? 0
         guard let keys, encLength + intLength > 0 else {
             return ChildSAKeys(spi: spi, encryptionKey: SecretBytes([]), integrityKey: SecretBytes([]))

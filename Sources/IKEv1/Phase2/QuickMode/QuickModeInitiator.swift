@@ -107,22 +107,14 @@ extension ISAKMPSession {
         }
     }
 
-    /// Lifetime attributes from RESPONDER-LIFETIME data (RFC 2407 §4.5.4).
+    /// Lifetime attributes from RESPONDER-LIFETIME data (RFC 2407 §4.5.4);
+    /// malformed data gives no lifetime.
     static func lifetime(fromNotifyData data: [UInt8]) -> Lifetime {
         var life = Lifetime()
         var type: UInt64?
-        var i = 0
-        while i + 4 <= data.count {
-            let t = UInt16(data[i]) << 8 | UInt16(data[i + 1])
-            var value: UInt64
-            if t & 0x8000 != 0 {
-                value = UInt64(data[i + 2]) << 8 | UInt64(data[i + 3]); i += 4
-            } else {
-                let n = Int(data[i + 2]) << 8 | Int(data[i + 3]); i += 4
-                guard i + n <= data.count, n <= 8 else { break }
-                value = data[i..<(i + n)].reduce(0) { $0 << 8 | UInt64($1) }; i += n
-            }
-            switch t & 0x7fff {
+        for a in (try? DataAttribute.decodeList(data)) ?? [] {
+            guard let value = a.integerValue else { continue }
+            switch a.type {
             case IPsecAttribute.lifeType: type = value
             case IPsecAttribute.lifeDuration: _ = life.set(type: type, duration: value)
             default: break

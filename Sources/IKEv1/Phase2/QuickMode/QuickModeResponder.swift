@@ -121,18 +121,16 @@ extension ISAKMPSession {
         TrafficSelector(id.identity ?? .other(id.idType, id.data), ipProtocol: id.protocolID, port: id.port).description
     }
 
-    /// RESPONDER-LIFETIME data: SA-Life-Type / SA-Life-Duration attributes (RFC 2407 §4.5.4).
+    /// RESPONDER-LIFETIME data: SA-Life-Type / SA-Life-Duration attributes (RFC 2407 §4.5.4);
+    /// a duration above 16 bits is sent as a 4-byte TLV value.
     static func lifetimeNotifyData(_ life: Lifetime) -> [UInt8] {
-        var out: [UInt8] = []
-        func attr(_ type: UInt16, _ value: UInt32) {
-            if value <= 0xffff {
-                out += [UInt8(0x80 | type >> 8), UInt8(type & 0xff), UInt8(value >> 8), UInt8(value & 0xff)]
-            } else {
-                out += [UInt8(type >> 8), UInt8(type & 0xff), 0, 4] + value.beBytes
-            }
+        func duration(_ v: UInt32) -> DataAttribute {
+            v <= 0xffff ? .basic(IPsecAttribute.lifeDuration, UInt16(v))
+                : DataAttribute(type: IPsecAttribute.lifeDuration, value: .variable(v.beBytes))
         }
-        if let s = life.seconds { attr(IPsecAttribute.lifeType, 1); attr(IPsecAttribute.lifeDuration, s) }
-        if let k = life.kilobytes { attr(IPsecAttribute.lifeType, 2); attr(IPsecAttribute.lifeDuration, k) }
-        return out
+        var attributes: [DataAttribute] = []
+        if let s = life.seconds { attributes += [.basic(IPsecAttribute.lifeType, 1), duration(s)] }
+        if let k = life.kilobytes { attributes += [.basic(IPsecAttribute.lifeType, 2), duration(k)] }
+        return DataAttribute.encode(attributes)
     }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import ESP
 import Foundation
 import Testing
-@testable import ikev1
+@testable import IKEv1Tool
 
 /// `ikev1 bench esp`: argument checks and the JSON shape DESIGN.md specifies (no timing asserted).
 struct BenchCommandTests {

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Testing
-@testable import ikev1
+@testable import IKEv1Tool
 
 /// `ikev1 demo`: succeeds for good proposals (with loss, NAT, Aggressive Mode), fails with a
 /// clear reason for policy violations and unknown algorithms.

@@ -61,17 +61,19 @@ enum StatusTables {
     static func transform(_ c: ChildSA) -> String {
         var parts: [String] = []
         let p = c.proposal
-        if c.ipsecProtocol == .ah, let i = p.integrity { parts.append("ah-\(i.hash.rawValue)-hmac") }
+        if c.ipsecProtocol == .ah, let i = p.integrity { parts.append("ah-\(i.keyword)-hmac") }
         if let e = p.encryption {
             switch e {
             case .des: parts.append("esp-des")
             case .tripleDES: parts.append("esp-3des")
             case .aesCBC(let b): parts.append(b == 128 ? "esp-aes" : "esp-aes \(b)")
-            case .aesGCM16(let b): parts.append("esp-gcm \(b)")
+            case .aesCTR(let b): parts.append("esp-aes-ctr \(b)")
+            case .aesGCM(let b, _): parts.append("esp-gcm \(b)")
+            case .aesGMAC(let b): parts.append("esp-gmac \(b)")
             case .null: parts.append("esp-null")
             }
         }
-        if c.ipsecProtocol == .esp, let i = p.integrity { parts.append("esp-\(i.hash == .sha1 ? "sha" : i.hash.rawValue)-hmac") }
+        if c.ipsecProtocol == .esp, let i = p.integrity { parts.append("esp-\(i == .sha1 ? "sha" : i.keyword)-hmac") }
         return parts.joined(separator: " ") + " ,"
     }
 

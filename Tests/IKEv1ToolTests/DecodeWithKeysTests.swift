@@ -2,7 +2,7 @@ import Foundation
 import IPsecCrypto
 import ISAKMPWire
 import Testing
-@testable import ikev1
+@testable import IKEv1Tool
 
 /// `ikev1 decode --keys`: from the PSK and the DH shared secrets alone, every
 /// encrypted message of real strongSwan 5.9.8 exchanges decrypts and every hash

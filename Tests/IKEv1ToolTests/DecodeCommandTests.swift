@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import ISAKMPWire
-@testable import ikev1
+@testable import IKEv1Tool
 
 /// `ikev1 decode` over every fixture capture, checked against tshark 4.0.17's
 /// dissection of the same frames (Fixtures/tshark; see Fixtures/README.md).

@@ -3,7 +3,7 @@ public import IPsecCrypto
 /// Everything ESP or AH needs to run one child SA in one direction: a plain
 /// value the negotiation engine hands over after Quick Mode (RFC 2409 §5.5).
 /// No dependency on the engine or the wire codec.
-public struct ChildSA: Sendable {
+public struct SecurityAssociation: Sendable {
     /// The IPsec protocol protecting the traffic.
     public enum SecurityProtocol: Sendable, Hashable {
         /// Encapsulating Security Payload (RFC 4303).
@@ -55,7 +55,7 @@ public struct ChildSA: Sendable {
     /// Plain or UDP-encapsulated.
     public var encapsulation: Encapsulation
     /// Soft and hard limits.
-    public var lifetime: Lifetime
+    public var lifetime: LifetimeLimits
     /// Extended (64-bit) sequence numbers (RFC 4304).
     public var extendedSequenceNumbers: Bool
     /// Anti-replay window in packets (inbound); 0 turns anti-replay off.
@@ -72,7 +72,7 @@ public struct ChildSA: Sendable {
                 encryption: EncryptionAlgorithm, integrity: IntegrityAlgorithm?,
                 encryptionKey: SecretBytes, integrityKey: SecretBytes = SecretBytes([]),
                 mode: Mode = .tunnel, encapsulation: Encapsulation = .none,
-                lifetime: Lifetime = Lifetime(), extendedSequenceNumbers: Bool = false,
+                lifetime: LifetimeLimits = LifetimeLimits(), extendedSequenceNumbers: Bool = false,
                 replayWindow: Int = 64, sha256TruncationBug: Bool = false, tfcPadTo: Int? = nil) {
         self.spi = spi
         self.direction = direction

@@ -1,7 +1,7 @@
 /// Soft and hard limits of an SA in bytes and packets (RFC 4301 §4.4.2.1);
 /// nil means no limit. The soft limit is reported once, the hard limit stops
 /// the SA.
-public struct Lifetime: Sendable, Hashable {
+public struct LifetimeLimits: Sendable, Hashable {
     /// Soft byte limit.
     public var softBytes: UInt64?
     /// Hard byte limit.
@@ -21,16 +21,16 @@ public struct Lifetime: Sendable, Hashable {
     }
 }
 
-/// Bytes and packets counted against an SA's `Lifetime`.
+/// Bytes and packets counted against an SA's `LifetimeLimits`.
 struct LifetimeCounter {
-    let limits: Lifetime
+    let limits: LifetimeLimits
     private let limited: Bool
     private(set) var bytes: UInt64 = 0
     private(set) var packets: UInt64 = 0
 
-    init(_ limits: Lifetime) {
+    init(_ limits: LifetimeLimits) {
         self.limits = limits
-        limited = limits != Lifetime()
+        limited = limits != LifetimeLimits()
     }
 
     /// Throws when one more packet of `length` bytes would pass a hard limit.

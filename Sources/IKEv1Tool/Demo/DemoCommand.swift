@@ -45,8 +45,8 @@ struct DemoCommand: ParsableCommand {
     func configs() throws -> (PeerConfig, PeerConfig) {
         let ikeProposals: [IKEProposal], espProposals: [ChildProposal]
         do {
-            ikeProposals = try ProposalNotation.ike(ike)
-            espProposals = try ProposalNotation.child(esp)
+            ikeProposals = try IKEProposal.proposals(notation: ike)
+            espProposals = try ChildProposal.proposals(notation: esp)
         } catch {
             throw ValidationError(error.reason)
         }

@@ -49,8 +49,8 @@ enum PeerConfigBuilder {
         let remoteID = try s.remoteID.map(identity) ?? remote.map { $0.address.count == 16 ? .ipv6($0.address) : .ipv4($0.address) }
         let ike: [IKEProposal], esp: [ChildProposal]
         do {
-            ike = try ProposalNotation.ike(s.ikeProposals, lifetime: Lifetime(seconds: UInt32(s.ikeLifetime)))
-            esp = try ProposalNotation.child(s.espProposals)
+            ike = try IKEProposal.proposals(notation: s.ikeProposals, lifetime: Lifetime(seconds: UInt32(s.ikeLifetime)))
+            esp = try ChildProposal.proposals(notation: s.espProposals)
         } catch {
             throw Error(description: "\(s.name): \(error.reason)")
         }
