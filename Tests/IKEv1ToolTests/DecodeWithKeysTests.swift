@@ -69,6 +69,23 @@ struct DecodeWithKeysTests {
         }
     }
 
+    @Test(arguments: scenarios)
+    func everyESPPacketOpensToTheICMPEchoInside(scenario: String) throws {
+        let (secrets, _) = try Self.minimalSecrets(scenario)
+        let (records, _) = try Self.decode(scenario, secrets)
+        let esp = records.filter { $0.proto == .esp }
+        // As many as tshark found (main-mode-psk-port500 has none: its kernel could not install ESP).
+        let tshark = try JSONSerialization.jsonObject(with: Data(contentsOf: FixturePath.url(
+            "tshark/strongswan/\(scenario)/capture.pcap.json"))) as! [String: Any]
+        #expect(esp.count == (tshark["esp"] as! [Any]).count)
+        for r in esp {
+            #expect(r.esp?.icvValid == true, "\(scenario) frame \(r.frame): \(r.error ?? "")")
+            #expect(r.esp?.nextHeader == 4, "\(scenario) frame \(r.frame)")
+            #expect(r.esp?.inner?.protocolNumber == 1, "\(scenario) frame \(r.frame): not ICMP")
+        }
+        if scenario != "main-mode-psk-port500" { #expect(esp.count >= 6) }
+    }
+
     @Test func wrongPSKDecryptsNothingAndSaysSo() throws {
         var (secrets, _) = try Self.minimalSecrets("main-mode-psk")
         secrets.psk = Array("not-the-psk".utf8)

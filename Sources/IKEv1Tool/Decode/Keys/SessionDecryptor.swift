@@ -1,3 +1,4 @@
+import ESP
 import IPsecCrypto
 import ISAKMPWire
 
@@ -75,10 +76,49 @@ final class SessionDecryptor: MessageDecryptor {
         return (message.payloads == nil ? payloads : nil, valid, error)
     }
 
-    /// Opening ESP packets needs the ESP module's open path; until then SPIs and sequence numbers only.
+    /// Opens an ESP packet with its SA's keys (RFC 4303 §3.4): ICV, decryption, padding.
+    /// Anti-replay is off: a capture may hold retransmissions, and decoding enforces nothing.
     func openESP(_ packet: ArraySlice<UInt8>, spi: UInt32)
         -> (icvValid: Bool, nextHeader: UInt8?, inner: (source: String, destination: String, protocolNumber: UInt8, length: Int)?, error: String?)? {
-        nil
+        guard let opener = opener(spi) else { return nil }
+        var buffer = Array(packet)
+        let result: Result<OpenResult, ESPError> = buffer.withUnsafeMutableBytes { b in
+            do throws(ESPError) { return .success(try opener.open(b, packet: 0..<b.count)) } catch { return .failure(error) }
+        }
+        switch result {
+        case .success(let opened):
+            let inner = Self.innerPacket(Array(buffer[opened.payload]), nextHeader: opened.nextHeader)
+            return (true, opened.nextHeader, inner, nil)
+        case .failure(.authenticationFailed):
+            return (false, nil, nil, "ESP ICV does not verify")
+        case .failure(let error):
+            return (false, nil, nil, "ESP packet does not open: \(error)")
+        }
+    }
+
+    private var openers: [UInt32: ESPInboundSA] = [:]
+
+    private func opener(_ spi: UInt32) -> ESPInboundSA? {
+        if let o = openers[spi] { return o }
+        guard let k = espSAs[spi]?.keys else { return nil }
+        let sa = SecurityAssociation(spi: spi, direction: .inbound, encryption: k.encryption, integrity: k.integrity,
+                                     encryptionKey: SecretBytes(k.encryptionKey), integrityKey: SecretBytes(k.integrityKey),
+                                     replayWindow: 0)
+        guard let o = try? ESPInboundSA(sa) else { return nil }
+        openers[spi] = o
+        return o
+    }
+
+    /// Source, destination and protocol of a tunnel-mode inner IPv4 (next header 4) or IPv6 (41) packet.
+    static func innerPacket(_ p: [UInt8], nextHeader: UInt8)
+        -> (source: String, destination: String, protocolNumber: UInt8, length: Int)? {
+        if nextHeader == 4, p.count >= 20, p[0] >> 4 == 4 {
+            return (IPAddressText.format(p[12..<16]), IPAddressText.format(p[16..<20]), p[9], p.count)
+        }
+        if nextHeader == 41, p.count >= 40, p[0] >> 4 == 6 {
+            return (IPAddressText.format(p[8..<24]), IPAddressText.format(p[24..<40]), p[6], p.count)
+        }
+        return nil
     }
 
     // MARK: What each message teaches
