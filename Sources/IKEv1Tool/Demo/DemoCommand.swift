@@ -1,6 +1,8 @@
 import ArgumentParser
+import ESP
 import IKEv1
 import IPsecCrypto
+import IPsecNode
 import ISAKMPWire
 
 /// `ikev1 demo`: an initiator and a responder of this library in one process, over
@@ -37,6 +39,9 @@ struct DemoCommand: ParsableCommand {
 
     @Flag(help: "Print the child SA keys (what the ESP layer receives).")
     var showKeys = false
+
+    @Option(help: "ESP packets to send each way through the negotiated SAs.")
+    var packets: Int = 2000
 
     func validate() throws {
         guard (0...0.95).contains(loss) else { throw ValidationError("--loss must be between 0 and 0.95") }
@@ -109,7 +114,8 @@ struct DemoCommand: ParsableCommand {
         print(StatusTables.isakmp(network.a.isakmpSAs, now: network.now))
         print("\nresponder# show crypto isakmp sa detail")
         print(StatusTables.isakmp(network.b.isakmpSAs, now: network.now))
-        let counters = ESPHook.run(initiator: childrenI, responder: childrenR)
+        let counters = try ESPHook.run(initiator: childrenI, responder: childrenR, packets: packets)
+        print("\n== ESP: \(packets) ICMP echoes each way sealed by one side and opened by the other")
         print("\ninitiator# show crypto ipsec sa")
         print(StatusTables.ipsec(childrenI, local: ci.localAddress, now: network.now, counters: counters))
         print("responder# show crypto ipsec sa")
@@ -140,12 +146,42 @@ struct DemoFailure: Error, CustomStringConvertible {
     var description: String { reason }
 }
 
-/// Where ESP traffic joins the demo once the ESP module lands: it receives the installed
-/// child SAs of both sides (SPIs, algorithms, keys, encapsulation) and returns packet
-/// counters for `show crypto ipsec sa`. Until then no packets flow.
+/// ESP traffic through the negotiated SAs: synthetic ICMP echoes, sealed by one side
+/// and opened by the other, in both directions, with the counters `show crypto ipsec sa` prints.
 enum ESPHook {
-    static func run(initiator: [ChildSA], responder: [ChildSA]) -> (ChildSA) -> (encaps: Int, decaps: Int) {
-        { _ in (0, 0) }
+    struct Counters { var encaps = 0, decaps = 0 }
+
+    static func run(initiator: [ChildSA], responder: [ChildSA], packets: Int) throws -> (ChildSA) -> (encaps: Int, decaps: Int) {
+        var counters: [UInt32: Counters] = [:]
+        for (mine, theirs, src, dst) in [(initiator.first, responder.first, [UInt8]([198, 51, 100, 1]), [UInt8]([203, 0, 113, 1])),
+                                         (responder.first, initiator.first, [203, 0, 113, 1], [198, 51, 100, 1])] {
+            guard let mine, let theirs else { continue }
+            var entropy = SeededEntropy(seed: 1)
+            let sender = try ESPOutboundSA(ChildSAMapping.parameters(mine).outbound, entropy: &entropy)
+            let receiver = try ESPInboundSA(ChildSAMapping.parameters(theirs).inbound)
+            var buffer = [UInt8](repeating: 0, count: 2048)
+            for n in 0..<packets {
+                let packet = echo(src, dst, sequence: UInt16(truncatingIfNeeded: n), size: 64 + n % 1300)
+                let opened = try buffer.withUnsafeMutableBytes { b throws -> [UInt8] in
+                    b.copyBytes(from: [UInt8](repeating: 0, count: 128) + packet)
+                    let sealed = try sender.seal(b, payload: 128..<(128 + packet.count))
+                    let out = try receiver.open(b, packet: sealed.packet)
+                    return Array(b[out.payload])
+                }
+                guard opened == packet else { throw DemoFailure(reason: "ESP packet \(n) did not survive seal and open") }
+                counters[mine.inbound.spi, default: Counters()].encaps += 1
+                counters[theirs.inbound.spi, default: Counters()].decaps += 1
+            }
+        }
+        return { c in (counters[c.inbound.spi]?.encaps ?? 0, counters[c.inbound.spi]?.decaps ?? 0) }
+    }
+
+    /// An IPv4 ICMP echo request of `size` bytes.
+    static func echo(_ src: [UInt8], _ dst: [UInt8], sequence: UInt16, size: Int) -> [UInt8] {
+        var p: [UInt8] = [0x45, 0, UInt8(size >> 8), UInt8(size & 0xff), 0, 1, 0, 0, 64, 1, 0, 0] + src + dst
+        p += [8, 0, 0, 0, 0x12, 0x34, UInt8(sequence >> 8), UInt8(sequence & 0xff)]
+        p += (0..<(size - p.count)).map { UInt8(truncatingIfNeeded: $0) }
+        return p
     }
 }
 

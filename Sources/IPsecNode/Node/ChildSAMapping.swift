@@ -3,9 +3,11 @@ import IKEv1
 import IPsecCrypto
 import ISAKMPWire
 
-/// Turns the engine's negotiated child SA into the ESP layer's two one-way SAs.
-enum ChildSAMapping {
-    static func parameters(_ c: IKEv1.ChildSA) -> (outbound: SecurityAssociation, inbound: SecurityAssociation) {
+
+/// The engine's negotiated child SA as the ESP layer's two one-way SAs.
+public enum ChildSAMapping {
+    /// ESP parameters for each direction (no UDP header: the caller's socket writes it).
+    public static func parameters(_ c: IKEv1.ChildSA) -> (outbound: SecurityAssociation, inbound: SecurityAssociation) {
         // The node sends ESP through its own UDP socket, which writes the UDP header: no encapsulation here.
         func sa(_ keys: ChildSAKeys, _ direction: SecurityAssociation.Direction) -> SecurityAssociation {
             SecurityAssociation(spi: keys.spi, direction: direction, encryption: c.proposal.encryption ?? .null,
