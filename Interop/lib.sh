@@ -57,10 +57,13 @@ net_down() {
 }
 
 swanctl_peer() { timeout 20 swanctl "$@" --uri "unix://$STATE/charon/charon.vici"; }
+swanctl_us() { timeout 20 swanctl "$@" --uri "unix://$STATE/charon-us/charon.vici"; }
 
-# charon_up SWANCTL_CONF: a private charon in $NS_PEER with its own /run, config and log.
+# charon_up SWANCTL_CONF [INSTANCE NETNS]: a private charon (default: "charon" in $NS_PEER)
+# with its own /run, config and log under $STATE/INSTANCE.
 charon_up() {
-    local st="$STATE/charon"
+    local instance="${2:-charon}" ns="${3:-$NS_PEER}"
+    local st="$STATE/$instance"
     mkdir -p "$st/run"
     cat > "$st/strongswan.conf" <<CONF
 charon {
@@ -91,11 +94,13 @@ charon {
 }
 CONF
     rm -f "$st/charon.vici" "$st/charon.log"
-    setsid ip netns exec "$NS_PEER" sh -c 'mount --bind "$1" /run && STRONGSWAN_CONF="$2" exec "$3"' \
+    setsid ip netns exec "$ns" sh -c 'mount --bind "$1" /run && STRONGSWAN_CONF="$2" exec "$3"' \
         charon "$st/run" "$st/strongswan.conf" "$CHARON" > "$st/charon.stdout" 2>&1 < /dev/null &
     echo $! > "$st/pid"
-    wait_for 15 swanctl_peer --stats || { cat "$st/charon.stdout" >&2; die "charon did not start"; }
-    swanctl_peer --load-all --noprompt --clear --file "$1" > "$st/load.out" 2>&1 || { cat "$st/load.out" >&2; die "swanctl --load-all failed"; }
+    local uri="unix://$st/charon.vici"
+    wait_for 15 timeout 5 swanctl --stats --uri "$uri" || { cat "$st/charon.stdout" >&2; die "charon $instance did not start"; }
+    timeout 20 swanctl --load-all --noprompt --clear --file "$1" --uri "$uri" > "$st/load.out" 2>&1 \
+        || { cat "$st/load.out" >&2; die "swanctl --load-all failed for $instance"; }
 }
 
 # Kills charon without a Delete (the peer "dies").
@@ -106,7 +111,7 @@ charon_down_hard() {
 }
 
 charon_down() {
-    local st="$STATE/charon" pid
+    local st="$STATE/${1:-charon}" pid
     pid="$(cat "$st/pid" 2>/dev/null || true)"
     [ -n "$pid" ] || return 0
     # The pid recorded is that of the ip-netns-exec wrapper, which exec'd charon.
@@ -120,16 +125,15 @@ swanctl_conf() {
     local out="$1"; shift
     local aggressive=no ike=aes128-sha256-modp2048 esp=aes128-sha256-modp2048 mode=tunnel encap=no
     local local_id="$ADDR_PEER" remote_id="$ADDR_US" dpd=0s child_life=3600s child_rekey=3000s remote_addrs="$ADDR_US"
-    local psk="$PSK"
+    local psk="$PSK" local_addrs="$ADDR_PEER" ts_local="$NET_PEER" ts_remote="$NET_US"
     for kv in "$@"; do eval "${kv%%=*}='${kv#*=}'"; done
-    local ts_local="$NET_PEER" ts_remote="$NET_US"
     if [ "$mode" = transport ]; then ts_local=dynamic; ts_remote=dynamic; fi
     cat > "$out" <<CONF
 connections {
     peer {
         version = 1
         aggressive = $aggressive
-        local_addrs = $ADDR_PEER
+        local_addrs = $local_addrs
         remote_addrs = $remote_addrs
         proposals = $ike
         encap = $encap
