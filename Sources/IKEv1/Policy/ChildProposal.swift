@@ -4,7 +4,7 @@ import ISAKMPWire
 extension EncryptionAlgorithm {
     /// The cipher an ESP Transform-Id and Key-Length attribute name (RFC 2407 §4.4.4,
     /// RFC 3686, RFC 4106, RFC 4543); AES without a Key-Length means 128 bits.
-    init?(espTransformID: UInt8, keyBits: UInt16?) {
+    public init?(espTransformID: UInt8, keyBits: UInt16?) {
         let bits = Int(keyBits ?? 128)
         let aes = [128, 192, 256].contains(bits)
         switch espTransformID {
@@ -36,7 +36,7 @@ extension IntegrityAlgorithm {
     }
 
     /// The algorithm an Authentication-Algorithm attribute value names (RFC 2407 §4.5).
-    init?(espAuthAlgorithm value: UInt16) {
+    public init?(espAuthAlgorithm value: UInt16) {
         guard let a = Self.allCases.first(where: { $0.espAuthAlgorithm == value }) else { return nil }
         self = a
     }

@@ -150,7 +150,8 @@ extension CBCAlgorithm {
         }
     }
 
-    init?(ikeAttributeValue v: UInt16, keyBits: UInt16?) {
+    /// The cipher an Encryption-Algorithm and Key-Length attribute name (RFC 2409 Appendix A, RFC 3602).
+    public init?(ikeAttributeValue v: UInt16, keyBits: UInt16?) {
         switch v {
         case 1 where keyBits == nil: self = .des
         case 5 where keyBits == nil: self = .tripleDES
