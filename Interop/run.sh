@@ -43,6 +43,9 @@ case "$scenario" in
                     ours=(--dpd 2)
                     expect_ike="AES_CBC-128"; expect_esp="AES_CBC-128"; traffic=dpd ;;
     peer-delete)    expect_ike="AES_CBC-128"; expect_esp="AES_CBC-128"; traffic=peer-delete ;;
+    restart-charon) theirs=(dpd=2s)
+                    ours=(--dpd 2)
+                    expect_ike="AES_CBC-128"; expect_esp="AES_CBC-128"; traffic=restart ;;
     wrong-psk)      theirs=(psk=not-the-same-psk); traffic=wrong-psk ;;
     proposals-order) theirs=(ike=aes256-sha256-modp2048,aes128-sha256-modp2048 esp=aes256-sha256,aes128-sha256)
                     ours=(--ike aes128-sha256-modp2048,aes256-sha256-modp2048 --esp aes128-sha256,aes256-sha256)
@@ -145,6 +148,27 @@ case "$traffic" in
         wait_for 40 grep -q "deadPeer" "$nodelog" || { cat "$nodelog" >&2; die "dpd $role: our node did not declare the dead peer"; }
         wait_for 10 grep -q "IPsec SA deleted" "$nodelog" || die "dpd $role: SAs kept after the peer died"
         echo "PASS dpd $role ($pings; $dpd_seen DPD messages at charon; peer declared dead after charon was killed)"
+        exit 0 ;;
+    restart)
+        # charon dies without a word three times and comes back; it then initiates a new ISAKMP SA
+        # (with INITIAL-CONTACT). Our node must drop the dead SAs, take the new ones, carry traffic
+        # again, and hold no more file descriptors than before.
+        fds_before="$(ls "/proc/$node_pid/fd" | wc -l)"
+        for round in 1 2 3; do
+            charon_down_hard
+            sleep 1
+            charon_up "$conf"
+            swanctl_peer --initiate --child net --timeout 20 > /dev/null 2>&1 || die "restart $role: charon could not re-initiate (round $round)"
+            wait_for 15 ping_ok || { cat "$nodelog" >&2; die "restart $role: no traffic after charon's restart (round $round)"; }
+        done
+        sleep 1
+        fds_after="$(ls "/proc/$node_pid/fd" | wc -l)"
+        [ "$fds_after" -le "$fds_before" ] || die "restart $role: file descriptors grew from $fds_before to $fds_after"
+        installs="$(grep -c 'IPsec SA installed' "$nodelog")"
+        [ "$installs" -ge 4 ] || die "restart $role: only $installs IPsec SAs installed over 3 restarts"
+        deletes="$(grep -c 'IPsec SA deleted' "$nodelog" || true)"
+        [ "$deletes" -ge 3 ] || { cat "$nodelog" >&2; die "restart $role: stale SAs kept ($deletes deleted over 3 restarts)"; }
+        echo "PASS restart-charon $role ($pings; 3 restarts, $installs SAs installed, $deletes stale ones removed, fds $fds_before -> $fds_after)"
         exit 0 ;;
     peer-delete)
         swanctl_peer --terminate --ike peer > /dev/null 2>&1 || true

@@ -11,7 +11,7 @@ struct CharonInteropTests {
 
     static let scenarios = [
         "main-psk", "aggressive-fqdn", "legacy-3des", "ecp384-gcm", "modp2048-ecp256", "transport",
-        "proposals-order", "rekey", "dpd", "peer-delete", "wrong-psk",
+        "proposals-order", "rekey", "dpd", "peer-delete", "restart-charon", "wrong-psk",
     ]
 
     @Test(arguments: scenarios, ["initiator", "responder"])
