@@ -83,9 +83,9 @@ enum StatusTables {
     }
 
     /// `show crypto ipsec sa`; `counters` gives (encaps, decaps) per inbound SPI (zero until ESP runs).
-    static func ipsec(_ children: [ChildSA], local: SocketAddress, now: EngineTime,
-                      counters: (ChildSA) -> (encaps: Int, decaps: Int)) -> String {
-        var lines = ["interface: demo0", "    Crypto map tag: demo, local addr \(IPAddressText.format(local.address))", ""]
+    static func ipsec(_ children: [ChildSA], local: SocketAddress, now: EngineTime, interface: String = "demo0",
+                      mapTag: String = "demo", counters: (ChildSA) -> (encaps: Int, decaps: Int)) -> String {
+        var lines = ["interface: \(interface)", "    Crypto map tag: \(mapTag), local addr \(IPAddressText.format(local.address))", ""]
         for c in children {
             let (enc, dec) = counters(c)
             let remaining = c.lifetime.seconds.map { "\(max(0, Int(Double($0) - now.seconds(since: c.installed))))" } ?? "-"

@@ -18,6 +18,7 @@ final class NodeSession: @unchecked Sendable {
     let role: Role
     let once: Bool
     private var runtime: IPsecNodeRuntime?
+    private var tunName: String?
     private var failure: String?
     private let lock = NSLock()
 
@@ -51,6 +52,7 @@ final class NodeSession: @unchecked Sendable {
             throw ValidationError("\(error)")
         }
         var tun: TunDevice?
+        self.tunName = tunName
         if let tunName {
             do {
                 let device = try TunDevice(name: tunName)
@@ -110,7 +112,8 @@ final class NodeSession: @unchecked Sendable {
             print(StatusTables.isakmp(runtime.isakmpSAs, now: runtime.now))
         case .installed(let child):
             print("IPsec SA installed: in 0x\(String(child.inbound.spi, radix: 16)) out 0x\(String(child.outbound.spi, radix: 16))")
-            print(StatusTables.ipsec(runtime.childSAs, local: child.local, now: runtime.now) {
+            print(StatusTables.ipsec(runtime.childSAs, local: child.local, now: runtime.now,
+                                     interface: tunName ?? "(no data plane)", mapTag: settings.name) {
                 runtime.packetCounts(inboundSPI: $0.inbound.spi).map { ($0.encapsulated, $0.decapsulated) } ?? (0, 0)
             })
             if once { runtime.stop() }
