@@ -127,6 +127,16 @@ ping_ok() { ip netns exec "$NS_US" ping -n -c1 -W1 -I "$HOST_US" "$HOST_PEER"; }
 wait_for 10 ping_ok || { cat "$nodelog" >&2; die "$scenario $role: ping through the tunnel failed"; }
 pings="$(ip netns exec "$NS_US" ping -n -c5 -i0.2 -W1 -I "$HOST_US" "$HOST_PEER" | grep -o '[0-9]* received' || true)"
 
+# A TCP transfer through the tunnel (iperf3, 2 s) when iperf3 is installed.
+if command -v iperf3 >/dev/null; then
+    ip netns exec "$NS_PEER" iperf3 -s -1 -B "$HOST_PEER" > /dev/null 2>&1 &
+    sleep 0.3
+    mbits="$(ip netns exec "$NS_US" iperf3 -c "$HOST_PEER" -B "$HOST_US" -t 2 -J 2>/dev/null \
+        | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e6))' 2>/dev/null || echo 0)"
+    [ "${mbits:-0}" -gt 0 ] || die "$scenario $role: no TCP transfer through the tunnel (iperf3)"
+    pings="$pings, iperf3 $mbits Mbit/s"
+fi
+
 case "$traffic" in
     rekey)
         # Pings run across the rekey.
