@@ -16,6 +16,13 @@ let package = Package(
                           swiftSettings: fuzz),
         .executableTarget(name: "FuzzCapture", dependencies: ["FuzzSupport", .product(name: "PacketCapture", package: "swift-ikev1")],
                           swiftSettings: fuzz),
+        .executableTarget(name: "FuzzEngine", dependencies: ["FuzzSupport", .product(name: "IKEv1", package: "swift-ikev1"),
+                                                           .product(name: "ISAKMPWire", package: "swift-ikev1"),
+                                                           .product(name: "IPsecCrypto", package: "swift-ikev1")],
+                          swiftSettings: fuzz),
+        .executableTarget(name: "FuzzESPOpen", dependencies: ["FuzzSupport", .product(name: "ESP", package: "swift-ikev1"),
+                                                            .product(name: "IPsecCrypto", package: "swift-ikev1")],
+                          swiftSettings: fuzz),
         .executableTarget(name: "FuzzProposal", dependencies: ["FuzzSupport", .product(name: "IPsecCrypto", package: "swift-ikev1")],
                           swiftSettings: fuzz),
     ]

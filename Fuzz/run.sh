@@ -2,7 +2,7 @@
 # Build and run one libFuzzer target of swift-ikev1.
 #
 # usage: Fuzz/run.sh TARGET [--seconds N | --runs N] [-- extra libFuzzer flags]
-#   TARGET   isakmp | payload-chain | capture | proposal | all
+#   TARGET   isakmp | payload-chain | capture | proposal | engine | esp-open | all
 #   --seconds N  stop after N seconds (default 60)
 #   --runs N     stop after N executions
 #
@@ -26,7 +26,7 @@ while [ $# -gt 0 ]; do
 done
 
 if [ "$target" = all ]; then
-    for t in isakmp payload-chain capture proposal; do "$0" "$t" "${limit[@]/#-max_total_time=/--seconds }" ; done
+    for t in isakmp payload-chain capture proposal engine esp-open; do "$0" "$t" "${limit[@]/#-max_total_time=/--seconds }" ; done
     exit 0
 fi
 
@@ -35,7 +35,9 @@ case "$target" in
     payload-chain) product=FuzzPayloadChain ;;
     capture) product=FuzzCapture ;;
     proposal) product=FuzzProposal ;;
-    *) echo "unknown target $target (isakmp, payload-chain, capture, proposal, all)" >&2; exit 2 ;;
+    engine) product=FuzzEngine ;;
+    esp-open) product=FuzzESPOpen ;;
+    *) echo "unknown target $target (isakmp, payload-chain, capture, proposal, engine, esp-open, all)" >&2; exit 2 ;;
 esac
 
 scratch="$root/.build-fuzz"

@@ -61,6 +61,19 @@ def main():
     if target == "capture":
         for c in captures(fixtures):
             write(out, open(c, "rb").read())
+    elif target == "engine":
+        for c in captures(fixtures):
+            for payload in pcap_udp_payloads(c):
+                if payload[:4] == b"\0\0\0\0":
+                    payload = payload[4:]
+                for mode in (0, 1, 2, 3):
+                    write(out, bytes([mode]) + payload)
+    elif target == "esp-open":
+        for c in captures(fixtures):
+            for payload in pcap_udp_payloads(c):
+                if len(payload) > 8 and payload[:4] != b"\0\0\0\0":
+                    for pick in (0, 1, 2):
+                        write(out, bytes([pick]) + payload)
     elif target in ("isakmp", "payload-chain"):
         for c in captures(fixtures):
             for payload in pcap_udp_payloads(c):
