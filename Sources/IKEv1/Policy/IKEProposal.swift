@@ -65,7 +65,7 @@ public struct IKEProposal: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// True when DES, MD5 or groups 1/2/5 are involved: negotiated only with `legacy`.
-    public var isLegacy: Bool { encryption == .des || hash.isLegacy || group.isLegacy }
+    public var isLegacy: Bool { encryption.isLegacy || hash.isLegacy || group.isLegacy }
 
     /// Notation like `aes128-sha256-modp2048`.
     public var description: String { "\(encryption.notation)-\(hash.rawValue)-\(group.name)" }
@@ -145,7 +145,9 @@ extension CBCAlgorithm {
     var ikeAttributeValue: UInt16 {
         switch self {
         case .des: 1
+        case .blowfish: 3
         case .tripleDES: 5
+        case .cast128: 6
         case .aes: 7
         }
     }
@@ -155,6 +157,11 @@ extension CBCAlgorithm {
         switch v {
         case 1 where keyBits == nil: self = .des
         case 5 where keyBits == nil: self = .tripleDES
+        case 3:
+            let bits = Int(keyBits ?? 128)
+            guard [128, 192, 256].contains(bits) else { return nil }
+            self = .blowfish(keyBits: bits)
+        case 6 where keyBits == nil || keyBits == 128: self = .cast128(keyBits: 128)
         case 7:
             let bits = Int(keyBits ?? 128)
             guard [128, 192, 256].contains(bits) else { return nil }
@@ -169,6 +176,8 @@ extension CBCAlgorithm {
         case .des: "des"
         case .tripleDES: "3des"
         case .aes(let bits): "aes\(bits)"
+        case .blowfish(let bits): "blowfish\(bits)"
+        case .cast128: "cast128"
         }
     }
 }

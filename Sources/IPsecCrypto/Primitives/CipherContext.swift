@@ -18,13 +18,20 @@ final class CipherContext {
         }
         self.ctx = ctx
         self.cipher = cipher
-        guard Int(EVP_CIPHER_get_key_length(cipher)) == key.count else {
-            throw CryptoError(.invalidKeyLength, "\(name) needs a \(EVP_CIPHER_get_key_length(cipher))-byte key, got \(key.count)")
-        }
-        guard EVP_CipherInit_ex(ctx, cipher, nil, key.baseAddress?.assumingMemoryBound(to: UInt8.self), nil,
-                                encrypt ? 1 : 0) == 1 else {
-            ERR_clear_error()
-            throw .internalFailure("EVP_CipherInit_ex(\(name))")
+        let keyBytes = key.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        if Int(EVP_CIPHER_get_key_length(cipher)) == key.count {
+            guard EVP_CipherInit_ex(ctx, cipher, nil, keyBytes, nil, encrypt ? 1 : 0) == 1 else {
+                ERR_clear_error()
+                throw .internalFailure("EVP_CipherInit_ex(\(name))")
+            }
+        } else {
+            // Variable-length ciphers (Blowfish, CAST-128): the length goes on the context before the key.
+            guard EVP_CipherInit_ex(ctx, cipher, nil, nil, nil, encrypt ? 1 : 0) == 1,
+                  EVP_CIPHER_CTX_set_key_length(ctx, Int32(key.count)) == 1,
+                  EVP_CipherInit_ex(ctx, nil, nil, keyBytes, nil, -1) == 1 else {
+                ERR_clear_error()
+                throw CryptoError(.invalidKeyLength, "\(name) does not take a \(key.count)-byte key")
+            }
         }
         EVP_CIPHER_CTX_set_padding(ctx, padding ? 1 : 0)
     }

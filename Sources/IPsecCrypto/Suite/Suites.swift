@@ -105,7 +105,7 @@ public struct ChildSuite: Hashable, Sendable, CustomStringConvertible {
     /// ICV length on the wire.
     public var icvLength: Int {
         switch encryption {
-        case .aesGCM(_, let icv): icv
+        case .aesGCM(_, let icv), .aesCCM(_, let icv): icv
         case .aesGMAC: 16
         default: integrity?.icvLength ?? 0
         }
