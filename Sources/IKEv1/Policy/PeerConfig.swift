@@ -153,10 +153,10 @@ public struct PeerConfig: Sendable {
         guard !childProposals.isEmpty else { throw IKEv1Error(.configuration, "\(name): no ESP/AH proposal") }
         if !legacy {
             if let p = ikeProposals.first(where: \.isLegacy) {
-                throw IKEv1Error(.configuration, "\(name): IKE proposal \(p) uses DES, MD5 or DH group 1/2/5; allow it with `legacy`")
+                throw IKEv1Error(.configuration, "\(name): IKE proposal \(p) uses DES, Blowfish, CAST, MD5 or DH group 1/2/5; allow it with `legacy`")
             }
             if let p = childProposals.first(where: \.isLegacy) {
-                throw IKEv1Error(.configuration, "\(name): ESP proposal \(p) uses DES, MD5 or DH group 1/2/5; allow it with `legacy`")
+                throw IKEv1Error(.configuration, "\(name): ESP proposal \(p) uses DES, Blowfish, CAST, MD5 or DH group 1/2/5; allow it with `legacy`")
             }
         }
         if let p = ikeProposals.first(where: { $0.authMethod != .preSharedKey }) {
