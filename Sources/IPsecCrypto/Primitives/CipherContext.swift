@@ -80,3 +80,31 @@ final class CipherContext {
         }
     }
 }
+
+/// Fetches the AEAD cipher `name` and keys an encrypt and a decrypt context
+/// with `key`; `prepare` runs on each context after the cipher is chosen and
+/// before the key is set (CCM's nonce and tag lengths). The caller frees all three.
+func makeAEADContexts(name: String, key: UnsafeRawBufferPointer, prepare: (OpaquePointer) -> Bool = { _ in true })
+    throws(CryptoError) -> (cipher: OpaquePointer, encryptor: OpaquePointer, decryptor: OpaquePointer) {
+    guard let cipher = EVP_CIPHER_fetch(nil, name, nil) else {
+        ERR_clear_error()
+        throw CryptoError(.unsupportedAlgorithm, "\(name) is not available in libcrypto")
+    }
+    guard let e = EVP_CIPHER_CTX_new(), let d = EVP_CIPHER_CTX_new() else {
+        EVP_CIPHER_free(cipher)
+        throw .internalFailure("EVP_CIPHER_CTX_new")
+    }
+    let keyBytes = key.baseAddress!.assumingMemoryBound(to: UInt8.self)
+    let ok = [(e, Int32(1)), (d, Int32(0))].allSatisfy { ctx, encrypt in
+        EVP_CipherInit_ex(ctx, cipher, nil, nil, nil, encrypt) == 1 && prepare(ctx)
+            && EVP_CipherInit_ex(ctx, nil, nil, keyBytes, nil, encrypt) == 1
+    }
+    guard ok else {
+        ERR_clear_error()
+        EVP_CIPHER_CTX_free(e)
+        EVP_CIPHER_CTX_free(d)
+        EVP_CIPHER_free(cipher)
+        throw .internalFailure("EVP_CipherInit_ex(\(name))")
+    }
+    return (cipher, e, d)
+}

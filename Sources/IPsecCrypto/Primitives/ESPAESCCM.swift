@@ -27,27 +27,11 @@ public final class ESPAESCCM {
         }
         self.icvLength = icvLength
         salt = keyingMaterial.withUnsafeBytes { k in (k[keyLength], k[keyLength + 1], k[keyLength + 2]) }
-        guard let cipher = EVP_CIPHER_fetch(nil, "AES-\(keyLength * 8)-CCM", nil) else {
-            ERR_clear_error()
-            throw CryptoError(.unsupportedAlgorithm, "AES-\(keyLength * 8)-CCM is not available in libcrypto")
-        }
-        self.cipher = cipher
-        guard let e = EVP_CIPHER_CTX_new(), let d = EVP_CIPHER_CTX_new() else { throw .internalFailure("EVP_CIPHER_CTX_new") }
-        encryptor = e
-        decryptor = d
-        let ok = keyingMaterial.withUnsafeBytes { k in
-            let key = k.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            return [(e, Int32(1)), (d, Int32(0))].allSatisfy { ctx, encrypt in
-                // Nonce and tag lengths go on the context before the key.
-                EVP_CipherInit_ex(ctx, cipher, nil, nil, nil, encrypt) == 1
-                    && swift_ikev1_aead_set_ivlen(ctx, 11) == 1
-                    && swift_ikev1_aead_set_tag(ctx, Int32(icvLength), nil) == 1
-                    && EVP_CipherInit_ex(ctx, nil, nil, key, nil, encrypt) == 1
+        // Nonce (15 - L = 11) and tag lengths go on the context before the key.
+        (cipher, encryptor, decryptor) = try keyingMaterial.withUnsafeBytes { k throws(CryptoError) in
+            try makeAEADContexts(name: "AES-\(keyLength * 8)-CCM", key: UnsafeRawBufferPointer(rebasing: k[0..<keyLength])) { ctx in
+                swift_ikev1_aead_set_ivlen(ctx, 11) == 1 && swift_ikev1_aead_set_tag(ctx, Int32(icvLength), nil) == 1
             }
-        }
-        guard ok else {
-            ERR_clear_error()
-            throw .internalFailure("EVP_CipherInit_ex(AES-CCM)")
         }
     }
 
