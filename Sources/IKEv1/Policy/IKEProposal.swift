@@ -64,7 +64,7 @@ public struct IKEProposal: Hashable, Sendable, CustomStringConvertible {
         self.lifetime = lifetime
     }
 
-    /// True when DES, MD5 or groups 1/2/5 are involved: negotiated only with `legacy`.
+    /// True when DES, Blowfish, CAST, MD5 or groups 1/2/5 are involved: negotiated only with `legacy`.
     public var isLegacy: Bool { encryption.isLegacy || hash.isLegacy || group.isLegacy }
 
     /// Notation like `aes128-sha256-modp2048`.

@@ -90,7 +90,7 @@ public struct PeerConfig: Sendable {
     public var childLifetime: Lifetime
     /// Start Aggressive Mode instead of Main Mode.
     public var aggressive: Bool
-    /// Allow DES, MD5, DH groups 1/2/5.
+    /// Allow DES, Blowfish, CAST, MD5, DH groups 1/2/5.
     public var legacy: Bool
     /// Answer Aggressive Mode with PSK (charon's `i_dont_care_about_security_and_use_aggressive_mode_psk`).
     public var allowAggressiveModePSKResponder: Bool
