@@ -86,14 +86,14 @@ import Testing
     /// Blowfish and CAST-128 (RFC 2451) negotiate in Quick Mode and in Main Mode
     /// (Phase 1 attribute 3 and 6 with a Key Length), but only under `legacy`.
     @Test(arguments: [("blowfish128-sha256", "blowfish128-sha256-modp2048"), ("cast128-sha1", "cast128-sha1-modp2048"),
-                      ("blowfish256-sha256", "aes128-sha256-modp2048")])
+                      ("blowfish256-sha256", "blowfish256-sha256-modp2048"), ("aes128ccm16", "blowfish192-sha1-modp2048")])
     func legacyRFC2451CiphersNegotiateOnlyUnderLegacy(esp: String, ike: String) throws {
         let (a, b) = try TestConfig.pair(ike: ike, esp: esp, legacy: true)
         let pair = try Self.complete(a, b)
         Self.expectMatchingChildren(pair)
         #expect(pair.established(.a).first?.proposal.description == ike)
         #expect(pair.installed(.a).first?.proposal.description == esp)
-        let (refused, _) = try TestConfig.pair(ike: "aes128-sha256-modp2048", esp: esp)
+        let (refused, _) = try TestConfig.pair(ike: ike, esp: esp)
         #expect(throws: IKEv1Error.self) { try refused.validate() }
     }
 

@@ -78,7 +78,11 @@ public struct IKEProposal: Hashable, Sendable, CustomStringConvertible {
     /// The transform payload, attributes in charon's order (RFC 2409 App. A).
     func transform(number: UInt8) -> TransformPayload {
         var attrs: [DataAttribute] = [.basic(IKEAttribute.encryptionAlgorithm, encryption.ikeAttributeValue)]
-        if case .aes(let bits) = encryption { attrs.append(.basic(IKEAttribute.keyLength, UInt16(bits))) }
+        // Variable-length ciphers carry a Key Length (RFC 2409 App. A).
+        switch encryption {
+        case .aes(let bits), .blowfish(let bits), .cast128(let bits): attrs.append(.basic(IKEAttribute.keyLength, UInt16(bits)))
+        case .des, .tripleDES: break
+        }
         attrs.append(.basic(IKEAttribute.hashAlgorithm, hash.ikeAttributeValue))
         attrs.append(.basic(IKEAttribute.groupDescription, group.id))
         attrs.append(.basic(IKEAttribute.authenticationMethod, authMethod.rawValue))

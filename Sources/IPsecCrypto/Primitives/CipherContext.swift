@@ -90,7 +90,10 @@ func makeAEADContexts(name: String, key: UnsafeRawBufferPointer, prepare: (Opaqu
         ERR_clear_error()
         throw CryptoError(.unsupportedAlgorithm, "\(name) is not available in libcrypto")
     }
-    guard let e = EVP_CIPHER_CTX_new(), let d = EVP_CIPHER_CTX_new() else {
+    let e = EVP_CIPHER_CTX_new(), d = EVP_CIPHER_CTX_new()
+    guard let e, let d else {
+        EVP_CIPHER_CTX_free(e)
+        EVP_CIPHER_CTX_free(d)
         EVP_CIPHER_free(cipher)
         throw .internalFailure("EVP_CIPHER_CTX_new")
     }
