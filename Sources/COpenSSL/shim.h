@@ -29,6 +29,11 @@ static inline int swift_ikev1_aead_set_tag(EVP_CIPHER_CTX *ctx, int len, void *t
     return EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, len, tag);
 }
 
+/* Sets the nonce length of an AEAD cipher context (CCM: 15 - L). */
+static inline int swift_ikev1_aead_set_ivlen(EVP_CIPHER_CTX *ctx, int len) {
+    return EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, len, NULL);
+}
+
 /* Reads the tag of an AEAD cipher context (GCM) after encryption. */
 static inline int swift_ikev1_aead_get_tag(EVP_CIPHER_CTX *ctx, int len, void *tag) {
     return EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, len, tag);

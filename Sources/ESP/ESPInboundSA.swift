@@ -91,6 +91,11 @@ public final class ESPInboundSA {
                     try c.open(iv: esp + 8, aad: aad.baseAddress!, aadLength: aad.count,
                                payload: encrypted.baseAddress!, count: encrypted.count, icv: icv.baseAddress!)
                 }
+            case .ccm(let c):
+                try withAAD(esp, high: high) { aad throws(CryptoError) in
+                    try c.open(iv: esp + 8, aad: aad.baseAddress!, aadLength: aad.count,
+                               payload: encrypted.baseAddress!, count: encrypted.count, icv: icv.baseAddress!)
+                }
             case .gmac(let c):
                 authentic = try withAAD(esp, high: high) { aad throws(CryptoError) in
                     try c.verify(iv: iv, header: aad, body: buffer.constSlice(ivStart, g.ivLength + encryptedLength), tag: icv)

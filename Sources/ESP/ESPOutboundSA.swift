@@ -159,6 +159,11 @@ public final class ESPOutboundSA {
                     try c.seal(iv: esp + 8, aad: aad.baseAddress!, aadLength: aad.count,
                                payload: encrypted.baseAddress!, count: encrypted.count, icv: icv.baseAddress!)
                 }
+            case .ccm(let c):
+                try withAAD(esp, high: high) { aad throws(CryptoError) in
+                    try c.seal(iv: esp + 8, aad: aad.baseAddress!, aadLength: aad.count,
+                               payload: encrypted.baseAddress!, count: encrypted.count, icv: icv.baseAddress!)
+                }
             case .gmac(let c):
                 try withAAD(esp, high: high) { aad throws(CryptoError) in
                     try c.authenticate(iv: iv, header: aad,

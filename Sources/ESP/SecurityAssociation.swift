@@ -94,7 +94,7 @@ public struct SecurityAssociation: Sendable {
     public var icvLength: Int {
         if securityProtocol == .esp {
             switch encryption {
-            case .aesGCM(_, let icv): return icv
+            case .aesGCM(_, let icv), .aesCCM(_, let icv): return icv
             case .aesGMAC: return 16
             default: break
             }

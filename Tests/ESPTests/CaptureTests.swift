@@ -10,7 +10,7 @@ import PacketCapture
     // the Linux kernel's xfrm stack (tunnel mode, next header 4), decrypted by scapy's test suite.
     nonisolated(unsafe) static let linux = (try? Fixture.json("captures/public/scapy/ipsec_uts_linux_xfrm_refs.json")["vectors"] as? [[String: Any]]) ?? []
 
-    static func linuxAlgorithm(_ name: String, keyLength: Int) -> EncryptionAlgorithm? {
+    static func linuxAlgorithm(_ name: String, keyLength: Int, icvLength: Int?) -> EncryptionAlgorithm? {
         switch name {
         case "DES": .des
         case "3DES": .tripleDES
@@ -18,7 +18,10 @@ import PacketCapture
         case "AES-CTR": .aesCTR(keyBits: (keyLength - 4) * 8)
         case "AES-GCM": .aesGCM(keyBits: (keyLength - 4) * 8, icvLength: 16)
         case "AES-NULL-GMAC": .aesGMAC(keyBits: (keyLength - 4) * 8)
-        default: nil  // Blowfish, CAST and AES-CCM are not IKEv1 ESP transforms this library offers.
+        case "Blowfish": .blowfish(keyBits: keyLength * 8)
+        case "CAST" where keyLength == 16: .cast128
+        case "AES-CCM": .aesCCM(keyBits: (keyLength - 3) * 8, icvLength: icvLength ?? 16)
+        default: nil
         }
     }
 
@@ -27,10 +30,8 @@ import PacketCapture
         let v = Self.linux[index]
         let sa = v["sa"] as! [String: Any]
         let key = hex(sa["crypt_key"] as! String)
-        guard let encryption = Self.linuxAlgorithm(sa["crypt_algo"] as! String, keyLength: key.count) else {
-            #expect(["Blowfish", "CAST", "AES-CCM"].contains(sa["crypt_algo"] as! String))
-            return
-        }
+        let encryption = try #require(Self.linuxAlgorithm(sa["crypt_algo"] as! String, keyLength: key.count,
+                                                          icvLength: sa["crypt_icv_size"] as? Int))
         let esp = v["esp"] as! [String: Any]
         let spi = UInt32(esp["spi"] as! Int)
         let esn = (sa["esn_en"] as? Bool) ?? false

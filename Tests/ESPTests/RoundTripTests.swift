@@ -26,6 +26,12 @@ import IPsecCrypto
         Case(encryption: .aesCTR(keyBits: 128), integrity: .aesXCBC),
         Case(encryption: .aesCTR(keyBits: 256), integrity: .sha256),
         Case(encryption: .null, integrity: .sha256),
+        Case(encryption: .aesCCM(keyBits: 128, icvLength: 16), integrity: nil),
+        Case(encryption: .aesCCM(keyBits: 256, icvLength: 8), integrity: nil),
+        Case(encryption: .aesCCM(keyBits: 192, icvLength: 12), integrity: nil),
+        Case(encryption: .blowfish(keyBits: 128), integrity: .sha256),
+        Case(encryption: .blowfish(keyBits: 256), integrity: .sha1),
+        Case(encryption: .cast128, integrity: .sha1),
     ]
 
     static func pair(_ c: Case, mode: SecurityAssociation.Mode = .tunnel, encapsulation: SecurityAssociation.Encapsulation = .none,

@@ -68,9 +68,11 @@ import Testing
 
     /// Quick Mode negotiates every ESP cipher IPsecCrypto has: AES-CTR with an HMAC,
     /// AES-GCM with 8/12-byte ICVs and AES-GMAC (no Authentication-Algorithm), each
-    /// keyed with KEYMAT for the key plus a 4-byte salt/nonce.
+    /// keyed with KEYMAT for the key plus a 4-byte salt/nonce; AES-CCM with the key
+    /// plus a 3-byte salt (RFC 4309 §7.1).
     @Test(arguments: [
         ("aes128ctr-sha256", 16 + 4, 32), ("aes256gcm8", 32 + 4, 0), ("aes128gcm12", 16 + 4, 0), ("aes128gmac", 16 + 4, 0),
+        ("aes128ccm16", 16 + 3, 0), ("aes256ccm8", 32 + 3, 0), ("aes192ccm12", 24 + 3, 0),
     ])
     func espCipherNegotiates(esp: String, encryptionKeyLength: Int, integrityKeyLength: Int) throws {
         let (a, b) = try TestConfig.pair(ike: "aes128-sha256-modp2048", esp: esp)
@@ -79,6 +81,20 @@ import Testing
         #expect(pair.installed(.a).first?.proposal.description == esp)
         #expect(pair.installed(.a).first?.inbound.encryptionKey.count == encryptionKeyLength)
         #expect(pair.installed(.a).first?.inbound.integrityKey.count == integrityKeyLength)
+    }
+
+    /// Blowfish and CAST-128 (RFC 2451) negotiate in Quick Mode and in Main Mode
+    /// (Phase 1 attribute 3 and 6 with a Key Length), but only under `legacy`.
+    @Test(arguments: [("blowfish128-sha256", "blowfish128-sha256-modp2048"), ("cast128-sha1", "cast128-sha1-modp2048"),
+                      ("blowfish256-sha256", "blowfish256-sha256-modp2048"), ("aes128ccm16", "blowfish192-sha1-modp2048")])
+    func legacyRFC2451CiphersNegotiateOnlyUnderLegacy(esp: String, ike: String) throws {
+        let (a, b) = try TestConfig.pair(ike: ike, esp: esp, legacy: true)
+        let pair = try Self.complete(a, b)
+        Self.expectMatchingChildren(pair)
+        #expect(pair.established(.a).first?.proposal.description == ike)
+        #expect(pair.installed(.a).first?.proposal.description == esp)
+        let (refused, _) = try TestConfig.pair(ike: ike, esp: esp)
+        #expect(throws: IKEv1Error.self) { try refused.validate() }
     }
 
     @Test func ahChild() throws {

@@ -12,6 +12,8 @@ import Testing
         "aes256-sha256-ecp192-ecp224-ecp256-ecp521-ecp224bp-ecp256bp-ecp384bp-ecp512bp-curve25519",
         "aes128gcm12-aes256gmac-esn-noesn", "aes128-aes256-sha1-sha256-prfsha256-modp2048",
         "aes128-sha256-modp2048,3des-sha1-modp1024!", "aes128-sha256!",
+        "blowfish128-sha256-modp2048", "blowfish192-blowfish256-sha1", "cast128-md5",
+        "aes128ccm8-aes128ccm12-aes128ccm16-aes256ccm16-esn", "aes192ccm16,aes128gcm16",
     ]
 
     @Test(arguments: canonical)
@@ -27,6 +29,8 @@ import Testing
         ("aes256gcm-ecp384", "aes256gcm16-ecp384"),
         ("aes128gcm64,aes128gcm96,aes128gcm128", "aes128gcm8,aes128gcm12,aes128gcm16"),
         ("AES128-SHA2_384-ECP384", "aes128-sha384-ecp384"),
+        ("blowfish-sha1,cast128-sha1", "blowfish128-sha1,cast128-sha1"),
+        ("aes128ccm,aes256ccm128,aes128ccm96,aes128ccm64", "aes128ccm16,aes256ccm16,aes128ccm12,aes128ccm8"),
     ])
     func aliasesPrintCanonically(input: String, expected: String) throws {
         #expect(try ProposalList(parsing: input).description == expected)
@@ -53,6 +57,9 @@ import Testing
         #expect(try ProposalList(parsing: "aes128-md5-modp1024").proposals[0].legacyAlgorithms == ["md5", "modp1024"])
         #expect(try ProposalList(parsing: "aes128-sha1-modp768-modp1536").proposals[0].legacyAlgorithms == ["modp768", "modp1536"])
         #expect(try !ProposalList(parsing: "aes128-sha256-modp2048-modp1024s160").proposals[0].isLegacy)
+        #expect(try ProposalList(parsing: "blowfish128-cast128-aes128-sha256").proposals[0].legacyAlgorithms
+                == ["blowfish128", "cast128"])
+        #expect(try !ProposalList(parsing: "aes128ccm16").proposals[0].isLegacy)
         let suites = try ProposalList(parsing: "3des-md5-modp1024").proposals[0].ikeSuites(authentication: .preSharedKey)
         #expect(suites.count == 1 && suites[0].isLegacy)
     }
@@ -92,6 +99,12 @@ import Testing
             ("aes192gcm12", 19, nil, 28, 12),
             ("aes256gcm16", 20, nil, 36, 16),
             ("aes128gmac", 23, nil, 20, 16),
+            ("cast128-sha1", 6, 2, 16 + 20, 12),
+            ("blowfish128-sha256", 7, 5, 16 + 32, 16),
+            ("blowfish256-sha1", 7, 2, 32 + 20, 12),
+            ("aes128ccm8", 14, nil, 16 + 3, 8),
+            ("aes192ccm12", 15, nil, 24 + 3, 12),
+            ("aes256ccm16", 16, nil, 32 + 3, 16),
         ]
         for (text, transform, auth, keymat, icv) in cases {
             let suite = try ProposalList(parsing: text).proposals[0].childSuites()[0]

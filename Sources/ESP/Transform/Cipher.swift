@@ -6,16 +6,18 @@ enum Cipher {
     case cbc(CBCCipher)
     case ctr(AESCTR)
     case gcm(ESPAESGCM)
+    case ccm(ESPAESCCM)
     case gmac(AESGMAC)
 
     init(_ algorithm: EncryptionAlgorithm, key: SecretBytes) throws(ESPError) {
         do throws(CryptoError) {
             switch algorithm {
             case .null: self = .null
-            case .des, .tripleDES, .aesCBC: self = .cbc(try CBCCipher(algorithm: algorithm.cbcAlgorithm!, key: key))
+            case .des, .tripleDES, .aesCBC, .blowfish, .cast128: self = .cbc(try CBCCipher(algorithm: algorithm.cbcAlgorithm!, key: key))
             case .aesCTR: self = .ctr(try AESCTR(keyingMaterial: key))
             case .aesGCM(_, let icv): self = .gcm(try ESPAESGCM(keyingMaterial: key, icvLength: icv))
             case .aesGMAC: self = .gmac(try AESGMAC(keyingMaterial: key))
+            case .aesCCM(_, let icv): self = .ccm(try ESPAESCCM(keyingMaterial: key, icvLength: icv))
             }
             if algorithm.keyingMaterialLength != key.count {
                 throw CryptoError(.invalidKeyLength, "\(algorithm.keyword) needs \(algorithm.keyingMaterialLength) bytes of keying material, got \(key.count)")

@@ -3,13 +3,16 @@ import ISAKMPWire
 
 extension EncryptionAlgorithm {
     /// The cipher an ESP Transform-Id and Key-Length attribute name (RFC 2407 §4.4.4,
-    /// RFC 3686, RFC 4106, RFC 4543); AES without a Key-Length means 128 bits.
+    /// RFC 2451, RFC 3686, RFC 4106, RFC 4309, RFC 4543); AES, Blowfish and CAST
+    /// without a Key-Length mean 128 bits.
     public init?(espTransformID: UInt8, keyBits: UInt16?) {
         let bits = Int(keyBits ?? 128)
         let aes = [128, 192, 256].contains(bits)
         switch espTransformID {
         case TransformID.ESP.des: self = .des
         case TransformID.ESP.tripleDES: self = .tripleDES
+        case TransformID.ESP.cast where bits == 128: self = .cast128
+        case TransformID.ESP.blowfish where aes: self = .blowfish(keyBits: bits)
         case TransformID.ESP.null: self = .null
         case TransformID.ESP.aesCBC where aes: self = .aesCBC(keyBits: bits)
         case TransformID.ESP.aesCTR where aes: self = .aesCTR(keyBits: bits)
@@ -17,6 +20,9 @@ extension EncryptionAlgorithm {
         case TransformID.ESP.aesGCM12 where aes: self = .aesGCM(keyBits: bits, icvLength: 12)
         case TransformID.ESP.aesGCM16 where aes: self = .aesGCM(keyBits: bits, icvLength: 16)
         case TransformID.ESP.nullAuthAESGMAC where aes: self = .aesGMAC(keyBits: bits)
+        case TransformID.ESP.aesCCM8 where aes: self = .aesCCM(keyBits: bits, icvLength: 8)
+        case TransformID.ESP.aesCCM12 where aes: self = .aesCCM(keyBits: bits, icvLength: 12)
+        case TransformID.ESP.aesCCM16 where aes: self = .aesCCM(keyBits: bits, icvLength: 16)
         default: return nil
         }
     }

@@ -64,8 +64,8 @@ public struct IKEProposal: Hashable, Sendable, CustomStringConvertible {
         self.lifetime = lifetime
     }
 
-    /// True when DES, MD5 or groups 1/2/5 are involved: negotiated only with `legacy`.
-    public var isLegacy: Bool { encryption == .des || hash.isLegacy || group.isLegacy }
+    /// True when DES, Blowfish, CAST, MD5 or groups 1/2/5 are involved: negotiated only with `legacy`.
+    public var isLegacy: Bool { encryption.isLegacy || hash.isLegacy || group.isLegacy }
 
     /// Notation like `aes128-sha256-modp2048`.
     public var description: String { "\(encryption.notation)-\(hash.rawValue)-\(group.name)" }
@@ -78,7 +78,11 @@ public struct IKEProposal: Hashable, Sendable, CustomStringConvertible {
     /// The transform payload, attributes in charon's order (RFC 2409 App. A).
     func transform(number: UInt8) -> TransformPayload {
         var attrs: [DataAttribute] = [.basic(IKEAttribute.encryptionAlgorithm, encryption.ikeAttributeValue)]
-        if case .aes(let bits) = encryption { attrs.append(.basic(IKEAttribute.keyLength, UInt16(bits))) }
+        // Variable-length ciphers carry a Key Length (RFC 2409 App. A).
+        switch encryption {
+        case .aes(let bits), .blowfish(let bits), .cast128(let bits): attrs.append(.basic(IKEAttribute.keyLength, UInt16(bits)))
+        case .des, .tripleDES: break
+        }
         attrs.append(.basic(IKEAttribute.hashAlgorithm, hash.ikeAttributeValue))
         attrs.append(.basic(IKEAttribute.groupDescription, group.id))
         attrs.append(.basic(IKEAttribute.authenticationMethod, authMethod.rawValue))
@@ -145,7 +149,9 @@ extension CBCAlgorithm {
     var ikeAttributeValue: UInt16 {
         switch self {
         case .des: 1
+        case .blowfish: 3
         case .tripleDES: 5
+        case .cast128: 6
         case .aes: 7
         }
     }
@@ -155,6 +161,11 @@ extension CBCAlgorithm {
         switch v {
         case 1 where keyBits == nil: self = .des
         case 5 where keyBits == nil: self = .tripleDES
+        case 3:
+            let bits = Int(keyBits ?? 128)
+            guard [128, 192, 256].contains(bits) else { return nil }
+            self = .blowfish(keyBits: bits)
+        case 6 where keyBits == nil || keyBits == 128: self = .cast128(keyBits: 128)
         case 7:
             let bits = Int(keyBits ?? 128)
             guard [128, 192, 256].contains(bits) else { return nil }
@@ -169,6 +180,8 @@ extension CBCAlgorithm {
         case .des: "des"
         case .tripleDES: "3des"
         case .aes(let bits): "aes\(bits)"
+        case .blowfish(let bits): "blowfish\(bits)"
+        case .cast128: "cast128"
         }
     }
 }

@@ -90,7 +90,7 @@ public struct PeerConfig: Sendable {
     public var childLifetime: Lifetime
     /// Start Aggressive Mode instead of Main Mode.
     public var aggressive: Bool
-    /// Allow DES, MD5, DH groups 1/2/5.
+    /// Allow DES, Blowfish, CAST, MD5, DH groups 1/2/5.
     public var legacy: Bool
     /// Answer Aggressive Mode with PSK (charon's `i_dont_care_about_security_and_use_aggressive_mode_psk`).
     public var allowAggressiveModePSKResponder: Bool
@@ -153,10 +153,10 @@ public struct PeerConfig: Sendable {
         guard !childProposals.isEmpty else { throw IKEv1Error(.configuration, "\(name): no ESP/AH proposal") }
         if !legacy {
             if let p = ikeProposals.first(where: \.isLegacy) {
-                throw IKEv1Error(.configuration, "\(name): IKE proposal \(p) uses DES, MD5 or DH group 1/2/5; allow it with `legacy`")
+                throw IKEv1Error(.configuration, "\(name): IKE proposal \(p) uses DES, Blowfish, CAST, MD5 or DH group 1/2/5; allow it with `legacy`")
             }
             if let p = childProposals.first(where: \.isLegacy) {
-                throw IKEv1Error(.configuration, "\(name): ESP proposal \(p) uses DES, MD5 or DH group 1/2/5; allow it with `legacy`")
+                throw IKEv1Error(.configuration, "\(name): ESP proposal \(p) uses DES, Blowfish, CAST, MD5 or DH group 1/2/5; allow it with `legacy`")
             }
         }
         if let p = ikeProposals.first(where: { $0.authMethod != .preSharedKey }) {

@@ -25,7 +25,7 @@ struct DemoCommand: ParsableCommand {
     @Flag(help: "Aggressive Mode instead of Main Mode (PSK; the responder allows it explicitly).")
     var aggressive = false
 
-    @Flag(help: "Allow DES, MD5 and DH groups 1, 2, 5.")
+    @Flag(help: "Allow DES, Blowfish, CAST, MD5 and DH groups 1, 2, 5.")
     var legacy = false
 
     @Flag(help: "Put the initiator behind a NAT (NAT-T: port 4500, UDP encapsulation).")

@@ -18,6 +18,8 @@ enum StatusTables {
         case .des: "des"
         case .tripleDES: "3des"
         case .aes(let bits): bits == 128 ? "aes" : "aes\(bits)"
+        case .blowfish(let bits): "bf\(bits)"
+        case .cast128: "cast"
         }
     }
 
@@ -70,6 +72,9 @@ enum StatusTables {
             case .aesCTR(let b): parts.append("esp-aes-ctr \(b)")
             case .aesGCM(let b, _): parts.append("esp-gcm \(b)")
             case .aesGMAC(let b): parts.append("esp-gmac \(b)")
+            case .aesCCM(let b, _): parts.append("esp-ccm \(b)")
+            case .blowfish(let b): parts.append("esp-blowfish \(b)")
+            case .cast128: parts.append("esp-cast")
             case .null: parts.append("esp-null")
             }
         }

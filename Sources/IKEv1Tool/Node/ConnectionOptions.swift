@@ -41,7 +41,7 @@ struct ConnectionOptions: ParsableArguments {
     var ikeLifetime: Double?
     @Option(help: "IPsec SA lifetime in seconds.")
     var espLifetime: Double?
-    @Flag(help: "Allow DES, MD5 and DH groups 1, 2, 5.")
+    @Flag(help: "Allow DES, Blowfish, CAST, MD5 and DH groups 1, 2, 5.")
     var legacy = false
 
     /// The settings the flags (over the config file) describe.

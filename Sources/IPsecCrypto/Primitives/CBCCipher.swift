@@ -7,21 +7,46 @@ public enum CBCAlgorithm: Hashable, Sendable {
     case tripleDES
     /// AES with a 128-, 192- or 256-bit key.
     case aes(keyBits: Int)
+    /// Blowfish (RFC 2451 §2.2) with a 40- to 448-bit key, whole bytes
+    /// (legacy; needs OpenSSL's legacy provider).
+    case blowfish(keyBits: Int)
+    /// CAST-128 (RFC 2144, RFC 2451 §2.2) with a 40- to 128-bit key, whole bytes
+    /// (legacy; needs OpenSSL's legacy provider).
+    case cast128(keyBits: Int)
 
     /// Key length in bytes.
     public var keyLength: Int {
         switch self {
         case .des: 8
         case .tripleDES: 24
-        case .aes(let bits): bits / 8
+        case .aes(let bits), .blowfish(let bits), .cast128(let bits): bits / 8
         }
     }
 
     /// Block (and IV) size in bytes.
     public var blockSize: Int {
         switch self {
-        case .des, .tripleDES: 8
+        case .des, .tripleDES, .blowfish, .cast128: 8
         case .aes: 16
+        }
+    }
+
+    /// True for the ciphers of OpenSSL's legacy provider (DES, Blowfish, CAST-128),
+    /// which policy refuses unless `legacy` is allowed.
+    public var isLegacy: Bool {
+        switch self {
+        case .des, .blowfish, .cast128: true
+        case .tripleDES, .aes: false
+        }
+    }
+
+    /// True when the key length is one the cipher accepts.
+    var validKeyBits: Bool {
+        switch self {
+        case .des, .tripleDES: true
+        case .aes(let bits): [128, 192, 256].contains(bits)
+        case .blowfish(let bits): bits % 8 == 0 && (40...448).contains(bits)
+        case .cast128(let bits): bits % 8 == 0 && (40...128).contains(bits)
         }
     }
 
@@ -30,6 +55,8 @@ public enum CBCAlgorithm: Hashable, Sendable {
         case .des: "DES-CBC"
         case .tripleDES: "DES-EDE3-CBC"
         case .aes(let bits): "AES-\(bits)-CBC"
+        case .blowfish: "BF-CBC"
+        case .cast128: "CAST5-CBC"
         }
     }
 }
@@ -47,12 +74,12 @@ public final class CBCCipher {
     private let decryptor: CipherContext
 
     /// Keys the cipher. Throws `invalidKeyLength`, `unsupportedAlgorithm`, or
-    /// `providerUnavailable` when DES is asked for and the legacy provider is missing.
+    /// `providerUnavailable` when a legacy cipher is asked for and the legacy provider is missing.
     public init(algorithm: CBCAlgorithm, key: SecretBytes) throws(CryptoError) {
-        if case .aes(let bits) = algorithm, ![128, 192, 256].contains(bits) {
-            throw CryptoError(.unsupportedAlgorithm, "AES-\(bits) does not exist")
+        guard algorithm.validKeyBits else {
+            throw CryptoError(.unsupportedAlgorithm, "\(algorithm.openSSLName) has no \(algorithm.keyLength * 8)-bit key")
         }
-        if algorithm == .des { try Providers.requireLegacy(for: "DES-CBC") }
+        if algorithm.isLegacy { try Providers.requireLegacy(for: algorithm.openSSLName) }
         guard key.count == algorithm.keyLength else {
             throw CryptoError(.invalidKeyLength, "\(algorithm.openSSLName) needs a \(algorithm.keyLength)-byte key, got \(key.count)")
         }

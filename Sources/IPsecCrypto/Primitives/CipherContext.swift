@@ -18,13 +18,20 @@ final class CipherContext {
         }
         self.ctx = ctx
         self.cipher = cipher
-        guard Int(EVP_CIPHER_get_key_length(cipher)) == key.count else {
-            throw CryptoError(.invalidKeyLength, "\(name) needs a \(EVP_CIPHER_get_key_length(cipher))-byte key, got \(key.count)")
-        }
-        guard EVP_CipherInit_ex(ctx, cipher, nil, key.baseAddress?.assumingMemoryBound(to: UInt8.self), nil,
-                                encrypt ? 1 : 0) == 1 else {
-            ERR_clear_error()
-            throw .internalFailure("EVP_CipherInit_ex(\(name))")
+        let keyBytes = key.baseAddress?.assumingMemoryBound(to: UInt8.self)
+        if Int(EVP_CIPHER_get_key_length(cipher)) == key.count {
+            guard EVP_CipherInit_ex(ctx, cipher, nil, keyBytes, nil, encrypt ? 1 : 0) == 1 else {
+                ERR_clear_error()
+                throw .internalFailure("EVP_CipherInit_ex(\(name))")
+            }
+        } else {
+            // Variable-length ciphers (Blowfish, CAST-128): the length goes on the context before the key.
+            guard EVP_CipherInit_ex(ctx, cipher, nil, nil, nil, encrypt ? 1 : 0) == 1,
+                  EVP_CIPHER_CTX_set_key_length(ctx, Int32(key.count)) == 1,
+                  EVP_CipherInit_ex(ctx, nil, nil, keyBytes, nil, -1) == 1 else {
+                ERR_clear_error()
+                throw CryptoError(.invalidKeyLength, "\(name) does not take a \(key.count)-byte key")
+            }
         }
         EVP_CIPHER_CTX_set_padding(ctx, padding ? 1 : 0)
     }
@@ -72,4 +79,35 @@ final class CipherContext {
             return EVP_CipherFinal_ex(ctx, scratch.baseAddress!.assumingMemoryBound(to: UInt8.self), &outLength) == 1
         }
     }
+}
+
+/// Fetches the AEAD cipher `name` and keys an encrypt and a decrypt context
+/// with `key`; `prepare` runs on each context after the cipher is chosen and
+/// before the key is set (CCM's nonce and tag lengths). The caller frees all three.
+func makeAEADContexts(name: String, key: UnsafeRawBufferPointer, prepare: (OpaquePointer) -> Bool = { _ in true })
+    throws(CryptoError) -> (cipher: OpaquePointer, encryptor: OpaquePointer, decryptor: OpaquePointer) {
+    guard let cipher = EVP_CIPHER_fetch(nil, name, nil) else {
+        ERR_clear_error()
+        throw CryptoError(.unsupportedAlgorithm, "\(name) is not available in libcrypto")
+    }
+    let e = EVP_CIPHER_CTX_new(), d = EVP_CIPHER_CTX_new()
+    guard let e, let d else {
+        EVP_CIPHER_CTX_free(e)
+        EVP_CIPHER_CTX_free(d)
+        EVP_CIPHER_free(cipher)
+        throw .internalFailure("EVP_CIPHER_CTX_new")
+    }
+    let keyBytes = key.baseAddress!.assumingMemoryBound(to: UInt8.self)
+    let ok = [(e, Int32(1)), (d, Int32(0))].allSatisfy { ctx, encrypt in
+        EVP_CipherInit_ex(ctx, cipher, nil, nil, nil, encrypt) == 1 && prepare(ctx)
+            && EVP_CipherInit_ex(ctx, nil, nil, keyBytes, nil, encrypt) == 1
+    }
+    guard ok else {
+        ERR_clear_error()
+        EVP_CIPHER_CTX_free(e)
+        EVP_CIPHER_CTX_free(d)
+        EVP_CIPHER_free(cipher)
+        throw .internalFailure("EVP_CipherInit_ex(\(name))")
+    }
+    return (cipher, e, d)
 }

@@ -26,21 +26,8 @@ public final class ESPAESGCM {
         }
         self.icvLength = icvLength
         salt = keyingMaterial.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: keyLength, as: UInt32.self) }
-        guard let cipher = EVP_CIPHER_fetch(nil, "AES-\(keyLength * 8)-GCM", nil) else {
-            ERR_clear_error()
-            throw CryptoError(.unsupportedAlgorithm, "AES-\(keyLength * 8)-GCM is not available in libcrypto")
-        }
-        self.cipher = cipher
-        guard let e = EVP_CIPHER_CTX_new(), let d = EVP_CIPHER_CTX_new() else { throw .internalFailure("EVP_CIPHER_CTX_new") }
-        encryptor = e
-        decryptor = d
-        let ok = keyingMaterial.withUnsafeBytes { k in
-            let key = k.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            return EVP_CipherInit_ex(e, cipher, nil, key, nil, 1) == 1 && EVP_CipherInit_ex(d, cipher, nil, key, nil, 0) == 1
-        }
-        guard ok else {
-            ERR_clear_error()
-            throw .internalFailure("EVP_CipherInit_ex(AES-GCM)")
+        (cipher, encryptor, decryptor) = try keyingMaterial.withUnsafeBytes { k throws(CryptoError) in
+            try makeAEADContexts(name: "AES-\(keyLength * 8)-GCM", key: UnsafeRawBufferPointer(rebasing: k[0..<keyLength]))
         }
     }
 

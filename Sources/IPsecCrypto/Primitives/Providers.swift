@@ -4,9 +4,10 @@ internal import COpenSSL
 /// once per process; Swift initializes globals exactly once, thread-safely.
 private let legacyProvidersLoaded: Bool = {
     // Loading any provider explicitly disables the implicit default provider,
-    // so load both.
-    let legacy = OSSL_PROVIDER_load(nil, "legacy")
+    // so load both, default first: a fetch on another thread in between
+    // (3DES, AES) must never see only the legacy provider.
     let defaults = OSSL_PROVIDER_load(nil, "default")
+    let legacy = OSSL_PROVIDER_load(nil, "legacy")
     return legacy != nil && defaults != nil
 }()
 

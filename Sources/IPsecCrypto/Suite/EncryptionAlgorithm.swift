@@ -1,6 +1,6 @@
 /// An encryption transform as named in proposals, with its IKEv1 Phase 1
 /// attribute code (RFC 2409 App. A) and IPsec DOI ESP transform ID
-/// (RFC 2407 §4.4.4, RFC 3686, RFC 4106, RFC 4543).
+/// (RFC 2407 §4.4.4, RFC 2451, RFC 3686, RFC 4106, RFC 4309, RFC 4543).
 public enum EncryptionAlgorithm: Hashable, Sendable {
     /// ESP_NULL (RFC 2410).
     case null
@@ -10,14 +10,20 @@ public enum EncryptionAlgorithm: Hashable, Sendable {
     case tripleDES
     /// AES-CBC with a 128/192/256-bit key.
     case aesCBC(keyBits: Int)
+    /// Blowfish-CBC (RFC 2451) with a 128/192/256-bit key (legacy).
+    case blowfish(keyBits: Int)
+    /// CAST-128-CBC (RFC 2451) with a 128-bit key (legacy).
+    case cast128
     /// AES-CTR (RFC 3686), ESP only.
     case aesCTR(keyBits: Int)
     /// AES-GCM with an 8/12/16-byte ICV (RFC 4106), ESP only.
     case aesGCM(keyBits: Int, icvLength: Int)
     /// AES-GMAC, authentication only (RFC 4543), ESP only.
     case aesGMAC(keyBits: Int)
+    /// AES-CCM with an 8/12/16-byte ICV (RFC 4309), ESP only.
+    case aesCCM(keyBits: Int, icvLength: Int)
 
-    /// strongSwan's keyword, e.g. `aes128`, `3des`, `aes256gcm16`, `aes128ctr`.
+    /// strongSwan's keyword, e.g. `aes128`, `3des`, `aes256gcm16`, `aes128ctr`, `blowfish128`, `aes128ccm16`.
     public var keyword: String {
         switch self {
         case .null: "null"
@@ -27,38 +33,49 @@ public enum EncryptionAlgorithm: Hashable, Sendable {
         case .aesCTR(let bits): "aes\(bits)ctr"
         case .aesGCM(let bits, let icv): "aes\(bits)gcm\(icv)"
         case .aesGMAC(let bits): "aes\(bits)gmac"
+        case .blowfish(let bits): "blowfish\(bits)"
+        case .cast128: "cast128"
+        case .aesCCM(let bits, let icv): "aes\(bits)ccm\(icv)"
         }
     }
 
-    /// IKEv1 Encryption Algorithm attribute (class 1): 1 DES, 5 3DES, 7 AES-CBC;
-    /// nil for transforms IKEv1 Phase 1 cannot use.
+    /// IKEv1 Encryption Algorithm attribute (class 1): 1 DES, 3 Blowfish, 5 3DES,
+    /// 6 CAST, 7 AES-CBC; nil for transforms IKEv1 Phase 1 cannot use.
     public var ikeAttributeValue: UInt16? {
         switch self {
         case .des: 1
+        case .blowfish: 3
         case .tripleDES: 5
+        case .cast128: 6
         case .aesCBC: 7
         default: nil
         }
     }
 
-    /// IPsec DOI ESP transform ID: ESP_DES 2, ESP_3DES 3, ESP_NULL 11, ESP_AES 12,
-    /// ESP_AES_CTR 13, ESP_AES_GCM_8/12/16 18/19/20, ESP_NULL_AUTH_AES_GMAC 23.
+    /// IPsec DOI ESP transform ID: ESP_DES 2, ESP_3DES 3, ESP_CAST 6, ESP_BLOWFISH 7,
+    /// ESP_NULL 11, ESP_AES 12, ESP_AES_CTR 13, ESP_AES_CCM_8/12/16 14/15/16,
+    /// ESP_AES_GCM_8/12/16 18/19/20, ESP_NULL_AUTH_AES_GMAC 23.
     public var espTransformID: UInt16 {
         switch self {
         case .des: 2
         case .tripleDES: 3
+        case .cast128: 6
+        case .blowfish: 7
         case .null: 11
         case .aesCBC: 12
         case .aesCTR: 13
         case .aesGCM(_, let icv): icv == 8 ? 18 : icv == 12 ? 19 : 20
+        case .aesCCM(_, let icv): icv == 8 ? 14 : icv == 12 ? 15 : 16
         case .aesGMAC: 23
         }
     }
 
-    /// The Key Length attribute value in bits (AES variants), nil for fixed-length ciphers.
+    /// The Key Length attribute value in bits (AES variants and the variable-length
+    /// ciphers of RFC 2451), nil for fixed-length ciphers.
     public var keyLengthAttribute: UInt16? {
         switch self {
-        case .aesCBC(let b), .aesCTR(let b), .aesGCM(let b, _), .aesGMAC(let b): UInt16(b)
+        case .aesCBC(let b), .aesCTR(let b), .aesGCM(let b, _), .aesGMAC(let b), .aesCCM(let b, _), .blowfish(let b): UInt16(b)
+        case .cast128: 128
         default: nil
         }
     }
@@ -69,15 +86,18 @@ public enum EncryptionAlgorithm: Hashable, Sendable {
         case .null: 0
         case .des: 8
         case .tripleDES: 24
-        case .aesCBC(let b), .aesCTR(let b), .aesGCM(let b, _), .aesGMAC(let b): b / 8
+        case .cast128: 16
+        case .aesCBC(let b), .aesCTR(let b), .aesGCM(let b, _), .aesGMAC(let b), .aesCCM(let b, _), .blowfish(let b): b / 8
         }
     }
 
     /// Bytes taken from KEYMAT: the key plus the 4-byte salt/nonce of CTR,
-    /// GCM and GMAC (RFC 3686 §5.1, RFC 4106 §8.1, RFC 4543 §8).
+    /// GCM and GMAC (RFC 3686 §5.1, RFC 4106 §8.1, RFC 4543 §8) or the
+    /// 3-byte salt of CCM (RFC 4309 §7.1).
     public var keyingMaterialLength: Int {
         switch self {
         case .aesCTR, .aesGCM, .aesGMAC: keyLength + 4
+        case .aesCCM: keyLength + 3
         default: keyLength
         }
     }
@@ -85,7 +105,7 @@ public enum EncryptionAlgorithm: Hashable, Sendable {
     /// CBC block size (Phase 1 IV length); 1 for stream-like modes and NULL.
     public var blockSize: Int {
         switch self {
-        case .des, .tripleDES: 8
+        case .des, .tripleDES, .blowfish, .cast128: 8
         case .aesCBC: 16
         default: 1
         }
@@ -95,16 +115,16 @@ public enum EncryptionAlgorithm: Hashable, Sendable {
     public var espIVLength: Int {
         switch self {
         case .null: 0
-        case .des, .tripleDES: 8
+        case .des, .tripleDES, .blowfish, .cast128: 8
         case .aesCBC: 16
-        case .aesCTR, .aesGCM, .aesGMAC: 8
+        case .aesCTR, .aesGCM, .aesGMAC, .aesCCM: 8
         }
     }
 
     /// True for combined-mode transforms that need no separate integrity algorithm.
     public var isAEAD: Bool {
         switch self {
-        case .aesGCM, .aesGMAC: true
+        case .aesGCM, .aesGMAC, .aesCCM: true
         default: false
         }
     }
@@ -115,12 +135,14 @@ public enum EncryptionAlgorithm: Hashable, Sendable {
         case .des: .des
         case .tripleDES: .tripleDES
         case .aesCBC(let b): .aes(keyBits: b)
+        case .blowfish(let b): .blowfish(keyBits: b)
+        case .cast128: .cast128(keyBits: 128)
         default: nil
         }
     }
 
-    /// DES: refused by policy unless `legacy` is allowed.
-    public var isLegacy: Bool { self == .des }
+    /// DES, Blowfish and CAST-128: refused by policy unless `legacy` is allowed.
+    public var isLegacy: Bool { cbcAlgorithm?.isLegacy ?? false }
 
     /// Parses a strongSwan keyword (with the usual aliases), or nil.
     public init?(keyword: String) {
@@ -129,6 +151,10 @@ public enum EncryptionAlgorithm: Hashable, Sendable {
         case "des": self = .des
         case "3des": self = .tripleDES
         case "aes": self = .aesCBC(keyBits: 128)
+        case "blowfish", "blowfish128": self = .blowfish(keyBits: 128)
+        case "blowfish192": self = .blowfish(keyBits: 192)
+        case "blowfish256": self = .blowfish(keyBits: 256)
+        case "cast128": self = .cast128
         default:
             guard keyword.hasPrefix("aes"), keyword.count >= 6,
                   let bits = Int(keyword.dropFirst(3).prefix(3)), [128, 192, 256].contains(bits) else { return nil }
@@ -140,6 +166,9 @@ public enum EncryptionAlgorithm: Hashable, Sendable {
             case "gcm", "gcm16", "gcm128": self = .aesGCM(keyBits: bits, icvLength: 16)
             case "gcm12", "gcm96": self = .aesGCM(keyBits: bits, icvLength: 12)
             case "gcm8", "gcm64": self = .aesGCM(keyBits: bits, icvLength: 8)
+            case "ccm", "ccm16", "ccm128": self = .aesCCM(keyBits: bits, icvLength: 16)
+            case "ccm12", "ccm96": self = .aesCCM(keyBits: bits, icvLength: 12)
+            case "ccm8", "ccm64": self = .aesCCM(keyBits: bits, icvLength: 8)
             default: return nil
             }
         }

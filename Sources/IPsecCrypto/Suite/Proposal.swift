@@ -29,7 +29,7 @@ public struct Proposal: Hashable, Sendable, CustomStringConvertible {
             + groups.map(\.name) + esn.map { $0 ? "esn" : "noesn" }).joined(separator: "-")
     }
 
-    /// Names of the legacy algorithms in this proposal (DES, MD5, groups
+    /// Names of the legacy algorithms in this proposal (DES, Blowfish, CAST, MD5, groups
     /// 1/2/5); policy refuses the proposal unless `legacy` is allowed.
     public var legacyAlgorithms: [String] {
         encryption.filter(\.isLegacy).map(\.keyword) + integrity.filter(\.isLegacy).map(\.keyword)

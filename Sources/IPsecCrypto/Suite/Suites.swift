@@ -64,7 +64,7 @@ public struct IKESuite: Hashable, Sendable, CustomStringConvertible {
     public var encryptionKeyLength: Int { encryption.keyLength }
     /// CBC block size = IV length.
     public var blockSize: Int { encryption.blockSize }
-    /// True when any part is legacy (DES, MD5, groups 1/2/5).
+    /// True when any part is legacy (DES, Blowfish, CAST, MD5, groups 1/2/5).
     public var isLegacy: Bool { encryption.isLegacy || hash.isLegacy || group.isLegacy }
     /// strongSwan notation, e.g. `aes128-sha256-modp2048`.
     public var description: String {
@@ -105,7 +105,7 @@ public struct ChildSuite: Hashable, Sendable, CustomStringConvertible {
     /// ICV length on the wire.
     public var icvLength: Int {
         switch encryption {
-        case .aesGCM(_, let icv): icv
+        case .aesGCM(_, let icv), .aesCCM(_, let icv): icv
         case .aesGMAC: 16
         default: integrity?.icvLength ?? 0
         }

@@ -29,6 +29,8 @@ public struct TransformID: Hashable, Sendable {
     public enum ESP {
         public static let des: UInt8 = 2
         public static let tripleDES: UInt8 = 3
+        public static let cast: UInt8 = 6
+        public static let blowfish: UInt8 = 7
         public static let null: UInt8 = 11
         public static let aesCBC: UInt8 = 12
         public static let aesCTR: UInt8 = 13

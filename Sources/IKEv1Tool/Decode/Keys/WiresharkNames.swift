@@ -12,6 +12,12 @@ enum WiresharkNames {
         if n.hasPrefix("DES-CBC") { return .des }
         if n.hasPrefix("AES-CBC") { return .aesCBC(keyBits: keyLength * 8) }
         if n.hasPrefix("AES-CTR") { return .aesCTR(keyBits: (keyLength - 4) * 8) }
+        if n.hasPrefix("BLOWFISH-CBC") { return .blowfish(keyBits: keyLength * 8) }
+        if n.hasPrefix("CAST5-CBC") { return .cast128 }
+        if n.hasPrefix("AES-CCM") {
+            let icv = n.contains("8 OCTET") ? 8 : n.contains("12 OCTET") ? 12 : 16
+            return .aesCCM(keyBits: (keyLength - 3) * 8, icvLength: icv)
+        }
         if n.hasPrefix("AES-GCM") {
             let icv = n.contains("8 OCTET") ? 8 : n.contains("12 OCTET") ? 12 : 16
             return .aesGCM(keyBits: (keyLength - 4) * 8, icvLength: icv)
@@ -28,6 +34,9 @@ enum WiresharkNames {
         case .aesCTR: "AES-CTR [RFC3686]"
         case .aesGCM(_, let icv): "AES-GCM with \(icv) octet ICV [RFC4106]"
         case .aesGMAC: "NULL encryption with AES-GMAC [RFC4543]"
+        case .blowfish: "BLOWFISH-CBC [RFC2451]"
+        case .cast128: "CAST5-CBC [RFC2144]"
+        case .aesCCM(_, let icv): "AES-CCM with \(icv) octet ICV [RFC4309]"
         }
     }
 
