@@ -37,15 +37,7 @@ public struct ProposalPayload: Hashable, Sendable {
     }
 
     static func decode(_ r: inout ByteReader, field: String) throws(WireError) -> (ProposalPayload, UInt8) {
-        let start = r.offset
-        let next = try r.u8(field + ".next_payload")
-        let reserved = try r.u8(field + ".reserved")
-        guard reserved == 0 else {
-            throw WireError(.invalidValue, field: field + ".reserved", offset: start + 1,
-                            reason: "RESERVED is \(reserved), must be 0")
-        }
-        let length = Int(try r.u16(field + ".length"))
-        var body = try r.region(length: length, consumed: r.offset - start, field + ".length")
+        var (next, body) = try r.subPayload(field)
         let number = try body.u8(field + ".number")
         let proto = ProtocolID(rawValue: try body.u8(field + ".protocol_id"))
         let spiSize = Int(try body.u8(field + ".spi_size"))

@@ -57,6 +57,21 @@ struct ByteReader {
         return Array(bytes)
     }
 
+    /// Reads the generic header of a Proposal or Transform inside an SA payload (RFC 2408
+    /// §3.5-3.6): Next Payload, a RESERVED octet that must be zero, the length; returns
+    /// Next Payload and a reader over the rest of this sub-payload.
+    mutating func subPayload(_ field: String) throws(WireError) -> (next: UInt8, body: ByteReader) {
+        let start = offset
+        let next = try u8(field + ".next_payload")
+        let reserved = try u8(field + ".reserved")
+        guard reserved == 0 else {
+            throw WireError(.invalidValue, field: field + ".reserved", offset: start + 1,
+                            reason: "RESERVED is \(reserved), must be 0")
+        }
+        let length = Int(try u16(field + ".length"))
+        return (next, try region(length: length, consumed: offset - start, field + ".length"))
+    }
+
     /// Reads a length-delimited region of `length` bytes that started `consumed` bytes ago.
     ///
     /// Used for payloads whose length field counts their own header.
