@@ -1,5 +1,7 @@
 import Foundation
 import IPsecCrypto
+import ISAKMPWire
+import Testing
 
 /// Fixtures live at the repository root: three levels above this file.
 enum Fixture {
@@ -41,22 +43,13 @@ enum Fixture {
     }
 }
 
-/// Hex decoding for fixtures (lowercase or uppercase, no separators).
+/// Hex decoding for fixtures, with the codec's parser; a fixture that is not hex fails the test.
 func hex(_ string: String) -> [UInt8] {
-    var out: [UInt8] = []
-    out.reserveCapacity(string.utf8.count / 2)
-    var high: UInt8? = nil
-    for c in string.utf8 {
-        let v: UInt8
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): v = c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): v = c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): v = c - UInt8(ascii: "A") + 10
-        default: continue
-        }
-        if let h = high { out.append(h << 4 | v); high = nil } else { high = v }
+    guard let bytes = [UInt8](hexString: string) else {
+        Issue.record("fixture value is not hex: \(string.prefix(40))")
+        return []
     }
-    return out
+    return bytes
 }
 
 extension Sequence<UInt8> {
