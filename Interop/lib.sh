@@ -99,7 +99,11 @@ CONF
     echo $! > "$st/pid"
     local uri="unix://$st/charon.vici"
     wait_for 15 timeout 5 swanctl --stats --uri "$uri" || { cat "$st/charon.stdout" >&2; die "charon $instance did not start"; }
-    timeout 20 swanctl --load-all --noprompt --clear --file "$1" --uri "$uri" > "$st/load.out" 2>&1 \
+    # swanctl reads credentials (x509/, x509ca/, private/) from the directory of the file it loads:
+    # the instance's own, which pki_install_charon fills.
+    mkdir -p "$st/swanctl"
+    [ "$1" -ef "$st/swanctl/swanctl.conf" ] || cp "$1" "$st/swanctl/swanctl.conf"
+    timeout 20 swanctl --load-all --noprompt --clear --file "$st/swanctl/swanctl.conf" --uri "$uri" > "$st/load.out" 2>&1 \
         || { cat "$st/load.out" >&2; die "swanctl --load-all failed for $instance"; }
 }
 
@@ -120,14 +124,32 @@ charon_down() {
     rm -f "$st/pid"
 }
 
-# swanctl_conf FILE KEY=VALUE...: one IKEv1 PSK connection "peer" with child "net".
+# swanctl_conf FILE KEY=VALUE...: one IKEv1 connection "peer" with child "net"; PSK, or with
+# auth=pubkey the certificate cert= (a file in the instance's swanctl x509/ directory, see
+# pki_install_charon) and identities that may be DNs ("C=CH, O=..., CN=...").
 swanctl_conf() {
     local out="$1"; shift
     local aggressive=no ike=aes128-sha256-modp2048 esp=aes128-sha256-modp2048 mode=tunnel encap=no
     local local_id="$ADDR_PEER" remote_id="$ADDR_US" dpd=0s child_life=3600s child_rekey=3000s remote_addrs="$ADDR_US"
     local psk="$PSK" local_addrs="$ADDR_PEER" ts_local="$NET_PEER" ts_remote="$NET_US"
+    local auth=psk cert="" send_cert=ifasked send_certreq=yes
     for kv in "$@"; do eval "${kv%%=*}='${kv#*=}'"; done
     if [ "$mode" = transport ]; then ts_local=dynamic; ts_remote=dynamic; fi
+    local local_auth="auth = psk
+                id = $local_id" remote_auth="auth = psk
+                 id = $remote_id" secrets="ike-peer {
+        id-a = $local_id
+        id-b = $remote_id
+        secret = \"$psk\"
+    }"
+    if [ "$auth" = pubkey ]; then
+        local_auth="auth = pubkey
+                certs = $cert
+                id = \"$local_id\""
+        remote_auth="auth = pubkey
+                 id = \"$remote_id\""
+        secrets=""
+    fi
     cat > "$out" <<CONF
 connections {
     peer {
@@ -140,10 +162,10 @@ connections {
         dpd_delay = $dpd
         rekey_time = 0s
         reauth_time = 4h
-        local { auth = psk
-                id = $local_id }
-        remote { auth = psk
-                 id = $remote_id }
+        send_cert = $send_cert
+        send_certreq = $send_certreq
+        local { $local_auth }
+        remote { $remote_auth }
         children {
             net {
                 mode = $mode
@@ -159,11 +181,7 @@ connections {
     }
 }
 secrets {
-    ike-peer {
-        id-a = $local_id
-        id-b = $remote_id
-        secret = "$psk"
-    }
+    $secrets
 }
 CONF
 }
