@@ -3,7 +3,8 @@
 # usage: Interop/all.sh [IKEV1_BINARY]
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-scenarios=(main-psk aggressive-fqdn legacy-3des ecp384-gcm modp2048-ecp256 transport proposals-order rekey dpd peer-delete restart-charon wrong-psk)
+scenarios=(main-psk aggressive-fqdn legacy-3des ecp384-gcm modp2048-ecp256 transport proposals-order rekey dpd peer-delete restart-charon wrong-psk
+           cert-rsa cert-ecdsa cert-aggressive cert-wrong-ca cert-expired cert-id-mismatch)
 passed=0; failed=0
 for s in "${scenarios[@]}"; do
     for role in initiator responder; do

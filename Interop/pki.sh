@@ -11,6 +11,7 @@
 #
 # Leaves: "C=CH, O=swift-ikev1 interop, CN=peer.example" (SAN DNS peer.example, IP 192.0.2.2) for
 # charon, "... CN=us.example" (SAN DNS us.example, IP 192.0.2.1) for our node; keys are PKCS#8 PEM.
+# us-rsa-chain.pem is our RSA leaf followed by the intermediate CA.
 # Sourced by run.sh (needs lib.sh's log/die).
 
 PKI_O="swift-ikev1 interop"
@@ -99,6 +100,8 @@ pki_make() {
         pki_key "$dir/$who-ecdsa.key" ec
         pki_issue "$dir" root "$who-ecdsa" "$subject" leaf_ext "$san"
     done
+    # Our RSA certificate as a chain file, leaf first: we send the intermediate after it.
+    cat "$dir/us-rsa.pem" "$dir/inter.pem" > "$dir/us-rsa-chain.pem"
     pki_key "$dir/peer-expired.key" rsa
     pki_issue "$dir" inter peer-expired "$peer" leaf_ext "$peer_san" 20200101000000Z 20210101000000Z
     pki_key "$dir/peer-wrongca.key" rsa

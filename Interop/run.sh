@@ -10,12 +10,19 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/lib.sh"
+. "$here/pki.sh"
 scenario="${1:?scenario}"; role="${2:?initiator|responder}"
 bin="${3:-$here/../.build/debug/ikev1}"
 [ -x "$bin" ] || die "no ikev1 binary at $bin (swift build first)"
 
 # Scenario table: charon's swanctl settings, our flags, and what --list-sas must show.
+# Certificate scenarios (cert-*) name charon's leaf and trust anchors (pki_install_charon), the
+# signature charon must log for our node, and for the failures the refusal our log must carry
+# and the notify charon must receive.
 ours=(); theirs=(); expect_ike=""; expect_esp=""; traffic=yes
+pki="$STATE/pki"; charon_pki=(); expect_auth=""; refusal=""; notify=""
+cert_rsa=(--cert "$pki/us-rsa-chain.pem" --key "$pki/us-rsa.key" --ca "$pki/root.pem" --ca "$pki/inter.pem")
+cert_ecdsa=(--cert "$pki/us-ecdsa.pem" --key "$pki/us-ecdsa.key" --ca "$pki/root.pem")
 case "$scenario" in
     main-psk)       theirs=(ike=aes128-sha256-modp2048 esp=aes128-sha256-modp2048)
                     ours=(--ike aes128-sha256-modp2048 --esp aes128-sha256-modp2048)
@@ -52,6 +59,41 @@ case "$scenario" in
                     # The responder's own order decides (charon and us alike).
                     if [ "$role" = initiator ]; then expect_ike="AES_CBC-256"; expect_esp="AES_CBC-256"
                     else expect_ike="AES_CBC-128"; expect_esp="AES_CBC-128"; fi ;;
+    # RSA-2048 through the intermediate CA, DN identities (ours defaults to our certificate's
+    # subject). charon holds only the root: it verifies us through the intermediate we send.
+    cert-rsa)       charon_pki=(peer-rsa root)
+                    theirs=(auth=pubkey cert=peer-rsa.pem local_id="$PKI_PEER_DN" remote_id="$PKI_US_DN")
+                    ours=("${cert_rsa[@]}" --remote-id "$PKI_PEER_DN")
+                    expect_ike="AES_CBC-128"; expect_esp="AES_CBC-128"
+                    expect_auth="authentication of '$PKI_US_DN' with RSA_EMSA_PKCS1_NULL successful" ;;
+    # P-256 leaves straight under the (ECDSA) root, FQDN identities matched to subjectAltNames.
+    cert-ecdsa)     charon_pki=(peer-ecdsa root)
+                    theirs=(auth=pubkey cert=peer-ecdsa.pem local_id=@peer.example remote_id=@us.example)
+                    ours=("${cert_ecdsa[@]}" --local-id @us.example --remote-id @peer.example)
+                    expect_ike="AES_CBC-128"; expect_esp="AES_CBC-128"
+                    expect_auth="authentication of 'us.example' with ECDSA_WITH_NULL successful" ;;
+    # Aggressive Mode with RSA signatures and IP-address identities (subjectAltName IP).
+    cert-aggressive) charon_pki=(peer-rsa root +inter)
+                    theirs=(auth=pubkey cert=peer-rsa.pem aggressive=yes local_id="$ADDR_PEER" remote_id="$ADDR_US")
+                    ours=("${cert_rsa[@]}" --aggressive --local-id "$ADDR_US" --remote-id "$ADDR_PEER")
+                    expect_ike="AES_CBC-128"; expect_esp="AES_CBC-128"
+                    expect_auth="authentication of '$ADDR_US' with RSA_EMSA_PKCS1_NULL successful" ;;
+    # charon's certificate comes from a CA we do not trust.
+    cert-wrong-ca)  charon_pki=(peer-wrongca root +inter)
+                    theirs=(auth=pubkey cert=peer-wrongca.pem local_id="$PKI_PEER_DN" remote_id="$PKI_US_DN")
+                    ours=("${cert_rsa[@]}" --remote-id "$PKI_PEER_DN")
+                    traffic=refused; refusal="untrusted"; notify=INVALID_CERT_AUTHORITY ;;
+    # charon's certificate expired in 2021.
+    cert-expired)   charon_pki=(peer-expired root +inter)
+                    theirs=(auth=pubkey cert=peer-expired.pem local_id="$PKI_PEER_DN" remote_id="$PKI_US_DN")
+                    ours=("${cert_rsa[@]}" --remote-id "$PKI_PEER_DN")
+                    traffic=refused; refusal="expired at 2021-01-01"; notify=INVALID_CERTIFICATE ;;
+    # charon sends the ID "*.example" with its peer.example certificate (charon itself accepts that
+    # as a wildcard match; RFC 4945 §3.5 wants the ID to be in the certificate, so we refuse).
+    cert-id-mismatch) charon_pki=(peer-rsa root +inter)
+                    theirs=(auth=pubkey cert=peer-rsa.pem local_id='@*.example' remote_id="$PKI_US_DN")
+                    ours=("${cert_rsa[@]}" --remote-id %any)
+                    traffic=refused; refusal="neither the subject nor a subjectAltName"; notify=INVALID_ID_INFORMATION ;;
     *) die "unknown scenario $scenario" ;;
 esac
 
@@ -66,13 +108,19 @@ mkdir -p "$STATE"
 net_up
 conf="$STATE/swanctl.conf"
 swanctl_conf "$conf" "${theirs[@]}"
+creds=(--psk-file "$STATE/psk")
+if [ ${#charon_pki[@]} -gt 0 ]; then
+    pki_make "$pki"
+    pki_install_charon "$pki" "$STATE/charon/swanctl" "${charon_pki[@]}"
+    creds=()
+fi
 charon_up "$conf"
 printf '%s' "$PSK" > "$STATE/psk"
 
-common=(--psk-file "$STATE/psk" --local-ts "$NET_US" --remote-ts "$NET_PEER" "${ours[@]}")
-[ "$traffic" = transport ] && common=(--psk-file "$STATE/psk" "${ours[@]}")
+common=("${creds[@]}" --local-ts "$NET_US" --remote-ts "$NET_PEER" "${ours[@]}")
+[ "$traffic" = transport ] && common=("${creds[@]}" "${ours[@]}")
 nodelog="$STATE/node.log"
-if [ "$traffic" = wrong-psk ] && [ "$role" = initiator ]; then
+if [ "$traffic" = wrong-psk ] || [ "$traffic" = refused ] && [ "$role" = initiator ]; then
     :
 elif [ "$role" = initiator ]; then
     ip netns exec "$NS_US" "$bin" connect --peer "$ADDR_PEER" --bind "$ADDR_US" --tun ikv1tun0 "${common[@]}" > "$nodelog" 2>&1 &
@@ -94,6 +142,25 @@ if [ "$traffic" = wrong-psk ]; then
     fi
     grep -q INSTALLED <<< "$(swanctl_peer --list-sas)" && die "wrong-psk $role: charon installed an SA"
     echo "PASS wrong-psk $role ($(grep -m1 -o 'failed: .*\|ikev1: .*' "$STATE/wrong-psk.log" | head -c 160))"
+    exit 0
+fi
+
+# A certificate charon must not pass: our node refuses it with the reason in its log, charon
+# receives the notify that reason warrants, and neither side keeps an SA.
+if [ "$traffic" = refused ]; then
+    if [ "$role" = initiator ]; then
+        ip netns exec "$NS_US" "$bin" initiate --once --timeout 40 --peer "$ADDR_PEER" --bind "$ADDR_US" "${common[@]}" \
+            > "$nodelog" 2>&1 && die "$scenario initiator: ikev1 initiate succeeded"
+    else
+        wait_for 30 grep -q "failed:" "$nodelog" || { cat "$nodelog" >&2; die "$scenario responder: no failure reported"; }
+    fi
+    grep -q "$refusal" "$nodelog" || { cat "$nodelog" >&2; die "$scenario $role: our log does not say \"$refusal\""; }
+    wait_for 10 grep -q "received $notify error notify" "$STATE/charon/charon.log" \
+        || { grep "notify\|DELETE" "$STATE/charon/charon.log" >&2; die "$scenario $role: charon did not receive $notify"; }
+    no_sa() { local out; out="$(swanctl_peer --list-sas 2>/dev/null)" || return 1; ! grep -q "ESTABLISHED\|INSTALLED" <<< "$out"; }
+    wait_for 15 no_sa || { swanctl_peer --list-sas >&2; die "$scenario $role: charon kept an SA"; }
+    grep -q "IPsec SA installed\|ISAKMP SA established" "$nodelog" && die "$scenario $role: our node established an SA"
+    echo "PASS $scenario $role ($(grep -m1 -o "failed: .*\|ikev1: .*\|Error: .*" "$nodelog" | head -c 200); charon got $notify)"
     exit 0
 fi
 
@@ -121,11 +188,15 @@ sas="$(swanctl_peer --list-sas)"
 echo "$sas" > "$STATE/list-sas.txt"
 grep -q "$expect_ike" <<< "$sas" || { echo "$sas" >&2; die "$scenario $role: IKE SA is not $expect_ike"; }
 grep -q "$expect_esp" <<< "$sas" || { echo "$sas" >&2; die "$scenario $role: IPsec SA is not $expect_esp"; }
+if [ -n "$expect_auth" ]; then
+    grep -q "$expect_auth" "$STATE/charon/charon.log" || die "$scenario $role: charon did not log \"$expect_auth\""
+    pings="${expect_auth#authentication of }; "
+fi
 
 # Data plane: ping through the tunnel, our TUN on one side, charon's libipsec on the other.
 ping_ok() { ip netns exec "$NS_US" ping -n -c1 -W1 -I "$HOST_US" "$HOST_PEER"; }
 wait_for 10 ping_ok || { cat "$nodelog" >&2; die "$scenario $role: ping through the tunnel failed"; }
-pings="$(ip netns exec "$NS_US" ping -n -c5 -i0.2 -W1 -I "$HOST_US" "$HOST_PEER" | grep -o '[0-9]* received' || true)"
+pings="${pings:-}$(ip netns exec "$NS_US" ping -n -c5 -i0.2 -W1 -I "$HOST_US" "$HOST_PEER" | grep -o '[0-9]* received' || true)"
 
 # A TCP transfer through the tunnel (iperf3, 2 s) when iperf3 is installed.
 if command -v iperf3 >/dev/null; then

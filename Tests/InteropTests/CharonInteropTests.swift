@@ -12,6 +12,7 @@ struct CharonInteropTests {
     static let scenarios = [
         "main-psk", "aggressive-fqdn", "legacy-3des", "ecp384-gcm", "modp2048-ecp256", "transport",
         "proposals-order", "rekey", "dpd", "peer-delete", "restart-charon", "wrong-psk",
+        "cert-rsa", "cert-ecdsa", "cert-aggressive", "cert-wrong-ca", "cert-expired", "cert-id-mismatch",
     ]
 
     @Test(arguments: scenarios, ["initiator", "responder"])
