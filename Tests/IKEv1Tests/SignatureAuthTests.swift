@@ -1,0 +1,140 @@
+import IKEv1
+import IPsecCrypto
+import ISAKMPWire
+import Testing
+
+/// Phase 1 authenticated with RSA (method 3) and ECDSA (RFC 4754 methods 9/10/11) signatures
+/// and X.509 certificates made by `TestPKI`, Main Mode and Aggressive Mode; A initiates, B responds.
+@Suite struct SignatureAuthTests {
+    typealias Complete = PairExchangeTests
+
+    static func expectEstablished(_ pair: EndpointPair, method: AuthMethod, exchange: ExchangeType,
+                                  sourceLocation: SourceLocation = #_sourceLocation) {
+        Complete.expectMatchingChildren(pair, sourceLocation: sourceLocation)
+        let ia = pair.established(.a).first, ib = pair.established(.b).first
+        #expect(ia?.proposal.authMethod == method && ib?.proposal.authMethod == method, sourceLocation: sourceLocation)
+        #expect(ia?.exchange == exchange, sourceLocation: sourceLocation)
+        #expect(ia?.peerCertificate?.subject == TestPKI.subject(.b), sourceLocation: sourceLocation)
+        #expect(ib?.peerCertificate?.subject == TestPKI.subject(.a), sourceLocation: sourceLocation)
+    }
+
+    /// Every seed cipher and hash, with RSA and with ECDSA P-256; Main Mode and Aggressive Mode alternate.
+    @Test(arguments: ["rsa", "p256"])
+    func cipherAndHashMatrix(algorithm: String) throws {
+        for (i, encryption) in Complete.encryptions.enumerated() {
+            for (j, hash) in Complete.hashes.enumerated() {
+                let aggressive = (i + j) % 2 == 1
+                let ike = "\(encryption)-\(hash)-modp2048"
+                let (a, b) = try TestConfig.signed(algorithm, ike: ike, legacy: true, aggressive: aggressive)
+                var pair = try EndpointPair.signed(a: a, b: b, seed: UInt64(i * 5 + j + 1))
+                pair.initiate()
+                Self.expectEstablished(pair, method: algorithm == "rsa" ? .rsaSignature : .ecdsaP256,
+                                       exchange: aggressive ? .aggressive : .mainMode)
+                #expect(pair.established(.a).first?.proposal.description == ike)
+            }
+        }
+    }
+
+    /// ECDSA on P-384 and P-521 (methods 10 and 11): HASH_I/HASH_R with HMAC-SHA-384/512
+    /// whatever the negotiated hash (RFC 4754 §3).
+    @Test(arguments: [("p384", AuthMethod.ecdsaP384, false), ("p384", .ecdsaP384, true), ("p521", .ecdsaP521, false), ("p521", .ecdsaP521, true)])
+    func largerCurves(algorithm: String, method: AuthMethod, aggressive: Bool) throws {
+        let (a, b) = try TestConfig.signed(algorithm, ike: "aes256-sha1-ecp384", aggressive: aggressive)
+        var pair = try EndpointPair.signed(a: a, b: b)
+        pair.initiate()
+        Self.expectEstablished(pair, method: method, exchange: aggressive ? .aggressive : .mainMode)
+    }
+
+    /// B's certificate comes from an intermediate CA; A trusts only the root, so B must send the
+    /// intermediate with its certificate when A's Certificate Request names the root.
+    @Test(arguments: [false, true])
+    func chainWithIntermediate(aggressive: Bool) throws {
+        let (a, b) = try TestConfig.signed("p256", aggressive: aggressive) { _, b in
+            b.authenticate(with: try TestPKI.credentials("p256", .b, issuer: TestPKI.intermediate))
+        }
+        var pair = try EndpointPair.signed(a: a, b: b)
+        pair.initiate()
+        Self.expectEstablished(pair, method: .ecdsaP256, exchange: aggressive ? .aggressive : .mainMode)
+        #expect(pair.established(.a).first?.peerCertificate?.issuer == TestPKI.intermediate.certificate.subject)
+    }
+
+    /// ID_DER_ASN1_DN identities: the configured remote DN, written as swanctl writes it, matches
+    /// the certificate subject as a name even though its DER differs from the certificate's.
+    @Test func distinguishedNameIdentities() throws {
+        let (a, b) = try TestConfig.signed("rsa") { a, b in
+            a.localIdentity = .derASN1DN(TestPKI.subject(.a).der)
+            b.localIdentity = .derASN1DN(TestPKI.subject(.b).der)
+            a.remoteIdentity = .derASN1DN(try DistinguishedName(parsing: "C=CH,O=swift-ikev1,CN=responder.example").der)
+            b.remoteIdentity = .derASN1DN(try DistinguishedName(parsing: "c=CH, o=swift-ikev1, cn=initiator.example").der)
+        }
+        var pair = try EndpointPair.signed(a: a, b: b)
+        pair.initiate()
+        Self.expectEstablished(pair, method: .rsaSignature, exchange: .mainMode)
+        #expect(pair.established(.b).first?.remoteIdentity == .derASN1DN(TestPKI.subject(.a).der))
+    }
+
+    /// Certificates go out only when asked (charon's `send_cert = ifasked`): with no Certificate
+    /// Request from A, B sends none and A cannot verify B (CERTIFICATE-UNAVAILABLE).
+    @Test func certificateSentOnlyWhenRequested() throws {
+        let (a, b) = try TestConfig.signed("p256") { a, _ in a.credentials?.sendCertificateRequests = false }
+        var pair = try EndpointPair.signed(a: a, b: b)
+        pair.initiate()
+        #expect(pair.failures(.a).first?.error.kind == .certificateUnavailable)
+        #expect(pair.installed(.a).isEmpty && pair.installed(.b).isEmpty)
+        #expect(pair.a.sessionCount == 0 && pair.b.sessionCount == 0)
+        // Told to send always, B's certificate arrives without a request.
+        let (a2, b2) = try TestConfig.signed("p256") { a, b in
+            a.credentials?.sendCertificateRequests = false
+            b.credentials?.sendCertificates = .always
+        }
+        var pair2 = try EndpointPair.signed(a: a2, b: b2)
+        pair2.initiate()
+        #expect(pair2.installed(.a).count == 1 && pair2.failures(.a).isEmpty)
+    }
+
+    /// A seeded signature exchange reproduces every byte with RSA (PKCS#1 v1.5 is deterministic)
+    /// and the same certificates.
+    @Test func rsaExchangeIsDeterministic() throws {
+        let (a, b) = try TestConfig.signed("rsa")
+        func transcript() throws -> [[UInt8]] {
+            var pair = try EndpointPair.signed(a: a, b: b, seed: 5)
+            pair.initiate()
+            #expect(pair.installed(.a).count == 1)
+            return pair.transcript
+        }
+        let first = try transcript()
+        #expect(try transcript() == first)
+    }
+}
+
+/// Configuration checks for signature authentication.
+@Suite struct SignatureConfigTests {
+    @Test func signatureProposalsNeedMatchingCredentials() throws {
+        var (a, _) = try TestConfig.pair(ike: "aes128-sha256-modp2048", esp: "aes128-sha256")
+        a.ikeProposals = try IKEProposal.proposals(notation: "aes128-sha256-modp2048", authMethod: .rsaSignature)
+        #expect(throws: IKEv1Error(.configuration, "")) { try a.validate() }   // no credentials
+        a.credentials = try TestPKI.credentials("p256", .a)
+        let mismatch = #expect(throws: IKEv1Error.self) { try a.validate() }   // RSA proposal, EC key
+        #expect(mismatch?.reason.contains("ECDSA P-256") == true)
+        a.authenticate(with: try TestPKI.credentials("p256", .a))
+        try a.validate()
+        #expect(a.ikeProposals.allSatisfy { $0.authMethod == .ecdsaP256 })
+        a.localIdentity = .fqdn("someone-else.example")
+        let identity = #expect(throws: IKEv1Error.self) { try a.validate() }
+        #expect(identity?.reason.contains("@someone-else.example") == true)
+        a.ikeProposals[0].authMethod = .dssSignature
+        #expect(throws: IKEv1Error(.configuration, "")) { try a.validate() }
+    }
+
+    @Test func credentialsRefuseAKeyThatIsNotTheCertificates() throws {
+        let chain = [TestPKI.leaf(.a, key: TestPKI.key("p256", .a))]
+        #expect(throws: IKEv1Error(.configuration, "")) {
+            try SignatureCredentials(signingKey: TestPKI.key("p256", .b), chain: chain, trustAnchors: [TestPKI.root.certificate])
+        }
+        #expect(throws: IKEv1Error(.configuration, "")) {
+            try SignatureCredentials(signingKey: TestPKI.key("p256", .a), chain: chain, trustAnchors: [])
+        }
+        let ok = try SignatureCredentials(signingKey: TestPKI.key("p256", .a), chain: chain, trustAnchors: [TestPKI.root.certificate])
+        #expect(ok.authMethod == .ecdsaP256 && ok.identity == .derASN1DN(chain[0].subject.der))
+    }
+}
