@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "InteropTests", dependencies: ["IKEv1Tool"], swiftSettings: strict),
         .testTarget(name: "PacketCaptureTests", dependencies: ["PacketCapture"], swiftSettings: strict),
         .testTarget(name: "IKEv1ToolTests", dependencies: [
-            "IKEv1Tool", "ISAKMPWire", "IPsecCrypto", "ESP", "PacketCapture",
+            "IKEv1Tool", "IKEv1", "IPsecNode", "ISAKMPWire", "IPsecCrypto", "ESP", "PacketCapture",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
     ]

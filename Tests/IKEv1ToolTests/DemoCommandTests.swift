@@ -1,4 +1,6 @@
 import ArgumentParser
+import IKEv1
+import IPsecCrypto
 import Testing
 @testable import IKEv1Tool
 
@@ -10,10 +12,30 @@ struct DemoCommandTests {
         ["--seed", "2", "--aggressive", "--nat", "--esp", "aes256gcm16"],
         ["--seed", "3", "--loss", "0.3"],
         ["--seed", "4", "--ike", "3des-md5-modp1024", "--esp", "des-md5", "--legacy"],
+        ["--seed", "5", "--auth", "rsa", "--packets", "10"],
+        ["--seed", "6", "--auth", "ecdsa", "--aggressive", "--nat", "--packets", "10"],
+        ["--seed", "7", "--auth", "ecdsa", "--ike", "aes256-sha384-ecp384", "--loss", "0.3", "--packets", "10"],
     ])
     func completes(arguments: [String]) throws {
         let command = try DemoCommand.parse(arguments)
         #expect(throws: Never.self) { try command.run() }
+    }
+
+    /// `--auth rsa|ecdsa`: both sides sign with a fresh certificate of the in-memory CA and
+    /// name themselves by its subject; the proposals carry the signature method.
+    @Test(arguments: [("rsa", AuthMethod.rsaSignature), ("ecdsa", AuthMethod.ecdsaP256)])
+    func certificatesMadeInMemory(auth: String, method: AuthMethod) throws {
+        let now: Int64 = 1_800_000_000
+        let (i, r) = try DemoCommand.parse(["--auth", auth]).configs(now: now)
+        for (config, peer) in [(i, r), (r, i)] {
+            let credentials = try #require(config.credentials)
+            #expect(config.ikeProposals.allSatisfy { $0.authMethod == method })
+            #expect(config.localIdentity == credentials.identity && config.remoteIdentity == peer.credentials?.identity)
+            // The peer's certificate chains to our anchor at the demo's time, and not a day later.
+            let peerLeaf = try #require(peer.credentials?.chain.first)
+            #expect(throws: Never.self) { try credentials.trustStore.verify(peerLeaf, intermediates: [], at: now) }
+            #expect(throws: CertificateError.self) { try credentials.trustStore.verify(peerLeaf, intermediates: [], at: now + 2 * 86_400) }
+        }
     }
 
     @Test func legacyWithoutTheFlagIsRefused() throws {

@@ -13,6 +13,11 @@ struct ConnectionSettings: Equatable {
     var remoteID: String?
     /// The PSK, from `psk`, `psk_file` or `psk_env` (exactly one).
     var psk: [UInt8]?
+    /// Certificate authentication instead of a PSK (`cert`, `key`, `ca`): our certificate
+    /// (a PEM file may hold its intermediates after it), our private key, the CAs we trust.
+    var certificateFile: String?
+    var keyFile: String?
+    var caFiles: [String] = []
     var ikeProposals = "aes128-sha256-modp2048"
     var espProposals = "aes128-sha256-modp2048"
     var localTS: String?
@@ -31,6 +36,22 @@ struct ConnectionSettings: Equatable {
     var tunAddress: String?
 }
 
+extension ConnectionSettings {
+    /// Why the connection cannot authenticate: neither a PSK nor a complete certificate
+    /// setup (cert, key and at least one ca), or both; nil when it can.
+    var authenticationProblem: String? {
+        let certificate = certificateFile != nil || keyFile != nil || !caFiles.isEmpty
+        if psk != nil && certificate { return "has both a pre-shared key and a certificate: give one" }
+        if certificate {
+            if certificateFile == nil { return "has no certificate (cert, --cert)" }
+            if keyFile == nil { return "has no private key for its certificate (key, --key)" }
+            if caFiles.isEmpty { return "has no CA certificate to verify the peer with (ca, --ca)" }
+            return nil
+        }
+        return psk == nil ? "has no psk, psk_file, psk_env or cert, key and ca" : nil
+    }
+}
+
 /// Reads the config file documented in README.md: `[conn NAME]` sections of
 /// `key = value` lines, `#` comments. Every mistake names its line.
 enum ConfigFile {
@@ -43,8 +64,11 @@ enum ConfigFile {
     static let keys: Set<String> = [
         "local", "remote", "local_id", "remote_id", "psk", "psk_file", "psk_env", "proposals", "esp_proposals",
         "local_ts", "remote_ts", "mode", "aggressive", "encap", "dpd_delay", "ike_lifetime", "esp_lifetime",
-        "legacy", "aggressive_psk_responder", "tun_address",
+        "legacy", "aggressive_psk_responder", "tun_address", "cert", "key", "ca",
     ]
+
+    /// Keys that may be given more than once (each `ca` line adds a trust anchor).
+    static let repeatable: Set<String> = ["ca"]
 
     /// Parses every `[conn NAME]` section; `readFile` and `environment` resolve `psk_file` and `psk_env`.
     static func parse(_ text: String, readFile: (String) -> [UInt8]? = { _ in nil },
@@ -54,7 +78,7 @@ enum ConfigFile {
         var seen: Set<String> = []
         func finish(_ line: Int) throws(Error) {
             guard let c = current else { return }
-            guard c.psk != nil else { throw Error(line: line, message: "connection \(c.name) has no psk, psk_file or psk_env") }
+            if let problem = c.authenticationProblem { throw Error(line: line, message: "connection \(c.name) \(problem)") }
             connections.append(c)
         }
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
@@ -87,7 +111,7 @@ enum ConfigFile {
                 let near = keys.filter { editDistance($0, key) <= 2 }.sorted().first
                 throw Error(line: n, message: "unknown key \(key)" + (near.map { " (did you mean \($0)?)" } ?? ""))
             }
-            guard seen.insert(key).inserted else { throw Error(line: n, message: "\(key) given twice") }
+            guard seen.insert(key).inserted || repeatable.contains(key) else { throw Error(line: n, message: "\(key) given twice") }
             guard !value.isEmpty else { throw Error(line: n, message: "\(key) has no value") }
             try apply(key, value, to: &current!, line: n, readFile: readFile, environment: environment)
         }
@@ -148,6 +172,18 @@ enum ConfigFile {
         case "legacy": c.legacy = try bool()
         case "aggressive_psk_responder": c.aggressivePSKResponder = try bool()
         case "tun_address": c.tunAddress = value
+        case "cert", "key", "ca":
+            // Read now, so a missing or broken file is reported at its line.
+            do throws(CredentialFiles.Error) {
+                if key == "key" { _ = try CredentialFiles.privateKey(value) } else { _ = try CredentialFiles.certificates(value, ca: key == "ca") }
+            } catch {
+                throw Error(line: n, message: error.description)
+            }
+            switch key {
+            case "cert": c.certificateFile = value
+            case "key": c.keyFile = value
+            default: c.caFiles.append(value)
+            }
         default: break
         }
     }

@@ -9,9 +9,15 @@ enum PeerConfigBuilder {
         var description: String
     }
 
-    /// `@fqdn`, `user@fqdn`, an IPv4/IPv6 address, `@#hex` (key ID); `%any` is nil.
+    /// `@fqdn`, `user@fqdn`, an IPv4/IPv6 address, `@#hex` (key ID), a distinguished name as
+    /// swanctl writes it (`C=CH, O=Example, CN=peer.example`: ID_DER_ASN1_DN); `%any` is nil.
     static func identity(_ text: String) throws(Error) -> Identity? {
         if text == "%any" { return nil }
+        if text.contains("=") {
+            do { return .derASN1DN(try DistinguishedName(parsing: text).der) } catch {
+                throw Error(description: "identity \(text) is not a distinguished name: \(error.reason)")
+            }
+        }
         if text.hasPrefix("@#") {
             guard let bytes = [UInt8](hexString: text.dropFirst(2)) else { throw Error(description: "key ID \(text) is not hex") }
             return .keyID(bytes)
@@ -22,7 +28,7 @@ enum PeerConfigBuilder {
         }
         if text.contains("@") { return .userFQDN(text) }
         if text.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" }) { return .fqdn(text) }
-        throw Error(description: "identity \(text) is neither @fqdn, user@fqdn, an address nor %any")
+        throw Error(description: "identity \(text) is neither @fqdn, user@fqdn, an address, a DN (C=.., O=.., CN=..) nor %any")
     }
 
     static func selector(_ text: String?, name: String) throws(Error) -> TrafficSelector? {
@@ -36,7 +42,13 @@ enum PeerConfigBuilder {
 
     /// The engine configuration of one connection; `local` is our resolved IKE address.
     static func build(_ s: ConnectionSettings, local: UDPAddress, responder: Bool) throws(Error) -> PeerConfig {
-        guard let psk = s.psk else { throw Error(description: "\(s.name): no pre-shared key") }
+        if let problem = s.authenticationProblem { throw Error(description: "\(s.name) \(problem)") }
+        var credentials: SignatureCredentials?
+        if let certificate = s.certificateFile, let key = s.keyFile {
+            do { credentials = try CredentialFiles.load(certificate: certificate, key: key, cas: s.caFiles) } catch {
+                throw Error(description: "\(s.name): \(error)")
+            }
+        }
         var remote: SocketAddress?
         if let r = s.remote, r != "%any" {
             guard let a = UDPAddress(r, defaultPort: 500) else { throw Error(description: "remote \(r) is not an address") }
@@ -44,7 +56,8 @@ enum PeerConfigBuilder {
         } else if !responder {
             throw Error(description: "\(s.name): an initiator needs the peer's address")
         }
-        let localID = try s.localID.map(identity) ?? (local.isIPv6 ? .ipv6(local.address) : .ipv4(local.address))
+        // With a certificate our default identity is its subject DN, as charon's.
+        let localID = try s.localID.map(identity) ?? credentials?.identity ?? (local.isIPv6 ? .ipv6(local.address) : .ipv4(local.address))
         guard let localID else { throw Error(description: "local_id cannot be %any") }
         let remoteID = try s.remoteID.map(identity) ?? remote.map { $0.address.count == 16 ? .ipv6($0.address) : .ipv4($0.address) }
         let ike: [IKEProposal], esp: [ChildProposal]
@@ -54,9 +67,9 @@ enum PeerConfigBuilder {
         } catch {
             throw Error(description: "\(s.name): \(error.reason)")
         }
-        let config = PeerConfig(
+        var config = PeerConfig(
             name: s.name, localAddress: SocketAddress(address: local.address, port: local.port), remoteAddress: remote,
-            localIdentity: localID, remoteIdentity: remoteID, preSharedKey: SecretBytes(psk),
+            localIdentity: localID, remoteIdentity: remoteID, preSharedKey: SecretBytes(s.psk ?? []),
             ikeProposals: ike, childProposals: esp, mode: s.transport ? .transport : .tunnel,
             localTrafficSelector: try selector(s.localTS, name: "local_ts"),
             remoteTrafficSelector: try selector(s.remoteTS, name: "remote_ts"),
@@ -65,6 +78,7 @@ enum PeerConfigBuilder {
             dpdDelay: s.dpdDelay,
             // Rekey a child SA a tenth of its lifetime before it ends, as charon's defaults do (rekey 1 h of 1.1 h).
             rekeyMargin: s.espLifetime / 10)
+        if let credentials { config.authenticate(with: credentials) }
         do { try config.validate() } catch { throw Error(description: "\(error)") }
         return config
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ESP
+import Foundation
 import IKEv1
 import IPsecCrypto
 import IPsecNode
@@ -22,7 +23,10 @@ struct DemoCommand: ParsableCommand {
     @Option(help: "ESP/AH (Quick Mode) proposals; a DH group means PFS, e.g. aes128-sha256-modp2048.")
     var esp = "aes128-sha256-modp2048"
 
-    @Flag(help: "Aggressive Mode instead of Main Mode (PSK; the responder allows it explicitly).")
+    @Option(help: "Phase 1 authentication: psk, or rsa / ecdsa signatures with certificates made in memory.")
+    var auth: DemoAuthentication = .psk
+
+    @Flag(help: "Aggressive Mode instead of Main Mode (with a PSK the responder allows it explicitly).")
     var aggressive = false
 
     @Flag(help: "Allow DES, Blowfish, CAST, MD5 and DH groups 1, 2, 5.")
@@ -47,7 +51,9 @@ struct DemoCommand: ParsableCommand {
         guard (0...0.95).contains(loss) else { throw ValidationError("--loss must be between 0 and 0.95") }
     }
 
-    func configs() throws -> (PeerConfig, PeerConfig) {
+    /// The two sides' configurations; with `--auth rsa|ecdsa` signed by a fresh in-memory PKI
+    /// valid at `now` (Unix seconds), identities being the certificates' subject DNs.
+    func configs(now: Int64) throws -> (PeerConfig, PeerConfig) {
         let ikeProposals: [IKEProposal], espProposals: [ChildProposal]
         do {
             ikeProposals = try IKEProposal.proposals(notation: ike)
@@ -59,21 +65,36 @@ struct DemoCommand: ParsableCommand {
         let i = SocketAddress(address: Self.initiatorAddress, port: 500), r = SocketAddress(address: Self.responderAddress, port: 500)
         let ids: (Identity, Identity) = aggressive ? (.fqdn("initiator.example"), .fqdn("responder.example")) : (.ipv4(i.address), .ipv4(r.address))
         let netI = TrafficSelector.subnet("198.51.100.0/24")!, netR = TrafficSelector.subnet("203.0.113.0/24")!
-        let initiator = PeerConfig(name: "demo", localAddress: i, remoteAddress: r, localIdentity: ids.0, remoteIdentity: ids.1,
+        var initiator = PeerConfig(name: "demo", localAddress: i, remoteAddress: r, localIdentity: ids.0, remoteIdentity: ids.1,
                                    preSharedKey: psk, ikeProposals: ikeProposals, childProposals: espProposals,
                                    localTrafficSelector: netI, remoteTrafficSelector: netR, aggressive: aggressive, legacy: legacy)
-        let responder = PeerConfig(name: "demo-responder", localAddress: r, remoteAddress: nil, localIdentity: ids.1, remoteIdentity: ids.0,
+        var responder = PeerConfig(name: "demo-responder", localAddress: r, remoteAddress: nil, localIdentity: ids.1, remoteIdentity: ids.0,
                                    preSharedKey: psk, ikeProposals: ikeProposals, childProposals: espProposals,
                                    localTrafficSelector: netR, remoteTrafficSelector: netI, legacy: legacy,
                                    allowAggressiveModePSKResponder: aggressive)
+        if let algorithm = auth.algorithm {
+            let pki = try DemoPKI(algorithm, now: now, initiatorAddress: Self.initiatorAddress, responderAddress: Self.responderAddress)
+            initiator.authenticate(with: pki.initiator)
+            responder.authenticate(with: pki.responder)
+            (initiator.localIdentity, initiator.remoteIdentity) = (pki.initiator.identity, pki.responder.identity)
+            (responder.localIdentity, responder.remoteIdentity) = (pki.responder.identity, pki.initiator.identity)
+            responder.allowAggressiveModePSKResponder = false
+        }
         return (initiator, responder)
     }
 
     func run() throws {
-        let (ci, cr) = try configs()
+        let now = Int64(Date().timeIntervalSince1970)
+        let (ci, cr) = try configs(now: now)
         var network: EndpointPair
         do { network = try EndpointPair(a: ci, b: cr, seed: seed) } catch {
             throw ValidationError(error.reason)
+        }
+        network.unixTimeOrigin = now
+        if let i = ci.credentials, let r = cr.credentials {
+            print("== Certificates made in memory, trusted by both: \(i.trustStore.anchors.map(StatusTables.certificate).joined(separator: "; "))")
+            print("   initiator: \(StatusTables.certificate(i.chain[0]))")
+            print("   responder: \(StatusTables.certificate(r.chain[0]))")
         }
         network.loss = loss
         network.latency = 0.005
@@ -93,6 +114,7 @@ struct DemoCommand: ParsableCommand {
             case .failed(let f): failures.append("\(who): \(f.error)"); print("           \(who): FAILED \(f.error)")
             case .isakmpSAEstablished(let info):
                 print("           \(who): ISAKMP SA established (\(info.proposal), NAT \(info.natDetected ? "detected" : "none"))")
+                print("           \(who): \(StatusTables.peerAuthentication(info))")
             case .installChildSA(let c):
                 print("           \(who): install \(c.ipsecProtocol) SA in \(StatusTables.hex32(c.inbound.spi)) out \(StatusTables.hex32(c.outbound.spi)) \(c.proposal)")
             case .deleteChildSA(let i, _, let reason): print("           \(who): delete SA in \(StatusTables.hex32(i)): \(reason)")
@@ -102,7 +124,7 @@ struct DemoCommand: ParsableCommand {
             }
         }
 
-        print("== \(aggressive ? "Aggressive" : "Main") Mode + Quick Mode: \(ike) / \(esp)\(nat ? ", initiator behind NAT" : "")\(seed.map { ", seed \($0)" } ?? "")\(loss > 0 ? ", loss \(loss)" : "")")
+        print("== \(aggressive ? "Aggressive" : "Main") Mode (\(auth)) + Quick Mode: \(ike) / \(esp)\(nat ? ", initiator behind NAT" : "")\(seed.map { ", seed \($0)" } ?? "")\(loss > 0 ? ", loss \(loss)" : "")")
         network.feed(.a, .initiate(peer: ci.name))
         network.run(seconds: 120) { !$0.a.childSAs.isEmpty && !$0.b.childSAs.isEmpty }
         let childrenI = network.a.childSAs, childrenR = network.b.childSAs

@@ -7,6 +7,35 @@ import ISAKMPWire
 enum StatusTables {
     static func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
 
+    /// An identity as swanctl prints it: a DN as "C=CH, O=..., CN=...", the others as they are.
+    static func identity(_ identity: Identity) -> String {
+        if case .derASN1DN(let der) = identity, let name = try? DistinguishedName(der: der) { return "\"\(name)\"" }
+        return "\(identity)"
+    }
+
+    /// "RSA-2048 certificate "C=CH, ..., CN=peer" issued by "...", valid until ...".
+    static func certificate(_ certificate: Certificate) -> String {
+        "\(certificate.keyDescription) certificate \"\(certificate.subject)\" issued by \"\(certificate.issuer)\", "
+            + "valid until \(CertificateError.utc(certificate.notAfter))"
+    }
+
+    /// How the peer of `sa` proved its identity, for the lines printed when an ISAKMP SA is up.
+    static func peerAuthentication(_ sa: ISAKMPSAInfo) -> String {
+        "peer \(identity(sa.remoteIdentity)) authenticated by " + (sa.peerCertificate.map {
+            "\(sa.proposal.authMethod) signature with its \(certificate($0))"
+        } ?? "the pre-shared key")
+    }
+
+    /// The Auth column: Cisco's names.
+    static func auth(_ method: AuthMethod) -> String {
+        switch method {
+        case .preSharedKey: "psk"
+        case .rsaSignature: "rsig"
+        case .dssSignature: "dss"
+        default: "ecdsa"
+        }
+    }
+
     static func clock(_ seconds: Double) -> String {
         let s = max(0, Int(seconds))
         let two = { (v: Int) in v < 10 ? "0\(v)" : "\(v)" }
@@ -30,12 +59,12 @@ enum StatusTables {
         var lines = ["Codes: C - IKE configuration mode, D - Dead Peer Detection",
                      "       K - Keepalives, N - NAT-traversal",
                      "       X - IKE Extended Authentication",
-                     "       psk - Preshared key, rsig - RSA signature",
+                     "       psk - Preshared key, rsig - RSA signature, ecdsa - ECDSA signature",
                      "",
                      "IPv4 Crypto ISAKMP SA",
                      "",
                      pad("C-id", 6) + pad("Local", 16) + pad("Remote", 16) + pad("I-VRF", 7) + pad("Status", 8) + pad("Encr", 7)
-                     + pad("Hash", 7) + pad("Auth", 5) + pad("DH", 4) + pad("Lifetime", 10) + "Cap."]
+                     + pad("Hash", 7) + pad("Auth", 6) + pad("DH", 4) + pad("Lifetime", 10) + "Cap."]
         for (i, sa) in sas.enumerated() {
             var cap = ""
             if sa.peerSupportsDPD { cap += "D" }
@@ -43,9 +72,9 @@ enum StatusTables {
             let left = sa.expires.map { clock($0.seconds(since: now)) } ?? "-"
             lines.append(pad("\(1001 + i)", 6) + pad(IPAddressText.format(sa.local.address), 16) + pad(IPAddressText.format(sa.remote.address), 16)
                          + pad("", 7) + pad("ACTIVE", 8) + pad(encr(sa.proposal.encryption), 7) + pad(hash(sa.proposal.hash), 7)
-                         + pad("psk", 5) + pad("\(sa.proposal.group.id)", 4) + pad(left, 10) + cap)
+                         + pad(auth(sa.proposal.authMethod), 6) + pad("\(sa.proposal.group.id)", 4) + pad(left, 10) + cap)
             lines.append("      Engine-id:Conn-id = SW:\(i + 1)  \(sa.exchange == .aggressive ? "Aggressive" : "Main") Mode, "
-                         + "\(sa.isInitiator ? "initiator" : "responder"), cookies \(sa.id)/\(sa.cookieR), peer id \(sa.remoteIdentity)")
+                         + "\(sa.isInitiator ? "initiator" : "responder"), cookies \(sa.id)/\(sa.cookieR), peer id \(identity(sa.remoteIdentity))")
         }
         return lines.joined(separator: "\n")
     }

@@ -17,6 +17,12 @@ struct ConnectionOptions: ParsableArguments {
     var pskFile: String?
     @Option(help: "An environment variable holding the pre-shared key.")
     var pskEnv: String?
+    @Option(help: "Our certificate (PEM or DER; a PEM file may hold its intermediates after it): authenticate with signatures.")
+    var cert: String?
+    @Option(help: "The private key of --cert (PEM or DER, RSA or EC).")
+    var key: String?
+    @Option(help: "A CA certificate the peer's certificate must chain to (repeatable).")
+    var ca: [String] = []
     @Option(help: "IKE proposals, e.g. aes128-sha256-modp2048.")
     var ike: String?
     @Option(help: "ESP proposals; a DH group means PFS, e.g. aes128-sha256-modp2048.")
@@ -25,9 +31,9 @@ struct ConnectionOptions: ParsableArguments {
     var localTs: String?
     @Option(help: "The peer's protected subnet (CIDR).")
     var remoteTs: String?
-    @Option(help: "Our identity: @fqdn, user@fqdn, an address.")
+    @Option(help: "Our identity: @fqdn, user@fqdn, an address, a DN (default: the address, or --cert's subject).")
     var localId: String?
-    @Option(help: "The peer's identity, or %any.")
+    @Option(help: "The peer's identity (as --local-id, e.g. \"C=CH, O=Example, CN=peer.example\"), or %any.")
     var remoteId: String?
     @Flag(help: "Aggressive Mode (as responder: also answer Aggressive Mode with PSK).")
     var aggressive = false
@@ -72,7 +78,18 @@ struct ConnectionOptions: ParsableArguments {
             guard let v = ProcessInfo.processInfo.environment[pskEnv] else { throw ValidationError("environment variable \(pskEnv) is not set") }
             s.psk = Array(v.utf8)
         }
-        if s.psk == nil { throw ValidationError("no pre-shared key: give --psk-file, --psk-env or a config file") }
+        // A flag's method of authentication replaces the config file's.
+        if pskFile != nil || pskEnv != nil { s.certificateFile = nil; s.keyFile = nil; s.caFiles = [] }
+        if cert != nil || key != nil || !ca.isEmpty {
+            if pskFile == nil && pskEnv == nil { s.psk = nil }
+            if let cert { s.certificateFile = cert }
+            if let key { s.keyFile = key }
+            if !ca.isEmpty { s.caFiles = ca }
+        }
+        if s.psk == nil && s.certificateFile == nil && s.keyFile == nil && s.caFiles.isEmpty {
+            throw ValidationError("no credentials: give --psk-file, --psk-env, --cert/--key/--ca or a config file")
+        }
+        if let problem = s.authenticationProblem { throw ValidationError("connection \(s.name) \(problem)") }
         if let ike { s.ikeProposals = ike }
         if let esp { s.espProposals = esp }
         if let localTs { s.localTS = localTs }

@@ -109,6 +109,7 @@ final class NodeSession: @unchecked Sendable {
         switch report {
         case .established(let info):
             print("ISAKMP SA established with \(info.remote) (\(info.exchange.name ?? "?"), \(info.proposal))")
+            print(StatusTables.peerAuthentication(info))
             print(StatusTables.isakmp(runtime.isakmpSAs, now: runtime.now))
         case .installed(let child):
             print("IPsec SA installed: in 0x\(String(child.inbound.spi, radix: 16)) out 0x\(String(child.outbound.spi, radix: 16))")
