@@ -43,6 +43,33 @@ import Testing
         #expect(error.reason.contains("untrusted") && error.reason.contains("Test Root CA"))
     }
 
+    /// Refusing the peer's last Phase 1 message (MM6 as initiator, AM3 as responder) leaves the
+    /// peer with an ISAKMP SA it counts as established; charon keeps it after the error notify,
+    /// so the refusing side also sends a protected ISAKMP Delete.
+    @Test(arguments: [(false, EndpointPair.Side.a), (true, .b)])
+    func refusingTheLastMessageDeletesThePeersSA(aggressive: Bool, detector: EndpointPair.Side) throws {
+        let (a, b) = try TestConfig.signed("rsa", aggressive: aggressive) { a, b in
+            let other = [TestPKI.otherRoot.certificate]
+            if detector == .a { a.authenticate(with: try TestPKI.credentials("rsa", .a, anchors: other)) }
+            else { b.authenticate(with: try TestPKI.credentials("rsa", .b, anchors: other)) }
+        }
+        var pair = try EndpointPair.signed(a: a, b: b)
+        // The receiver closes its session on the notify; a copy taken before decrypts what follows.
+        var receiver: IKEv1Endpoint?
+        var informationals: [[UInt8]] = []
+        pair.onDeliver = { d, endpoint in
+            guard d.to == detector.peer, let m = try? ISAKMPMessage.decode(d.bytes), m.header.exchangeType == .informational else { return }
+            if receiver == nil { receiver = endpoint }
+            informationals.append(d.bytes)
+        }
+        pair.initiate()
+        let payloads = informationals.compactMap { receiver?.inspect($0) }.flatMap { $0 }
+        #expect(informationals.count == 2 && payloads.count == 4, "\(payloads)")   // HASH N, HASH D
+        #expect(payloads.contains { if case .notification(let n) = $0 { n.notifyType == .invalidCertAuthority } else { false } })
+        #expect(payloads.contains { if case .delete(let d) = $0 { d.protocolID == .isakmp && d.spis.count == 1 } else { false } })
+        #expect(pair.a.sessionCount == 0 && pair.b.sessionCount == 0)
+    }
+
     /// B's certificate expired before the engine's (injected) time: INVALID-CERTIFICATE naming the date.
     @Test(arguments: [false, true])
     func expiredCertificate(aggressive: Bool) throws {

@@ -231,9 +231,17 @@ struct ISAKMPSession {
     /// Records a failure: a notify to the peer when the error warrants one, a `failed` action, and
     /// (for Phase 1 or fatal errors) closing the session.
     mutating func fail(_ error: IKEv1Error, closing: Bool, into actions: inout [Action], env: inout Environment) {
+        let clear = error.kind == .authenticationFailed && state != .established
         if let type = error.notifyType {
-            sendNotify(type, protocolID: .isakmp, spi: cookieI.bytes + cookieR.bytes, data: [],
-                       clear: error.kind == .authenticationFailed && state != .established, into: &actions, env: &env)
+            sendNotify(type, protocolID: .isakmp, spi: cookieI.bytes + cookieR.bytes, data: [], clear: clear, into: &actions, env: &env)
+        }
+        // Refusing the peer's last Phase 1 message (MM6 as initiator, AM3 as responder) leaves the
+        // peer with an ISAKMP SA it counts as established, and charon keeps it despite the error
+        // notify: delete it as well (RFC 2408 §3.15), protected by the keys we both hold.
+        let peerEstablished = isInitiator ? state == .mainModeSentAuth : state == .aggressiveReplied
+        if closing, peerEstablished, !clear, keys != nil {
+            sendInformational([.delete(DeletePayload(protocolID: .isakmp, spiSize: 16, spis: [cookieI.bytes + cookieR.bytes]))],
+                              into: &actions, env: &env)
         }
         actions.append(.failed(Failure(sa: id, error: error)))
         if closing { close(reason: error.description, into: &actions, notifyDeleted: state == .established) }
