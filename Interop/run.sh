@@ -93,7 +93,7 @@ case "$scenario" in
     cert-id-mismatch) charon_pki=(peer-rsa root +inter)
                     theirs=(auth=pubkey cert=peer-rsa.pem local_id='@*.example' remote_id="$PKI_US_DN")
                     ours=("${cert_rsa[@]}" --remote-id %any)
-                    traffic=refused; refusal="neither the subject nor a subjectAltName"; notify=INVALID_ID_INFORMATION ;;
+                    traffic=refused; refusal="ID @\*.example does not match certificate"; notify=INVALID_ID_INFORMATION ;;
     *) die "unknown scenario $scenario" ;;
 esac
 
