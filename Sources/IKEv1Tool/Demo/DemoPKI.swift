@@ -1,7 +1,6 @@
 import ArgumentParser
 import IKEv1
 import IPsecCrypto
-import ISAKMPWire
 
 /// How `ikev1 demo` authenticates Phase 1.
 enum DemoAuthentication: String, ExpressibleByArgument, CaseIterable {
