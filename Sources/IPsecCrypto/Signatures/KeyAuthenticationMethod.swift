@@ -6,8 +6,8 @@ internal import COpenSSL
 extension PKey {
     /// The curve's OpenSSL group name (`prime256v1`, `secp384r1`, ...) for EC keys.
     var ecGroupName: String? {
-        guard scheme == .ecdsaRaw else { return nil }
-        var name = [CChar](repeating: 0, count: 64)
+        guard EVP_PKEY_is_a(key, "EC") == 1 else { return nil }
+        var name = [CChar](repeating: 0, count: 80)
         var length = 0
         guard EVP_PKEY_get_group_name(key, &name, name.count, &length) == 1 else {
             ERR_clear_error()
