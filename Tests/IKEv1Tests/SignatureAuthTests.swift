@@ -1,3 +1,4 @@
+import Foundation
 import IKEv1
 import IPsecCrypto
 import ISAKMPWire
@@ -136,5 +137,58 @@ import Testing
         }
         let ok = try SignatureCredentials(signingKey: TestPKI.key("p256", .a), chain: chain, trustAnchors: [TestPKI.root.certificate])
         #expect(ok.authMethod == .ecdsaP256 && ok.identity == .derASN1DN(chain[0].subject.der))
+    }
+}
+
+/// Credentials loaded from files made by the openssl CLI (Fixtures/x509, see Fixtures/README.md),
+/// not by our own builder: the path `ikev1 --cert/--key/--ca` takes.
+@Suite struct SignatureFileCredentialsTests {
+    static func file(_ name: String) -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/x509/\(name)").path
+    }
+
+    /// sun (P-256 under the RSA test root) and moon (P-256 under an unrelated root) each trust the
+    /// other's root: ECDSA method 9 both ways; sun shows its subject DN, moon an FQDN from its SANs.
+    static func configs(sun: String = "leaf-p256") throws -> (PeerConfig, PeerConfig) {
+        let sunCredentials = try SignatureCredentials(certificateFile: file("\(sun).pem"), keyFile: file("\(sun).key"),
+                                                      caFiles: [file("other-root.pem")])
+        let moonCredentials = try SignatureCredentials(certificateFile: file("leaf-other.pem"), keyFile: file("leaf-other.key"),
+                                                       caFiles: [file("root.pem")])
+        return try TestConfig.pair(ike: "aes128-sha256-modp2048", esp: "aes128-sha256") { a, b in
+            a.authenticate(with: sunCredentials)
+            b.authenticate(with: moonCredentials)
+            a.localIdentity = sunCredentials.identity   // the subject DN (leaf-expired has no SANs)
+            b.localIdentity = .fqdn("moon.example.org")
+            a.remoteIdentity = .fqdn("moon.example.org")
+            b.remoteIdentity = nil
+        }
+    }
+
+    @Test func opensslMadeCertificatesAuthenticate() throws {
+        let (a, b) = try Self.configs()
+        var pair = try EndpointPair.signed(a: a, b: b, unixTime: TestPKI.now + 86_400)
+        pair.initiate()
+        PairExchangeTests.expectMatchingChildren(pair)
+        #expect(pair.established(.b).first?.peerCertificate?.subject.first("CN") == "sun.example.org")
+        #expect(pair.established(.a).first?.proposal.authMethod == .ecdsaP256)
+    }
+
+    @Test func expiredFileCertificateIsRefusedByThePeer() throws {
+        let (a, b) = try Self.configs(sun: "leaf-expired")
+        var pair = try EndpointPair.signed(a: a, b: b, unixTime: TestPKI.now + 86_400)
+        pair.initiate()
+        let error = try #require(pair.failures(.b).first?.error)
+        #expect(error.kind == .invalidCertificate && error.reason.contains("expired at 2021-01-01 00:00:00 UTC"))
+        #expect(pair.a.sessionCount == 0 && pair.b.sessionCount == 0)
+    }
+
+    @Test func fileErrorsAreConfigurationErrors() {
+        #expect(throws: IKEv1Error(.configuration, "")) {
+            try SignatureCredentials(certificateFile: Self.file("leaf-p256.pem"), keyFile: Self.file("leaf-rsa.key"), caFiles: [Self.file("root.pem")])
+        }
+        #expect(throws: IKEv1Error(.configuration, "")) {
+            try SignatureCredentials(certificateFile: Self.file("missing.pem"), keyFile: Self.file("leaf-p256.key"), caFiles: [Self.file("root.pem")])
+        }
     }
 }
