@@ -65,13 +65,15 @@ import Testing
         let (a, b) = try TestConfig.signed("rsa") { a, b in
             a.localIdentity = .derASN1DN(TestPKI.subject(.a).der)
             b.localIdentity = .derASN1DN(TestPKI.subject(.b).der)
-            a.remoteIdentity = .derASN1DN(try DistinguishedName(parsing: "C=CH,O=swift-ikev1,CN=responder.example").der)
-            b.remoteIdentity = .derASN1DN(try DistinguishedName(parsing: "c=CH, o=swift-ikev1, cn=initiator.example").der)
+            a.remoteIdentity = try .distinguishedName("C=CH,O=swift-ikev1,CN=responder.example")
+            b.remoteIdentity = try .distinguishedName("c=CH, o=swift-ikev1, cn=initiator.example")
         }
         var pair = try EndpointPair.signed(a: a, b: b)
         pair.initiate()
         Self.expectEstablished(pair, method: .rsaSignature, exchange: .mainMode)
         #expect(pair.established(.b).first?.remoteIdentity == .derASN1DN(TestPKI.subject(.a).der))
+        #expect(pair.established(.b).first?.remoteIdentity.readableDescription == "C=CH, O=swift-ikev1, CN=initiator.example")
+        #expect(throws: IKEv1Error(.configuration, "")) { try Identity.distinguishedName("not a dn") }
     }
 
     /// Certificates go out only when asked (charon's `send_cert = ifasked`): with no Certificate
