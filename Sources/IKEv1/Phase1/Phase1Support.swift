@@ -179,7 +179,7 @@ extension ISAKMPSession {
     }
 
     /// `HASH_I` or `HASH_R` as sent by `initiator` over the given ID body; ECDSA methods use
-    /// their own PRF (RFC 4754 §3).
+    /// HMAC over their own hash (RFC 4754 §3, as strongSwan).
     func authHash(byInitiator: Bool, idBody: [UInt8]) -> [UInt8] {
         guard let keys else { return [] }
         let prf = chosen?.authMethod.authPRF

@@ -13,7 +13,8 @@ import ISAKMPWire
 //
 // SIG_I and SIG_R sign HASH_I and HASH_R: RSA as PKCS#1 v1.5 type 1 over the raw hash
 // (no DigestInfo, strongSwan's SIGN_RSA_EMSA_PKCS1_NULL); ECDSA as r | s of the order's
-// length, with HASH_I/HASH_R computed by HMAC over the method's hash (RFC 4754 §3, §7).
+// length, with HASH_I/HASH_R computed by HMAC over the method's hash (RFC 4754 §3, §7;
+// strongSwan's keymat_v1 `prf_auth` does the same, whatever hash was negotiated).
 extension ISAKMPSession {
     /// True once a signature method has been chosen.
     var usesSignatures: Bool { chosen?.authMethod.isSignature ?? false }

@@ -48,8 +48,9 @@ extension VerifyingKey {
 }
 
 extension IKEAuthenticationMethod {
-    /// The hash RFC 4754 §3 binds to an ECDSA method: HASH_I and HASH_R are computed with
-    /// HMAC over it (keyed with SKEYID) instead of the negotiated PRF. nil for other methods.
+    /// The hash RFC 4754 §3 binds to an ECDSA method. HASH_I and HASH_R are computed with HMAC
+    /// over it (keyed with SKEYID) instead of the negotiated PRF, as strongSwan's keymat_v1 does
+    /// (its `prf_auth`). nil for other methods.
     public var ecdsaHash: HashAlgorithm? {
         switch rawValue {
         case 9: .sha256
