@@ -48,6 +48,8 @@ extension ISAKMPSession {
             let idi = try d.payloads.required(IdentificationPayload.self)
             try acceptPeerID(idi)
             try verifyPeerAuthentication(d.payloads, id: idi, env: env)
+            // charon as initiator sends its Certificate Requests only here, beside its CERT.
+            noteCertificateRequests(d.payloads)
             followPeer(from: from, to: to)
             noteNotifies(d.payloads, into: &actions)
             let out: [Payload] = [.identification(localIDPayload)]
