@@ -122,3 +122,27 @@ import Testing
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }
+
+/// The in-memory PKI of `ikev1 demo --auth`.
+@Suite struct TestPKITests {
+    @Test(arguments: [KeyAlgorithm.rsa(bits: 2048), .ecdsaP256], [false, true])
+    func leavesVerifyUnderTheRoot(algorithm: KeyAlgorithm, intermediate: Bool) throws {
+        let now: Int64 = 1_800_000_000
+        let pki = try TestPKI(algorithm: algorithm, intermediate: intermediate, notBefore: now - 60, notAfter: now + 3600,
+                              organization: "Acme, Inc.")
+        let (leaf, key) = try pki.issueLeaf(commonName: "moon", subjectAltNames: [.dns("moon.example.org")], algorithm: .ecdsaP384)
+        let chain = try pki.trustStore.verify(leaf, intermediates: pki.intermediates, at: now)
+        #expect(chain.count == (intermediate ? 3 : 2))
+        #expect(chain.last == pki.root)
+        #expect(leaf.subject.description == "C=CH, O=Acme\\, Inc., CN=moon")
+        #expect(leaf.subject.first("O") == "Acme, Inc.")
+        #expect(key.matches(leaf) && !pki.rootKey.matches(leaf) && pki.rootKey.matches(pki.root))
+        #expect(leaf.keyDescription == "ECDSA P-384" && pki.root.keyDescription == algorithm.description)
+        #expect(pki.trustStore.caNames == [pki.root.subject])
+        // A leaf issued outside the window fails at the injected time.
+        let (late, _) = try pki.issueLeaf(commonName: "sun", algorithm: .ecdsaP256, notBefore: now + 60, notAfter: now + 120)
+        #expect(throws: CertificateError.notYetValid(subject: late.subject, notBefore: now + 60)) {
+            try pki.trustStore.verify(late, intermediates: pki.intermediates, at: now)
+        }
+    }
+}
