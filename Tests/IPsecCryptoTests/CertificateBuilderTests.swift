@@ -91,14 +91,14 @@ import Testing
         for (file, certificate) in [("root.pem", pki.root), ("intermediate.pem", pki.intermediate), ("leaf.pem", pki.leaf)] {
             try certificate.pem.write(to: dir.appendingPathComponent(file), atomically: true, encoding: .utf8)
         }
-        let args = ["verify", "-attime", String(Self.now), "-CAfile", dir.appendingPathComponent("root.pem").path,
+        let args = ["verify", "-x509_strict", "-attime", String(Self.now), "-CAfile", dir.appendingPathComponent("root.pem").path,
                     "-untrusted", dir.appendingPathComponent("intermediate.pem").path, dir.appendingPathComponent("leaf.pem").path]
         let ok = try Self.run(args)
         #expect(ok.status == 0, "openssl verify: \(ok.output)")
         // ... and refuses it when the intermediate is missing, or after expiry.
-        #expect(try Self.run(Array(args[0...4]) + [dir.appendingPathComponent("leaf.pem").path]).status != 0)
+        #expect(try Self.run(Array(args[0...5]) + [dir.appendingPathComponent("leaf.pem").path]).status != 0)
         var late = args
-        late[2] = String(pki.leaf.notAfter + 1)
+        late[3] = String(pki.leaf.notAfter + 1)
         #expect(try Self.run(late).status != 0)
         // openssl prints the SANs we put in.
         let text = try Self.run(["x509", "-in", dir.appendingPathComponent("leaf.pem").path, "-noout", "-ext", "subjectAltName"])
