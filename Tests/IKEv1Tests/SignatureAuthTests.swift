@@ -5,7 +5,7 @@ import ISAKMPWire
 import Testing
 
 /// Phase 1 authenticated with RSA (method 3) and ECDSA (RFC 4754 methods 9/10/11) signatures
-/// and X.509 certificates made by `TestPKI`, Main Mode and Aggressive Mode; A initiates, B responds.
+/// and X.509 certificates made by `PairPKI`, Main Mode and Aggressive Mode; A initiates, B responds.
 @Suite struct SignatureAuthTests {
     typealias Complete = PairExchangeTests
 
@@ -15,8 +15,8 @@ import Testing
         let ia = pair.established(.a).first, ib = pair.established(.b).first
         #expect(ia?.proposal.authMethod == method && ib?.proposal.authMethod == method, sourceLocation: sourceLocation)
         #expect(ia?.exchange == exchange, sourceLocation: sourceLocation)
-        #expect(ia?.peerCertificate?.subject == TestPKI.subject(.b), sourceLocation: sourceLocation)
-        #expect(ib?.peerCertificate?.subject == TestPKI.subject(.a), sourceLocation: sourceLocation)
+        #expect(ia?.peerCertificate?.subject == PairPKI.subject(.b), sourceLocation: sourceLocation)
+        #expect(ib?.peerCertificate?.subject == PairPKI.subject(.a), sourceLocation: sourceLocation)
     }
 
     /// Every seed cipher and hash, with RSA and with ECDSA P-256; Main Mode and Aggressive Mode alternate.
@@ -51,27 +51,27 @@ import Testing
     @Test(arguments: [false, true])
     func chainWithIntermediate(aggressive: Bool) throws {
         let (a, b) = try TestConfig.signed("p256", aggressive: aggressive) { _, b in
-            b.authenticate(with: try TestPKI.credentials("p256", .b, issuer: TestPKI.intermediate))
+            b.authenticate(with: try PairPKI.credentials("p256", .b, issuer: PairPKI.intermediate))
         }
         var pair = try EndpointPair.signed(a: a, b: b)
         pair.initiate()
         Self.expectEstablished(pair, method: .ecdsaP256, exchange: aggressive ? .aggressive : .mainMode)
-        #expect(pair.established(.a).first?.peerCertificate?.issuer == TestPKI.intermediate.certificate.subject)
+        #expect(pair.established(.a).first?.peerCertificate?.issuer == PairPKI.intermediate.certificate.subject)
     }
 
     /// ID_DER_ASN1_DN identities: the configured remote DN, written as swanctl writes it, matches
     /// the certificate subject as a name even though its DER differs from the certificate's.
     @Test func distinguishedNameIdentities() throws {
         let (a, b) = try TestConfig.signed("rsa") { a, b in
-            a.localIdentity = .derASN1DN(TestPKI.subject(.a).der)
-            b.localIdentity = .derASN1DN(TestPKI.subject(.b).der)
+            a.localIdentity = .derASN1DN(PairPKI.subject(.a).der)
+            b.localIdentity = .derASN1DN(PairPKI.subject(.b).der)
             a.remoteIdentity = try .distinguishedName("C=CH,O=swift-ikev1,CN=responder.example")
             b.remoteIdentity = try .distinguishedName("c=CH, o=swift-ikev1, cn=initiator.example")
         }
         var pair = try EndpointPair.signed(a: a, b: b)
         pair.initiate()
         Self.expectEstablished(pair, method: .rsaSignature, exchange: .mainMode)
-        #expect(pair.established(.b).first?.remoteIdentity == .derASN1DN(TestPKI.subject(.a).der))
+        #expect(pair.established(.b).first?.remoteIdentity == .derASN1DN(PairPKI.subject(.a).der))
         #expect(pair.established(.b).first?.remoteIdentity.readableDescription == "C=CH, O=swift-ikev1, CN=initiator.example")
         #expect(throws: IKEv1Error(.configuration, "")) { try Identity.distinguishedName("not a dn") }
     }
@@ -116,10 +116,10 @@ import Testing
         var (a, _) = try TestConfig.pair(ike: "aes128-sha256-modp2048", esp: "aes128-sha256")
         a.ikeProposals = try IKEProposal.proposals(notation: "aes128-sha256-modp2048", authMethod: .rsaSignature)
         #expect(throws: IKEv1Error(.configuration, "")) { try a.validate() }   // no credentials
-        a.credentials = try TestPKI.credentials("p256", .a)
+        a.credentials = try PairPKI.credentials("p256", .a)
         let mismatch = #expect(throws: IKEv1Error.self) { try a.validate() }   // RSA proposal, EC key
         #expect(mismatch?.reason.contains("ECDSA P-256") == true)
-        a.authenticate(with: try TestPKI.credentials("p256", .a))
+        a.authenticate(with: try PairPKI.credentials("p256", .a))
         try a.validate()
         #expect(a.ikeProposals.allSatisfy { $0.authMethod == .ecdsaP256 })
         a.localIdentity = .fqdn("someone-else.example")
@@ -130,14 +130,14 @@ import Testing
     }
 
     @Test func credentialsRefuseAKeyThatIsNotTheCertificates() throws {
-        let chain = [TestPKI.leaf(.a, key: TestPKI.key("p256", .a))]
+        let chain = [PairPKI.leaf(.a, key: PairPKI.key("p256", .a))]
         #expect(throws: IKEv1Error(.configuration, "")) {
-            try SignatureCredentials(signingKey: TestPKI.key("p256", .b), chain: chain, trustAnchors: [TestPKI.root.certificate])
+            try SignatureCredentials(signingKey: PairPKI.key("p256", .b), chain: chain, trustAnchors: [PairPKI.root.certificate])
         }
         #expect(throws: IKEv1Error(.configuration, "")) {
-            try SignatureCredentials(signingKey: TestPKI.key("p256", .a), chain: chain, trustAnchors: [])
+            try SignatureCredentials(signingKey: PairPKI.key("p256", .a), chain: chain, trustAnchors: [])
         }
-        let ok = try SignatureCredentials(signingKey: TestPKI.key("p256", .a), chain: chain, trustAnchors: [TestPKI.root.certificate])
+        let ok = try SignatureCredentials(signingKey: PairPKI.key("p256", .a), chain: chain, trustAnchors: [PairPKI.root.certificate])
         #expect(ok.authMethod == .ecdsaP256 && ok.identity == .derASN1DN(chain[0].subject.der))
     }
 }
@@ -169,7 +169,7 @@ import Testing
 
     @Test func opensslMadeCertificatesAuthenticate() throws {
         let (a, b) = try Self.configs()
-        var pair = try EndpointPair.signed(a: a, b: b, unixTime: TestPKI.now + 86_400)
+        var pair = try EndpointPair.signed(a: a, b: b, unixTime: PairPKI.now + 86_400)
         pair.initiate()
         PairExchangeTests.expectMatchingChildren(pair)
         #expect(pair.established(.b).first?.peerCertificate?.subject.first("CN") == "sun.example.org")
@@ -178,7 +178,7 @@ import Testing
 
     @Test func expiredFileCertificateIsRefusedByThePeer() throws {
         let (a, b) = try Self.configs(sun: "leaf-expired")
-        var pair = try EndpointPair.signed(a: a, b: b, unixTime: TestPKI.now + 86_400)
+        var pair = try EndpointPair.signed(a: a, b: b, unixTime: PairPKI.now + 86_400)
         pair.initiate()
         let error = try #require(pair.failures(.b).first?.error)
         #expect(error.kind == .invalidCertificate && error.reason.contains("expired at 2021-01-01 00:00:00 UTC"))

@@ -29,17 +29,12 @@ extension PKey {
         case nil: return nil
         }
     }
-
-    /// True when both hold the same public key.
-    func samePublicKey(_ other: PKey) -> Bool { EVP_PKEY_eq(key, other.key) == 1 }
 }
 
 extension SigningKey {
     /// The IKEv1 authentication method this key signs with: RSA (3), or ECDSA 9/10/11 for
     /// P-256/P-384/P-521 (RFC 4754 §3); nil for EC keys on other curves.
     public var ikeAuthenticationMethod: IKEAuthenticationMethod? { pkey.ikeAuthenticationMethod }
-    /// True when `publicKey` is this private key's public half.
-    public func matches(_ publicKey: VerifyingKey) -> Bool { pkey.samePublicKey(publicKey.pkey) }
 }
 
 extension VerifyingKey {

@@ -66,3 +66,11 @@ extension PKey {
         return String(cString: type)
     }
 }
+
+extension SigningKey {
+    /// True when this is the private key of `certificate`'s public key (a `--cert` / `--key` pair).
+    public func matches(_ certificate: Certificate) -> Bool {
+        defer { ERR_clear_error() }
+        return X509_check_private_key(certificate.x509, pkey.key) == 1
+    }
+}
