@@ -76,6 +76,25 @@ import Testing
         #expect(throws: IKEv1Error(.configuration, "")) { try Identity.distinguishedName("not a dn") }
     }
 
+    /// A configured DN with `CN=*` accepts any peer of that organisation; another organisation is refused.
+    @Test func wildcardDistinguishedName() throws {
+        let (a, b) = try TestConfig.signed("p256") { a, b in
+            a.localIdentity = .derASN1DN(PairPKI.subject(.a).der)
+            b.remoteIdentity = try .distinguishedName("C=CH, O=swift-ikev1, CN=*")
+        }
+        var pair = try EndpointPair.signed(a: a, b: b)
+        pair.initiate()
+        Self.expectEstablished(pair, method: .ecdsaP256, exchange: .mainMode)
+        let (a2, b2) = try TestConfig.signed("p256") { a, b in
+            a.localIdentity = .derASN1DN(PairPKI.subject(.a).der)
+            b.remoteIdentity = try .distinguishedName("C=CH, O=elsewhere, CN=*")
+        }
+        var refused = try EndpointPair.signed(a: a2, b: b2)
+        refused.initiate()
+        #expect(refused.failures(.b).first?.error.kind == .invalidID)
+        #expect(refused.failures(.b).first?.error.reason.contains("is not the configured \"C=CH, O=elsewhere, CN=*\"") == true)
+    }
+
     /// Certificates go out only when asked (charon's `send_cert = ifasked`): with no Certificate
     /// Request from A, B sends none and A cannot verify B (CERTIFICATE-UNAVAILABLE).
     @Test func certificateSentOnlyWhenRequested() throws {
