@@ -19,12 +19,11 @@ import Testing
         #expect(ib?.peerCertificate?.subject == PairPKI.subject(.a), sourceLocation: sourceLocation)
     }
 
-    /// Every seed cipher and hash, with RSA and with ECDSA P-256; Main Mode and Aggressive Mode alternate.
-    @Test(arguments: ["rsa", "p256"])
-    func cipherAndHashMatrix(algorithm: String) throws {
+    /// Every seed cipher and hash, with RSA and with ECDSA P-256, in Main Mode and Aggressive Mode.
+    @Test(arguments: ["rsa", "p256"], [false, true])
+    func cipherAndHashMatrix(algorithm: String, aggressive: Bool) throws {
         for (i, encryption) in Complete.encryptions.enumerated() {
             for (j, hash) in Complete.hashes.enumerated() {
-                let aggressive = (i + j) % 2 == 1
                 let ike = "\(encryption)-\(hash)-modp2048"
                 let (a, b) = try TestConfig.signed(algorithm, ike: ike, legacy: true, aggressive: aggressive)
                 var pair = try EndpointPair.signed(a: a, b: b, seed: UInt64(i * 5 + j + 1))
@@ -74,6 +73,24 @@ import Testing
         #expect(pair.established(.b).first?.remoteIdentity == .derASN1DN(PairPKI.subject(.a).der))
         #expect(pair.established(.b).first?.remoteIdentity.readableDescription == "C=CH, O=swift-ikev1, CN=initiator.example")
         #expect(throws: IKEv1Error(.configuration, "")) { try Identity.distinguishedName("not a dn") }
+    }
+
+    /// ID_USER_FQDN and ID_IPV6_ADDR identities, found among the certificate's subjectAltNames.
+    @Test(arguments: [(Identity.userFQDN("alice@initiator.example"), SubjectAltName.email("alice@initiator.example")),
+                      (.ipv6([0x20, 0x01, 0x0d, 0xb8] + [UInt8](repeating: 0, count: 11) + [1]),
+                       .ip([0x20, 0x01, 0x0d, 0xb8] + [UInt8](repeating: 0, count: 11) + [1]))])
+    func subjectAltNameIdentities(identity: Identity, san: SubjectAltName) throws {
+        let (a, b) = try TestConfig.signed("rsa") { a, b in
+            let key = PairPKI.key("rsa", .a)
+            a.authenticate(with: try SignatureCredentials(signingKey: key, chain: [PairPKI.leaf(.a, key: key, sans: [san])],
+                                                          trustAnchors: [PairPKI.root.certificate]))
+            a.localIdentity = identity
+            b.remoteIdentity = identity
+        }
+        var pair = try EndpointPair.signed(a: a, b: b)
+        pair.initiate()
+        Self.expectEstablished(pair, method: .rsaSignature, exchange: .mainMode)
+        #expect(pair.established(.b).first?.remoteIdentity == identity)
     }
 
     /// A configured DN with `CN=*` accepts any peer of that organisation; another organisation is refused.
