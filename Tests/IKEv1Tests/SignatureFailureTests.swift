@@ -8,7 +8,7 @@ import Testing
 /// child SA left on either side.
 @Suite struct SignatureFailureTests {
     /// Runs the exchange and checks the common outcome; returns the detecting side's error.
-    static func failure(_ a: PeerConfig, _ b: PeerConfig, detectedBy side: EndpointPair.Side, unixTime: Int64 = TestPKI.now,
+    static func failure(_ a: PeerConfig, _ b: PeerConfig, detectedBy side: EndpointPair.Side, unixTime: Int64 = PairPKI.now,
                         tamper: ((EndpointPair.Side, inout [UInt8]) -> Void)? = nil,
                         sourceLocation: SourceLocation = #_sourceLocation) throws -> (IKEv1Error, EndpointPair) {
         var pair = try EndpointPair.signed(a: a, b: b, unixTime: unixTime)
@@ -34,9 +34,9 @@ import Testing
     @Test(arguments: [false, true], [EndpointPair.Side.a, .b])
     func wrongCA(aggressive: Bool, detector: EndpointPair.Side) throws {
         let (a, b) = try TestConfig.signed("rsa", aggressive: aggressive) { a, b in
-            let other = [TestPKI.otherRoot.certificate]
-            if detector == .a { a.authenticate(with: try TestPKI.credentials("rsa", .a, anchors: other)) }
-            else { b.authenticate(with: try TestPKI.credentials("rsa", .b, anchors: other)) }
+            let other = [PairPKI.otherRoot.certificate]
+            if detector == .a { a.authenticate(with: try PairPKI.credentials("rsa", .a, anchors: other)) }
+            else { b.authenticate(with: try PairPKI.credentials("rsa", .b, anchors: other)) }
         }
         let (error, _) = try Self.failure(a, b, detectedBy: detector)
         #expect(error.kind == .invalidCertAuthority)
@@ -74,7 +74,7 @@ import Testing
     @Test(arguments: [false, true])
     func expiredCertificate(aggressive: Bool) throws {
         let (a, b) = try TestConfig.signed("p256", aggressive: aggressive) { _, b in
-            b.authenticate(with: try TestPKI.credentials("p256", .b, notAfter: TestPKI.now - 86_400))
+            b.authenticate(with: try PairPKI.credentials("p256", .b, notAfter: PairPKI.now - 86_400))
         }
         let (error, _) = try Self.failure(a, b, detectedBy: .a)
         #expect(error.kind == .invalidCertificate)
@@ -84,7 +84,7 @@ import Testing
     /// The same valid certificates fail when the wall clock is past their end.
     @Test func clockPastValidity() throws {
         let (a, b) = try TestConfig.signed("p256")
-        let (error, _) = try Self.failure(a, b, detectedBy: .b, unixTime: TestPKI.now + 2 * TestPKI.year)
+        let (error, _) = try Self.failure(a, b, detectedBy: .b, unixTime: PairPKI.now + 2 * PairPKI.year)
         #expect(error.kind == .invalidCertificate && error.reason.contains("expired"))
     }
 

@@ -149,6 +149,11 @@ struct DecodeCertificatesTests {
         #expect(payloads[1]["certificate_error"] != nil)
         #expect(payloads[0]["certificate"]?["self_signed"] == .bool(true))
         #expect(DecodeOutput.text(records[2], verbose: false).contains("CERT X.509: not a DER certificate"))
+        // Other encodings (here PGP, RFC 2408 §3.9 value 2) are named, not parsed.
+        var pgp = [record(5, [.certificate(CertificatePayload(encoding: CertificateEncoding(rawValue: 2), data: [1, 2, 3]))])]
+        CertificateReport.annotate(&pgp)
+        #expect(pgp[0].isakmp?.certificates.isEmpty == true)
+        #expect(DecodeOutput.text(pgp[0], verbose: false).contains("CERT PGP Certificate: 3 bytes, not parsed"))
         // The root's CR in frame 1 is noted for the intermediate, whose issuer it names, once the root is not sent.
         var withoutRoot = Array(records[0...1])
         CertificateReport.annotate(&withoutRoot)

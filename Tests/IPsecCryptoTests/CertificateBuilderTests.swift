@@ -91,14 +91,14 @@ import Testing
         for (file, certificate) in [("root.pem", pki.root), ("intermediate.pem", pki.intermediate), ("leaf.pem", pki.leaf)] {
             try certificate.pem.write(to: dir.appendingPathComponent(file), atomically: true, encoding: .utf8)
         }
-        let args = ["verify", "-attime", String(Self.now), "-CAfile", dir.appendingPathComponent("root.pem").path,
+        let args = ["verify", "-x509_strict", "-attime", String(Self.now), "-CAfile", dir.appendingPathComponent("root.pem").path,
                     "-untrusted", dir.appendingPathComponent("intermediate.pem").path, dir.appendingPathComponent("leaf.pem").path]
         let ok = try Self.run(args)
         #expect(ok.status == 0, "openssl verify: \(ok.output)")
         // ... and refuses it when the intermediate is missing, or after expiry.
-        #expect(try Self.run(Array(args[0...4]) + [dir.appendingPathComponent("leaf.pem").path]).status != 0)
+        #expect(try Self.run(Array(args[0...5]) + [dir.appendingPathComponent("leaf.pem").path]).status != 0)
         var late = args
-        late[2] = String(pki.leaf.notAfter + 1)
+        late[3] = String(pki.leaf.notAfter + 1)
         #expect(try Self.run(late).status != 0)
         // openssl prints the SANs we put in.
         let text = try Self.run(["x509", "-in", dir.appendingPathComponent("leaf.pem").path, "-noout", "-ext", "subjectAltName"])
@@ -120,5 +120,29 @@ import Testing
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
+
+/// The in-memory PKI of `ikev1 demo --auth`.
+@Suite struct TestPKITests {
+    @Test(arguments: [KeyAlgorithm.rsa(bits: 2048), .ecdsaP256], [false, true])
+    func leavesVerifyUnderTheRoot(algorithm: KeyAlgorithm, intermediate: Bool) throws {
+        let now: Int64 = 1_800_000_000
+        let pki = try TestPKI(algorithm: algorithm, intermediate: intermediate, notBefore: now - 60, notAfter: now + 3600,
+                              organization: "Acme, Inc.")
+        let (leaf, key) = try pki.issueLeaf(commonName: "moon", subjectAltNames: [.dns("moon.example.org")], algorithm: .ecdsaP384)
+        let chain = try pki.trustStore.verify(leaf, intermediates: pki.intermediates, at: now)
+        #expect(chain.count == (intermediate ? 3 : 2))
+        #expect(chain.last == pki.root)
+        #expect(leaf.subject.description == "C=CH, O=Acme\\, Inc., CN=moon")
+        #expect(leaf.subject.first("O") == "Acme, Inc.")
+        #expect(key.matches(leaf) && !pki.rootKey.matches(leaf) && pki.rootKey.matches(pki.root))
+        #expect(leaf.keyDescription == "ECDSA P-384" && pki.root.keyDescription == algorithm.description)
+        #expect(pki.trustStore.caNames == [pki.root.subject])
+        // A leaf issued outside the window fails at the injected time.
+        let (late, _) = try pki.issueLeaf(commonName: "sun", algorithm: .ecdsaP256, notBefore: now + 60, notAfter: now + 120)
+        #expect(throws: CertificateError.notYetValid(subject: late.subject, notBefore: now + 60)) {
+            try pki.trustStore.verify(late, intermediates: pki.intermediates, at: now)
+        }
     }
 }

@@ -114,4 +114,29 @@ import Testing
         #expect(throws: CryptoError(.invalidKeyEncoding, "")) { try SigningKey(contentsOf: Self.path("root.pem")) }
         #expect(throws: CryptoError(.unreadableFile, "")) { try SigningKey(contentsOf: Self.path("missing.key")) }
     }
+
+    /// Every truncation is refused with the typed error; every single-byte change
+    /// either parses (and every accessor then works) or is refused: never a trap.
+    @Test func truncationsAndByteFlipsNeverTrap() throws {
+        let der = Array(try Fixture.data("x509/leaf-p256.der"))
+        for length in 0..<der.count {
+            #expect(throws: CryptoError(.invalidCertificate, "")) { try Certificate(der: Array(der.prefix(length))) }
+        }
+        var parsed = 0
+        for index in der.indices {
+            var mutated = der
+            mutated[index] ^= 0xFF
+            guard let certificate = try? Certificate(der: mutated) else { continue }
+            parsed += 1
+            _ = (certificate.subject.description, certificate.issuer.description, certificate.serialHex, certificate.notAfter,
+                 certificate.subjectAltNames, certificate.isCA, certificate.keyDescription, certificate.isSelfSigned,
+                 try? certificate.publicKey, certificate.matches(dns: "sun.example.org"), certificate.signatureAlgorithm)
+            #expect(certificate.der == mutated)
+        }
+        #expect(parsed > 0) // flips inside string values and the signature still parse
+        let name = Array(try Certificate(der: der).subject.der)
+        for length in 0..<name.count {
+            #expect(throws: CryptoError(.invalidCertificate, "")) { try DistinguishedName(der: Array(name.prefix(length))) }
+        }
+    }
 }

@@ -43,6 +43,17 @@ import Testing
         #expect(try DistinguishedName(der: printable).description == "CN=moon")
     }
 
+    @Test func wildcardPatterns() throws {
+        let moon = try DistinguishedName(parsing: "C=CH, O=strongSwan, CN=moon")
+        #expect(moon.matches(pattern: try DistinguishedName(parsing: "C=CH, O=strongSwan, CN=*")))
+        #expect(moon.matches(pattern: try DistinguishedName(parsing: "C=ch, O=*, CN=MOON")))
+        #expect(moon.matches(pattern: moon))
+        #expect(!moon.matches(pattern: try DistinguishedName(parsing: "C=CH, O=other, CN=*")))
+        #expect(!moon.matches(pattern: try DistinguishedName(parsing: "C=CH, CN=*")))
+        #expect(!moon.matches(pattern: try DistinguishedName(parsing: "C=CH, OU=*, CN=moon")))
+        #expect(!moon.matches(pattern: try DistinguishedName(parsing: "C=CH, O=strongSwan, CN=moo*")))
+    }
+
     @Test func labelsFollowStrongSwan() throws {
         let name = try DistinguishedName(parsing: "emailAddress=a@b.c, serialNumber=42, S=Doe, GN=Jane")
         #expect(name.description == "E=a@b.c, SN=42, S=Doe, G=Jane")

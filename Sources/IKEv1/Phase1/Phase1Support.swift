@@ -169,17 +169,18 @@ extension ISAKMPSession {
         peerIDPayload = id
     }
 
-    /// Equal identities; DNs compare as names (RFC 5280 §7.1), not as bytes.
-    static func sameIdentity(_ a: Identity, _ b: Identity) -> Bool {
-        if case .derASN1DN(let x) = a, case .derASN1DN(let y) = b,
-           let dx = try? DistinguishedName(der: x), let dy = try? DistinguishedName(der: y) {
-            return dx == dy
+    /// Whether the peer's identity is the configured one. DNs compare as names (RFC 5280 §7.1),
+    /// not as bytes, and a configured value of `*` matches any value (`C=CH, O=strongSwan, CN=*`).
+    static func sameIdentity(_ configured: Identity, _ peer: Identity) -> Bool {
+        if case .derASN1DN(let x) = configured, case .derASN1DN(let y) = peer,
+           let pattern = try? DistinguishedName(der: x), let name = try? DistinguishedName(der: y) {
+            return name.matches(pattern: pattern)
         }
-        return a == b
+        return configured == peer
     }
 
     /// `HASH_I` or `HASH_R` as sent by `initiator` over the given ID body; ECDSA methods use
-    /// their own PRF (RFC 4754 §3).
+    /// HMAC over their own hash (RFC 4754 §3, as strongSwan).
     func authHash(byInitiator: Bool, idBody: [UInt8]) -> [UInt8] {
         guard let keys else { return [] }
         let prf = chosen?.authMethod.authPRF

@@ -13,7 +13,8 @@ import ISAKMPWire
 //
 // SIG_I and SIG_R sign HASH_I and HASH_R: RSA as PKCS#1 v1.5 type 1 over the raw hash
 // (no DigestInfo, strongSwan's SIGN_RSA_EMSA_PKCS1_NULL); ECDSA as r | s of the order's
-// length, with HASH_I/HASH_R computed by HMAC over the method's hash (RFC 4754 §3, §7).
+// length, with HASH_I/HASH_R computed by HMAC over the method's hash (RFC 4754 §3, §7;
+// strongSwan's keymat_v1 `prf_auth` does the same, whatever hash was negotiated).
 extension ISAKMPSession {
     /// True once a signature method has been chosen.
     var usesSignatures: Bool { chosen?.authMethod.isSignature ?? false }
@@ -111,11 +112,13 @@ extension ISAKMPSession {
         }
     }
 
-    /// An identity for messages: a DN as text, the rest as strongSwan prints them.
+    /// An identity for messages: `"C=CH, O=strongSwan, CN=moon"`, `@moon.example.org`, `192.0.2.1`.
     static func text(_ identity: Identity) -> String {
-        if case .derASN1DN(let der) = identity, let dn = try? DistinguishedName(der: der) { return "\"\(dn)\"" }
-        if case .fqdn(let name) = identity { return "@\(name)" }
-        return identity.description
+        switch identity {
+        case .derASN1DN: "\"\(identity.readableDescription)\""
+        case .fqdn(let name): "@\(name)"
+        default: identity.description
+        }
     }
 
     /// The error, and so the notify (RFC 2408 §3.14.1), a chain failure warrants.
@@ -141,5 +144,20 @@ extension Certificate {
         case .ipv4(let a), .ipv6(let a): matches(ip: a)
         default: nil
         }
+    }
+}
+
+extension Identity {
+    /// An ID_DER_ASN1_DN identity from text as swanctl writes it (`C=CH, O=strongSwan, CN=moon`).
+    public static func distinguishedName(_ text: String) throws(IKEv1Error) -> Identity {
+        do { return .derASN1DN(try DistinguishedName(parsing: text).der) } catch {
+            throw IKEv1Error(.configuration, "not a distinguished name: \(text) (\(error.reason))")
+        }
+    }
+
+    /// As ``description``, but a DN as its text (`C=CH, O=strongSwan, CN=moon`) instead of hex.
+    public var readableDescription: String {
+        if case .derASN1DN(let der) = self, let dn = try? DistinguishedName(der: der) { return dn.description }
+        return description
     }
 }

@@ -26,8 +26,8 @@ public enum AuthMethod: UInt16, Hashable, Sendable, CustomStringConvertible {
         self = m
     }
 
-    /// The PRF HASH_I/HASH_R use when the method prescribes one (RFC 4754 §3: HMAC-SHA-256/384/512
-    /// for ECDSA 9/10/11); nil means the negotiated PRF.
+    /// The PRF HASH_I/HASH_R use when the method binds a hash (RFC 4754 §3; as strongSwan,
+    /// HMAC-SHA-256/384/512 for ECDSA 9/10/11); nil means the negotiated PRF.
     var authPRF: IKEv1PRF? {
         IKEAuthenticationMethod(rawValue: rawValue).ecdsaHash.map { IKEv1PRF(hash: $0) }
     }

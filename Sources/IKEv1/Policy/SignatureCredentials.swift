@@ -29,7 +29,7 @@ public struct SignatureCredentials: Sendable {
     /// certificate's, the chain is empty, or no trust anchor is given.
     public init(signingKey: SigningKey, chain: [Certificate], trustAnchors: [Certificate]) throws(IKEv1Error) {
         guard let leaf = chain.first else { throw IKEv1Error(.configuration, "no certificate for our private key") }
-        guard let publicKey = try? leaf.publicKey, signingKey.matches(publicKey) else {
+        guard signingKey.matches(leaf) else {
             throw IKEv1Error(.configuration, "the private key (\(signingKey.keyDescription)) does not belong to certificate \"\(leaf.subject)\"")
         }
         guard AuthMethod(key: signingKey.ikeAuthenticationMethod) != nil else {

@@ -79,6 +79,9 @@ enum DecodeOutput {
                 line += "\n        " + describe(ISAKMPJSON.payload(p, certificate: isakmp.certificates[index]))
             } else if let certificate = isakmp.certificates[index] {
                 line += "\n        " + certificate.text
+            } else if case .certificate(let other) = p {
+                line += "\n        CERT \(other.encoding.name ?? "encoding \(other.encoding.rawValue)"): \(other.data.count) bytes, not parsed"
+                line += " (only X.509 signature certificates are)"
             } else if case .certificateRequest(let request) = p {
                 line += "\n        CR \(request.encoding.name ?? "encoding \(request.encoding.rawValue)")"
                 switch CertificateReport.authority(request) {

@@ -118,6 +118,17 @@ public struct DistinguishedName: Hashable, Sendable, CustomStringConvertible {
     /// The value of the first attribute of `type` (a strongSwan label such as "CN").
     public func first(_ type: String) -> String? { attributes.first { $0.type == type }?.value }
 
+    /// True when this name matches `pattern`, a configured peer ID in which an
+    /// attribute value of exactly "*" stands for any value ("C=CH, O=strongSwan, CN=*",
+    /// as strongSwan allows): same attribute types in the same order, other values
+    /// equal after canonical folding.
+    public func matches(pattern: DistinguishedName) -> Bool {
+        guard attributes.count == pattern.attributes.count else { return false }
+        return zip(attributes, pattern.attributes).allSatisfy { value, wanted in
+            value.type == wanted.type && (wanted.value == "*" || Self.fold(value.value) == Self.fold(wanted.value))
+        }
+    }
+
     public static func == (lhs: DistinguishedName, rhs: DistinguishedName) -> Bool { lhs.canonical == rhs.canonical }
     public func hash(into hasher: inout Hasher) { hasher.combine(canonical) }
 }

@@ -6,8 +6,8 @@ internal import COpenSSL
 extension PKey {
     /// The curve's OpenSSL group name (`prime256v1`, `secp384r1`, ...) for EC keys.
     var ecGroupName: String? {
-        guard scheme == .ecdsaRaw else { return nil }
-        var name = [CChar](repeating: 0, count: 64)
+        guard EVP_PKEY_is_a(key, "EC") == 1 else { return nil }
+        var name = [CChar](repeating: 0, count: 80)
         var length = 0
         guard EVP_PKEY_get_group_name(key, &name, name.count, &length) == 1 else {
             ERR_clear_error()
@@ -29,17 +29,12 @@ extension PKey {
         case nil: return nil
         }
     }
-
-    /// True when both hold the same public key.
-    func samePublicKey(_ other: PKey) -> Bool { EVP_PKEY_eq(key, other.key) == 1 }
 }
 
 extension SigningKey {
     /// The IKEv1 authentication method this key signs with: RSA (3), or ECDSA 9/10/11 for
     /// P-256/P-384/P-521 (RFC 4754 §3); nil for EC keys on other curves.
     public var ikeAuthenticationMethod: IKEAuthenticationMethod? { pkey.ikeAuthenticationMethod }
-    /// True when `publicKey` is this private key's public half.
-    public func matches(_ publicKey: VerifyingKey) -> Bool { pkey.samePublicKey(publicKey.pkey) }
 }
 
 extension VerifyingKey {
@@ -48,8 +43,9 @@ extension VerifyingKey {
 }
 
 extension IKEAuthenticationMethod {
-    /// The hash RFC 4754 §3 binds to an ECDSA method: HASH_I and HASH_R are computed with
-    /// HMAC over it (keyed with SKEYID) instead of the negotiated PRF. nil for other methods.
+    /// The hash RFC 4754 §3 binds to an ECDSA method. HASH_I and HASH_R are computed with HMAC
+    /// over it (keyed with SKEYID) instead of the negotiated PRF, as strongSwan's keymat_v1 does
+    /// (its `prf_auth`). nil for other methods.
     public var ecdsaHash: HashAlgorithm? {
         switch rawValue {
         case 9: .sha256

@@ -2,10 +2,11 @@ import IKEv1
 import IPsecCrypto
 import ISAKMPWire
 
-/// Certificates made in memory for the signature tests: a root CA, an intermediate under it,
-/// an unrelated CA, and leaves for both pair sides (RSA-2048, P-256, P-384, P-521). Keys are
-/// generated once per test process; everything is valid around `TestPKI.now`.
-enum TestPKI {
+/// Certificates made in memory for the signature tests: a root CA with an intermediate under
+/// it and an unrelated root (IPsecCrypto's `TestPKI`), and leaves for both pair sides (RSA-2048,
+/// P-256, P-384, P-521) whose keys are generated once per test process. Everything is valid
+/// around `PairPKI.now`.
+enum PairPKI {
     /// 2026-01-01 00:00:00 UTC: the wall-clock time the pair runs at.
     static let now: Int64 = 1_767_225_600
     static let year: Int64 = 365 * 86_400
@@ -15,24 +16,14 @@ enum TestPKI {
         let certificate: Certificate
     }
 
+    static let pki = try! TestPKI(algorithm: .ecdsaP256, intermediate: true, notBefore: now - year, notAfter: now + 10 * year,
+                                  organization: "swift-ikev1")
+    static let other = try! TestPKI(algorithm: .ecdsaP256, notBefore: now - year, notAfter: now + 10 * year, organization: "Other")
+    static let root = Authority(key: pki.rootKey, certificate: pki.root)
+    static let otherRoot = Authority(key: other.rootKey, certificate: other.root)
+    static let intermediate = Authority(key: pki.intermediateKey!, certificate: pki.intermediate!)
+
     static func dn(_ text: String) -> DistinguishedName { try! DistinguishedName(parsing: text) }
-
-    static func rootCA(_ name: String) -> Authority {
-        let key = try! SigningKey.generate(.ecdsaP256)
-        let cert = try! CertificateBuilder(subject: dn("C=CH, O=swift-ikev1, CN=\(name)"), notBefore: now - year,
-                                           notAfter: now + 10 * year, isCA: true).selfSigned(key: key)
-        return Authority(key: key, certificate: cert)
-    }
-
-    static let root = rootCA("Test Root CA")
-    static let otherRoot = rootCA("Other Root CA")
-    static let intermediate: Authority = {
-        let key = try! SigningKey.generate(.ecdsaP384)
-        let cert = try! CertificateBuilder(subject: dn("C=CH, O=swift-ikev1, CN=Test Intermediate CA"), notBefore: now - year,
-                                           notAfter: now + 5 * year, isCA: true)
-            .issued(publicKey: VerifyingKey(key), by: root.certificate, issuerKey: root.key)
-        return Authority(key: key, certificate: cert)
-    }()
 
     /// The pair's two sides (see `TestConfig.pair`): A is 192.0.2.1 / initiator.example, B 192.0.2.2 / responder.example.
     enum Side { case a, b }
@@ -78,8 +69,8 @@ extension TestConfig {
                        legacy: Bool = false, aggressive: Bool = false,
                        customize: (inout PeerConfig, inout PeerConfig) throws -> Void = { _, _ in }) throws -> (PeerConfig, PeerConfig) {
         var (a, b) = try pair(ike: ike, esp: esp, legacy: legacy, aggressive: aggressive)
-        a.authenticate(with: try TestPKI.credentials(algorithm, .a))
-        b.authenticate(with: try TestPKI.credentials(algorithm, .b))
+        a.authenticate(with: try PairPKI.credentials(algorithm, .a))
+        b.authenticate(with: try PairPKI.credentials(algorithm, .b))
         b.allowAggressiveModePSKResponder = false   // signatures need no permission
         try customize(&a, &b)
         return (a, b)
@@ -87,8 +78,8 @@ extension TestConfig {
 }
 
 extension EndpointPair {
-    /// A pair whose wall clock reads `TestPKI.now` at virtual time zero.
-    static func signed(a: PeerConfig, b: PeerConfig, seed: UInt64 = 1, unixTime: Int64 = TestPKI.now) throws -> EndpointPair {
+    /// A pair whose wall clock reads `PairPKI.now` at virtual time zero.
+    static func signed(a: PeerConfig, b: PeerConfig, seed: UInt64 = 1, unixTime: Int64 = PairPKI.now) throws -> EndpointPair {
         var pair = try EndpointPair(a: a, b: b, seed: seed)
         pair.unixTimeOrigin = unixTime
         return pair
