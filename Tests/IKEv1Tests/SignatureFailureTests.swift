@@ -49,9 +49,9 @@ import Testing
     @Test(arguments: [(false, EndpointPair.Side.a), (true, .b)])
     func refusingTheLastMessageDeletesThePeersSA(aggressive: Bool, detector: EndpointPair.Side) throws {
         let (a, b) = try TestConfig.signed("rsa", aggressive: aggressive) { a, b in
-            let other = [TestPKI.otherRoot.certificate]
-            if detector == .a { a.authenticate(with: try TestPKI.credentials("rsa", .a, anchors: other)) }
-            else { b.authenticate(with: try TestPKI.credentials("rsa", .b, anchors: other)) }
+            let other = [PairPKI.otherRoot.certificate]
+            if detector == .a { a.authenticate(with: try PairPKI.credentials("rsa", .a, anchors: other)) }
+            else { b.authenticate(with: try PairPKI.credentials("rsa", .b, anchors: other)) }
         }
         var pair = try EndpointPair.signed(a: a, b: b)
         // The receiver closes its session on the notify; a copy taken before decrypts what follows.

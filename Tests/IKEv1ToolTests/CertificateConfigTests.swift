@@ -13,7 +13,7 @@ import Testing
 @Suite(.serialized)
 struct CertificateConfigTests {
     /// A PKI made in memory (DemoPKI), written to a fresh directory as PEM files:
-    /// root.pem, initiator.pem/.key, responder.pem/.key, plus broken files.
+    /// root.pem, initiator.pem (leaf and intermediate)/.key, responder.key, plus broken files.
     final class Files {
         let directory: URL
         let pki: DemoPKI
@@ -23,8 +23,8 @@ struct CertificateConfigTests {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             pki = try DemoPKI(algorithm, now: Int64(Date().timeIntervalSince1970),
                               initiatorAddress: [192, 0, 2, 1], responderAddress: [192, 0, 2, 2])
-            try write("root.pem", pki.root.pem)
-            try write("initiator.pem", pki.initiator.chain[0].pem)
+            try write("root.pem", pki.authority.root.pem)
+            try write("initiator.pem", pki.initiator.chain.map(\.pem).joined())   // leaf, then the intermediate
             try write("initiator.key", pki.initiator.signingKey.pem)
             try write("responder.key", pki.responder.signingKey.pem)
             try write("garbage.pem", "-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n")
@@ -61,8 +61,8 @@ struct CertificateConfigTests {
         #expect(config.localIdentity == .derASN1DN(f.pki.initiator.chain[0].subject.der))
         #expect(config.remoteIdentity == .derASN1DN(f.pki.responder.chain[0].subject.der))
         #expect(config.ikeProposals.allSatisfy { $0.authMethod == .ecdsaP256 })
-        #expect(config.credentials?.chain == [f.pki.initiator.chain[0]])
-        #expect(config.credentials?.trustStore.anchors.first == f.pki.root)
+        #expect(config.credentials?.chain == f.pki.initiator.chain && f.pki.initiator.chain.count == 2)
+        #expect(config.credentials?.trustStore.anchors == [f.pki.authority.root, f.pki.authority.root])   // one per ca line
     }
 
     @Test func explicitLocalIdentityMustBeInTheCertificate() throws {

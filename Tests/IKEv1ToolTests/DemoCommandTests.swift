@@ -31,10 +31,14 @@ struct DemoCommandTests {
             let credentials = try #require(config.credentials)
             #expect(config.ikeProposals.allSatisfy { $0.authMethod == method })
             #expect(config.localIdentity == credentials.identity && config.remoteIdentity == peer.credentials?.identity)
-            // The peer's certificate chains to our anchor at the demo's time, and not a day later.
-            let peerLeaf = try #require(peer.credentials?.chain.first)
-            #expect(throws: Never.self) { try credentials.trustStore.verify(peerLeaf, intermediates: [], at: now) }
-            #expect(throws: CertificateError.self) { try credentials.trustStore.verify(peerLeaf, intermediates: [], at: now + 2 * 86_400) }
+            // The peer's chain (leaf, intermediate) leads to our anchor at the demo's time, not a day later.
+            let peerChain = try #require(peer.credentials?.chain)
+            #expect(peerChain.count == 2)
+            let path = try credentials.trustStore.verify(peerChain[0], intermediates: Array(peerChain.dropFirst()), at: now)
+            #expect(path.count == 3)
+            #expect(throws: CertificateError.self) {
+                try credentials.trustStore.verify(peerChain[0], intermediates: Array(peerChain.dropFirst()), at: now + 2 * 86_400)
+            }
         }
     }
 

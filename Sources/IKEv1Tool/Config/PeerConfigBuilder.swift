@@ -14,9 +14,7 @@ enum PeerConfigBuilder {
     static func identity(_ text: String) throws(Error) -> Identity? {
         if text == "%any" { return nil }
         if text.contains("=") {
-            do { return .derASN1DN(try DistinguishedName(parsing: text).der) } catch {
-                throw Error(description: "identity \(text) is not a distinguished name: \(error.reason)")
-            }
+            do { return try .distinguishedName(text) } catch { throw Error(description: "identity \(error.reason)") }
         }
         if text.hasPrefix("@#") {
             guard let bytes = [UInt8](hexString: text.dropFirst(2)) else { throw Error(description: "key ID \(text) is not hex") }

@@ -93,8 +93,9 @@ struct DemoCommand: ParsableCommand {
         network.unixTimeOrigin = now
         if let i = ci.credentials, let r = cr.credentials {
             print("== Certificates made in memory, trusted by both: \(i.trustStore.anchors.map(StatusTables.certificate).joined(separator: "; "))")
-            print("   initiator: \(StatusTables.certificate(i.chain[0]))")
-            print("   responder: \(StatusTables.certificate(r.chain[0]))")
+            for (side, chain) in [("initiator", i.chain), ("responder", r.chain)] {
+                print("   \(side): " + chain.map(StatusTables.certificate).joined(separator: "\n              then "))
+            }
         }
         network.loss = loss
         network.latency = 0.005

@@ -21,30 +21,23 @@ enum DemoAuthentication: String, ExpressibleByArgument, CaseIterable {
     }
 }
 
-/// The certificates `ikev1 demo --auth rsa|ecdsa` signs with, made in memory: a root CA and one
-/// leaf per side (subjectAltNames: the side's DNS name and address), every key of one type,
-/// valid from an hour before `now` for a day.
+/// The certificates `ikev1 demo --auth rsa|ecdsa` signs with, made in memory (TestPKI): a root
+/// CA, an intermediate CA under it, and one leaf per side (subjectAltNames: its DNS name and
+/// address), every key of one type, valid from an hour before `now` for a day. Each side sends
+/// its leaf and the intermediate and trusts the root.
 struct DemoPKI {
-    let root: Certificate
+    let authority: TestPKI
     let initiator: SignatureCredentials
     let responder: SignatureCredentials
 
-    static let organization = "C=CH, O=swift-ikev1 demo"
-
     init(_ algorithm: KeyAlgorithm, now: Int64, initiatorAddress: [UInt8], responderAddress: [UInt8]) throws {
-        let validity = (now - 3600, now + 86_400)
-        let rootKey = try SigningKey.generate(algorithm)
-        let root = try CertificateBuilder(subject: DistinguishedName(parsing: "\(Self.organization), CN=Demo Root CA"),
-                                      notBefore: validity.0, notAfter: validity.1, isCA: true).selfSigned(key: rootKey)
+        let pki = try TestPKI(algorithm: algorithm, intermediate: true, notBefore: now - 3600, notAfter: now + 86_400,
+                              organization: "swift-ikev1 demo")
         func leaf(_ name: String, _ address: [UInt8]) throws -> SignatureCredentials {
-            let key = try SigningKey.generate(algorithm)
-            let certificate = try CertificateBuilder(subject: DistinguishedName(parsing: "\(Self.organization), CN=\(name)"),
-                                                     notBefore: validity.0, notAfter: validity.1,
-                                                     subjectAltNames: [.dns(name), .ip(address)])
-                .issued(publicKey: VerifyingKey(key), by: root, issuerKey: rootKey)
-            return try SignatureCredentials(signingKey: key, chain: [certificate], trustAnchors: [root])
+            let (certificate, key) = try pki.issueLeaf(commonName: name, subjectAltNames: [.dns(name), .ip(address)], algorithm: algorithm)
+            return try SignatureCredentials(signingKey: key, chain: [certificate] + pki.intermediates, trustAnchors: [pki.root])
         }
-        self.root = root
+        authority = pki
         initiator = try leaf("initiator.example", initiatorAddress)
         responder = try leaf("responder.example", responderAddress)
     }

@@ -7,12 +7,6 @@ import ISAKMPWire
 enum StatusTables {
     static func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s + " " : s + String(repeating: " ", count: n - s.count) }
 
-    /// An identity as swanctl prints it: a DN as "C=CH, O=..., CN=...", the others as they are.
-    static func identity(_ identity: Identity) -> String {
-        if case .derASN1DN(let der) = identity, let name = try? DistinguishedName(der: der) { return "\"\(name)\"" }
-        return "\(identity)"
-    }
-
     /// "RSA-2048 certificate "C=CH, ..., CN=peer" issued by "...", valid until ...".
     static func certificate(_ certificate: Certificate) -> String {
         "\(certificate.keyDescription) certificate \"\(certificate.subject)\" issued by \"\(certificate.issuer)\", "
@@ -21,7 +15,7 @@ enum StatusTables {
 
     /// How the peer of `sa` proved its identity, for the lines printed when an ISAKMP SA is up.
     static func peerAuthentication(_ sa: ISAKMPSAInfo) -> String {
-        "peer \(identity(sa.remoteIdentity)) authenticated by " + (sa.peerCertificate.map {
+        "peer \(sa.remoteIdentity.readableDescription) authenticated by " + (sa.peerCertificate.map {
             "\(sa.proposal.authMethod) signature with its \(certificate($0))"
         } ?? "the pre-shared key")
     }
@@ -74,7 +68,7 @@ enum StatusTables {
                          + pad("", 7) + pad("ACTIVE", 8) + pad(encr(sa.proposal.encryption), 7) + pad(hash(sa.proposal.hash), 7)
                          + pad(auth(sa.proposal.authMethod), 6) + pad("\(sa.proposal.group.id)", 4) + pad(left, 10) + cap)
             lines.append("      Engine-id:Conn-id = SW:\(i + 1)  \(sa.exchange == .aggressive ? "Aggressive" : "Main") Mode, "
-                         + "\(sa.isInitiator ? "initiator" : "responder"), cookies \(sa.id)/\(sa.cookieR), peer id \(identity(sa.remoteIdentity))")
+                         + "\(sa.isInitiator ? "initiator" : "responder"), cookies \(sa.id)/\(sa.cookieR), peer id \(sa.remoteIdentity.readableDescription)")
         }
         return lines.joined(separator: "\n")
     }
