@@ -1,3 +1,4 @@
+import IKEv1
 import ISAKMPWire
 
 /// One connection as a person writes it, in strongSwan's vocabulary: from a config
@@ -29,6 +30,9 @@ struct ConnectionSettings: Equatable {
     var aggressivePSKResponder = false
     /// Inner address of our TUN device (`connect`, `respond --tun`), e.g. 198.51.100.1/32.
     var tunAddress: String?
+    /// What peers may make a responder hold (charon's names in the file: `block_threshold`,
+    /// `init_limit_half_open`, `half_open_timeout`, `max_ikev1_exchanges`, `max_packet`).
+    var limits = ResponderLimits()
 }
 
 /// Reads the config file documented in README.md: `[conn NAME]` sections of
@@ -44,6 +48,7 @@ enum ConfigFile {
         "local", "remote", "local_id", "remote_id", "psk", "psk_file", "psk_env", "proposals", "esp_proposals",
         "local_ts", "remote_ts", "mode", "aggressive", "encap", "dpd_delay", "ike_lifetime", "esp_lifetime",
         "legacy", "aggressive_psk_responder", "tun_address",
+        "block_threshold", "init_limit_half_open", "half_open_timeout", "max_ikev1_exchanges", "max_packet",
     ]
 
     /// Parses every `[conn NAME]` section; `readFile` and `environment` resolve `psk_file` and `psk_env`.
@@ -114,6 +119,10 @@ enum ConfigFile {
             guard let v = Double(digits), v > 0 else { throw Error(line: n, message: "\(key) is a duration like 30s, 60m or 4h, not \(value)") }
             return v * factor
         }
+        func count() throws(Error) -> Int {
+            guard let v = Int(value), v > 0 else { throw Error(line: n, message: "\(key) is a positive number, not \(value)") }
+            return v
+        }
         if c.psk != nil, key.hasPrefix("psk") { throw Error(line: n, message: "give only one of psk, psk_file, psk_env") }
         switch key {
         case "local": c.local = value
@@ -148,6 +157,13 @@ enum ConfigFile {
         case "legacy": c.legacy = try bool()
         case "aggressive_psk_responder": c.aggressivePSKResponder = try bool()
         case "tun_address": c.tunAddress = value
+        case "block_threshold": c.limits.halfOpenPerAddress = try count()
+        case "init_limit_half_open": c.limits.halfOpen = try count()
+        case "half_open_timeout": c.limits.halfOpenTimeout = try seconds()
+        case "max_ikev1_exchanges": c.limits.quickModesInProgress = try count()
+        case "max_packet":
+            c.limits.maxMessageSize = try count()
+            guard c.limits.maxMessageSize >= 512 else { throw Error(line: n, message: "max_packet below 512 bytes would refuse real peers") }
         default: break
         }
     }

@@ -67,7 +67,7 @@ final class NodeSession: @unchecked Sendable {
         }
         let runtime: IPsecNodeRuntime
         do {
-            runtime = try IPsecNodeRuntime(configs: [config], ikeAddress: local, tun: tun) { [weak self] report in
+            runtime = try IPsecNodeRuntime(configs: [config], limits: settings.limits, ikeAddress: local, tun: tun) { [weak self] report in
                 self?.handle(report)
             }
         } catch {
