@@ -90,8 +90,9 @@ import Testing
         })
         #expect(maxHalfOpen == limits.halfOpen)
         #expect(maxFromOne <= limits.halfOpenPerAddress)
-        // What one unproven SA holds: its offer, our answer, two digests; bounded by the message size.
-        #expect(maxBytes <= limits.halfOpen * (2 * floodMessage.count + 128) + 16_384, "\(maxBytes) bytes held")
+        // What one unproven SA holds: its record, its offer, our answer, two digests.
+        let perSA = MemoryLayout<ISAKMPSession>.stride + 2 * floodMessage.count + 128
+        #expect(maxBytes <= limits.halfOpen * perSA + 16_384, "\(maxBytes) bytes held")
         let full = try #require(bytesWhenFull)
         #expect(maxBytes <= full + full / 10 + 16_384, "held \(full) bytes when the table filled, \(maxBytes) at most")
         #expect(pair.b.counters.evicted >= UInt64(total - limits.halfOpen - 1))

@@ -90,7 +90,7 @@ extension IKEv1Endpoint {
         ResourceUsage(sessions: sessions.count, halfOpen: halfOpen.count,
                       halfOpenFromOneAddress: halfOpen.mostFromOneAddress,
                       quickModes: sessions.values.reduce(0) { $0 + $1.quickModes.count },
-                      storedBytes: sessions.values.reduce(0) { $0 + $1.storedBytes })
+                      storedBytes: sessions.values.reduce(0) { $0 + MemoryLayout<ISAKMPSession>.stride + $1.storedBytes })
     }
 }
 

@@ -113,7 +113,8 @@ public struct ResourceUsage: Hashable, Sendable {
     public var halfOpenFromOneAddress: Int
     /// Quick Modes in progress on all SAs.
     public var quickModes: Int
-    /// Bytes in buffers that grow with what peers send: stored messages and their digests,
-    /// offers, nonces, KE values, retransmission and duplicate caches, message IDs.
+    /// Bytes held for the SAs: each SA's record, and the buffers that grow with what peers send
+    /// (offers, nonces, KE values, retransmission and duplicate caches, message IDs); allocator
+    /// and hash-table overhead not included.
     public var storedBytes: Int
 }
