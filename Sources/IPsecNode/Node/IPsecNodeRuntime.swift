@@ -70,6 +70,10 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
 
     /// The engine's view, for status tables (read it from the control thread or after `run` returns).
     public var isakmpSAs: [ISAKMPSAInfo] { endpoint.isakmpSAs }
+    /// Our IKE socket's address (its port is the kernel's choice when 0 was asked for).
+    public var ikeAddress: UDPAddress { ike.local }
+    /// What the engine holds (read it from the control thread or after `run` returns).
+    public var resources: ResourceUsage { endpoint.resources }
     /// What the engine refused to hold (``ResponderLimits``), and the IKE datagrams on port 4500
     /// dropped because more than 1024 were waiting for the control plane.
     public var dropCounters: (engine: DropCounters, queueOverflow: Int) {
