@@ -61,18 +61,20 @@ extension IKEv1Endpoint {
         return [.failed(Failure(sa: sa, error: IKEv1Error(reason.kind, detail + more)))]
     }
 
-    /// Whether the half-open table has room for one more first message, evicting the oldest SA
-    /// whose initiator has not yet echoed our cookie when it is full.
-    mutating func makeRoomForHalfOpen(into actions: inout [Action]) -> Bool {
-        guard halfOpen.count >= limits.halfOpen else { return true }
-        let unproven = halfOpen.oldest { id in sessions[id]?.hasProvenAddress == false }
-        guard let victim = unproven else { return false }
+    /// The SA that makes room when the half-open table is full: the oldest one whose initiator
+    /// has not yet echoed our cookie (nil: none, or the table is not full).
+    mutating func halfOpenVictim() -> ISAKMPSAID? {
+        guard halfOpen.count >= limits.halfOpen else { return nil }
+        return halfOpen.oldest { id in sessions[id]?.hasProvenAddress == false }
+    }
+
+    /// Removes a half-open SA to make room for a newer first message.
+    mutating func evict(_ victim: ISAKMPSAID, into actions: inout [Action]) {
         sessions[victim]?.close(reason: "half-open table full: replaced by a newer first message", into: &actions,
                                 notifyDeleted: false)
         sessions[victim] = nil
         halfOpen.remove(victim)
         counters.evicted += 1
-        return true
     }
 
     /// After an SA handled an event: removes it when closed, and leaves the half-open table

@@ -104,7 +104,8 @@ public struct IKEv1Endpoint {
     /// no decryption, PRF or Diffie-Hellman work: size; header; a known SA (its responder cookie,
     /// the Quick Mode limits) or else a Main/Aggressive Mode first message (responder cookie and
     /// message ID zero); the per-address half-open limit; the payload chain; a connection for the
-    /// peer; the offered proposals; room in the half-open table. Only then is an SA created.
+    /// peer; room in the half-open table; the offered proposals. Only then is an SA created
+    /// (and, when the table is full, the oldest unproven one evicted).
     private mutating func receive(_ datagram: [UInt8], from: SocketAddress, to: SocketAddress, env: inout Environment) -> [Action] {
         var bytes = datagram
         if to.port != 500 {
@@ -138,6 +139,10 @@ public struct IKEv1Endpoint {
         guard let config = responderConfig(for: message, from: from) else {
             return drop(.noConnection, sa: ic, "no connection accepts \(header.exchangeType) from \(from)", env: env)
         }
+        guard halfOpen.count < limits.halfOpen || halfOpenVictim() != nil else {
+            return drop(.halfOpenTotal, sa: ic, "\(limits.halfOpen) half-open ISAKMP SAs, all past message 3: "
+                        + "\(header.exchangeType) from \(from) dropped", env: env)
+        }
         var session = ISAKMPSession(responderFor: config, header: header, local: to, remote: from,
                                     halfOpenTimeout: limits.halfOpenTimeout, env: &env)
         var actions: [Action] = []
@@ -154,10 +159,7 @@ public struct IKEv1Endpoint {
             return actions
         }
         var evictions: [Action] = []
-        guard makeRoomForHalfOpen(into: &evictions) else {
-            return drop(.halfOpenTotal, sa: ic, "\(limits.halfOpen) half-open ISAKMP SAs, all past message 3: "
-                        + "\(header.exchangeType) from \(from) dropped", env: env)
-        }
+        if let victim = halfOpenVictim() { evict(victim, into: &evictions) }
         session.received.insert(ISAKMPSession.fingerprint(bytes))
         sessions[ic] = session
         halfOpen.add(ic, from: from.address)
