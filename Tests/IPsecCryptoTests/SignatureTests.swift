@@ -75,6 +75,6 @@ MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEG8McgU3gJZ/C/q9Emwg6qH352pxP
     @Test func badKeysThrowTypedErrors() {
         #expect(throws: CryptoError(.invalidKeyEncoding, "")) { try SigningKey(pem: "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n") }
         #expect(throws: CryptoError(.invalidKeyEncoding, "")) { try VerifyingKey(der: [0x30, 0x03, 0x02, 0x01, 0x01]) }
-        #expect(throws: CryptoError(.invalidKeyEncoding, "")) { try VerifyingKey(certificateDER: [1, 2, 3]) }
+        #expect(throws: CryptoError(.invalidCertificate, "")) { try VerifyingKey(certificateDER: [1, 2, 3]) }
     }
 }

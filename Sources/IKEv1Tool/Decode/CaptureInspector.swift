@@ -51,7 +51,9 @@ struct CaptureInspector {
             }
         }
         records += incomplete.values.joined()
-        return records.enumerated().sorted { ($0.element.frame, $0.offset) < ($1.element.frame, $1.offset) }.map(\.element)
+        records = records.enumerated().sorted { ($0.element.frame, $0.offset) < ($1.element.frame, $1.offset) }.map(\.element)
+        CertificateReport.annotate(&records)
+        return records
     }
 
     mutating func inspect(_ packet: DecodedPacket) -> [DecodeRecord] {

@@ -1,4 +1,5 @@
 import ISAKMPWire
+import IPsecCrypto
 
 /// The two output formats of `ikev1 decode`.
 enum DecodeOutput {
@@ -10,7 +11,7 @@ enum DecodeOutput {
         ]
         if let i = r.isakmp {
             var fields = ISAKMPJSON.header(i.header)
-            fields.append(("payloads", i.payloads.map(ISAKMPJSON.payloads) ?? .array([])))
+            fields.append(("payloads", i.payloads.map { ISAKMPJSON.payloads($0, certificates: i.certificates) } ?? .array([])))
             fields.append(("encrypted", .bool(i.encrypted)))
             fields.append(("decrypted", i.decrypted.map(JSON.bool) ?? .null))
             fields.append(("hash", i.hashValid.map { .string($0 ? "valid" : "invalid") } ?? .null))
@@ -72,9 +73,23 @@ enum DecodeOutput {
             line += "NAT-keepalive"
         }
         if let e = r.error { line += "  error: \(e)" }
-        guard verbose, let payloads = r.isakmp?.payloads else { return line }
-        for p in payloads {
-            line += "\n        " + describe(ISAKMPJSON.payload(p))
+        guard let isakmp = r.isakmp, let payloads = isakmp.payloads else { return line }
+        for (index, p) in payloads.enumerated() {
+            if verbose {
+                line += "\n        " + describe(ISAKMPJSON.payload(p, certificate: isakmp.certificates[index]))
+            } else if let certificate = isakmp.certificates[index] {
+                line += "\n        " + certificate.text
+            } else if case .certificate(let other) = p {
+                line += "\n        CERT \(other.encoding.name ?? "encoding \(other.encoding.rawValue)"): \(other.data.count) bytes, not parsed"
+                line += " (only X.509 signature certificates are)"
+            } else if case .certificateRequest(let request) = p {
+                line += "\n        CR \(request.encoding.name ?? "encoding \(request.encoding.rawValue)")"
+                switch CertificateReport.authority(request) {
+                case .success(let name): line += " CA \"\(name)\""
+                case .failure(let error): line += " CA not a DER name (\(error.reason))"
+                case nil: line += " (any CA)"
+                }
+            }
         }
         return line
     }

@@ -14,6 +14,8 @@ struct DecodeRecord {
         var decrypted: Bool?
         /// nil: no hash to verify (or no keys); otherwise whether HASH/HASH_I/HASH_R verified.
         var hashValid: Bool?
+        /// X.509 CERT payloads parsed, by index in `payloads`.
+        var certificates: [Int: CertificateReport] = [:]
     }
 
     /// ESP header fields and, with keys, what opening the packet gave.

@@ -1,4 +1,5 @@
 import ISAKMPWire
+import IPsecCrypto
 
 /// The `isakmp` object of `ikev1 decode --format jsonl` (DESIGN.md), field names as the RFCs name them.
 enum ISAKMPJSON {
@@ -19,11 +20,12 @@ enum ISAKMPJSON {
         ]
     }
 
-    static func payloads(_ payloads: [Payload]) -> JSON {
-        .array(payloads.map(payload))
+    static func payloads(_ payloads: [Payload], certificates: [Int: CertificateReport] = [:]) -> JSON {
+        .array(payloads.enumerated().map { payload($0.element, certificate: certificates[$0.offset]) })
     }
 
-    static func payload(_ p: Payload) -> JSON {
+    /// A payload's object; `certificate` adds what the parsed X.509 certificate of a CERT payload says.
+    static func payload(_ p: Payload, certificate: CertificateReport? = nil) -> JSON {
         var o: [(String, JSON)] = [
             ("type", .int(Int(p.type.rawValue))),
             ("name", .optional(p.type.name)),
@@ -41,10 +43,19 @@ enum ISAKMPJSON {
                   ("data", .hex(id.data)), ("value", .optional(id.identity?.description))]
         case .certificate(let c):
             o += [("encoding", .int(Int(c.encoding.rawValue))), ("encoding_name", .optional(c.encoding.name)),
-                  ("data_length", .int(c.data.count))]
+                  ("data_length", .int(c.data.count)), ("data", .hex(c.data))]
+            if let certificate {
+                o.append(("certificate", certificate.json))
+                if let error = certificate.error { o.append(("certificate_error", .string(error))) }
+            }
         case .certificateRequest(let c):
             o += [("encoding", .int(Int(c.encoding.rawValue))), ("encoding_name", .optional(c.encoding.name)),
                   ("authority", .hex(c.authority))]
+            switch CertificateReport.authority(c) {
+            case .success(let name): o.append(("authority_dn", .string(name.description)))
+            case .failure(let error): o.append(("authority_error", .string(error.reason)))
+            case nil: break
+            }
         case .hash(let h): o += [("data", .hex(h.data))]
         case .signature(let s): o += [("data_length", .int(s.data.count)), ("data", .hex(s.data))]
         case .nonce(let n): o += [("data_length", .int(n.data.count)), ("data", .hex(n.data))]

@@ -29,6 +29,10 @@ public struct CryptoError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let signatureFailed = Code(name: "signatureFailed")
         /// A proposal string in strongSwan notation could not be parsed.
         public static let invalidProposal = Code(name: "invalidProposal")
+        /// An X.509 certificate or distinguished name could not be parsed.
+        public static let invalidCertificate = Code(name: "invalidCertificate")
+        /// A key or certificate file could not be read.
+        public static let unreadableFile = Code(name: "unreadableFile")
         /// libcrypto failed for an internal reason.
         public static let internalFailure = Code(name: "internalFailure")
     }
@@ -36,13 +40,15 @@ public struct CryptoError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The RFC 2408 §3.14.1 notify message type a peer-caused error warrants:
     /// INVALID-KEY-INFORMATION (17) for a bad public value, INVALID-HASH-INFORMATION
     /// (23) for a failed ICV/hash, NO-PROPOSAL-CHOSEN (14) for an unusable
-    /// proposal, INVALID-SIGNATURE (25); nil for local failures.
+    /// proposal, INVALID-SIGNATURE (25), INVALID-CERT-ENCODING (19) for a
+    /// certificate that does not parse; nil for local failures.
     public var notifyType: UInt16? {
         switch code {
         case .invalidPublicValue: 17
         case .authenticationFailed: 23
         case .invalidProposal, .unsupportedAlgorithm: 14
         case .signatureFailed: 25
+        case .invalidCertificate: 19
         default: nil
         }
     }

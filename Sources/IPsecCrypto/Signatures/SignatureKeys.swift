@@ -83,6 +83,12 @@ public final class SigningKey: Sendable {
         scheme = pkey.scheme!
     }
 
+    /// Wraps a key already checked to be RSA or EC.
+    init(_ pkey: PKey) {
+        self.pkey = pkey
+        scheme = pkey.scheme!
+    }
+
     /// Signs `hash` as IKEv1 does: RSA PKCS#1 v1.5 over the raw bytes, or ECDSA r | s.
     public func sign(hash: [UInt8]) throws(CryptoError) -> [UInt8] {
         let ctx = try pkey.context(sign: true)
@@ -111,14 +117,8 @@ public final class VerifyingKey: Sendable {
     /// Loads a PEM public key (SubjectPublicKeyInfo) or, if it is one, a PEM certificate's key.
     public init(pem: String) throws(CryptoError) {
         if pem.contains("BEGIN CERTIFICATE") {
-            let bytes = Array(pem.utf8)
-            let key: OpaquePointer? = bytes.withUnsafeBytes { b in
-                guard let bio = BIO_new_mem_buf(b.baseAddress, Int32(b.count)),
-                      let cert = PEM_read_bio_X509(bio, nil, nil, nil) else { return nil }
-                defer { X509_free(cert); BIO_free(bio) }
-                return X509_get_pubkey(cert)
-            }
-            pkey = try PKey.wrap(key, "PEM certificate")
+            guard let certificate = try Certificate.load(pem: pem).first else { throw .internalFailure("PEM_read_bio_X509") }
+            pkey = try PKey.wrap(X509_get_pubkey(certificate.x509), "certificate public key")
         } else {
             pkey = try PKey.parse(pem: pem, isPrivate: false)
         }
@@ -132,14 +132,13 @@ public final class VerifyingKey: Sendable {
     }
 
     /// Loads the public key of a DER X.509 certificate (the CERT payload data).
-    public init(certificateDER: [UInt8]) throws(CryptoError) {
-        let key: OpaquePointer? = certificateDER.withUnsafeBytes { b in
-            var p = b.baseAddress?.assumingMemoryBound(to: UInt8.self)
-            guard let cert = d2i_X509(nil, &p, b.count) else { return nil }
-            defer { X509_free(cert) }
-            return X509_get_pubkey(cert)
-        }
-        pkey = try PKey.wrap(key, "DER certificate")
+    public convenience init(certificateDER: [UInt8]) throws(CryptoError) {
+        try self.init(certificate: Certificate(der: certificateDER))
+    }
+
+    /// The public key of a certificate; fails for keys other than RSA and EC (e.g. DSA).
+    public init(certificate: Certificate) throws(CryptoError) {
+        pkey = try PKey.wrap(X509_get_pubkey(certificate.x509), "certificate public key")
         scheme = pkey.scheme!
     }
 
