@@ -119,6 +119,20 @@ import Testing
         #expect(pair.installed(.a).isEmpty)
     }
 
+    /// The initiator refuses the responder's identity in MM6, after the responder completed:
+    /// its protected INVALID-ID-INFORMATION makes the responder drop the ISAKMP SA too.
+    @Test func initiatorRefusesResponderIdentityAfterMM6() throws {
+        let (a, b) = try TestConfig.pair(ike: "aes128-sha256-modp2048", esp: "aes128-sha256") { a, _ in
+            a.remoteIdentity = .fqdn("someone-else.example")
+        }
+        let pair = try Complete.complete(a, b)
+        #expect(pair.failures(.a).first?.error.kind == .invalidID)
+        #expect(pair.notifies(.b).map(\.type) == [.initialContact, .invalidIDInformation])
+        #expect(pair.established(.b).count == 1)
+        #expect(pair.actions(.b).contains { if case .isakmpSADeleted = $0 { true } else { false } })
+        #expect(pair.a.sessionCount == 0 && pair.b.sessionCount == 0)
+    }
+
     @Test func mismatchedTrafficSelectors() throws {
         let (a, b) = try TestConfig.pair(ike: "aes128-sha256-modp2048", esp: "aes128-sha256") { _, b in
             b.localTrafficSelector = TrafficSelector.subnet("10.9.0.0/16")

@@ -55,10 +55,14 @@ public struct Environment {
     public var now: EngineTime
     /// Cookies, nonces, DH private values, SPIs and message IDs come from here.
     public var entropy: any EntropySource
+    /// Wall-clock time now in seconds since 1970 (UTC): the time certificates are checked at.
+    /// nil refuses certificate authentication (nothing to check validity against).
+    public var unixTime: Int64?
     /// Creates an environment.
-    public init(now: EngineTime, entropy: any EntropySource) {
+    public init(now: EngineTime, entropy: any EntropySource, unixTime: Int64? = nil) {
         self.now = now
         self.entropy = entropy
+        self.unixTime = unixTime
     }
     mutating func bytes(_ n: Int) -> [UInt8] { entropy.bytes(n) }
     mutating func u32() -> UInt32 { bytes(4).reduce(0) { $0 << 8 | UInt32($1) } }
@@ -173,6 +177,8 @@ public struct ISAKMPSAInfo: Hashable, Sendable {
     public var expires: EngineTime?
     /// The peer announced RFC 3706 DPD.
     public var peerSupportsDPD: Bool
+    /// The certificate the peer authenticated with (signature methods), nil with a PSK.
+    public var peerCertificate: Certificate?
 }
 
 /// A notify the peer sent us.

@@ -17,8 +17,20 @@ public struct IKEv1Error: Error, Hashable, Sendable, CustomStringConvertible {
         public static let invalidHash = Kind(name: "invalidHash")
         /// HASH_I/HASH_R did not verify: wrong PSK (AUTHENTICATION-FAILED).
         public static let authenticationFailed = Kind(name: "authenticationFailed")
-        /// The peer's identity or traffic selectors are not acceptable (INVALID-ID-INFORMATION).
+        /// The peer's identity or traffic selectors are not acceptable, or its ID does not match
+        /// its certificate (INVALID-ID-INFORMATION).
         public static let invalidID = Kind(name: "invalidID")
+        /// A CERT payload is not a DER X.509 certificate (INVALID-CERT-ENCODING).
+        public static let invalidCertEncoding = Kind(name: "invalidCertEncoding")
+        /// The peer's certificate is expired, not yet valid, badly signed or unusable for the
+        /// negotiated method (INVALID-CERTIFICATE).
+        public static let invalidCertificate = Kind(name: "invalidCertificate")
+        /// The peer's certificate does not chain to a trust anchor (INVALID-CERT-AUTHORITY).
+        public static let invalidCertAuthority = Kind(name: "invalidCertAuthority")
+        /// The peer sent no certificate to verify its signature with (CERTIFICATE-UNAVAILABLE).
+        public static let certificateUnavailable = Kind(name: "certificateUnavailable")
+        /// The peer's SIG payload does not verify over HASH_I/HASH_R (INVALID-SIGNATURE).
+        public static let invalidSignature = Kind(name: "invalidSignature")
         /// The peer's KE value was rejected (INVALID-KEY-INFORMATION).
         public static let invalidKey = Kind(name: "invalidKey")
         /// A message came in a state that does not expect it (dropped).
@@ -59,6 +71,11 @@ public struct IKEv1Error: Error, Hashable, Sendable, CustomStringConvertible {
         case .invalidHash: .invalidHashInformation
         case .authenticationFailed: .authenticationFailed
         case .invalidID: .invalidIDInformation
+        case .invalidCertEncoding: .invalidCertEncoding
+        case .invalidCertificate: .invalidCertificate
+        case .invalidCertAuthority: .invalidCertAuthority
+        case .certificateUnavailable: .certificateUnavailable
+        case .invalidSignature: .invalidSignature
         case .invalidKey: .invalidKeyInformation
         default: nil
         }

@@ -31,12 +31,28 @@ struct PayloadRule {
     static let mm2 = PayloadRule("Main Mode message 2", required: [.securityAssociation])
     static let mm3 = PayloadRule("Main Mode message 3", required: [.keyExchange, .nonce], optional: natD + [.certificateRequest])
     static let mm4 = PayloadRule("Main Mode message 4", required: [.keyExchange, .nonce], optional: natD + [.certificateRequest])
-    static let mm5 = PayloadRule("Main Mode message 5", required: [.identification, .hash], optional: [.notification])
-    static let mm6 = PayloadRule("Main Mode message 6", required: [.identification, .hash], optional: [.notification])
-    static let am1 = PayloadRule("Aggressive Mode message 1", required: [.securityAssociation, .keyExchange, .nonce, .identification])
-    static let am2 = PayloadRule("Aggressive Mode message 2", required: [.securityAssociation, .keyExchange, .nonce, .identification, .hash],
-                                 optional: natD)
-    static let am3 = PayloadRule("Aggressive Mode message 3", required: [.hash], optional: natD + [.notification])
+    static let am1 = PayloadRule("Aggressive Mode message 1", required: [.securityAssociation, .keyExchange, .nonce, .identification],
+                                 optional: [.certificateRequest])
+
+    /// Main Mode message 5 or 6: ID and HASH (PSK) or ID, [CERT,] SIG (signatures, RFC 2409 §5.1).
+    static func mmAuth(_ n: Int, signatures: Bool) -> PayloadRule {
+        PayloadRule("Main Mode message \(n)", required: [.identification, signatures ? .signature : .hash],
+                    optional: [.notification] + (signatures ? [.certificate, .certificateRequest] : []))
+    }
+
+    /// Aggressive Mode message 2: SA, KE, Nr, IDir and HASH_R or [CERT,] [CR,] SIG_R.
+    static func am2(signatures: Bool) -> PayloadRule {
+        PayloadRule("Aggressive Mode message 2",
+                    required: [.securityAssociation, .keyExchange, .nonce, .identification, signatures ? .signature : .hash],
+                    optional: natD + (signatures ? [.certificate, .certificateRequest] : []))
+    }
+
+    /// Aggressive Mode message 3: HASH_I or [CERT,] SIG_I.
+    static func am3(signatures: Bool) -> PayloadRule {
+        PayloadRule("Aggressive Mode message 3", required: [signatures ? .signature : .hash],
+                    optional: natD + [.notification] + (signatures ? [.certificate] : []))
+    }
+
     static let qm1 = PayloadRule("Quick Mode message 1", required: [.hash, .securityAssociation, .nonce],
                                  optional: [.keyExchange, .identification, .natOriginalAddress, .natOriginalAddressDraft, .notification])
     static let qm2 = qm1.renamed("Quick Mode message 2")

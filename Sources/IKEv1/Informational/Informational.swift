@@ -98,10 +98,21 @@ extension ISAKMPSession {
                     quickModes[mid] = nil
                 }
                 actions.append(.failed(Failure(sa: id, error: IKEv1Error(.peerNotify, "peer sent \(n.notifyType)"))))
-                if state != .established { close(reason: "peer sent \(n.notifyType)", into: &actions, notifyDeleted: false) }
+                if state != .established {
+                    close(reason: "peer sent \(n.notifyType)", into: &actions, notifyDeleted: false)
+                } else if n.protocolID == .isakmp, n.spi == cookieI.bytes + cookieR.bytes, Self.phase1Rejections.contains(n.notifyType) {
+                    // The peer refused our HASH/SIG or certificate after we completed (MM6, AM3): no ISAKMP SA.
+                    close(reason: "peer rejected Phase 1: \(n.notifyType)", into: &actions, notifyDeleted: true)
+                }
             }
         }
     }
+
+    /// Notifies that reject Phase 1 authentication (RFC 2408 §3.14.1).
+    static let phase1Rejections: Set<NotifyMessageType> = [
+        .invalidIDInformation, .invalidCertEncoding, .invalidCertificate, .certTypeUnsupported, .invalidCertAuthority,
+        .authenticationFailed, .invalidSignature, .certificateUnavailable,
+    ]
 
     /// A Delete: the ISAKMP SA itself, or child SAs by the peer's inbound (our outbound) SPIs.
     mutating func handleDelete(_ d: DeletePayload, env: inout Environment, into actions: inout [Action]) {

@@ -71,6 +71,10 @@ struct ISAKMPSession {
     var lastPhase1Block: [UInt8] = []
     var peerIdentity: Identity?
     var peerIDPayload: IdentificationPayload?
+    /// CA names from the peer's Certificate Requests; nil when it sent none (RFC 2408 §3.10).
+    var peerCertificateRequests: [[UInt8]]?
+    /// The peer's certificate, once its signature verified.
+    var peerCertificate: Certificate?
     var nat = NATState()
     var peerSupportsDPD = false
     var established: EngineTime?
@@ -269,7 +273,7 @@ struct ISAKMPSession {
                             local: local, remote: remote, localIdentity: config.localIdentity, remoteIdentity: peerIdentity,
                             proposal: chosen, natDetected: nat.detected, established: established,
                             expires: chosen.lifetime.seconds.map { established.adding(seconds: Double($0)) },
-                            peerSupportsDPD: peerSupportsDPD)
+                            peerSupportsDPD: peerSupportsDPD, peerCertificate: peerCertificate)
     }
 }
 

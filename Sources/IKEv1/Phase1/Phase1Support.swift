@@ -13,7 +13,8 @@ extension ISAKMPSession {
 
     /// Chooses by our own preference order among the initiator's transforms (as charon:
     /// `prefer_configured_proposals`) and returns the reply SA carrying the chosen transform unchanged.
-    static func choose(from sa: SecurityAssociationPayload, policy: PeerConfig) throws(IKEv1Error)
+    static func choose(from sa: SecurityAssociationPayload, policy: PeerConfig,
+                       allowing allowed: (IKEProposal) -> Bool = { _ in true }) throws(IKEv1Error)
         -> (IKEProposal, SecurityAssociationPayload) {
         guard sa.doi == .ipsec else { throw IKEv1Error(.noProposalChosen, "DOI \(sa.doi) is not IPsec") }
         guard sa.situation == .identityOnly else { throw IKEv1Error(.noProposalChosen, "situation \(sa.situation.rawValue) not supported") }
@@ -23,7 +24,7 @@ extension ISAKMPSession {
                 if let parsed = IKEProposal(transform: t) { offered.append((p, t, parsed)) }
             }
         }
-        for mine in policy.ikeProposals where policy.legacy || !mine.isLegacy {
+        for mine in policy.ikeProposals where (policy.legacy || !mine.isLegacy) && allowed(mine) {
             if let (p, t, theirs) = offered.first(where: { $0.2.sameAlgorithms(mine) }) {
                 var chosen = theirs
                 chosen.lifetime = theirs.lifetime.shortest(mine.lifetime)
@@ -33,10 +34,12 @@ extension ISAKMPSession {
                 return (chosen, reply)
             }
         }
-        let names = offered.map { $0.2.description }
+        func named(_ p: IKEProposal) -> String { p.authMethod == .preSharedKey ? p.description : "\(p)/\(p.authMethod)" }
+        let names = offered.map { named($0.2) }
         throw IKEv1Error(.noProposalChosen, "none of the offered IKE proposals [\(names.joined(separator: ", "))] "
-                         + "matches ours [\(policy.ikeProposals.map(\.description).joined(separator: ", "))]"
-                         + (offered.contains(where: \.2.isLegacy) && !policy.legacy ? " (legacy algorithms need `legacy`)" : ""))
+                         + "matches ours [\(policy.ikeProposals.map(named).joined(separator: ", "))]"
+                         + (offered.contains(where: \.2.isLegacy) && !policy.legacy ? " (legacy algorithms need `legacy`)" : "")
+                         + (offered.contains { $0.2.authMethod == .dssSignature } ? " (DSS signatures are not supported)" : ""))
     }
 
     /// Reads the responder's reply SA: exactly one of our transforms.
@@ -121,7 +124,8 @@ extension ISAKMPSession {
         do { shared = try dh.sharedSecret(peer: peerKE) } catch {
             throw IKEv1Error(.invalidKey, "peer's KE value rejected: \(error.reason)")
         }
-        let k = IKEv1Phase1Keys(prf: IKEv1PRF(hash: chosen.hash), input: .preSharedKey(config.preSharedKey),
+        let input: IKEv1SKEYIDInput = chosen.authMethod.isSignature ? .signature : .preSharedKey(config.preSharedKey)
+        let k = IKEv1Phase1Keys(prf: IKEv1PRF(hash: chosen.hash), input: input,
                                 nonceI: nonceI, nonceR: nonceR, sharedSecret: shared,
                                 cookieI: cookieI.bytes, cookieR: cookieR.bytes,
                                 encryptionKeyLength: chosen.encryption.keyLength)
@@ -150,9 +154,11 @@ extension ISAKMPSession {
         return (pair.publicValue, env.bytes(32))
     }
 
-    /// Decrypts the first encrypted Phase 1 message: garbage means the keys differ, i.e. the PSK.
+    /// Decrypts the first encrypted Phase 1 message: garbage means the keys differ, i.e. the PSK
+    /// (with signatures SKEYID has no secret input, so the message was damaged).
     func decryptAuthentication(_ message: ISAKMPMessage, which: String) throws(IKEv1Error) -> Decrypted {
         do { return try decrypt(message, iv: phase1IV) } catch where error.kind == .payloadMalformed {
+            guard !usesSignatures else { throw IKEv1Error(.payloadMalformed, "\(which) does not decrypt to valid payloads") }
             throw IKEv1Error(.authenticationFailed, "\(which) does not decrypt to valid payloads: pre-shared key mismatch")
         }
     }
@@ -164,19 +170,31 @@ extension ISAKMPSession {
     /// Checks the peer's Phase 1 ID against the configuration.
     mutating func acceptPeerID(_ id: IdentificationPayload) throws(IKEv1Error) {
         guard let identity = id.identity else { throw IKEv1Error(.invalidID, "malformed \(id.idType) identity") }
-        if let expected = config.remoteIdentity, expected != identity {
-            throw IKEv1Error(.invalidID, "peer identity \(identity) is not the configured \(expected)")
+        if let expected = config.remoteIdentity, !Self.sameIdentity(expected, identity) {
+            throw IKEv1Error(.invalidID, "peer identity \(Self.text(identity)) is not the configured \(Self.text(expected))")
         }
         peerIdentity = identity
         peerIDPayload = id
     }
 
-    /// `HASH_I` or `HASH_R` as sent by `initiator` over the given ID body.
+    /// Whether the peer's identity is the configured one. DNs compare as names (RFC 5280 §7.1),
+    /// not as bytes, and a configured value of `*` matches any value (`C=CH, O=strongSwan, CN=*`).
+    static func sameIdentity(_ configured: Identity, _ peer: Identity) -> Bool {
+        if case .derASN1DN(let x) = configured, case .derASN1DN(let y) = peer,
+           let pattern = try? DistinguishedName(der: x), let name = try? DistinguishedName(der: y) {
+            return name.matches(pattern: pattern)
+        }
+        return configured == peer
+    }
+
+    /// `HASH_I` or `HASH_R` as sent by `initiator` over the given ID body; ECDSA methods use
+    /// HMAC over their own hash (RFC 4754 §3, as strongSwan).
     func authHash(byInitiator: Bool, idBody: [UInt8]) -> [UInt8] {
         guard let keys else { return [] }
+        let prf = chosen?.authMethod.authPRF
         return byInitiator
-            ? keys.hashI(gxi: gxi, gxr: gxr, cookieI: cookieI.bytes, cookieR: cookieR.bytes, saiB: saiB, idiiB: idBody)
-            : keys.hashR(gxi: gxi, gxr: gxr, cookieI: cookieI.bytes, cookieR: cookieR.bytes, saiB: saiB, idirB: idBody)
+            ? keys.hashI(gxi: gxi, gxr: gxr, cookieI: cookieI.bytes, cookieR: cookieR.bytes, saiB: saiB, idiiB: idBody, authPRF: prf)
+            : keys.hashR(gxi: gxi, gxr: gxr, cookieI: cookieI.bytes, cookieR: cookieR.bytes, saiB: saiB, idirB: idBody, authPRF: prf)
     }
 
     /// Verifies the peer's HASH payload over its ID payload.
@@ -215,7 +233,7 @@ extension Array where Element == Payload {
         for p in self {
             switch p {
             case .securityAssociation(let x as T), .keyExchange(let x as T), .identification(let x as T),
-                 .hash(let x as T), .nonce(let x as T), .notification(let x as T), .delete(let x as T):
+                 .hash(let x as T), .signature(let x as T), .nonce(let x as T), .notification(let x as T), .delete(let x as T):
                 return x
             default: continue
             }
@@ -227,8 +245,8 @@ extension Array where Element == Payload {
     func all<T>(ofType: T.Type) -> [T] {
         compactMap { p -> T? in
             switch p {
-            case .identification(let x as T), .notification(let x as T), .delete(let x as T),
-                 .natOriginalAddress(let x as T), .natDiscovery(let x as T):
+            case .identification(let x as T), .notification(let x as T), .delete(let x as T), .certificate(let x as T),
+                 .certificateRequest(let x as T), .natOriginalAddress(let x as T), .natDiscovery(let x as T):
                 return x
             default: return nil
             }

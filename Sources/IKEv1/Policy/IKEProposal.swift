@@ -1,23 +1,48 @@
 public import IPsecCrypto
 import ISAKMPWire
 
-/// How a Phase 1 peer authenticates (RFC 2409 App. A, Authentication-Method).
-public enum AuthMethod: UInt16, Hashable, Sendable {
+/// How a Phase 1 peer authenticates (RFC 2409 App. A Authentication-Method; RFC 4754 §3).
+/// Both peers authenticate with the negotiated method. RSA encryption (4/5) is deliberately absent.
+public enum AuthMethod: UInt16, Hashable, Sendable, CustomStringConvertible {
     /// Pre-shared key (1).
     case preSharedKey = 1
-    /// RSA signatures (3): negotiated through ``IKEv1Signer``; not implemented yet.
+    /// DSS signatures (2): recognised in offers, never negotiated.
+    case dssSignature = 2
+    /// RSA signatures (3), PKCS#1 v1.5 over the raw HASH_I/HASH_R.
     case rsaSignature = 3
-    /// ECDSA with SHA-256 on P-256 (9, RFC 4754): not implemented yet.
+    /// ECDSA with SHA-256 on P-256 (9, RFC 4754).
     case ecdsaP256 = 9
-}
+    /// ECDSA with SHA-384 on P-384 (10, RFC 4754).
+    case ecdsaP384 = 10
+    /// ECDSA with SHA-512 on P-521 (11, RFC 4754).
+    case ecdsaP521 = 11
 
-/// A signer for signature authentication (RFC 2409 §5.1): the seam where
-/// certificate-based Phase 1 plugs in. No implementation ships yet.
-public protocol IKEv1Signer: Sendable {
-    /// Signs `HASH_I`/`HASH_R` and returns the SIG payload data.
-    func sign(_ hash: [UInt8]) throws -> [UInt8]
-    /// Verifies the peer's SIG payload data over `hash`.
-    func verifyPeer(signature: [UInt8], over hash: [UInt8]) -> Bool
+    /// True for the signature methods: SKEYID = prf(Ni_b | Nr_b, g^xy), SIG payloads (RFC 2409 §5.1).
+    public var isSignature: Bool { self != .preSharedKey }
+
+    /// The method a signing key implies (RSA 3; ECDSA 9/10/11 by curve); nil for other curves.
+    public init?(key method: IKEAuthenticationMethod?) {
+        guard let method, let m = AuthMethod(rawValue: method.rawValue), m.isSignature, m != .dssSignature else { return nil }
+        self = m
+    }
+
+    /// The PRF HASH_I/HASH_R use when the method binds a hash (RFC 4754 §3; as strongSwan,
+    /// HMAC-SHA-256/384/512 for ECDSA 9/10/11); nil means the negotiated PRF.
+    var authPRF: IKEv1PRF? {
+        IKEAuthenticationMethod(rawValue: rawValue).ecdsaHash.map { IKEv1PRF(hash: $0) }
+    }
+
+    /// strongSwan-like names: `psk`, `dss`, `rsa`, `ecdsa256`, `ecdsa384`, `ecdsa521`.
+    public var description: String {
+        switch self {
+        case .preSharedKey: "psk"
+        case .dssSignature: "dss"
+        case .rsaSignature: "rsa"
+        case .ecdsaP256: "ecdsa256"
+        case .ecdsaP384: "ecdsa384"
+        case .ecdsaP521: "ecdsa521"
+        }
+    }
 }
 
 /// A lifetime in seconds and/or kilobytes (RFC 2407 §4.5, RFC 2409 App. A); nil means unlimited.

@@ -67,15 +67,15 @@ public struct PeerConfig: Sendable {
     public var localAddress: SocketAddress
     /// The peer (port 500), or nil to accept any initiator (responder only).
     public var remoteAddress: SocketAddress?
-    /// Our Phase 1 identity (ID_IPV4_ADDR, ID_IPV6_ADDR, ID_FQDN, ID_USER_FQDN, ID_KEY_ID).
+    /// Our Phase 1 identity (ID_IPV4_ADDR, ID_IPV6_ADDR, ID_FQDN, ID_USER_FQDN, ID_KEY_ID, ID_DER_ASN1_DN);
+    /// with certificates it must be our certificate's subject or one of its subjectAltNames.
     public var localIdentity: Identity
     /// The identity the peer must show, or nil for any.
     public var remoteIdentity: Identity?
-    /// The pre-shared key.
+    /// The pre-shared key (proposals with ``AuthMethod/preSharedKey``).
     public var preSharedKey: SecretBytes
-    /// Signs and verifies for signature authentication (RFC 2409 §5.1): the seam for
-    /// certificates; `validate()` refuses non-PSK methods until it is wired in.
-    public var signer: (any IKEv1Signer)?
+    /// Key, certificates and trust anchors for signature proposals (RSA, ECDSA; RFC 2409 §5.1).
+    public var credentials: SignatureCredentials?
     /// Phase 1 proposals in our order of preference.
     public var ikeProposals: [IKEProposal]
     /// Quick Mode proposals in our order of preference.
@@ -120,7 +120,7 @@ public struct PeerConfig: Sendable {
                 allowAggressiveModePSKResponder: Bool = false, natTraversal: Bool = true,
                 forceEncapsulation: Bool = false, dpdDelay: Double? = nil, dpdMaxMisses: Int = 5,
                 keepaliveInterval: Double = 20, retransmit: RetransmitPolicy = RetransmitPolicy(),
-                initialContact: Bool = true, rekeyMargin: Double = 0) {
+                initialContact: Bool = true, rekeyMargin: Double = 0, credentials: SignatureCredentials? = nil) {
         self.name = name
         self.localAddress = localAddress
         self.remoteAddress = remoteAddress
@@ -144,10 +144,19 @@ public struct PeerConfig: Sendable {
         self.retransmit = retransmit
         self.initialContact = initialContact
         self.rekeyMargin = rekeyMargin
+        self.credentials = credentials
+    }
+
+    /// Switches to certificate authentication: stores the credentials and makes every IKE
+    /// proposal use the method their key signs with (RSA 3, ECDSA 9/10/11).
+    public mutating func authenticate(with credentials: SignatureCredentials) {
+        self.credentials = credentials
+        for i in ikeProposals.indices { ikeProposals[i].authMethod = credentials.authMethod }
     }
 
     /// Checks the policy: legacy algorithms only with `legacy`, proposals present,
-    /// only implemented authentication methods.
+    /// only implemented authentication methods, signature methods only with credentials whose
+    /// key signs with that method and whose certificate holds our identity.
     public func validate() throws(IKEv1Error) {
         guard !ikeProposals.isEmpty else { throw IKEv1Error(.configuration, "\(name): no IKE proposal") }
         guard !childProposals.isEmpty else { throw IKEv1Error(.configuration, "\(name): no ESP/AH proposal") }
@@ -159,8 +168,21 @@ public struct PeerConfig: Sendable {
                 throw IKEv1Error(.configuration, "\(name): ESP proposal \(p) uses DES, Blowfish, CAST, MD5 or DH group 1/2/5; allow it with `legacy`")
             }
         }
-        if let p = ikeProposals.first(where: { $0.authMethod != .preSharedKey }) {
-            throw IKEv1Error(.configuration, "\(name): authentication \(p.authMethod) is not implemented yet (PSK only)")
+        if ikeProposals.contains(where: { $0.authMethod == .dssSignature }) {
+            throw IKEv1Error(.configuration, "\(name): DSS signatures (method 2) are not implemented")
+        }
+        guard let signing = ikeProposals.first(where: \.authMethod.isSignature) else { return }
+        guard let credentials else {
+            throw IKEv1Error(.configuration, "\(name): \(signing.authMethod) authentication needs a certificate, private key and CA")
+        }
+        if let p = ikeProposals.first(where: { $0.authMethod.isSignature && $0.authMethod != credentials.authMethod }) {
+            throw IKEv1Error(.configuration, "\(name): IKE proposal \(p) authenticates with \(p.authMethod), "
+                             + "but a \(credentials.signingKey.keyDescription) key signs with \(credentials.authMethod)")
+        }
+        let leaf = credentials.chain[0]
+        guard leaf.holds(localIdentity) == true else {
+            throw IKEv1Error(.configuration, "\(name): our identity \(ISAKMPSession.text(localIdentity)) is neither the subject "
+                             + "of certificate \"\(leaf.subject)\" nor one of its subjectAltNames")
         }
     }
 

@@ -57,9 +57,11 @@ extension ProposalList {
 }
 
 extension IKEProposal {
-    /// Phase 1 proposals from notation such as `aes128-sha256-modp2048,3des-sha1-modp1024`.
-    public static func proposals(notation: String, lifetime: Lifetime = Lifetime(seconds: 15000)) throws(CryptoError) -> [IKEProposal] {
-        try ProposalList(parsing: notation).ikeProposals(lifetime: lifetime)
+    /// Phase 1 proposals from notation such as `aes128-sha256-modp2048,3des-sha1-modp1024`,
+    /// all with one authentication method.
+    public static func proposals(notation: String, authMethod: AuthMethod = .preSharedKey,
+                                 lifetime: Lifetime = Lifetime(seconds: 15000)) throws(CryptoError) -> [IKEProposal] {
+        try ProposalList(parsing: notation).ikeProposals(authMethod: authMethod, lifetime: lifetime)
     }
 }
 

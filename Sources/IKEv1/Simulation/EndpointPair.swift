@@ -62,6 +62,9 @@ public struct EndpointPair {
     public var onDeliver: ((Delivery, IKEv1Endpoint) -> Void)?
     /// Called for every action an endpoint returns, with the time.
     public var onAction: ((Side, Action, EngineTime) -> Void)?
+    /// Wall-clock seconds (since 1970) at virtual time zero; both sides check certificates at
+    /// this plus the virtual time. nil: no wall clock, certificate authentication is refused.
+    public var unixTimeOrigin: Int64?
     /// Every datagram put on the wire, in order, after tampering (lost ones included).
     public private(set) var transcript: [[UInt8]] = []
     /// Every action of both sides, in order.
@@ -88,9 +91,10 @@ public struct EndpointPair {
     /// Gives one side an event and carries out its actions.
     public mutating func feed(_ side: Side, _ event: Event) {
         var actions: [Action]
+        let unixTime = unixTimeOrigin.map { $0 + now.milliseconds / 1000 }
         switch side {
-        case .a: envA.now = now; actions = a.handle(event, &envA)
-        case .b: envB.now = now; actions = b.handle(event, &envB)
+        case .a: envA.now = now; envA.unixTime = unixTime; actions = a.handle(event, &envA)
+        case .b: envB.now = now; envB.unixTime = unixTime; actions = b.handle(event, &envB)
         }
         for action in actions {
             if recording { log.append((side, action)) }

@@ -81,15 +81,17 @@ public struct IKEv1Phase1Keys: Sendable {
     // MARK: Phase 1 authentication hashes (RFC 2409 §5)
 
     /// `HASH_I = prf(SKEYID, g^xi | g^xr | CKY-I | CKY-R | SAi_b | IDii_b)`.
+    /// - Parameter authPRF: HMAC over an ECDSA method's hash (RFC 4754 §3, as strongSwan); the negotiated one when nil.
     public func hashI(gxi: [UInt8], gxr: [UInt8], cookieI: [UInt8], cookieR: [UInt8],
-                      saiB: [UInt8], idiiB: [UInt8]) -> [UInt8] {
-        prf(key: skeyid, gxi, gxr, cookieI, cookieR, saiB, idiiB)
+                      saiB: [UInt8], idiiB: [UInt8], authPRF: IKEv1PRF? = nil) -> [UInt8] {
+        (authPRF ?? prf)(key: skeyid, gxi, gxr, cookieI, cookieR, saiB, idiiB)
     }
 
     /// `HASH_R = prf(SKEYID, g^xr | g^xi | CKY-R | CKY-I | SAi_b | IDir_b)`.
+    /// - Parameter authPRF: HMAC over an ECDSA method's hash (RFC 4754 §3, as strongSwan); the negotiated one when nil.
     public func hashR(gxi: [UInt8], gxr: [UInt8], cookieI: [UInt8], cookieR: [UInt8],
-                      saiB: [UInt8], idirB: [UInt8]) -> [UInt8] {
-        prf(key: skeyid, gxr, gxi, cookieR, cookieI, saiB, idirB)
+                      saiB: [UInt8], idirB: [UInt8], authPRF: IKEv1PRF? = nil) -> [UInt8] {
+        (authPRF ?? prf)(key: skeyid, gxr, gxi, cookieR, cookieI, saiB, idirB)
     }
 
     // MARK: Quick Mode and Informational hashes (RFC 2409 §5.5, §5.7)

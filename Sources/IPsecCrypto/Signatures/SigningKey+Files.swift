@@ -58,10 +58,7 @@ extension PKey {
         if EVP_PKEY_is_a(key, "RSA") == 1 || EVP_PKEY_is_a(key, "RSA-PSS") == 1 { return "RSA-\(bits)" }
         if EVP_PKEY_is_a(key, "DSA") == 1 { return "DSA-\(bits)" }
         if EVP_PKEY_is_a(key, "EC") == 1 {
-            var name = [CChar](repeating: 0, count: 80)
-            var length = 0
-            guard EVP_PKEY_get_group_name(key, &name, name.count, &length) == 1 else { return "ECDSA \(bits)-bit" }
-            let group = String(decoding: name[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            guard let group = ecGroupName else { return "ECDSA \(bits)-bit" }
             let nist = ["prime256v1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521", "secp224r1": "P-224", "prime192v1": "P-192"]
             return "ECDSA \(nist[group] ?? group)"
         }

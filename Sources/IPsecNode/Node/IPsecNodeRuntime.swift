@@ -170,6 +170,7 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
 
     private func handle(_ event: Event) {
         environment.now = EngineTime(milliseconds: monotonicMilliseconds())
+        environment.unixTime = Int64(time(nil))
         for action in endpoint.handle(event, &environment) { perform(action) }
     }
 

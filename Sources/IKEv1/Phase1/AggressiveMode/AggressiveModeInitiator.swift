@@ -1,7 +1,7 @@
 import IPsecCrypto
 import ISAKMPWire
 
-// RFC 2409 §5 Aggressive Mode with pre-shared key:
+// RFC 2409 §5 Aggressive Mode with pre-shared key (signatures: SignatureAuthentication.swift):
 //
 //      Initiator                          Responder
 //     -----------                        -----------
@@ -23,7 +23,7 @@ extension ISAKMPSession {
         gxi = ke
         nonceI = nonce
         let out: [Payload] = [.securityAssociation(sa), .keyExchange(KeyExchangePayload(data: ke)), .nonce(NoncePayload(data: nonce)),
-                              .identification(localIDPayload)] + vendorIDs()
+                              .identification(localIDPayload)] + (offersSignatures ? certificateRequests : []) + vendorIDs()
         sendRequest(ISAKMPMessage(header: header(.aggressive), payloads: out).encode(), messageID: 0, env: env, into: &actions)
     }
 
@@ -32,23 +32,25 @@ extension ISAKMPSession {
                                              env: inout Environment, into actions: inout [Action]) throws(IKEv1Error) {
         guard state == .aggressiveSentFirst else { throw IKEv1Error(.unexpectedMessage, "Aggressive Mode message in state \(state)") }
         guard let payloads = message.payloads else { throw IKEv1Error(.payloadMalformed, "Aggressive Mode message 2 is encrypted") }
-        try PayloadRule.am2.check(payloads)
+        let reply = try acceptReply(payloads.required(SecurityAssociationPayload.self))
+        try PayloadRule.am2(signatures: reply.authMethod.isSignature).check(payloads)
         cookieR = message.header.responderCookie
-        chosen = try acceptReply(payloads.required(SecurityAssociationPayload.self))
+        chosen = reply
         _ = readVendorIDs(payloads)
+        noteCertificateRequests(payloads)
         gxr = try payloads.required(KeyExchangePayload.self).data
         nonceR = try payloads.required(NoncePayload.self).data
         try checkNonce(nonceR)
         try deriveKeys()
         let idr = try payloads.required(IdentificationPayload.self)
         try acceptPeerID(idr)
-        try verifyPeerHash(payloads, id: idr)
+        try verifyPeerAuthentication(payloads, id: idr, env: env)
         checkNATD(payloads, from: from, to: to)
         answered(0, into: &actions)
         let natd = natDPayloads(env: &env)
         if nat.detected { float() }
-        let hashI = authHash(byInitiator: true, idBody: Payload.identification(localIDPayload).body)
-        let (bytes, iv) = try encryptedMessage(header(.aggressive), [.hash(HashPayload(data: hashI))] + natd, iv: phase1IV)
+        let auth = try authenticationPayloads(byInitiator: true, idBody: Payload.identification(localIDPayload).body)
+        let (bytes, iv) = try encryptedMessage(header(.aggressive), auth + natd, iv: phase1IV)
         phase1IV = iv
         sendResponse(bytes, to: raw, messageID: 0, into: &actions)
         phase1Complete(env: env, into: &actions)

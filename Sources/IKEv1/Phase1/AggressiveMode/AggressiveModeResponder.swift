@@ -3,12 +3,14 @@ import ISAKMPWire
 
 // RFC 2409 §5 Aggressive Mode, responder side (diagram in AggressiveModeInitiator.swift).
 // Answering Aggressive Mode with a PSK exposes HASH_R to offline guessing, so the
-// policy must allow it explicitly (`allowAggressiveModePSKResponder` or `legacy`).
+// policy must allow it explicitly (`allowAggressiveModePSKResponder` or `legacy`);
+// signature proposals need no such permission.
 extension ISAKMPSession {
     /// AM1 at the responder: choose, derive keys, answer with AM2 (retransmitted until AM3).
     mutating func aggressiveResponderFirst(_ message: ISAKMPMessage, raw: [UInt8], from: SocketAddress, to: SocketAddress,
                                            env: inout Environment, into actions: inout [Action]) throws(IKEv1Error) {
-        guard config.allowAggressiveModePSKResponder || config.legacy else {
+        let pskAllowed = config.allowAggressiveModePSKResponder || config.legacy
+        guard pskAllowed || offersSignatures else {
             throw IKEv1Error(.noProposalChosen, "Aggressive Mode with PSK as responder is refused by policy "
                              + "(enable allowAggressiveModePSKResponder or legacy)")
         }
@@ -16,9 +18,10 @@ extension ISAKMPSession {
         try PayloadRule.am1.check(payloads)
         let offered = try payloads.required(SecurityAssociationPayload.self)
         saiB = Payload.securityAssociation(offered).body
-        let (proposal, reply) = try Self.choose(from: offered, policy: config)
+        let (proposal, reply) = try Self.choose(from: offered, policy: config) { pskAllowed || $0.authMethod.isSignature }
         chosen = proposal
         let peerVIDs = readVendorIDs(payloads)
+        noteCertificateRequests(payloads)
         gxi = try payloads.required(KeyExchangePayload.self).data
         nonceI = try payloads.required(NoncePayload.self).data
         try checkNonce(nonceI)
@@ -28,10 +31,10 @@ extension ISAKMPSession {
         gxr = ke
         nonceR = nonce
         try deriveKeys()
-        let hashR = authHash(byInitiator: false, idBody: Payload.identification(localIDPayload).body)
+        let auth = try authenticationPayloads(byInitiator: false, idBody: Payload.identification(localIDPayload).body)
         let out: [Payload] = [.securityAssociation(reply), .keyExchange(KeyExchangePayload(data: ke)), .nonce(NoncePayload(data: nonce)),
-                              .identification(localIDPayload)] + vendorIDs(replyingTo: peerVIDs) + natDPayloads(env: &env)
-                              + [.hash(HashPayload(data: hashR))]
+                              .identification(localIDPayload)] + (usesSignatures ? certificateRequests : [])
+                              + vendorIDs(replyingTo: peerVIDs) + natDPayloads(env: &env) + auth
         let bytes = ISAKMPMessage(header: header(.aggressive), payloads: out).encode()
         remember(request: raw, response: datagram(bytes), messageID: 0)
         sendRequest(bytes, messageID: 0, env: env, into: &actions)
@@ -50,9 +53,9 @@ extension ISAKMPSession {
             payloads = d.payloads
             phase1IV = d.nextIV
         }
-        try PayloadRule.am3.check(payloads)
+        try PayloadRule.am3(signatures: usesSignatures).check(payloads)
         guard let idi = peerIDPayload else { throw IKEv1Error(.invalidID, "no initiator identity") }
-        try verifyPeerHash(payloads, id: idi)
+        try verifyPeerAuthentication(payloads, id: idi, env: env)
         checkNATD(payloads, from: from, to: to)
         followPeer(from: from, to: to)
         noteNotifies(payloads, into: &actions)

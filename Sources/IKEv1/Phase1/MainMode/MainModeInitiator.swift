@@ -1,7 +1,7 @@
 import IPsecCrypto
 import ISAKMPWire
 
-// RFC 2409 §5 Main Mode with pre-shared key, initiator side:
+// RFC 2409 §5 Main Mode with pre-shared key, initiator side (signatures: SignatureAuthentication.swift):
 //
 //      Initiator                          Responder
 //     -----------                        -----------
@@ -34,7 +34,8 @@ extension ISAKMPSession {
             let (ke, nonce) = try makeKEAndNonce(group: chosen!.group, env: &env)
             gxi = ke
             nonceI = nonce
-            let out = [Payload.keyExchange(KeyExchangePayload(data: ke)), .nonce(NoncePayload(data: nonce))] + natDPayloads(env: &env)
+            let out = [Payload.keyExchange(KeyExchangePayload(data: ke)), .nonce(NoncePayload(data: nonce))]
+                + (usesSignatures ? certificateRequests : []) + natDPayloads(env: &env)
             state = .mainModeSentKE
             sendRequest(ISAKMPMessage(header: header(.mainMode), payloads: out).encode(), messageID: 0, env: env, into: &actions)
 
@@ -44,12 +45,13 @@ extension ISAKMPSession {
             gxr = try payloads.required(KeyExchangePayload.self).data
             nonceR = try payloads.required(NoncePayload.self).data
             try checkNonce(nonceR)
+            noteCertificateRequests(payloads)
             checkNATD(payloads, from: from, to: to)
             try deriveKeys()
             answered(0, into: &actions)
             if nat.detected { float() }
-            var out: [Payload] = [.identification(localIDPayload),
-                                  .hash(HashPayload(data: authHash(byInitiator: true, idBody: Payload.identification(localIDPayload).body)))]
+            var out: [Payload] = [.identification(localIDPayload)]
+                + (try authenticationPayloads(byInitiator: true, idBody: Payload.identification(localIDPayload).body))
             if config.initialContact {
                 out.append(.notification(NotificationPayload(protocolID: .isakmp, notifyType: .initialContact,
                                                              spi: cookieI.bytes + cookieR.bytes)))
@@ -62,10 +64,10 @@ extension ISAKMPSession {
         case .mainModeSentAuth:
             let d = try decryptAuthentication(message, which: "Main Mode message 6")
             phase1IV = d.nextIV
-            try PayloadRule.mm6.check(d.payloads)
+            try PayloadRule.mmAuth(6, signatures: usesSignatures).check(d.payloads)
             let id = try d.payloads.required(IdentificationPayload.self)
             try acceptPeerID(id)
-            try verifyPeerHash(d.payloads, id: id)
+            try verifyPeerAuthentication(d.payloads, id: id, env: env)
             answered(0, into: &actions)
             phase1Complete(env: env, into: &actions)
             startQuickMode(rekeying: nil, env: &env, into: &actions)

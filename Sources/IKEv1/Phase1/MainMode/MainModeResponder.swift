@@ -2,7 +2,8 @@ import IPsecCrypto
 import ISAKMPWire
 
 // RFC 2409 §5 Main Mode, responder side (see MainModeInitiator.swift for the diagram).
-// The PSK is chosen by the peer's address before its (encrypted) ID arrives.
+// The PSK is chosen by the peer's address before its (encrypted) ID arrives; with
+// signatures the Certificate Requests in MM3 decide which CERTs MM6 carries.
 extension ISAKMPSession {
     /// Message 1: choose by our own policy order, answer with the chosen transform unchanged.
     mutating func mainModeResponderFirst(_ message: ISAKMPMessage, raw: [UInt8],
@@ -30,26 +31,30 @@ extension ISAKMPSession {
             nonceI = try payloads.required(NoncePayload.self).data
             try checkNonce(nonceI)
             try Self.validatePeerKE(gxi, group: chosen!.group, what: "peer's KE value")
+            noteCertificateRequests(payloads)
             checkNATD(payloads, from: from, to: to)
             let (ke, nonce) = try makeKEAndNonce(group: chosen!.group, env: &env)
             gxr = ke
             nonceR = nonce
             try deriveKeys()
-            let out = [Payload.keyExchange(KeyExchangePayload(data: ke)), .nonce(NoncePayload(data: nonce))] + natDPayloads(env: &env)
+            let out = [Payload.keyExchange(KeyExchangePayload(data: ke)), .nonce(NoncePayload(data: nonce))]
+                + (usesSignatures ? certificateRequests : []) + natDPayloads(env: &env)
             state = .mainModeRepliedKE
             sendResponse(ISAKMPMessage(header: header(.mainMode), payloads: out).encode(), to: raw, messageID: 0, into: &actions)
 
         case .mainModeRepliedKE:
             let d = try decryptAuthentication(message, which: "Main Mode message 5")
             phase1IV = d.nextIV   // an error notify is then encrypted as the initiator expects
-            try PayloadRule.mm5.check(d.payloads)
+            try PayloadRule.mmAuth(5, signatures: usesSignatures).check(d.payloads)
             let idi = try d.payloads.required(IdentificationPayload.self)
             try acceptPeerID(idi)
-            try verifyPeerHash(d.payloads, id: idi)
+            try verifyPeerAuthentication(d.payloads, id: idi, env: env)
+            // charon as initiator sends its Certificate Requests only here, beside its CERT.
+            noteCertificateRequests(d.payloads)
             followPeer(from: from, to: to)
             noteNotifies(d.payloads, into: &actions)
-            let out: [Payload] = [.identification(localIDPayload),
-                                  .hash(HashPayload(data: authHash(byInitiator: false, idBody: Payload.identification(localIDPayload).body)))]
+            let out: [Payload] = [.identification(localIDPayload)]
+                + (try authenticationPayloads(byInitiator: false, idBody: Payload.identification(localIDPayload).body))
             let (bytes, iv) = try encryptedMessage(header(.mainMode), out, iv: phase1IV)
             phase1IV = iv
             sendResponse(bytes, to: raw, messageID: 0, into: &actions)
