@@ -198,6 +198,29 @@ import Testing
         #expect(pair.failures(.a).contains { $0.error.kind == .timeout })
     }
 
+    /// Aggressive Mode first messages cost a DH computation each, so they are answered at most at
+    /// `aggressiveModePerSecond` (a full bucket to start with); the rest are dropped before any DH.
+    @Test func aggressiveModeFirstMessagesAreRateLimited() throws {
+        let (a, b) = try TestConfig.pair(ike: "aes128-sha256-modp2048", esp: "aes128-sha256", aggressive: true)
+        var initiator = try IKEv1Endpoint(configs: [a])
+        var envA = Environment(now: EngineTime(milliseconds: 0), entropy: SeededEntropy(seed: 1))
+        guard case .send(let am1)? = initiator.handle(.initiate(peer: a.name), &envA).first else { Issue.record("no AM1"); return }
+        var responder = try IKEv1Endpoint(configs: [b], limits: ResponderLimits(aggressiveModePerSecond: 20))
+        var env = Environment(now: EngineTime(milliseconds: 0), entropy: SeededEntropy(seed: 2))
+        func flood(_ range: Range<Int>) {
+            for i in range {
+                var bytes = am1.bytes
+                bytes.replaceSubrange(0..<8, with: Cookie(0x4000_0000 + UInt64(i)).bytes)
+                _ = responder.handle(.datagram(bytes: bytes, from: Self.spoofed(i, of: 1000), to: Pair.addressB), &env)
+            }
+        }
+        flood(0..<100)
+        #expect(responder.resources.halfOpen == 20 && responder.counters.dropped[.aggressiveModeRate] == 80)
+        env.now = EngineTime(milliseconds: 500)
+        flood(100..<130)
+        #expect(responder.resources.halfOpen == 30 && responder.counters.dropped[.aggressiveModeRate] == 100)
+    }
+
     /// A datagram over `maxMessageSize` is dropped before its header is read.
     @Test func oversizedMessageIsDropped() throws {
         var endpoint = try IKEv1Endpoint(configs: [try TestConfig.pair(ike: "aes128-sha256-modp2048", esp: "aes128-sha256").1])

@@ -66,10 +66,10 @@ struct ConfigFileTests {
     /// The responder limits take charon's `strongswan.conf` names; unset, they are the engine's defaults.
     @Test func responderLimits() throws {
         let text = "[conn a]\npsk = x\nblock_threshold = 3\ninit_limit_half_open = 200\nhalf_open_timeout = 20s\n"
-            + "max_ikev1_exchanges = 2\nmax_packet = 4000\n[conn b]\npsk = y\n"
+            + "max_ikev1_exchanges = 2\nmax_packet = 4000\naggressive_per_second = 10\n[conn b]\npsk = y\n"
         let conns = try ConfigFile.parse(text)
         #expect(conns[0].limits == ResponderLimits(halfOpenPerAddress: 3, halfOpen: 200, halfOpenTimeout: 20,
-                                                   quickModesInProgress: 2, maxMessageSize: 4000))
+                                                   quickModesInProgress: 2, aggressiveModePerSecond: 10, maxMessageSize: 4000))
         #expect(conns[1].limits == ResponderLimits())
     }
 

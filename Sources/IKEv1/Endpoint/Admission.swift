@@ -61,6 +61,17 @@ extension IKEv1Endpoint {
         return [.failed(Failure(sa: sa, error: IKEv1Error(reason.kind, detail + more)))]
     }
 
+    /// Takes one token from the Aggressive Mode bucket (refilled at ``ResponderLimits/aggressiveModePerSecond``,
+    /// holding as many); false when it is empty.
+    mutating func takeAggressiveModeToken(now: EngineTime) -> Bool {
+        let rate = limits.aggressiveModePerSecond
+        let elapsed = aggressiveBucket.at.map { now.seconds(since: $0) } ?? rate
+        aggressiveBucket = (Swift.min(rate, aggressiveBucket.tokens + Swift.max(0, elapsed) * rate), now)
+        guard aggressiveBucket.tokens >= 1 else { return false }
+        aggressiveBucket.tokens -= 1
+        return true
+    }
+
     /// The SA that makes room when the half-open table is full: the oldest one whose initiator
     /// has not yet echoed our cookie (nil: none, or the table is not full).
     mutating func halfOpenVictim() -> ISAKMPSAID? {

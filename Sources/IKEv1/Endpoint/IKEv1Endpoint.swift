@@ -18,6 +18,7 @@ public struct IKEv1Endpoint {
     var sessions: [ISAKMPSAID: ISAKMPSession] = [:]
     var halfOpen = HalfOpenTable()
     var dropLog: [DropReason: DropLogEntry] = [:]
+    var aggressiveBucket: (tokens: Double, at: EngineTime?) = (0, nil)
 
     /// Creates an endpoint; every configuration must pass ``PeerConfig/validate()``.
     public init(configs: [PeerConfig], limits: ResponderLimits = ResponderLimits()) throws(IKEv1Error) {
@@ -104,7 +105,7 @@ public struct IKEv1Endpoint {
     /// no decryption, PRF or Diffie-Hellman work: size; header; a known SA (its responder cookie,
     /// the Quick Mode limits) or else a Main/Aggressive Mode first message (responder cookie and
     /// message ID zero); the per-address half-open limit; the payload chain; a connection for the
-    /// peer; room in the half-open table; the offered proposals. Only then is an SA created
+    /// peer; room in the half-open table; the Aggressive Mode rate; the offered proposals. Only then is an SA created
     /// (and, when the table is full, the oldest unproven one evicted).
     private mutating func receive(_ datagram: [UInt8], from: SocketAddress, to: SocketAddress, env: inout Environment) -> [Action] {
         var bytes = datagram
@@ -142,6 +143,10 @@ public struct IKEv1Endpoint {
         guard halfOpen.count < limits.halfOpen || halfOpenVictim() != nil else {
             return drop(.halfOpenTotal, sa: ic, "\(limits.halfOpen) half-open ISAKMP SAs, all past message 3: "
                         + "\(header.exchangeType) from \(from) dropped", env: env)
+        }
+        guard header.exchangeType != .aggressive || takeAggressiveModeToken(now: env.now) else {
+            return drop(.aggressiveModeRate, sa: ic, "more than \(Int(limits.aggressiveModePerSecond)) Aggressive Mode "
+                        + "first messages a second: the one from \(from) dropped", env: env)
         }
         var session = ISAKMPSession(responderFor: config, header: header, local: to, remote: from,
                                     halfOpenTimeout: limits.halfOpenTimeout, env: &env)

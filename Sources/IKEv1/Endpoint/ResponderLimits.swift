@@ -23,6 +23,10 @@ public struct ResponderLimits: Hashable, Sendable {
     /// Quick Modes the peer may start on one ISAKMP SA over its lifetime (bounds the message-ID
     /// memory that replay protection needs); then it must re-authenticate.
     public var quickModesPerISAKMPSA: Int
+    /// Aggressive Mode first messages answered per second (a burst of as many is allowed): each
+    /// costs a Diffie-Hellman computation before any cookie round trip, so this bounds that work
+    /// (in the spirit of charon's `init_limit_job_load`).
+    public var aggressiveModePerSecond: Double
     /// Largest datagram accepted, in bytes (charon's `max_packet`, 10000).
     public var maxMessageSize: Int
     /// A dropped-message reason is reported (as a `failed` action) at most once per this many
@@ -31,13 +35,14 @@ public struct ResponderLimits: Hashable, Sendable {
 
     /// Creates limits; the defaults are charon's where charon has one.
     public init(halfOpenPerAddress: Int = 5, halfOpen: Int = 1000, halfOpenTimeout: Double = 30,
-                quickModesInProgress: Int = 3, quickModesPerISAKMPSA: Int = 1000, maxMessageSize: Int = 10_000,
-                dropReportInterval: Double = 10) {
+                quickModesInProgress: Int = 3, quickModesPerISAKMPSA: Int = 1000, aggressiveModePerSecond: Double = 100,
+                maxMessageSize: Int = 10_000, dropReportInterval: Double = 10) {
         self.halfOpenPerAddress = halfOpenPerAddress
         self.halfOpen = halfOpen
         self.halfOpenTimeout = halfOpenTimeout
         self.quickModesInProgress = quickModesInProgress
         self.quickModesPerISAKMPSA = quickModesPerISAKMPSA
+        self.aggressiveModePerSecond = aggressiveModePerSecond
         self.maxMessageSize = maxMessageSize
         self.dropReportInterval = dropReportInterval
     }
@@ -45,7 +50,7 @@ public struct ResponderLimits: Hashable, Sendable {
     /// Refuses limits that would let nothing through.
     func validate() throws(IKEv1Error) {
         guard halfOpenPerAddress >= 1, halfOpen >= 1, halfOpenTimeout > 0, quickModesInProgress >= 1,
-              quickModesPerISAKMPSA >= 1, maxMessageSize >= 28 + 4, dropReportInterval >= 0 else {
+              quickModesPerISAKMPSA >= 1, aggressiveModePerSecond >= 1, maxMessageSize >= 28 + 4, dropReportInterval >= 0 else {
             throw IKEv1Error(.configuration, "responder limits must be positive (\(self))")
         }
     }
@@ -67,6 +72,8 @@ public enum DropReason: String, Hashable, Sendable, CaseIterable, CustomStringCo
     case halfOpenTotal
     /// The peer has too many Quick Modes in progress, or has used up its Quick Modes on this SA.
     case quickModeLimit
+    /// More Aggressive Mode first messages than ``ResponderLimits/aggressiveModePerSecond``.
+    case aggressiveModeRate
 
     public var description: String {
         switch self {
@@ -77,13 +84,14 @@ public enum DropReason: String, Hashable, Sendable, CaseIterable, CustomStringCo
         case .halfOpenPerAddress: "too many half-open ISAKMP SAs from one address"
         case .halfOpenTotal: "half-open ISAKMP SA table full"
         case .quickModeLimit: "Quick Mode limit reached"
+        case .aggressiveModeRate: "Aggressive Mode rate limit reached"
         }
     }
 
     /// The error kind a report of this drop carries.
     var kind: IKEv1Error.Kind {
         switch self {
-        case .tooLarge, .halfOpenPerAddress, .halfOpenTotal, .quickModeLimit: .limitExceeded
+        case .tooLarge, .halfOpenPerAddress, .halfOpenTotal, .quickModeLimit, .aggressiveModeRate: .limitExceeded
         case .malformed: .payloadMalformed
         case .unknownSA: .invalidCookie
         case .noConnection: .configuration

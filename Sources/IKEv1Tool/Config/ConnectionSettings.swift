@@ -30,8 +30,9 @@ struct ConnectionSettings: Equatable {
     var aggressivePSKResponder = false
     /// Inner address of our TUN device (`connect`, `respond --tun`), e.g. 198.51.100.1/32.
     var tunAddress: String?
-    /// What peers may make a responder hold (charon's names in the file: `block_threshold`,
-    /// `init_limit_half_open`, `half_open_timeout`, `max_ikev1_exchanges`, `max_packet`).
+    /// What peers may make a responder hold (charon's names in the file where charon has one:
+    /// `block_threshold`, `init_limit_half_open`, `half_open_timeout`, `max_ikev1_exchanges`,
+    /// `max_packet`; and `aggressive_per_second`).
     var limits = ResponderLimits()
 }
 
@@ -49,6 +50,7 @@ enum ConfigFile {
         "local_ts", "remote_ts", "mode", "aggressive", "encap", "dpd_delay", "ike_lifetime", "esp_lifetime",
         "legacy", "aggressive_psk_responder", "tun_address",
         "block_threshold", "init_limit_half_open", "half_open_timeout", "max_ikev1_exchanges", "max_packet",
+        "aggressive_per_second",
     ]
 
     /// Parses every `[conn NAME]` section; `readFile` and `environment` resolve `psk_file` and `psk_env`.
@@ -161,6 +163,7 @@ enum ConfigFile {
         case "init_limit_half_open": c.limits.halfOpen = try count()
         case "half_open_timeout": c.limits.halfOpenTimeout = try seconds()
         case "max_ikev1_exchanges": c.limits.quickModesInProgress = try count()
+        case "aggressive_per_second": c.limits.aggressiveModePerSecond = Double(try count())
         case "max_packet":
             c.limits.maxMessageSize = try count()
             guard c.limits.maxMessageSize >= 512 else { throw Error(line: n, message: "max_packet below 512 bytes would refuse real peers") }
