@@ -135,6 +135,7 @@ import Testing
         pair.run(seconds: 5)
         #expect(maxFromOne == limits.halfOpenPerAddress)
         #expect(pair.b.counters.dropped[.halfOpenPerAddress] == UInt64(10_000 - limits.halfOpenPerAddress))
+        #expect(pair.b.counters.description.hasPrefix("dropped 9995 (halfOpenPerAddress 9995), 0 half-open SAs evicted"))
         // 20 s of flood, one report per 10 s at most, each saying how many it stands for.
         #expect(!reports.isEmpty && reports.count <= 3, "\(reports.count) reports")
         #expect(reports.allSatisfy { $0.error.kind == .limitExceeded })

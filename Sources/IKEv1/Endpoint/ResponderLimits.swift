@@ -100,7 +100,7 @@ public enum DropReason: String, Hashable, Sendable, CaseIterable, CustomStringCo
 }
 
 /// Counts of what the endpoint refused to hold, since it was created.
-public struct DropCounters: Hashable, Sendable {
+public struct DropCounters: Hashable, Sendable, CustomStringConvertible {
     /// Datagrams dropped, by reason.
     public var dropped: [DropReason: UInt64] = [:]
     /// Unproven half-open SAs removed to make room for a newer first message.
@@ -109,6 +109,13 @@ public struct DropCounters: Hashable, Sendable {
     public var halfOpenTimedOut: UInt64 = 0
     /// All datagrams dropped.
     public var totalDropped: UInt64 { dropped.values.reduce(0, +) }
+
+    /// `dropped 12 (halfOpenPerAddress 11, tooLarge 1), 3 half-open SAs evicted, 2 timed out`.
+    public var description: String {
+        let reasons = DropReason.allCases.compactMap { r in dropped[r].map { "\(r.rawValue) \($0)" } }
+        return "dropped \(totalDropped)" + (reasons.isEmpty ? "" : " (\(reasons.joined(separator: ", ")))")
+            + ", \(evicted) half-open SAs evicted, \(halfOpenTimedOut) timed out"
+    }
 }
 
 /// What the endpoint holds now: for status output and for checking the limits hold.
