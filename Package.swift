@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "IKEv1Tests", dependencies: ["IKEv1", "ISAKMPWire", "IPsecCrypto", "PacketCapture"],
                     exclude: ["live-charon.sh"], swiftSettings: strict),
         .testTarget(name: "ESPTests", dependencies: ["ESP", "IPsecCrypto", "PacketCapture"], swiftSettings: strict),
-        .testTarget(name: "IPsecNodeTests", dependencies: ["IPsecNode"], swiftSettings: strict),
+        .testTarget(name: "IPsecNodeTests", dependencies: ["IPsecNode", "IKEv1", "IPsecCrypto", "ISAKMPWire"], swiftSettings: strict),
         // Needs root, strongSwan and IKEV1_INTEROP=1; runs Interop/run.sh against charon.
         .testTarget(name: "InteropTests", dependencies: ["IKEv1Tool"], swiftSettings: strict),
         .testTarget(name: "PacketCaptureTests", dependencies: ["PacketCapture"], swiftSettings: strict),

@@ -1,3 +1,4 @@
+import IKEv1
 import Testing
 @testable import IKEv1Tool
 
@@ -49,6 +50,8 @@ struct ConfigFileTests {
         ("[peer a]\n", 1, "expected [conn NAME]"),
         ("[conn a]\npsk = x\nremote = a\nremote = b\n", 4, "remote given twice"),
         ("[conn a]\npsk_env = NOPE\n", 2, "NOPE is not set"),
+        ("[conn a]\npsk = x\nblock_threshold = 0\n", 3, "block_threshold is a positive number, not 0"),
+        ("[conn a]\npsk = x\nmax_packet = 100\n", 3, "max_packet below 512"),
     ])
     func mistakesNameTheirLine(text: String, line: Int, message: String) {
         do {
@@ -58,6 +61,16 @@ struct ConfigFileTests {
             #expect(error.line == line, "\(error)")
             #expect(error.message.contains(message), "\(error)")
         }
+    }
+
+    /// The responder limits take charon's `strongswan.conf` names; unset, they are the engine's defaults.
+    @Test func responderLimits() throws {
+        let text = "[conn a]\npsk = x\nblock_threshold = 3\ninit_limit_half_open = 200\nhalf_open_timeout = 20s\n"
+            + "max_ikev1_exchanges = 2\nmax_packet = 4000\naggressive_per_second = 10\n[conn b]\npsk = y\n"
+        let conns = try ConfigFile.parse(text)
+        #expect(conns[0].limits == ResponderLimits(halfOpenPerAddress: 3, halfOpen: 200, halfOpenTimeout: 20,
+                                                   quickModesInProgress: 2, aggressiveModePerSecond: 10, maxMessageSize: 4000))
+        #expect(conns[1].limits == ResponderLimits())
     }
 
     @Test func emptyFileIsAnError() {

@@ -11,12 +11,21 @@ import ISAKMPWire
 public struct IKEv1Endpoint {
     /// The connections this node knows.
     public private(set) var configs: [PeerConfig]
+    /// What peers may make this endpoint hold as responder.
+    public let limits: ResponderLimits
+    /// What the endpoint refused to hold so far.
+    public internal(set) var counters = DropCounters()
     var sessions: [ISAKMPSAID: ISAKMPSession] = [:]
+    var halfOpen = HalfOpenTable()
+    var dropLog: [DropReason: DropLogEntry] = [:]
+    var aggressiveBucket: (tokens: Double, at: EngineTime?) = (0, nil)
 
     /// Creates an endpoint; every configuration must pass ``PeerConfig/validate()``.
-    public init(configs: [PeerConfig]) throws(IKEv1Error) {
+    public init(configs: [PeerConfig], limits: ResponderLimits = ResponderLimits()) throws(IKEv1Error) {
         for c in configs { try c.validate() }
+        try limits.validate()
         self.configs = configs
+        self.limits = limits
     }
 
     /// Feeds one event and returns what to do.
@@ -30,7 +39,8 @@ public struct IKEv1Endpoint {
         case .timerFired(let timer):
             guard sessions[timer.sa] != nil else { return [] }
             actions = sessions[timer.sa]!.timerFired(timer.kind, env: &env)
-            reap(timer.sa)
+            if timer.kind == .halfOpen, sessions[timer.sa]?.state == .closed { counters.halfOpenTimedOut += 1 }
+            settle(timer.sa)
         case .rekeyChild(let sa):
             guard var s = sessions[sa], s.state == .established else { return notFound(sa) }
             actions = []
@@ -41,7 +51,7 @@ public struct IKEv1Endpoint {
             guard sessions[sa] != nil else { return notFound(sa) }
             actions = []
             sessions[sa]!.deleteAll(reason: "deleted locally", env: &env, into: &actions)
-            reap(sa)
+            settle(sa)
         case .childTraffic(let spi, let bytes):
             guard let id = sessions.first(where: { $0.value.children[spi] != nil })?.key else { return [] }
             actions = []
@@ -71,10 +81,6 @@ public struct IKEv1Endpoint {
         [.failed(Failure(sa: sa, error: IKEv1Error(.invalidCookie, "no ISAKMP SA \(sa)")))]
     }
 
-    private mutating func reap(_ sa: ISAKMPSAID) {
-        if sessions[sa]?.state == .closed { sessions[sa] = nil }
-    }
-
     private mutating func initiate(_ name: String, env: inout Environment) -> [Action] {
         guard let config = configs.first(where: { $0.name == name }) else {
             return [.failed(Failure(sa: .zero, error: IKEv1Error(.configuration, "no connection named \(name)")))]
@@ -95,6 +101,12 @@ public struct IKEv1Endpoint {
         return actions
     }
 
+    /// A datagram. The cheap checks come first, in this order, and a message that fails one costs
+    /// no decryption, PRF or Diffie-Hellman work: size; header; a known SA (its responder cookie,
+    /// the Quick Mode limits) or else a Main/Aggressive Mode first message (responder cookie and
+    /// message ID zero); the per-address half-open limit; the payload chain; a connection for the
+    /// peer; room in the half-open table; the Aggressive Mode rate; the offered proposals. Only then is an SA created
+    /// (and, when the table is full, the oldest unproven one evicted).
     private mutating func receive(_ datagram: [UInt8], from: SocketAddress, to: SocketAddress, env: inout Environment) -> [Action] {
         var bytes = datagram
         if to.port != 500 {
@@ -103,34 +115,41 @@ public struct IKEv1Endpoint {
             default: return []   // keepalives and ESP are the node's business
             }
         }
-        guard bytes.count >= ISAKMPHeader.size, let header = try? ISAKMPHeader.decode(bytes[...]) else {
-            return []
+        guard bytes.count <= limits.maxMessageSize else {
+            return drop(.tooLarge, sa: .zero, "\(bytes.count)-byte message from \(from) exceeds \(limits.maxMessageSize) bytes", env: env)
         }
-        let message: ISAKMPMessage
-        do { message = try ISAKMPMessage.decode(bytes) } catch {
-            return [.failed(Failure(sa: header.initiatorCookie, error: IKEv1Error(.payloadMalformed, "dropped from \(from): \(error)")))]
+        guard bytes.count >= ISAKMPHeader.size, let header = try? ISAKMPHeader.decode(bytes[...]) else {
+            return drop(.malformed, sa: .zero, "\(bytes.count) bytes from \(from) are not an ISAKMP message", env: env)
         }
         let ic = header.initiatorCookie
-        if var session = sessions[ic] {
-            if session.cookieR != .zero && header.responderCookie != .zero && header.responderCookie != session.cookieR {
-                return [.failed(Failure(sa: ic, error: IKEv1Error(.invalidCookie, "responder cookie \(header.responderCookie) unknown")))]
-            }
-            var actions = session.receive(message, raw: bytes, from: from, to: to, env: &env)
-            sessions[ic] = session
-            reap(ic)
-            if actions.contains(where: { if case .notifyReceived(let n) = $0 { n.type == .initialContact } else { false } }) {
-                actions += forgetOlderSAs(of: session)
-            }
-            return actions
+        if let session = sessions[ic] {
+            return receive(bytes, header: header, for: session, from: from, to: to, env: &env)
         }
         guard header.responderCookie == .zero, header.messageID == 0,
               header.exchangeType == .mainMode || header.exchangeType == .aggressive else {
-            return [.failed(Failure(sa: ic, error: IKEv1Error(.invalidCookie, "\(header.exchangeType) for unknown ISAKMP SA \(ic)/\(header.responderCookie) from \(from)")))]
+            return drop(.unknownSA, sa: ic, "\(header.exchangeType) for unknown ISAKMP SA \(ic)/\(header.responderCookie) from \(from)", env: env)
+        }
+        guard halfOpen.count(from: from.address) < limits.halfOpenPerAddress else {
+            return drop(.halfOpenPerAddress, sa: ic, "\(IPAddressText.format(from.address)) already has "
+                        + "\(limits.halfOpenPerAddress) half-open ISAKMP SAs: \(header.exchangeType) dropped", env: env)
+        }
+        let message: ISAKMPMessage
+        do { message = try ISAKMPMessage.decode(bytes) } catch {
+            return drop(.malformed, sa: ic, "dropped from \(from): \(error)", env: env)
         }
         guard let config = responderConfig(for: message, from: from) else {
-            return [.failed(Failure(sa: ic, error: IKEv1Error(.configuration, "no connection accepts \(header.exchangeType) from \(from)")))]
+            return drop(.noConnection, sa: ic, "no connection accepts \(header.exchangeType) from \(from)", env: env)
         }
-        var session = ISAKMPSession(responderFor: config, header: header, local: to, remote: from, env: &env)
+        guard halfOpen.count < limits.halfOpen || halfOpenVictim() != nil else {
+            return drop(.halfOpenTotal, sa: ic, "\(limits.halfOpen) half-open ISAKMP SAs, all past message 3: "
+                        + "\(header.exchangeType) from \(from) dropped", env: env)
+        }
+        guard header.exchangeType != .aggressive || takeAggressiveModeToken(now: env.now) else {
+            return drop(.aggressiveModeRate, sa: ic, "more than \(Int(limits.aggressiveModePerSecond)) Aggressive Mode "
+                        + "first messages a second: the one from \(from) dropped", env: env)
+        }
+        var session = ISAKMPSession(responderFor: config, header: header, local: to, remote: from,
+                                    halfOpenTimeout: limits.halfOpenTimeout, env: &env)
         var actions: [Action] = []
         do {
             if header.exchangeType == .aggressive {
@@ -138,12 +157,44 @@ public struct IKEv1Endpoint {
             } else {
                 try session.mainModeResponderFirst(message, raw: bytes, env: &env, into: &actions)
             }
-            session.received.insert(bytes)
-            sessions[ic] = session
         } catch {
             session.fail(error, closing: true, into: &actions, env: &env)
             // The session never existed for the caller: no timers to cancel, no children.
             actions.removeAll { if case .cancelTimer = $0 { true } else { false } }
+            return actions
+        }
+        var evictions: [Action] = []
+        if let victim = halfOpenVictim() { evict(victim, into: &evictions) }
+        session.received.insert(ISAKMPSession.fingerprint(bytes))
+        sessions[ic] = session
+        halfOpen.add(ic, from: from.address)
+        return evictions + actions
+    }
+
+    /// A datagram for an SA we have.
+    private mutating func receive(_ bytes: [UInt8], header: ISAKMPHeader, for session: ISAKMPSession,
+                                  from: SocketAddress, to: SocketAddress, env: inout Environment) -> [Action] {
+        let ic = header.initiatorCookie
+        if session.cookieR != .zero && header.responderCookie != .zero && header.responderCookie != session.cookieR {
+            return drop(.unknownSA, sa: ic, "responder cookie \(header.responderCookie) unknown", env: env)
+        }
+        let mid = header.messageID
+        if header.exchangeType == .quickMode, session.state == .established, session.quickModes[mid] == nil,
+           session.lastExchange[mid] == nil,
+           session.peerQuickModesInProgress >= limits.quickModesInProgress || session.peerQuickModes >= limits.quickModesPerISAKMPSA {
+            return drop(.quickModeLimit, sa: ic, "Quick Mode \(mid) from \(from) dropped: \(session.peerQuickModesInProgress) in progress, "
+                        + "\(session.peerQuickModes) on this ISAKMP SA (limits \(limits.quickModesInProgress), \(limits.quickModesPerISAKMPSA))", env: env)
+        }
+        let message: ISAKMPMessage
+        do { message = try ISAKMPMessage.decode(bytes) } catch {
+            return drop(.malformed, sa: ic, "dropped from \(from): \(error)", env: env)
+        }
+        var session = session
+        var actions = session.receive(message, raw: bytes, from: from, to: to, env: &env)
+        sessions[ic] = session
+        settle(ic)
+        if actions.contains(where: { if case .notifyReceived(let n) = $0 { n.type == .initialContact } else { false } }) {
+            actions += forgetOlderSAs(of: session)
         }
         return actions
     }

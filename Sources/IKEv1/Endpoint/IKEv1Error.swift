@@ -45,6 +45,8 @@ public struct IKEv1Error: Error, Hashable, Sendable, CustomStringConvertible {
         public static let peerNotify = Kind(name: "peerNotify")
         /// The local configuration is not usable or breaks the security policy.
         public static let configuration = Kind(name: "configuration")
+        /// A responder limit was reached (``ResponderLimits``): the message was dropped, unanswered.
+        public static let limitExceeded = Kind(name: "limitExceeded")
         /// A crypto operation failed unexpectedly.
         public static let crypto = Kind(name: "crypto")
     }

@@ -81,13 +81,17 @@ struct ISAKMPSession {
 
     // Exchanges in flight and their caches.
     var outstanding: [UInt32: Outstanding] = [:]
-    /// Last request received per message ID and the response we sent (duplicate detection).
+    /// Digest of the last request received per message ID and the response we sent (duplicate detection).
     var lastExchange: [UInt32: (request: [UInt8], response: OutboundDatagram?)] = [:]
     var exchangeOrder: [UInt32] = []
     var quickModes: [UInt32: QuickModeExchange] = [:]
-    /// Messages already processed: byte-identical copies are dropped.
+    /// Digests of the messages already processed: byte-identical copies are dropped.
     var received: Set<[UInt8]> = []
     var usedMessageIDs: Set<UInt32> = []
+    /// Quick Modes the peer started on this SA (bounded by ``ResponderLimits/quickModesPerISAKMPSA``).
+    var peerQuickModes = 0
+    /// Seconds a responder Phase 1 may take (``ResponderLimits/halfOpenTimeout``).
+    var halfOpenTimeout: Double = 30
     var children: [UInt32: ChildSA] = [:]
     /// Bytes the ESP layer reported per child (inbound SPI), for kilobyte lifetimes.
     var childBytes: [UInt32: UInt64] = [:]
@@ -117,7 +121,7 @@ struct ISAKMPSession {
     }
 
     init(responderFor config: PeerConfig, header: ISAKMPHeader, local: SocketAddress, remote: SocketAddress,
-         env: inout Environment) {
+         halfOpenTimeout: Double = ResponderLimits().halfOpenTimeout, env: inout Environment) {
         isInitiator = false
         cookieI = header.initiatorCookie
         cookieR = Cookie(bytes: Self.nonZero(&env, 8))
@@ -127,6 +131,7 @@ struct ISAKMPSession {
         self.remote = remote
         state = header.exchangeType == .aggressive ? .aggressiveReplied : .mainModeRepliedSA
         lastReceived = env.now
+        self.halfOpenTimeout = halfOpenTimeout
     }
 
     static func nonZero(_ env: inout Environment, _ n: Int) -> [UInt8] {
@@ -178,14 +183,18 @@ struct ISAKMPSession {
         actions.append(.send(d))
     }
 
-    /// Keeps the last request and our answer per exchange, for the 16 most recent exchanges.
+    /// Keeps the last request's digest and our answer per exchange, for the 16 most recent exchanges.
     mutating func remember(request: [UInt8], response: OutboundDatagram?, messageID: UInt32) {
         if lastExchange[messageID] == nil {
             exchangeOrder.append(messageID)
             if exchangeOrder.count > 16 { lastExchange[exchangeOrder.removeFirst()] = nil }
         }
-        lastExchange[messageID] = (request, response)
+        lastExchange[messageID] = (Self.fingerprint(request), response)
     }
+
+    /// What the duplicate caches keep of a message instead of its bytes (so a cache entry costs
+    /// 32 bytes however large the message was).
+    static func fingerprint(_ message: [UInt8]) -> [UInt8] { HashAlgorithm.sha256.hash(message) }
 
     // MARK: Encryption (RFC 2409 Appendix B)
 

@@ -136,6 +136,14 @@ extension ISAKMPSession {
         phase1IV = IKEv1IV.phase1(hash: chosen.hash, gxi: gxi, gxr: gxr, blockSize: chosen.encryption.blockSize)
     }
 
+    /// Checks the peer's KE value (RFC 6989: length, range, subgroup, curve) before we spend a
+    /// key generation on it, so a bad value costs us no Diffie-Hellman work.
+    static func validatePeerKE(_ value: [UInt8], group: DHGroup, what: String) throws(IKEv1Error) {
+        do { try group.validatePublicValue(value) } catch {
+            throw IKEv1Error(.invalidKey, "\(what) rejected: \(error.reason)")
+        }
+    }
+
     /// Generates our DH pair and nonce for the chosen group.
     mutating func makeKEAndNonce(group: DHGroup, env: inout Environment) throws(IKEv1Error) -> (ke: [UInt8], nonce: [UInt8]) {
         let pair: DHKeyPair

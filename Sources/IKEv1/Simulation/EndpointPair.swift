@@ -69,6 +69,8 @@ public struct EndpointPair {
     public private(set) var transcript: [[UInt8]] = []
     /// Every action of both sides, in order.
     public private(set) var log: [(side: Side, action: Action)] = []
+    /// While false, `transcript` and `log` are not kept (long floods); the hooks still run.
+    public var recording = true
     var counter = 0
 
     /// Creates a pair; with a seed every byte is reproducible, without one the system's entropy is used.
@@ -95,7 +97,7 @@ public struct EndpointPair {
         case .b: envB.now = now; envB.unixTime = unixTime; actions = b.handle(event, &envB)
         }
         for action in actions {
-            log.append((side, action))
+            if recording { log.append((side, action)) }
             onAction?(side, action, now)
             switch action {
             case .send(let d): transmit(from: side, d)
@@ -125,7 +127,11 @@ public struct EndpointPair {
         }
         var bytes = d.udpPayload
         tamper?(side, &bytes)
-        transcript.append(bytes)
+        if recording { transcript.append(bytes) }
+        // Addressed to neither side (an answer to a spoofed source): it leaves the simulation.
+        let (receiver, natAddress) = side == .a ? (b, nil) : (a, natPublic)
+        guard receiver.configs.contains(where: { $0.localAddress.address == destination.address }) || destination.address == natAddress
+        else { return }
         let lost = linkDown || (loss > 0 && random() < loss)
         onSend?(side, OutboundDatagram(bytes: d.bytes, source: source, destination: destination, nonESPMarker: d.nonESPMarker), lost, now)
         guard !lost else { return }
@@ -140,16 +146,23 @@ public struct EndpointPair {
         }
     }
 
-    /// Delivers datagrams and fires timers in time order until `done` holds, nothing is
-    /// pending, or `seconds` of virtual time have passed.
+    /// Puts a datagram from outside the pair (a third host, or a spoofed source) on its way to `side`.
+    public mutating func inject(_ bytes: [UInt8], to side: Side, from: SocketAddress, destination: SocketAddress, at: EngineTime) {
+        counter += 1
+        pending.append(Delivery(at: Swift.max(at, now), to: side, bytes: bytes, from: from, destination: destination, order: counter))
+    }
+
+    /// Delivers datagrams and fires timers in time order until `done` holds, or `seconds` of
+    /// virtual time have passed (the clock then stands at the end, even when nothing happened).
     public mutating func run(seconds limit: Double, until done: ((EndpointPair) -> Bool)? = nil) {
         let end = now.adding(seconds: limit)
+        defer { if !(done?(self) ?? false) { now = max(now, end) } }
         while !(done?(self) ?? false) {
             let next = pending.indices.min { (pending[$0].at, pending[$0].order) < (pending[$1].at, pending[$1].order) }
             var timer: (Side, TimerID, EngineTime)?
             for side in [Side.a, .b] {
                 for (id, at) in timers[side]! {
-                    if let t = timer, (t.2, t.1.description) <= (at, id.description) { continue }
+                    if let t = timer, at > t.2 || (at == t.2 && t.1.description <= id.description) { continue }
                     timer = (side, id, at)
                 }
             }

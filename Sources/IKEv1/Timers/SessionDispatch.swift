@@ -9,11 +9,12 @@ extension ISAKMPSession {
                           env: inout Environment) -> [Action] {
         var actions: [Action] = []
         let mid = message.header.messageID
-        if let last = lastExchange[mid], last.request == raw {
+        let fingerprint = Self.fingerprint(raw)
+        if let last = lastExchange[mid], last.request == fingerprint {
             if let response = last.response { actions.append(.send(response)) }
             return actions
         }
-        if received.contains(raw) {   // an old duplicate: already handled, dropped
+        if received.contains(fingerprint) {   // an old duplicate: already handled, dropped
             return [.failed(Failure(sa: id, error: IKEv1Error(.unexpectedMessage,
                 "replayed \(message.header.exchangeType.name ?? "ISAKMP") message (ID \(mid)) dropped")))]
         }
@@ -23,7 +24,7 @@ extension ISAKMPSession {
         do {
             try route(message, raw: raw, from: from, to: to, env: &env, into: &actions)
             if received.count > 64 { received.removeAll() }
-            received.insert(raw)
+            received.insert(fingerprint)
             if state == .established, message.header.exchangeType != .informational { lastReceived = env.now }
         } catch let error {
             handle(error, message: message, env: &env, into: &actions)
@@ -110,7 +111,7 @@ extension ISAKMPSession {
                                           at: env.now.adding(seconds: config.retransmit.delay(afterAttempt: o.attempt))))
         case .halfOpen:
             if state != .established {
-                let error = IKEv1Error(.timeout, "half-open ISAKMP SA: Phase 1 did not complete within 30 s")
+                let error = IKEv1Error(.timeout, "half-open ISAKMP SA: Phase 1 did not complete within \(Int(halfOpenTimeout)) s")
                 actions.append(.failed(Failure(sa: id, error: error)))
                 close(reason: error.description, into: &actions, notifyDeleted: false)
             }

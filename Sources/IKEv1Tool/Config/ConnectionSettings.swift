@@ -1,3 +1,4 @@
+import IKEv1
 import ISAKMPWire
 
 /// One connection as a person writes it, in strongSwan's vocabulary: from a config
@@ -34,6 +35,10 @@ struct ConnectionSettings: Equatable {
     var aggressivePSKResponder = false
     /// Inner address of our TUN device (`connect`, `respond --tun`), e.g. 198.51.100.1/32.
     var tunAddress: String?
+    /// What peers may make a responder hold (charon's names in the file where charon has one:
+    /// `block_threshold`, `init_limit_half_open`, `half_open_timeout`, `max_ikev1_exchanges`,
+    /// `max_packet`; and `aggressive_per_second`).
+    var limits = ResponderLimits()
 }
 
 extension ConnectionSettings {
@@ -65,6 +70,8 @@ enum ConfigFile {
         "local", "remote", "local_id", "remote_id", "psk", "psk_file", "psk_env", "proposals", "esp_proposals",
         "local_ts", "remote_ts", "mode", "aggressive", "encap", "dpd_delay", "ike_lifetime", "esp_lifetime",
         "legacy", "aggressive_psk_responder", "tun_address", "cert", "key", "ca",
+        "block_threshold", "init_limit_half_open", "half_open_timeout", "max_ikev1_exchanges", "max_packet",
+        "aggressive_per_second",
     ]
 
     /// Keys that may be given more than once (each `ca` line adds a trust anchor).
@@ -138,6 +145,10 @@ enum ConfigFile {
             guard let v = Double(digits), v > 0 else { throw Error(line: n, message: "\(key) is a duration like 30s, 60m or 4h, not \(value)") }
             return v * factor
         }
+        func count() throws(Error) -> Int {
+            guard let v = Int(value), v > 0 else { throw Error(line: n, message: "\(key) is a positive number, not \(value)") }
+            return v
+        }
         if c.psk != nil, key.hasPrefix("psk") { throw Error(line: n, message: "give only one of psk, psk_file, psk_env") }
         switch key {
         case "local": c.local = value
@@ -184,6 +195,14 @@ enum ConfigFile {
             case "key": c.keyFile = value
             default: c.caFiles.append(value)
             }
+        case "block_threshold": c.limits.halfOpenPerAddress = try count()
+        case "init_limit_half_open": c.limits.halfOpen = try count()
+        case "half_open_timeout": c.limits.halfOpenTimeout = try seconds()
+        case "max_ikev1_exchanges": c.limits.quickModesInProgress = try count()
+        case "aggressive_per_second": c.limits.aggressiveModePerSecond = Double(try count())
+        case "max_packet":
+            c.limits.maxMessageSize = try count()
+            guard c.limits.maxMessageSize >= 512 else { throw Error(line: n, message: "max_packet below 512 bytes would refuse real peers") }
         default: break
         }
     }

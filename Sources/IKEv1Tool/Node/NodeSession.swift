@@ -67,7 +67,7 @@ final class NodeSession: @unchecked Sendable {
         }
         let runtime: IPsecNodeRuntime
         do {
-            runtime = try IPsecNodeRuntime(configs: [config], ikeAddress: local, tun: tun) { [weak self] report in
+            runtime = try IPsecNodeRuntime(configs: [config], limits: settings.limits, ikeAddress: local, tun: tun) { [weak self] report in
                 self?.handle(report)
             }
         } catch {
@@ -91,6 +91,10 @@ final class NodeSession: @unchecked Sendable {
         if role == .initiator { runtime.initiate(config.name) }
         runtime.run()
         signals.forEach { $0.cancel() }
+        let (drops, overflow) = runtime.dropCounters
+        if drops.totalDropped > 0 || drops.evicted > 0 || overflow > 0 {
+            print("responder limits: \(drops)" + (overflow > 0 ? "; \(overflow) IKE datagrams on 4500 dropped (queue full)" : ""))
+        }
         self.runtime = nil
         if let failure = lock.withLock({ self.failure }) {
             FileHandle.standardError.write(Data("ikev1: \(failure)\n".utf8))

@@ -11,8 +11,11 @@ public struct SecretBytes: Sendable, Equatable, CustomStringConvertible {
             self.count = count
         }
         let count: Int
+        /// Sees the storage after it is wiped, before it is freed (tests only).
+        var onRelease: ((UnsafeRawBufferPointer) -> Void)?
         deinit {
             OPENSSL_cleanse(pointer.baseAddress, pointer.count)
+            onRelease?(UnsafeRawBufferPointer(rebasing: pointer[0..<count]))
             pointer.deallocate()
         }
     }

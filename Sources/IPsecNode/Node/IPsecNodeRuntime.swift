@@ -37,6 +37,10 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
     private let wake: (read: Int32, write: Int32)
     private let inboxLock = NSLock()
     private var inbox: [(bytes: [UInt8], from: UDPAddress)] = []
+    /// IKE datagrams from port 4500 waiting for the control plane, at most; more are dropped (counted).
+    private static let inboxLimit = 1024
+    private var inboxDropped = 0
+    private var inboxDropsReported = (count: 0, at: Int64(0))
     private var commands: [Event] = []
     private let stopLock = NSLock()
     private var stopRequested = false
@@ -44,10 +48,10 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
     private var lastTrafficReport: Int64 = 0
 
     /// Opens the sockets (our IKE address and port, and the NAT-T port on the same address).
-    public init(configs: [PeerConfig], ikeAddress: UDPAddress, natTPort: UInt16 = 4500, tun: TunDevice? = nil,
-                entropy: any EntropySource = SystemEntropy(),
+    public init(configs: [PeerConfig], limits: ResponderLimits = ResponderLimits(), ikeAddress: UDPAddress,
+                natTPort: UInt16 = 4500, tun: TunDevice? = nil, entropy: any EntropySource = SystemEntropy(),
                 report: @escaping @Sendable (Report) -> Void) throws {
-        endpoint = try IKEv1Endpoint(configs: configs)
+        endpoint = try IKEv1Endpoint(configs: configs, limits: limits)
         environment = Environment(now: EngineTime(milliseconds: monotonicMilliseconds()), entropy: entropy)
         ike = try UDPSocket(bindTo: ikeAddress)
         natT = try UDPSocket(bindTo: UDPAddress(address: ikeAddress.address, port: natTPort))
@@ -66,6 +70,15 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
 
     /// The engine's view, for status tables (read it from the control thread or after `run` returns).
     public var isakmpSAs: [ISAKMPSAInfo] { endpoint.isakmpSAs }
+    /// Our IKE socket's address (its port is the kernel's choice when 0 was asked for).
+    public var ikeAddress: UDPAddress { ike.local }
+    /// What the engine holds (read it from the control thread or after `run` returns).
+    public var resources: ResourceUsage { endpoint.resources }
+    /// What the engine refused to hold (``ResponderLimits``), and the IKE datagrams on port 4500
+    /// dropped because more than 1024 were waiting for the control plane.
+    public var dropCounters: (engine: DropCounters, queueOverflow: Int) {
+        (endpoint.counters, inboxLock.withLock { inboxDropped })
+    }
     public var childSAs: [IKEv1.ChildSA] { endpoint.childSAs }
     public var now: EngineTime { EngineTime(milliseconds: monotonicMilliseconds()) }
 
@@ -120,6 +133,7 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
                 return (inbox, commands)
             }
             for d in queued { handle(.datagram(bytes: d.bytes, from: d.from.socketAddress, to: natT.local.socketAddress)) }
+            reportQueueDrops()
             for e in events { handle(e) }
             for id in timers.due(at: monotonicMilliseconds()) { handle(.timerFired(id)) }
             reportTraffic()
@@ -132,6 +146,16 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
     private func drainWakePipe() {
         var sink = [UInt8](repeating: 0, count: 64)
         while read(wake.read, &sink, sink.count) > 0 {}
+    }
+
+    /// Says how many IKE datagrams on 4500 the full queue dropped, at most every 10 s.
+    private func reportQueueDrops() {
+        let now = monotonicMilliseconds()
+        let dropped = inboxLock.withLock { inboxDropped }
+        guard dropped > inboxDropsReported.count, now - inboxDropsReported.at >= 10_000 else { return }
+        report(.warning("\(dropped - inboxDropsReported.count) IKE datagrams on port \(natT.local.port) dropped: "
+                        + "more than \(Self.inboxLimit) waiting for the control plane"))
+        inboxDropsReported = (dropped, now)
     }
 
     /// Tells the engine how much traffic each child SA carried (DPD idleness, kilobyte lifetimes), once a second.
@@ -202,8 +226,12 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
             let payload = UnsafeRawBufferPointer(rebasing: buffer[h..<(h + n)])
             switch UDPEncapsulation.classify(payload) {
             case .ike:
-                inboxLock.withLock { inbox.append((Array(payload), from)) }
-                signalWake()
+                let queued = inboxLock.withLock { () -> Bool in
+                    guard inbox.count < Self.inboxLimit else { inboxDropped += 1; return false }
+                    inbox.append((Array(payload), from))
+                    return true
+                }
+                if queued { signalWake() }
             case .esp:
                 guard let inner = database.open(buffer, packet: h..<(h + n), from: from), let tun else { continue }
                 try? tun.write(UnsafeRawBufferPointer(rebasing: buffer[inner]))

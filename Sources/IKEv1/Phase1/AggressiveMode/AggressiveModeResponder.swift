@@ -26,6 +26,7 @@ extension ISAKMPSession {
         nonceI = try payloads.required(NoncePayload.self).data
         try checkNonce(nonceI)
         try acceptPeerID(payloads.required(IdentificationPayload.self))
+        try Self.validatePeerKE(gxi, group: proposal.group, what: "peer's KE value")
         let (ke, nonce) = try makeKEAndNonce(group: proposal.group, env: &env)
         gxr = ke
         nonceR = nonce
@@ -37,7 +38,7 @@ extension ISAKMPSession {
         let bytes = ISAKMPMessage(header: header(.aggressive), payloads: out).encode()
         remember(request: raw, response: datagram(bytes), messageID: 0)
         sendRequest(bytes, messageID: 0, env: env, into: &actions)
-        actions.append(.scheduleTimer(TimerID(sa: id, kind: .halfOpen), at: env.now.adding(seconds: 30)))
+        actions.append(.scheduleTimer(TimerID(sa: id, kind: .halfOpen), at: env.now.adding(seconds: halfOpenTimeout)))
     }
 
     /// AM3 at the responder (encrypted or, from some peers, in the clear).

@@ -17,7 +17,7 @@ extension ISAKMPSession {
         let peerVIDs = readVendorIDs(payloads)
         let out = [Payload.securityAssociation(reply)] + vendorIDs(replyingTo: peerVIDs)
         sendResponse(ISAKMPMessage(header: header(.mainMode), payloads: out).encode(), to: raw, messageID: 0, into: &actions)
-        actions.append(.scheduleTimer(TimerID(sa: id, kind: .halfOpen), at: env.now.adding(seconds: 30)))
+        actions.append(.scheduleTimer(TimerID(sa: id, kind: .halfOpen), at: env.now.adding(seconds: halfOpenTimeout)))
     }
 
     /// Messages 3 and 5 at the responder.
@@ -30,6 +30,7 @@ extension ISAKMPSession {
             gxi = try payloads.required(KeyExchangePayload.self).data
             nonceI = try payloads.required(NoncePayload.self).data
             try checkNonce(nonceI)
+            try Self.validatePeerKE(gxi, group: chosen!.group, what: "peer's KE value")
             noteCertificateRequests(payloads)
             checkNATD(payloads, from: from, to: to)
             let (ke, nonce) = try makeKEAndNonce(group: chosen!.group, env: &env)

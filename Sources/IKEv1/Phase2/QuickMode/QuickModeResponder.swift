@@ -20,6 +20,7 @@ extension ISAKMPSession {
         let d = try decrypt(message, iv: qm.iv)
         try verifyQuickModeHash(d, expected: keys.quickModeHash1(messageID: mid, afterHash: d.afterFirstPayload), which: "HASH(1)")
         usedMessageIDs.insert(mid)
+        peerQuickModes += 1
         try PayloadRule.qm1.check(d.payloads)
         qm.iv = d.nextIV
         qm.nonceI = try d.payloads.required(NoncePayload.self).data
@@ -29,6 +30,12 @@ extension ISAKMPSession {
         let sa = try d.payloads.required(SecurityAssociationPayload.self)
         let (chosen, proposal, transform) = try chooseChild(sa)
         guard let peerSPI = proposal.spi32 else { throw IKEv1Error(.payloadMalformed, "ESP/AH SPI must be 4 bytes") }
+        if let g = chosen.proposal.pfsGroup {
+            guard let ke = d.payloads.first(ofType: KeyExchangePayload.self) else {
+                throw IKEv1Error(.payloadMalformed, "PFS with \(g) needs a KE payload of that group")
+            }
+            try Self.validatePeerKE(ke.data, group: g, what: "Quick Mode KE")
+        }
         qm.mySPI = newSPI(env: &env)
         qm.nonceR = env.bytes(32)
         if let g = chosen.proposal.pfsGroup {
