@@ -190,6 +190,8 @@ grep -q "$expect_ike" <<< "$sas" || { echo "$sas" >&2; die "$scenario $role: IKE
 grep -q "$expect_esp" <<< "$sas" || { echo "$sas" >&2; die "$scenario $role: IPsec SA is not $expect_esp"; }
 if [ -n "$expect_auth" ]; then
     grep -q "$expect_auth" "$STATE/charon/charon.log" || die "$scenario $role: charon did not log \"$expect_auth\""
+    grep -q "authenticated by .* signature with its .* certificate" "$nodelog" \
+        || { cat "$nodelog" >&2; die "$scenario $role: our node did not authenticate charon by its certificate"; }
     pings="${expect_auth#authentication of }; "
 fi
 
