@@ -27,6 +27,11 @@ struct ConnectionSettings: Equatable {
     var legacy = false
     /// Answer Aggressive Mode with PSK; off unless asked for by name.
     var aggressivePSKResponder = false
+    /// Retransmission of our requests, charon's `retransmit_tries` (sends in all here),
+    /// `retransmit_timeout` and `retransmit_base`; nil: the engine's defaults (charon's).
+    var retransmitTries: Int?
+    var retransmitTimeout: Double?
+    var retransmitBase: Double?
     /// Inner address of our TUN device (`connect`, `respond --tun`), e.g. 198.51.100.1/32.
     var tunAddress: String?
 }
@@ -43,7 +48,7 @@ enum ConfigFile {
     static let keys: Set<String> = [
         "local", "remote", "local_id", "remote_id", "psk", "psk_file", "psk_env", "proposals", "esp_proposals",
         "local_ts", "remote_ts", "mode", "aggressive", "encap", "dpd_delay", "ike_lifetime", "esp_lifetime",
-        "legacy", "aggressive_psk_responder", "tun_address",
+        "legacy", "aggressive_psk_responder", "tun_address", "retransmit_tries", "retransmit_timeout", "retransmit_base",
     ]
 
     /// Parses every `[conn NAME]` section; `readFile` and `environment` resolve `psk_file` and `psk_env`.
@@ -148,6 +153,13 @@ enum ConfigFile {
         case "legacy": c.legacy = try bool()
         case "aggressive_psk_responder": c.aggressivePSKResponder = try bool()
         case "tun_address": c.tunAddress = value
+        case "retransmit_tries":
+            guard let v = Int(value), v >= 1 else { throw Error(line: n, message: "retransmit_tries is a count of 1 or more, not \(value)") }
+            c.retransmitTries = v
+        case "retransmit_timeout": c.retransmitTimeout = try seconds()
+        case "retransmit_base":
+            guard let v = Double(value), v >= 1 else { throw Error(line: n, message: "retransmit_base is a factor of 1 or more, not \(value)") }
+            c.retransmitBase = v
         default: break
         }
     }
