@@ -168,6 +168,10 @@ case "$scenario" in
         charon_initiate
         come_up 30 "after charon's restart"
         kill -0 "$node_pid" || die "restart-mid $role: our node exited"
+        if [ "$role" = responder ]; then
+            wait_for 10 grep -q "^ISAKMP SA .* deleted: peer sent INITIAL-CONTACT" "$nodelog" \
+                || { cat "$nodelog" >&2; die "restart-mid responder: the orphan ISAKMP SA was not removed on INITIAL-CONTACT"; }
+        fi
         state="$(one_pair "after charon's restart")"
         stop_node
         echo "PASS restart-mid $role (charon killed mid Main Mode: $reason; afterwards $state on both sides, the same)" ;;
