@@ -234,16 +234,17 @@ faults_clear() {
 # --- SA state on both sides ---------------------------------------------------------------------
 # One line per SA, from our point of view:  "ike CKY-I CKY-R"  and  "esp IN-SPI OUT-SPI".
 
-# charon's ISAKMP SAs and installed IPsec SAs (charon's "in" is our "out"). An IKE SA that is
-# not ESTABLISHED is listed as "ike-STATE ...", so it never matches one of ours.
+# charon's ISAKMP SAs and IPsec SAs (charon's "in" is our "out"): every child SA with SPIs,
+# INSTALLED or REKEYED (charon keeps a rekeyed SA installed until it expires). An IKE SA that
+# is not ESTABLISHED is listed as "ike-STATE ...", so it never matches one of ours.
 charon_sas() {
     swanctl_peer --list-sas 2>/dev/null | awk '
         /^[^ ].*: #[0-9]+, .*IKEv1/ {
             state = $3; sub(",", "", state); ci = $5; cr = $6; gsub(/_i\*?|_r\*?/, "", ci); gsub(/_i\*?|_r\*?/, "", cr)
             print (state == "ESTABLISHED" ? "ike" : "ike-" state), ci, cr; next }
-        /^  [^ ].*: #[0-9]+, reqid/ { installed = ($0 ~ /INSTALLED/); next }
-        installed && $1 == "in" { cin = $2; sub(",", "", cin); next }
-        installed && $1 == "out" { cout = $2; sub(",", "", cout); print "esp", cout, cin; installed = 0 }
+        /^  [^ ].*: #[0-9]+, reqid/ { child = 1; next }
+        child && $1 == "in" { cin = $2; sub(",", "", cin); next }
+        child && $1 == "out" { cout = $2; sub(",", "", cout); print "esp", cout, cin; child = 0 }
     ' | sort
 }
 

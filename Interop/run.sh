@@ -153,13 +153,20 @@ case "$traffic" in
         # Pings run across the rekey.
         spis() { swanctl_peer --list-sas | grep -oE '(in|out) +[0-9a-f]{8}' | sort -u | tr '\n' ' ' || true; }
         before="$(spis)"
+        fds_before="$(ls "/proc/$node_pid/fd" | wc -l)"
         lost="$(ip netns exec "$NS_US" ping -n -c 55 -i 0.5 -W1 -I "$HOST_US" "$HOST_PEER" | grep -o '[0-9]*% packet loss')"
         after="$(spis)"
+        fds_after="$(ls "/proc/$node_pid/fd" | wc -l)"
+        [ "$fds_after" -le "$fds_before" ] || die "rekey $role: file descriptors grew from $fds_before to $fds_after"
         [ "$before" != "$after" ] || die "rekey $role: charon's SPIs did not change ($before)"
         grep -q "IPsec SA installed" "$nodelog" && [ "$(grep -c 'IPsec SA installed' "$nodelog")" -ge 2 ] \
             || { cat "$nodelog" >&2; die "rekey $role: no second IPsec SA on our side"; }
         case "$lost" in 0%*|1%*|3%*|5%*) ;; *) die "rekey $role: $lost while rekeying";; esac
-        pings="$pings; rekeyed, $lost across the rekey" ;;
+        # After the rekeys both sides hold the same SAs: one ISAKMP SA, the new IPsec SA and the
+        # rekeyed ones neither side has deleted yet (charon keeps them until they expire).
+        held="$(check_invariant "$nodelog" "rekey $role")"
+        case "$held" in "1 ike, "*) ;; *) die "rekey $role: after the rekey both sides hold $held, not one ISAKMP SA";; esac
+        pings="$pings; rekeyed, $lost across the rekey, then $held on both sides, the same, fds $fds_before -> $fds_after" ;;
     dpd)
         # Both sides probe every 2 s; charon answers ours and we answer charon's. Then charon dies.
         sleep 7
@@ -181,6 +188,9 @@ case "$traffic" in
             charon_up "$conf"
             swanctl_peer --initiate --child net --timeout 20 > /dev/null 2>&1 || die "restart $role: charon could not re-initiate (round $round)"
             wait_for 15 ping_ok || { cat "$nodelog" >&2; die "restart $role: no traffic after charon's restart (round $round)"; }
+            # No SA leaks: after each restart both sides hold exactly the new pair.
+            held="$(check_invariant "$nodelog" "restart $role (round $round)")"
+            [ "$held" = "1 ike, 1 esp" ] || die "restart $role: after round $round both sides hold $held, not 1 ike, 1 esp"
         done
         sleep 1
         fds_after="$(ls "/proc/$node_pid/fd" | wc -l)"
@@ -189,7 +199,7 @@ case "$traffic" in
         [ "$installs" -ge 4 ] || die "restart $role: only $installs IPsec SAs installed over 3 restarts"
         deletes="$(grep -c 'IPsec SA deleted' "$nodelog" || true)"
         [ "$deletes" -ge 3 ] || { cat "$nodelog" >&2; die "restart $role: stale SAs kept ($deletes deleted over 3 restarts)"; }
-        echo "PASS restart-charon $role ($pings; 3 restarts, $installs SAs installed, $deletes stale ones removed, fds $fds_before -> $fds_after)"
+        echo "PASS restart-charon $role ($pings; 3 restarts, $installs SAs installed, $deletes stale ones removed, both sides hold $held after each, fds $fds_before -> $fds_after)"
         exit 0 ;;
     wireshark)
         kill -TERM "$capture_pid"; wait "$capture_pid" 2>/dev/null || true; capture_pid=""
