@@ -11,23 +11,28 @@ struct CharonInteropTests {
 
     static let scenarios = [
         "main-psk", "aggressive-fqdn", "legacy-3des", "ecp384-gcm", "modp2048-ecp256", "transport",
-        "proposals-order", "rekey", "dpd", "peer-delete", "restart-charon", "wrong-psk",
+        "proposals-order", "rekey", "dpd", "peer-delete", "restart-charon", "wrong-psk", "wireshark",
     ]
 
     @Test(arguments: scenarios, ["initiator", "responder"])
     func scenario(_ name: String, role: String) throws {
+        let (status, text) = try Self.runScript("Interop/run.sh", name, role)
+        #expect(status == 0, "\(text.suffix(3000))")
+        #expect(text.contains("PASS \(name) \(role)"), "\(text.suffix(3000))")
+    }
+
+    /// Runs one harness script for a scenario and role against the debug build; its exit status and output.
+    static func runScript(_ script: String, _ name: String, _ role: String) throws -> (Int32, String) {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/bash")
-        p.arguments = [Self.root.appendingPathComponent("Interop/run.sh").path, name, role,
-                       Self.root.appendingPathComponent(".build/debug/ikev1").path]
+        p.arguments = [root.appendingPathComponent(script).path, name, role, root.appendingPathComponent(".build/debug/ikev1").path]
         let out = Pipe()
         p.standardOutput = out
         p.standardError = out
         try p.run()
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "\(text.suffix(3000))")
-        #expect(text.contains("PASS \(name) \(role)"), "\(text.suffix(3000))")
+        return (p.terminationStatus, text)
     }
 }
 
@@ -42,6 +47,11 @@ enum InteropEnvironment {
         if !FileManager.default.isExecutableFile(atPath: "/usr/lib/ipsec/charon") { m.append("strongswan-charon is not installed") }
         if !FileManager.default.isExecutableFile(atPath: "/usr/sbin/swanctl") { m.append("strongswan-swanctl is not installed") }
         return m
+    }
+
+    /// iptables for the fault injection (Interop/faults.sh).
+    static var hasIptables: Bool {
+        ["/usr/sbin/iptables", "/sbin/iptables"].contains { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
     static var skipReason: Comment { Comment(rawValue: "interop with charon skipped: " + missing.joined(separator: ", ")) }
