@@ -70,11 +70,11 @@ charon_forgot() { ! grep -q "$1" <<< "$(charon_sas)"; }
 established() { grep -q INSTALLED <<< "$(swanctl_peer --list-sas 2>/dev/null)"; }
 ping_ok() { ip netns exec "$NS_US" ping -n -c1 -W1 -I "$HOST_US" "$HOST_PEER"; }
 pings() { ip netns exec "$NS_US" ping -n -c "$1" -i 0.2 -W 2 -I "$HOST_US" "$HOST_PEER" | grep -o '[0-9]* received' | grep -o '[0-9]*' || echo 0; }
-iperf() {  # Mbit/s of a TCP transfer through the tunnel for $1 seconds
+iperf() {  # kbit/s of a TCP transfer through the tunnel for $1 seconds
     ip netns exec "$NS_PEER" iperf3 -s -1 -B "$HOST_PEER" > /dev/null 2>&1 &
     sleep 0.3
     ip netns exec "$NS_US" iperf3 -c "$HOST_PEER" -B "$HOST_US" -t "$1" -J 2>/dev/null \
-        | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e6))' 2>/dev/null || echo 0
+        | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e3))' 2>/dev/null || echo 0
 }
 come_up() {
     wait_for "$1" established || { cat "$nodelog" >&2; swanctl_peer --list-sas >&2 || true; die "$scenario $role: no SA installed on charon's side ($2)"; }
@@ -115,9 +115,9 @@ case "$scenario" in
         [ "$got" -gt 0 ] || die "$scenario $role: no ping got through under $scenario"
         traffic="$got/20 pings"
         if [ "$scenario" != loss30 ]; then
-            mbits="$(iperf 3)"
-            [ "${mbits:-0}" -gt 0 ] || die "$scenario $role: no TCP transfer through the tunnel under $scenario"
-            traffic="$traffic, iperf3 $mbits Mbit/s"
+            kbits="$(iperf 3)"
+            [ "${kbits:-0}" -gt 0 ] || die "$scenario $role: no TCP transfer through the tunnel under $scenario"
+            traffic="$traffic, iperf3 $((kbits / 1000)).$((kbits % 1000 / 100)) Mbit/s"
         fi
         hits="$(fault_count)"
         [ "$hits" -gt 0 ] || die "$scenario $role: the fault rules matched no packet"

@@ -5,7 +5,8 @@
 #   [netns $NS_US]  $IF_US 192.0.2.1/24 ==veth== $IF_PEER 192.0.2.2/24  [netns $NS_PEER]
 #   lo: 198.51.100.1 (our protected host)                 lo: 203.0.113.1 (charon's)
 #
-# Sourced by run.sh. Everything lives under $STATE; nothing leaves the namespaces.
+# Sourced by run.sh, faults.sh and throughput.sh (which set $here to this directory).
+# Everything lives under $STATE; nothing leaves the namespaces.
 
 NS_US="${IKEV1_NS_US:-ikv1us}"
 NS_PEER="${IKEV1_NS_PEER:-ikv1peer}"
@@ -106,7 +107,6 @@ CONF
 # Kills charon without a Delete (the peer "dies").
 charon_down_hard() {
     local pid; pid="$(cat "$STATE/charon/pid" 2>/dev/null || true)"
-    # The wrapper exec'd charon, so the pid is charon's own.
     if [ -n "$pid" ]; then pkill -KILL -P "$pid" 2>/dev/null || true; kill -KILL "$pid" 2>/dev/null || true; fi
     rm -f "$STATE/charon/pid"
 }

@@ -111,6 +111,8 @@ def main():
     p.add_argument("--ready", help="file to write our pid to once the queue is bound")
     args = p.parse_args()
 
+    # A mask inherited from the parent (libdispatch threads block everything) must not hide SIGTERM.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     rng = random.Random(args.seed)
     queue = Queue(args.queue)
     if args.ready:

@@ -202,7 +202,9 @@ case "$traffic" in
         echo "PASS restart-charon $role ($pings; 3 restarts, $installs SAs installed, $deletes stale ones removed, both sides hold $held after each, fds $fds_before -> $fds_after)"
         exit 0 ;;
     wireshark)
-        kill -TERM "$capture_pid"; wait "$capture_pid" 2>/dev/null || true; capture_pid=""
+        kill -TERM "$capture_pid"
+        wait_for 10 sh -c "! kill -0 $capture_pid" || die "wireshark $role: dumpcap ignored SIGTERM (a blocked signal mask inherited?)"
+        capture_pid=""
         [ "$(wc -l < "$STATE/wireshark/ikev1_decryption_table")" -eq 1 ] || die "wireshark $role: not one ISAKMP SA in ikev1_decryption_table"
         [ "$(wc -l < "$STATE/wireshark/esp_sa")" -eq 2 ] || die "wireshark $role: not two ESP SAs in esp_sa"
         # tshark with a profile holding exactly our two files, and once without them (nothing may decrypt).

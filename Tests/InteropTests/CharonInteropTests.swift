@@ -1,5 +1,8 @@
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Our node against strongSwan's charon 5.9 (kernel-libipsec) in network namespaces,
 /// every scenario in both roles (Interop/run.sh does the work; Interop/README.md says how).
@@ -29,6 +32,12 @@ struct CharonInteropTests {
         let out = Pipe()
         p.standardOutput = out
         p.standardError = out
+        // Tests run on libdispatch worker threads, which block every signal, and a child inherits
+        // the mask: dumpcap and netem.py would never see the SIGTERM that stops them. Spawn unblocked.
+        var none = sigset_t(), saved = sigset_t()
+        sigemptyset(&none)
+        pthread_sigmask(SIG_SETMASK, &none, &saved)
+        defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
         try p.run()
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
