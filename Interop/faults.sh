@@ -67,8 +67,6 @@ start_node() {
 charon_initiate() { swanctl_peer --initiate --child net --timeout 60 > "$STATE/initiate.out" 2>&1 || true; }
 charon_empty() { [ -z "$(charon_sas)" ]; }
 charon_forgot() { ! grep -q "$1" <<< "$(charon_sas)"; }
-established() { grep -q INSTALLED <<< "$(swanctl_peer --list-sas 2>/dev/null)"; }
-ping_ok() { ip netns exec "$NS_US" ping -n -c1 -W1 -I "$HOST_US" "$HOST_PEER"; }
 pings() { ip netns exec "$NS_US" ping -n -c "$1" -i 0.2 -W 2 -I "$HOST_US" "$HOST_PEER" | grep -o '[0-9]* received' | grep -o '[0-9]*' || echo 0; }
 iperf() {  # kbit/s of a TCP transfer through the tunnel for $1 seconds
     ip netns exec "$NS_PEER" iperf3 -s -1 -B "$HOST_PEER" > /dev/null 2>&1 &

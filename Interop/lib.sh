@@ -170,6 +170,10 @@ secrets {
 CONF
 }
 
+# charon has an installed IPsec SA; one ping from our protected host to charon's goes through.
+established() { grep -q INSTALLED <<< "$(swanctl_peer --list-sas 2>/dev/null)"; }
+ping_ok() { ip netns exec "$NS_US" ping -n -c1 -W1 -I "$HOST_US" "$HOST_PEER"; }
+
 # --- Fault injection (the kernel has no sch_netem) --------------------------------------------
 # Every fault acts on the UDP packets (IKE on 500 and 4500, ESP-in-UDP) each namespace sends
 # into the veth, so both directions see it, as with a netem qdisc on both veth ends:

@@ -123,7 +123,6 @@ if [ "$traffic" = transport ]; then
     exit 0
 fi
 
-established() { grep -q INSTALLED <<< "$(swanctl_peer --list-sas 2>/dev/null)"; }
 if ! wait_for 30 established; then
     cat "$nodelog" >&2; swanctl_peer --list-sas >&2 || true
     die "$scenario $role: no SA installed on charon's side"
@@ -134,7 +133,6 @@ grep -q "$expect_ike" <<< "$sas" || { echo "$sas" >&2; die "$scenario $role: IKE
 grep -q "$expect_esp" <<< "$sas" || { echo "$sas" >&2; die "$scenario $role: IPsec SA is not $expect_esp"; }
 
 # Data plane: ping through the tunnel, our TUN on one side, charon's libipsec on the other.
-ping_ok() { ip netns exec "$NS_US" ping -n -c1 -W1 -I "$HOST_US" "$HOST_PEER"; }
 wait_for 10 ping_ok || { cat "$nodelog" >&2; die "$scenario $role: ping through the tunnel failed"; }
 pings="$(ip netns exec "$NS_US" ping -n -c5 -i0.2 -W1 -I "$HOST_US" "$HOST_PEER" | grep -o '[0-9]* received' || true)"
 

@@ -24,21 +24,27 @@ struct CharonInteropTests {
         #expect(text.contains("PASS \(name) \(role)"), "\(text.suffix(3000))")
     }
 
-    /// Runs one harness script for a scenario and role against the debug build; its exit status and output.
+    /// Runs one harness script for a scenario and role against the debug build, killed after 5 minutes
+    /// if it hangs (each takes well under one); its exit status and output.
     static func runScript(_ script: String, _ name: String, _ role: String) throws -> (Int32, String) {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/bash")
-        p.arguments = [root.appendingPathComponent(script).path, name, role, root.appendingPathComponent(".build/debug/ikev1").path]
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
+        p.arguments = ["-k", "10", "300", "/bin/bash", root.appendingPathComponent(script).path, name, role,
+                       root.appendingPathComponent(".build/debug/ikev1").path]
         let out = Pipe()
         p.standardOutput = out
         p.standardError = out
         // Tests run on libdispatch worker threads, which block every signal, and a child inherits
-        // the mask: dumpcap and netem.py would never see the SIGTERM that stops them. Spawn unblocked.
-        var none = sigset_t(), saved = sigset_t()
-        sigemptyset(&none)
-        pthread_sigmask(SIG_SETMASK, &none, &saved)
-        defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
-        try p.run()
+        // the mask: dumpcap and netem.py would never see the SIGTERM that stops them. Unblock the
+        // stop signals for the spawn only (SIGCHLD stays blocked: Foundation's watcher needs it).
+        var stops = sigset_t(), saved = sigset_t()
+        sigemptyset(&stops)
+        for sig in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&stops, sig) }
+        pthread_sigmask(SIG_UNBLOCK, &stops, &saved)
+        do {
+            defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
+            try p.run()
+        }
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
         return (p.terminationStatus, text)
