@@ -26,28 +26,44 @@ struct CharonInteropTests {
 
     /// Runs one harness script for a scenario and role against the debug build, killed after 5 minutes
     /// if it hangs (each takes well under one); its exit status and output.
+    ///
+    /// posix_spawn rather than Process: tests run on libdispatch worker threads, which block every
+    /// signal, and a child inherits that mask, so dumpcap and netem.py never saw the SIGTERM that
+    /// stops them. The child gets an empty mask and default handlers; no thread's mask changes.
     static func runScript(_ script: String, _ name: String, _ role: String) throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
-        p.arguments = ["-k", "10", "300", "/bin/bash", root.appendingPathComponent(script).path, name, role,
-                       root.appendingPathComponent(".build/debug/ikev1").path]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        // Tests run on libdispatch worker threads, which block every signal, and a child inherits
-        // the mask: dumpcap and netem.py would never see the SIGTERM that stops them. Unblock the
-        // stop signals for the spawn only (SIGCHLD stays blocked: Foundation's watcher needs it).
-        var stops = sigset_t(), saved = sigset_t()
-        sigemptyset(&stops)
-        for sig in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&stops, sig) }
-        pthread_sigmask(SIG_UNBLOCK, &stops, &saved)
-        do {
-            defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
-            try p.run()
+        let argv = ["/usr/bin/timeout", "-k", "10", "300", "/bin/bash", root.appendingPathComponent(script).path,
+                    name, role, root.appendingPathComponent(".build/debug/ikev1").path]
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw POSIXError(.EMFILE) }
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }   // not into other tests' children
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, fds[1], 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        var none = sigset_t(), all = sigset_t()
+        sigemptyset(&none)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let cArguments = argv.map { strdup($0) } + [nil]
+        defer {
+            cArguments.forEach { free($0) }
+            posix_spawn_file_actions_destroy(&actions)
+            posix_spawnattr_destroy(&attributes)
         }
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        return (p.terminationStatus, text)
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, argv[0], &actions, &attributes, cArguments, environ)
+        close(fds[1])
+        let output = FileHandle(fileDescriptor: fds[0], closeOnDealloc: true)
+        guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .ENOEXEC) }
+        let text = String(decoding: output.readDataToEndOfFile(), as: UTF8.self)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        // WIFEXITED / WEXITSTATUS, or 128 + the signal that ended it.
+        return (status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + status & 0x7f, text)
     }
 }
 
