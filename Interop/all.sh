@@ -7,7 +7,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 runs=()
 for s in main-psk aggressive-fqdn legacy-3des ecp384-gcm modp2048-ecp256 transport proposals-order rekey dpd \
          peer-delete restart-charon wrong-psk wireshark; do runs+=("run.sh $s"); done
-for s in loss30 dup reorder delay restart-mid kill-node; do runs+=("faults.sh $s"); done
+for s in loss30 dup reorder delay restart-mid kill-node qm3-lost; do runs+=("faults.sh $s"); done
 passed=0; failed=0
 for r in "${runs[@]}"; do
     script="${r% *}"; s="${r#* }"

@@ -9,6 +9,7 @@
 #   restart-mid  charon killed and restarted mid-exchange, after Main Mode message 5, whose
 #                answer never arrived
 #   kill-node    our node SIGKILLed while iperf3 runs, then started again
+#   qm3-lost     every Quick Mode HASH(3) lost until the responder gives up retransmitting QM2
 # Afterwards, with the faults removed, both sides must hold the same SAs (same cookies and
 # SPIs in `swanctl --list-sas` and in our node's output) or none, traffic must pass, and
 # SIGTERM to our node must leave charon with no SA. Prints "PASS ..." or "FAIL ..." and exits 0/1.
@@ -31,6 +32,7 @@ case "$scenario" in
     dup|reorder|delay) ;;
     restart-mid) ours=(--retransmit-tries 5 --retransmit-timeout 1 --retransmit-base 1.4) ;;
     kill-node)   theirs=(dpd=2s dpd_timeout=6s) ;;
+    qm3-lost)    ours=(--retransmit-tries 5 --retransmit-timeout 1 --retransmit-base 1.4 --dpd 2) ;;
     *) die "unknown scenario $scenario" ;;
 esac
 
@@ -87,12 +89,14 @@ one_pair() {
     echo "$state"
 }
 
-# SIGTERM: our node sends Deletes and exits 0; charon is left with no SA.
+# SIGTERM: our node sends Deletes and exits 0 (1 when it ends with nothing up: then with a reason);
+# charon is left with no SA.
 stop_node() {
-    local status=0
+    local status=0 expected="${1:-0}"
     kill -TERM "$node_pid"; wait "$node_pid" || status=$?
     node_pid=""
-    [ "$status" -eq 0 ] || { cat "$nodelog" >&2; die "$scenario $role: our node exited with $status after SIGTERM"; }
+    [ "$status" -eq "$expected" ] || { cat "$nodelog" >&2; die "$scenario $role: our node exited with $status after SIGTERM, not $expected"; }
+    [ "$status" -eq 0 ] || grep -q "^ikev1: " "$nodelog" || die "$scenario $role: our node exited with $status and no reason"
     wait_for 10 charon_empty \
         || { swanctl_peer --list-sas >&2; die "$scenario $role: charon still has SAs after our Delete"; }
 }
@@ -173,6 +177,36 @@ case "$scenario" in
         state="$(one_pair "after charon's restart")"
         stop_node
         echo "PASS restart-mid $role (charon killed mid Main Mode: $reason; afterwards $state on both sides, the same)" ;;
+
+    qm3-lost)
+        # The Quick Mode initiator installs when it sends HASH(3) (RFC 2409 §5.5), the responder when
+        # it receives it. HASH(3) (the only IP packet of 100-115 bytes on 4500 here) is dropped until
+        # the responder gives up on QM2. We then send a Delete for our SPI, so charon drops the IPsec SA
+        # it installed; charon instead destroys its whole ISAKMP SA without a word, which our DPD
+        # (every 2 s) must find out, leaving neither side an SA.
+        if [ "$role" = initiator ]; then blocked="$NS_US"; blocked_if="$IF_US"; else blocked="$NS_PEER"; blocked_if="$IF_PEER"; fi
+        ip netns exec "$blocked" iptables -w -A OUTPUT -o "$blocked_if" -p udp --sport 4500 -m length --length 100:115 -j DROP
+        start_node "$STATE/node.log"
+        if [ "$role" = initiator ]; then
+            wait_for 40 grep -q "giving up after" "$STATE/charon/charon.log" || die "qm3-lost initiator: charon never gave up on QM2"
+        else
+            swanctl_peer --initiate --child net --timeout 3 > /dev/null 2>&1 || true
+            wait_for 40 grep -q "failed: .*Quick Mode [0-9]*: no answer after" "$nodelog" \
+                || { cat "$nodelog" >&2; die "qm3-lost responder: we never gave up on QM2"; }
+        fi
+        dropped="$(ip netns exec "$blocked" iptables -w -L OUTPUT -v -x -n | awk '/DROP/ { print $1 }')"
+        [ "${dropped:-0}" -gt 0 ] || die "qm3-lost $role: no HASH(3) was dropped (nothing tested)"
+        ip netns exec "$blocked" iptables -w -F OUTPUT
+        if [ "$role" = initiator ]; then
+            wait_for 40 grep -q "deadPeer" "$nodelog" || { cat "$nodelog" >&2; die "qm3-lost initiator: our DPD never noticed charon dropped the ISAKMP SA"; }
+            expected="0 ike, 0 esp"
+        else
+            expected="1 ike, 0 esp"
+        fi
+        state="$(check_invariant "$nodelog" "qm3-lost $role")"
+        [ "$state" = "$expected" ] || die "qm3-lost $role: after the lost Quick Mode both sides hold $state, not $expected"
+        stop_node "$([ "$role" = initiator ] && echo 1 || echo 0)"
+        echo "PASS qm3-lost $role ($dropped HASH(3) dropped, the responder gave up on QM2; afterwards $state on both sides, the same)" ;;
 
     kill-node)
         start_node "$STATE/node.log"
