@@ -76,8 +76,9 @@ iperf() {  # kbit/s of a TCP transfer through the tunnel for $1 seconds
     ip netns exec "$NS_US" iperf3 -c "$HOST_PEER" -B "$HOST_US" -t "$1" -J 2>/dev/null \
         | python3 -c 'import json,sys; print(round(json.load(sys.stdin)["end"]["sum_received"]["bits_per_second"]/1e3))' 2>/dev/null || echo 0
 }
-come_up() {
+come_up() {  # an IPsec SA on both sides (the Quick Mode initiator installs first)
     wait_for "$1" established || { cat "$nodelog" >&2; swanctl_peer --list-sas >&2 || true; die "$scenario $role: no SA installed on charon's side ($2)"; }
+    wait_for "$1" grep -q "^IPsec SA installed" "$nodelog" || { cat "$nodelog" >&2; die "$scenario $role: no SA installed on our side ($2)"; }
 }
 
 # One ISAKMP SA and one IPsec SA on each side, the same ones, and traffic through them.
