@@ -5,7 +5,8 @@
 #   [netns $NS_US]  $IF_US 192.0.2.1/24 ==veth== $IF_PEER 192.0.2.2/24  [netns $NS_PEER]
 #   lo: 198.51.100.1 (our protected host)                 lo: 203.0.113.1 (charon's)
 #
-# Sourced by run.sh. Everything lives under $STATE; nothing leaves the namespaces.
+# Sourced by run.sh, faults.sh and throughput.sh (which set $here to this directory).
+# Everything lives under $STATE; nothing leaves the namespaces.
 
 NS_US="${IKEV1_NS_US:-ikv1us}"
 NS_PEER="${IKEV1_NS_PEER:-ikv1peer}"
@@ -70,9 +71,9 @@ charon {
     load_modular = no
     load = random nonce openssl pem pkcs1 x509 pubkey aes sha1 sha2 md5 hmac gmp curve25519 kdf gcm xauth-generic kernel-libipsec kernel-netlink socket-default vici updown
     i_dont_care_about_security_and_use_aggressive_mode_psk = yes
-    retransmit_tries = 3
-    retransmit_timeout = 2.0
-    retransmit_base = 1.8
+    retransmit_tries = ${CHARON_RETRANSMIT_TRIES:-3}
+    retransmit_timeout = ${CHARON_RETRANSMIT_TIMEOUT:-2.0}
+    retransmit_base = ${CHARON_RETRANSMIT_BASE:-1.8}
     install_routes = yes
     threads = 16
     plugins {
@@ -130,7 +131,7 @@ charon_down() {
 swanctl_conf() {
     local out="$1"; shift
     local aggressive=no ike=aes128-sha256-modp2048 esp=aes128-sha256-modp2048 mode=tunnel encap=no
-    local local_id="$ADDR_PEER" remote_id="$ADDR_US" dpd=0s child_life=3600s child_rekey=3000s remote_addrs="$ADDR_US"
+    local local_id="$ADDR_PEER" remote_id="$ADDR_US" dpd=0s dpd_timeout=150s child_life=3600s child_rekey=3000s remote_addrs="$ADDR_US"
     local psk="$PSK" local_addrs="$ADDR_PEER" ts_local="$NET_PEER" ts_remote="$NET_US"
     local auth=psk cert="" send_cert=ifasked send_certreq=yes
     for kv in "$@"; do eval "${kv%%=*}='${kv#*=}'"; done
@@ -160,6 +161,7 @@ connections {
         proposals = $ike
         encap = $encap
         dpd_delay = $dpd
+        dpd_timeout = $dpd_timeout
         rekey_time = 0s
         reauth_time = 4h
         send_cert = $send_cert
@@ -184,4 +186,115 @@ secrets {
     $secrets
 }
 CONF
+}
+
+# charon has an installed IPsec SA; one ping from our protected host to charon's goes through.
+established() { grep -q INSTALLED <<< "$(swanctl_peer --list-sas 2>/dev/null)"; }
+ping_ok() { ip netns exec "$NS_US" ping -n -c1 -W1 -I "$HOST_US" "$HOST_PEER"; }
+
+# --- Fault injection (the kernel has no sch_netem) --------------------------------------------
+# Every fault acts on the UDP packets (IKE on 500 and 4500, ESP-in-UDP) each namespace sends
+# into the veth, so both directions see it, as with a netem qdisc on both veth ends:
+#   loss:      iptables `statistic` match, random, then DROP
+#   duplicate: iptables `statistic` + TEE to the other end (the clone is sent as well)
+#   delay, reorder: NFQUEUE to Interop/netem.py, which issues the verdicts late or swapped
+
+# fault_rules TABLE RULE...: the rule on the egress of each namespace's veth end ("@PEER@" is
+# replaced by the address of the other end).
+fault_rules() {
+    local table="$1"; shift
+    local ns if other
+    for ns in "$NS_US" "$NS_PEER"; do
+        if [ "$ns" = "$NS_US" ]; then if="$IF_US"; other="$ADDR_PEER"; else if="$IF_PEER"; other="$ADDR_US"; fi
+        ip netns exec "$ns" iptables -w -t "$table" -A OUTPUT -o "$if" -p udp "${@//@PEER@/$other}" \
+            || die "iptables failed in $ns (apt-get install iptables; the kernel needs xt_statistic, xt_TEE, xt_NFQUEUE)"
+    done
+}
+
+fault_loss() { fault_rules filter -m statistic --mode random --probability "$1" -j DROP; }
+fault_dup() { fault_rules mangle -m statistic --mode random --probability "$1" -j TEE --gateway @PEER@; }
+
+# fault_netem NETEM-ARGS...: delay/reorder through netem.py in both namespaces.
+fault_netem() {
+    local ns
+    for ns in "$NS_US" "$NS_PEER"; do
+        rm -f "$STATE/netem-$ns.pid"
+        ip netns exec "$ns" python3 "$here/netem.py" --queue 7 --ready "$STATE/netem-$ns.pid" "$@" \
+            > "$STATE/netem-$ns.out" 2>&1 &
+        wait_for 10 test -s "$STATE/netem-$ns.pid" || { cat "$STATE/netem-$ns.out" >&2; die "netem.py did not bind its queue in $ns"; }
+    done
+    fault_rules filter -j NFQUEUE --queue-num 7
+}
+
+# Packets the fault rules matched, summed over both namespaces.
+fault_count() {
+    local ns n=0 c
+    for ns in "$NS_US" "$NS_PEER"; do
+        for table in filter mangle; do
+            c="$(ip netns exec "$ns" iptables -w -t "$table" -L OUTPUT -v -x -n 2>/dev/null | awk '/statistic|NFQUEUE/ { s += $1 } END { print s + 0 }')"
+            n=$((n + c))
+        done
+    done
+    echo "$n"
+}
+
+# Removes every fault; netem.py releases what it holds and its counters go to $STATE/netem-*.out.
+faults_clear() {
+    local ns pid
+    for ns in "$NS_US" "$NS_PEER"; do
+        ip netns exec "$ns" iptables -w -F OUTPUT 2>/dev/null || true
+        ip netns exec "$ns" iptables -w -t mangle -F OUTPUT 2>/dev/null || true
+        pid="$(cat "$STATE/netem-$ns.pid" 2>/dev/null || true)"
+        if [ -n "$pid" ]; then
+            kill -TERM "$pid" 2>/dev/null || true
+            wait_for 5 sh -c "! kill -0 $pid" || kill -KILL "$pid" 2>/dev/null || true
+            rm -f "$STATE/netem-$ns.pid"
+        fi
+    done
+}
+
+# --- SA state on both sides ---------------------------------------------------------------------
+# One line per SA, from our point of view:  "ike CKY-I CKY-R"  and  "esp IN-SPI OUT-SPI".
+
+# charon's ISAKMP SAs and IPsec SAs (charon's "in" is our "out"): every child SA with SPIs,
+# INSTALLED or REKEYED (charon keeps a rekeyed SA installed until it expires). An IKE SA that
+# is not ESTABLISHED is listed as "ike-STATE ...", so it never matches one of ours.
+charon_sas() {
+    swanctl_peer --list-sas 2>/dev/null | awk '
+        /^[^ ].*: #[0-9]+, .*IKEv1/ {
+            state = $3; sub(",", "", state); ci = $5; cr = $6; gsub(/_i\*?|_r\*?/, "", ci); gsub(/_i\*?|_r\*?/, "", cr)
+            print (state == "ESTABLISHED" ? "ike" : "ike-" state), ci, cr; next }
+        /^  [^ ].*: #[0-9]+, reqid/ { child = 1; next }
+        child && $1 == "in" { cin = $2; sub(",", "", cin); next }
+        child && $1 == "out" { cout = $2; sub(",", "", cout); print "esp", cout, cin; child = 0 }
+    ' | sort
+}
+
+# Our node's SAs, from its log (NodeSession prints each SA created and deleted).
+our_sas() {
+    local log="$1"
+    awk '
+        function hex8(x) { sub(/^0x/, "", x); x = sprintf("%8s", x); gsub(/ /, "0", x); return x }
+        /^ISAKMP SA [0-9a-f]+\/[0-9a-f]+ established/ { split($3, k, "/"); ike[k[1]] = k[2] }
+        /^ISAKMP SA [0-9a-f]+ deleted/ { delete ike[$3] }
+        /^IPsec SA installed: in 0x/ { esp[$5] = $7 }
+        /^IPsec SA deleted: in 0x/ { i = $5; delete esp[i] }
+        END {
+            for (c in ike) print "ike", c, ike[c]
+            for (i in esp) { o = esp[i]; sub(":", "", o); print "esp", hex8(i), hex8(o) }
+        }
+    ' "$log" | sort
+}
+
+# sas_agree LOG: both sides hold the same SAs (or none).
+sas_agree() { [ "$(charon_sas)" = "$(our_sas "$1")" ]; }
+
+# check_invariant LOG WHAT: waits (20 s at most) until both sides agree; prints the common state.
+check_invariant() {
+    local log="$1" what="$2"
+    if ! wait_for 20 sas_agree "$log"; then
+        { echo "charon:"; charon_sas; echo "ours:"; our_sas "$log"; } >&2
+        die "$what: the two sides hold different SAs"
+    fi
+    charon_sas | awk '{ n[$1]++ } END { printf "%d ike, %d esp", n["ike"], n["esp"] }'
 }

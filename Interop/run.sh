@@ -54,6 +54,9 @@ case "$scenario" in
                     ours=(--dpd 2)
                     expect_ike="AES_CBC-128"; expect_esp="AES_CBC-128"; traffic=restart ;;
     wrong-psk)      theirs=(psk=not-the-same-psk); traffic=wrong-psk ;;
+    wireshark)      # Our key tables must let tshark decrypt a capture of the run.
+                    ours=(--export-wireshark "$STATE/wireshark")
+                    expect_ike="AES_CBC-128"; expect_esp="AES_CBC-128"; traffic=wireshark ;;
     proposals-order) theirs=(ike=aes256-sha256-modp2048,aes128-sha256-modp2048 esp=aes256-sha256,aes128-sha256)
                     ours=(--ike aes128-sha256-modp2048,aes256-sha256-modp2048 --esp aes128-sha256,aes256-sha256)
                     # The responder's own order decides (charon and us alike).
@@ -98,6 +101,7 @@ case "$scenario" in
 esac
 
 cleanup() {
+    [ -n "${capture_pid:-}" ] && kill -TERM "$capture_pid" 2>/dev/null || true
     [ -n "${node_pid:-}" ] && kill -TERM "$node_pid" 2>/dev/null && wait "$node_pid" 2>/dev/null || true
     charon_down
     net_down
@@ -120,6 +124,13 @@ printf '%s' "$PSK" > "$STATE/psk"
 common=("${creds[@]}" --local-ts "$NET_US" --remote-ts "$NET_PEER" "${ours[@]}")
 [ "$traffic" = transport ] && common=("${creds[@]}" "${ours[@]}")
 nodelog="$STATE/node.log"
+if [ "$traffic" = wireshark ]; then
+    # Everything on the wire, from Main Mode message 1 on (Wireshark derives the IVs from it).
+    rm -rf "$STATE/wireshark" "$STATE/wireshark.pcap"
+    ip netns exec "$NS_PEER" dumpcap -q -P -i "$IF_PEER" -f udp -w "$STATE/wireshark.pcap" > "$STATE/dumpcap.out" 2>&1 &
+    capture_pid=$!
+    wait_for 10 test -s "$STATE/wireshark.pcap" || { cat "$STATE/dumpcap.out" >&2; die "wireshark $role: dumpcap did not start"; }
+fi
 if [ "$traffic" = wrong-psk ] || [ "$traffic" = refused ] && [ "$role" = initiator ]; then
     :
 elif [ "$role" = initiator ]; then
@@ -179,7 +190,6 @@ if [ "$traffic" = transport ]; then
     exit 0
 fi
 
-established() { grep -q INSTALLED <<< "$(swanctl_peer --list-sas 2>/dev/null)"; }
 if ! wait_for 30 established; then
     cat "$nodelog" >&2; swanctl_peer --list-sas >&2 || true
     die "$scenario $role: no SA installed on charon's side"
@@ -196,12 +206,11 @@ if [ -n "$expect_auth" ]; then
 fi
 
 # Data plane: ping through the tunnel, our TUN on one side, charon's libipsec on the other.
-ping_ok() { ip netns exec "$NS_US" ping -n -c1 -W1 -I "$HOST_US" "$HOST_PEER"; }
 wait_for 10 ping_ok || { cat "$nodelog" >&2; die "$scenario $role: ping through the tunnel failed"; }
 pings="${pings:-}$(ip netns exec "$NS_US" ping -n -c5 -i0.2 -W1 -I "$HOST_US" "$HOST_PEER" | grep -o '[0-9]* received' || true)"
 
 # A TCP transfer through the tunnel (iperf3, 2 s) when iperf3 is installed.
-if command -v iperf3 >/dev/null; then
+if command -v iperf3 >/dev/null && [ "$traffic" != wireshark ]; then
     ip netns exec "$NS_PEER" iperf3 -s -1 -B "$HOST_PEER" > /dev/null 2>&1 &
     sleep 0.3
     mbits="$(ip netns exec "$NS_US" iperf3 -c "$HOST_PEER" -B "$HOST_US" -t 2 -J 2>/dev/null \
@@ -215,13 +224,20 @@ case "$traffic" in
         # Pings run across the rekey.
         spis() { swanctl_peer --list-sas | grep -oE '(in|out) +[0-9a-f]{8}' | sort -u | tr '\n' ' ' || true; }
         before="$(spis)"
+        fds_before="$(ls "/proc/$node_pid/fd" | wc -l)"
         lost="$(ip netns exec "$NS_US" ping -n -c 55 -i 0.5 -W1 -I "$HOST_US" "$HOST_PEER" | grep -o '[0-9]*% packet loss')"
         after="$(spis)"
+        fds_after="$(ls "/proc/$node_pid/fd" | wc -l)"
+        [ "$fds_after" -le "$fds_before" ] || die "rekey $role: file descriptors grew from $fds_before to $fds_after"
         [ "$before" != "$after" ] || die "rekey $role: charon's SPIs did not change ($before)"
         grep -q "IPsec SA installed" "$nodelog" && [ "$(grep -c 'IPsec SA installed' "$nodelog")" -ge 2 ] \
             || { cat "$nodelog" >&2; die "rekey $role: no second IPsec SA on our side"; }
         case "$lost" in 0%*|1%*|3%*|5%*) ;; *) die "rekey $role: $lost while rekeying";; esac
-        pings="$pings; rekeyed, $lost across the rekey" ;;
+        # After the rekeys both sides hold the same SAs: one ISAKMP SA, the new IPsec SA and the
+        # rekeyed ones neither side has deleted yet (charon keeps them until they expire).
+        held="$(check_invariant "$nodelog" "rekey $role")"
+        case "$held" in "1 ike, "*) ;; *) die "rekey $role: after the rekey both sides hold $held, not one ISAKMP SA";; esac
+        pings="$pings; rekeyed, $lost across the rekey, then $held on both sides, the same, fds $fds_before -> $fds_after" ;;
     dpd)
         # Both sides probe every 2 s; charon answers ours and we answer charon's. Then charon dies.
         sleep 7
@@ -243,6 +259,9 @@ case "$traffic" in
             charon_up "$conf"
             swanctl_peer --initiate --child net --timeout 20 > /dev/null 2>&1 || die "restart $role: charon could not re-initiate (round $round)"
             wait_for 15 ping_ok || { cat "$nodelog" >&2; die "restart $role: no traffic after charon's restart (round $round)"; }
+            # No SA leaks: after each restart both sides hold exactly the new pair.
+            held="$(check_invariant "$nodelog" "restart $role (round $round)")"
+            [ "$held" = "1 ike, 1 esp" ] || die "restart $role: after round $round both sides hold $held, not 1 ike, 1 esp"
         done
         sleep 1
         fds_after="$(ls "/proc/$node_pid/fd" | wc -l)"
@@ -251,8 +270,34 @@ case "$traffic" in
         [ "$installs" -ge 4 ] || die "restart $role: only $installs IPsec SAs installed over 3 restarts"
         deletes="$(grep -c 'IPsec SA deleted' "$nodelog" || true)"
         [ "$deletes" -ge 3 ] || { cat "$nodelog" >&2; die "restart $role: stale SAs kept ($deletes deleted over 3 restarts)"; }
-        echo "PASS restart-charon $role ($pings; 3 restarts, $installs SAs installed, $deletes stale ones removed, fds $fds_before -> $fds_after)"
+        echo "PASS restart-charon $role ($pings; 3 restarts, $installs SAs installed, $deletes stale ones removed, both sides hold $held after each, fds $fds_before -> $fds_after)"
         exit 0 ;;
+    wireshark)
+        kill -TERM "$capture_pid"
+        wait_for 10 sh -c "! kill -0 $capture_pid" || die "wireshark $role: dumpcap ignored SIGTERM (a blocked signal mask inherited?)"
+        capture_pid=""
+        [ "$(wc -l < "$STATE/wireshark/ikev1_decryption_table")" -eq 1 ] || die "wireshark $role: not one ISAKMP SA in ikev1_decryption_table"
+        [ "$(wc -l < "$STATE/wireshark/esp_sa")" -eq 2 ] || die "wireshark $role: not two ESP SAs in esp_sa"
+        # tshark with a profile holding exactly our two files, and once without them (nothing may decrypt).
+        decrypted() {
+            WIRESHARK_CONFIG_DIR="$1" tshark -r "$STATE/wireshark.pcap" -Y "$2" -T fields -e frame.number 2>/dev/null | wc -l
+        }
+        profile="$STATE/wireshark-profile"; empty="$STATE/wireshark-empty"
+        rm -rf "$profile" "$empty"; mkdir -p "$profile" "$empty"
+        cp "$STATE/wireshark/ikev1_decryption_table" "$STATE/wireshark/esp_sa" "$profile/"
+        printf 'esp.enable_encryption_decode: TRUE\nesp.enable_authentication_check: TRUE\n' | tee "$profile/preferences" > "$empty/preferences"
+        # Every encrypted ISAKMP message must decrypt (HASH payloads travel only inside them here:
+        # Main Mode 5/6, Quick Mode) and every ESP packet must open to ICMP with a good ICV.
+        encrypted="$(decrypted "$profile" 'isakmp.flag_e == 1')"; esp="$(decrypted "$profile" 'esp')"
+        isakmp="$(decrypted "$profile" 'isakmp.hash')"; isakmp0="$(decrypted "$empty" 'isakmp.hash')"
+        icmp="$(decrypted "$profile" 'esp && icmp')"; icmp0="$(decrypted "$empty" 'esp && icmp')"
+        good="$(decrypted "$profile" 'esp.icv_good == 1')"
+        [ "$isakmp0" -eq 0 ] && [ "$icmp0" -eq 0 ] || die "wireshark $role: tshark decrypts without our tables ($isakmp0, $icmp0): the check proves nothing"
+        [ "$encrypted" -ge 5 ] && [ "$isakmp" -eq "$encrypted" ] \
+            || die "wireshark $role: tshark decrypted $isakmp of $encrypted encrypted ISAKMP messages with our table"
+        [ "$esp" -ge 2 ] && [ "$icmp" -eq "$esp" ] && [ "$good" -eq "$esp" ] \
+            || die "wireshark $role: of $esp ESP-in-UDP packets tshark decrypted $icmp to ICMP and $good had a good ICV with our table"
+        pings="$pings; with our exported tables tshark decrypted $isakmp/$encrypted encrypted ISAKMP messages and $icmp/$esp ESP-in-UDP packets (ICV good), none without" ;;
     peer-delete)
         swanctl_peer --terminate --ike peer > /dev/null 2>&1 || true
         wait_for 10 grep -q "ISAKMP SA .* deleted: deleted by peer" "$nodelog" \

@@ -66,6 +66,30 @@ import Testing
         #expect(pair.a.sessionCount == 0)
     }
 
+    /// Every HASH(3) lost: the Quick Mode initiator installed its SA on sending it, the responder
+    /// never does. When the responder gives up on QM2 it deletes our SPI, so neither side keeps the SA.
+    @Test func lostHash3EndsWithNeitherSideHoldingTheChild() throws {
+        let (a, b) = try TestConfig.pair(ike: "aes128-sha256-modp2048", esp: "aes128-sha256")
+        var pair = try Pair(a: a, b: b, seed: 3)
+        final class Count: @unchecked Sendable { var quickModes = 0 }
+        let sent = Count()
+        pair.tamper = { side, bytes in   // A's second and later Quick Mode messages: HASH(3) and its resends
+            guard side == .a, let h = try? ISAKMPHeader.decode(bytes[...]), h.exchangeType == .quickMode else { return }
+            sent.quickModes += 1
+            if sent.quickModes > 1 { bytes = [0xff] }   // a NAT keepalive: not IKE, dropped unseen
+        }
+        pair.feed(.a, .initiate(peer: a.name))
+        pair.run(seconds: 120)
+        let child = try #require(pair.installed(.a).first)
+        #expect(pair.installed(.b).isEmpty)
+        #expect(pair.failures(.b).contains { $0.error.kind == .timeout && $0.error.reason.contains("Quick Mode") })
+        #expect(pair.actions(.a).contains {
+            if case .deleteChildSA(child.inbound.spi, child.outbound.spi, let reason) = $0 { reason == "deleted by peer" } else { false }
+        })
+        #expect(pair.a.childSAs.isEmpty && pair.b.childSAs.isEmpty)
+        #expect(pair.a.isakmpSAs.count == 1 && pair.b.isakmpSAs.count == 1)
+    }
+
     @Test func noCommonIKEProposal() throws {
         let (a, b) = try TestConfig.pair(ike: "aes128-sha256-modp2048", esp: "aes128-sha256",
                                          responderIKE: "aes256-sha512-ecp384")

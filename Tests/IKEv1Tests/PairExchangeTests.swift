@@ -35,6 +35,19 @@ import Testing
         #expect(pair.installed(.a).first?.udpEncapsulated == false)
     }
 
+    /// Ka, the one key the endpoint gives out (for Wireshark's table): the same on both sides,
+    /// as long as the cipher's key (3DES: 24 bytes, expanded by RFC 2409 App. B from SHA-1's 20), nil for an unknown SA.
+    @Test(arguments: [("aes256-sha384-ecp384", 32), ("3des-sha1-modp2048", 24)])
+    func phase1EncryptionKeyIsKaOnBothSides(ike: String, length: Int) throws {
+        let (a, b) = try TestConfig.pair(ike: ike, esp: "aes128-sha256")
+        let pair = try Self.complete(a, b)
+        let id = try #require(pair.established(.a).first?.id)
+        let ka = try #require(pair.a.phase1EncryptionKey(id))
+        #expect(ka.count == length)
+        #expect(pair.b.phase1EncryptionKey(id) == ka)
+        #expect(pair.a.phase1EncryptionKey(Cookie(0x0707_0707_0707_0707)) == nil)
+    }
+
     static let encryptions = ["des", "3des", "aes128", "aes192", "aes256"]
     static let hashes = ["md5", "sha1", "sha256", "sha384", "sha512"]
     static let groups = ["modp768", "modp1024", "modp1536", "modp2048", "modp3072", "modp4096", "ecp256", "ecp384", "modp2048s256"]

@@ -1,4 +1,5 @@
 import IKEv1
+import IPsecNode
 import Testing
 @testable import IKEv1Tool
 
@@ -52,6 +53,9 @@ struct ConfigFileTests {
         ("[conn a]\npsk_env = NOPE\n", 2, "NOPE is not set"),
         ("[conn a]\npsk = x\nblock_threshold = 0\n", 3, "block_threshold is a positive number, not 0"),
         ("[conn a]\npsk = x\nmax_packet = 100\n", 3, "max_packet below 512"),
+        ("[conn a]\npsk = x\nretransmit_tries = 0\n", 3, "retransmit_tries is a count of 1 or more"),
+        ("[conn a]\npsk = x\nretransmit_base = 0.5\n", 3, "retransmit_base is a factor of 1 or more"),
+        ("[conn a]\npsk = x\nretransmit_timeout = -1\n", 3, "is a duration"),
     ])
     func mistakesNameTheirLine(text: String, line: Int, message: String) {
         do {
@@ -71,6 +75,15 @@ struct ConfigFileTests {
         #expect(conns[0].limits == ResponderLimits(halfOpenPerAddress: 3, halfOpen: 200, halfOpenTimeout: 20,
                                                    quickModesInProgress: 2, aggressiveModePerSecond: 10, maxMessageSize: 4000))
         #expect(conns[1].limits == ResponderLimits())
+    }
+
+    /// charon's retransmit_tries/_timeout/_base reach the engine's policy; unset ones keep its defaults.
+    @Test func retransmitKeysReachTheEngine() throws {
+        let text = "[conn a]\npsk = x\nremote = 192.0.2.2\nretransmit_tries = 10\nretransmit_timeout = 500\n"
+        let c = try #require(try ConfigFile.parse(text).first)
+        #expect(c.retransmitTries == 10 && c.retransmitTimeout == 500 && c.retransmitBase == nil)
+        let config = try PeerConfigBuilder.build(c, local: try #require(UDPAddress("192.0.2.1", defaultPort: 500)), responder: false)
+        #expect(config.retransmit == RetransmitPolicy(timeout: 500, base: RetransmitPolicy().base, tries: 10))
     }
 
     @Test func emptyFileIsAnError() {

@@ -1,5 +1,8 @@
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Our node against strongSwan's charon 5.9 (kernel-libipsec) in network namespaces,
 /// every scenario in both roles (Interop/run.sh does the work; Interop/README.md says how).
@@ -8,16 +11,18 @@ import Testing
 struct CharonInteropTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent()
+    /// The node the scripts drive: the debug build `swift test` made.
+    static let binary = root.appendingPathComponent(".build/debug/ikev1").path
 
     static let scenarios = [
         "main-psk", "aggressive-fqdn", "legacy-3des", "ecp384-gcm", "modp2048-ecp256", "transport",
-        "proposals-order", "rekey", "dpd", "peer-delete", "restart-charon", "wrong-psk",
+        "proposals-order", "rekey", "dpd", "peer-delete", "restart-charon", "wrong-psk", "wireshark",
         "cert-rsa", "cert-ecdsa", "cert-aggressive", "cert-wrong-ca", "cert-expired", "cert-id-mismatch",
     ]
 
     @Test(arguments: scenarios, ["initiator", "responder"])
     func scenario(_ name: String, role: String) throws {
-        let (status, text) = try Self.bash("Interop/run.sh", name, role, Self.root.appendingPathComponent(".build/debug/ikev1").path)
+        let (status, text) = try Self.runScript("Interop/run.sh", name, role, binary)
         #expect(status == 0, "\(text.suffix(3000))")
         #expect(text.contains("PASS \(name) \(role)"), "\(text.suffix(3000))")
     }
@@ -25,25 +30,52 @@ struct CharonInteropTests {
     /// The cert-* scenarios' PKI, identities and failures between two charons, without our code:
     /// when a cert-* scenario fails and this passes, the fault is on our side.
     @Test func certificateSetupCharonToCharon() throws {
-        let (status, text) = try Self.bash("Interop/pki-check.sh")
+        let (status, text) = try Self.runScript("Interop/pki-check.sh")
         #expect(status == 0, "\(text.suffix(3000))")
         for c in ["mm-rsa", "mm-ecdsa", "am-rsa", "wrong-ca", "expired", "id-mismatch"] {
             #expect(text.contains("PASS \(c) "), "\(c): \(text.suffix(3000))")
         }
     }
 
-    /// Runs a script of the repository with bash; returns its exit status and output.
-    static func bash(_ script: String, _ arguments: String...) throws -> (Int32, String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/bin/bash")
-        p.arguments = [root.appendingPathComponent(script).path] + arguments
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try p.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        return (p.terminationStatus, text)
+    /// Runs one harness script for a scenario and role against the debug build, killed after 5 minutes
+    /// if it hangs (each takes well under one); its exit status and output.
+    ///
+    /// posix_spawn rather than Process: tests run on libdispatch worker threads, which block every
+    /// signal, and a child inherits that mask, so dumpcap and netem.py never saw the SIGTERM that
+    /// stops them. The child gets an empty mask and default handlers; no thread's mask changes.
+    static func runScript(_ script: String, _ arguments: String...) throws -> (Int32, String) {
+        let argv = ["/usr/bin/timeout", "-k", "10", "300", "/bin/bash", root.appendingPathComponent(script).path] + arguments
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw POSIXError(.EMFILE) }
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }   // not into other tests' children
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, fds[1], 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        var none = sigset_t(), all = sigset_t()
+        sigemptyset(&none)
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let cArguments = argv.map { strdup($0) } + [nil]
+        defer {
+            cArguments.forEach { free($0) }
+            posix_spawn_file_actions_destroy(&actions)
+            posix_spawnattr_destroy(&attributes)
+        }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, argv[0], &actions, &attributes, cArguments, environ)
+        close(fds[1])
+        let output = FileHandle(fileDescriptor: fds[0], closeOnDealloc: true)
+        guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .ENOEXEC) }
+        let text = String(decoding: output.readDataToEndOfFile(), as: UTF8.self)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        // WIFEXITED / WEXITSTATUS, or 128 + the signal that ended it.
+        return (status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + status & 0x7f, text)
     }
 }
 
@@ -58,6 +90,11 @@ enum InteropEnvironment {
         if !FileManager.default.isExecutableFile(atPath: "/usr/lib/ipsec/charon") { m.append("strongswan-charon is not installed") }
         if !FileManager.default.isExecutableFile(atPath: "/usr/sbin/swanctl") { m.append("strongswan-swanctl is not installed") }
         return m
+    }
+
+    /// iptables for the fault injection (Interop/faults.sh).
+    static var hasIptables: Bool {
+        ["/usr/sbin/iptables", "/sbin/iptables"].contains { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
     static var skipReason: Comment { Comment(rawValue: "interop with charon skipped: " + missing.joined(separator: ", ")) }

@@ -1,4 +1,4 @@
-import IPsecCrypto
+public import IPsecCrypto
 public import ISAKMPWire
 
 /// Read-only looks into what the endpoint holds, for status output and diagnostics.
@@ -20,5 +20,12 @@ extension IKEv1Endpoint {
         default: iv = IKEv1IV.phase2(hash: s.hash, lastPhase1Block: base, messageID: mid, blockSize: s.blockSize)
         }
         return try? s.decrypt(message, iv: iv).payloads
+    }
+
+    /// Ka, the Phase 1 encryption key of an ISAKMP SA (RFC 2409 Appendix B), once derived;
+    /// nil for an unknown SA or before message 3/4. Only for key export to a decoder
+    /// (Wireshark's `ikev1_decryption_table` pairs it with CKY-I); the other keys stay inside.
+    public func phase1EncryptionKey(_ sa: ISAKMPSAID) -> SecretBytes? {
+        sessions[sa]?.keys?.encryptionKey
     }
 }

@@ -101,6 +101,12 @@ extension ISAKMPSession {
                 if mid == 0 {
                     close(reason: error.description, into: &actions, notifyDeleted: state == .established)
                 } else {
+                    // A responder's QM2 never confirmed: the peer installs on sending HASH(3), which may
+                    // be what got lost. A Delete naming our SPI (RFC 2408 §3.15) leaves neither side the SA.
+                    if let qm = quickModes[mid], !qm.isInitiator, let child = qm.pending {
+                        sendInformational([.delete(DeletePayload(protocolID: child.ipsecProtocol.protocolID, spiSize: 4,
+                                                                 spis: [qm.mySPI.beBytes]))], into: &actions, env: &env)
+                    }
                     quickModes[mid] = nil
                 }
                 break

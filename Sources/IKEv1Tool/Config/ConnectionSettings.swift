@@ -33,6 +33,11 @@ struct ConnectionSettings: Equatable {
     var legacy = false
     /// Answer Aggressive Mode with PSK; off unless asked for by name.
     var aggressivePSKResponder = false
+    /// Retransmission of our requests, charon's `retransmit_tries` (sends in all here),
+    /// `retransmit_timeout` and `retransmit_base`; nil: the engine's defaults (charon's).
+    var retransmitTries: Int?
+    var retransmitTimeout: Double?
+    var retransmitBase: Double?
     /// Inner address of our TUN device (`connect`, `respond --tun`), e.g. 198.51.100.1/32.
     var tunAddress: String?
     /// What peers may make a responder hold (charon's names in the file where charon has one:
@@ -69,7 +74,7 @@ enum ConfigFile {
     static let keys: Set<String> = [
         "local", "remote", "local_id", "remote_id", "psk", "psk_file", "psk_env", "proposals", "esp_proposals",
         "local_ts", "remote_ts", "mode", "aggressive", "encap", "dpd_delay", "ike_lifetime", "esp_lifetime",
-        "legacy", "aggressive_psk_responder", "tun_address", "cert", "key", "ca",
+        "legacy", "aggressive_psk_responder", "tun_address", "retransmit_tries", "retransmit_timeout", "retransmit_base", "cert", "key", "ca",
         "block_threshold", "init_limit_half_open", "half_open_timeout", "max_ikev1_exchanges", "max_packet",
         "aggressive_per_second",
     ]
@@ -203,6 +208,13 @@ enum ConfigFile {
         case "max_packet":
             c.limits.maxMessageSize = try count()
             guard c.limits.maxMessageSize >= 512 else { throw Error(line: n, message: "max_packet below 512 bytes would refuse real peers") }
+        case "retransmit_tries":
+            guard let v = Int(value), v >= 1 else { throw Error(line: n, message: "retransmit_tries is a count of 1 or more, not \(value)") }
+            c.retransmitTries = v
+        case "retransmit_timeout": c.retransmitTimeout = try seconds()
+        case "retransmit_base":
+            guard let v = Double(value), v >= 1 else { throw Error(line: n, message: "retransmit_base is a factor of 1 or more, not \(value)") }
+            c.retransmitBase = v
         default: break
         }
     }

@@ -65,6 +65,10 @@ enum PeerConfigBuilder {
         } catch {
             throw Error(description: "\(s.name): \(error.reason)")
         }
+        var retransmit = RetransmitPolicy()
+        if let t = s.retransmitTries { retransmit.tries = t }
+        if let t = s.retransmitTimeout { retransmit.timeout = t }
+        if let b = s.retransmitBase { retransmit.base = b }
         var config = PeerConfig(
             name: s.name, localAddress: SocketAddress(address: local.address, port: local.port), remoteAddress: remote,
             localIdentity: localID, remoteIdentity: remoteID, preSharedKey: SecretBytes(s.psk ?? []),
@@ -73,7 +77,7 @@ enum PeerConfigBuilder {
             remoteTrafficSelector: try selector(s.remoteTS, name: "remote_ts"),
             childLifetime: Lifetime(seconds: UInt32(s.espLifetime)), aggressive: s.aggressive, legacy: s.legacy,
             allowAggressiveModePSKResponder: s.aggressivePSKResponder, forceEncapsulation: s.encap,
-            dpdDelay: s.dpdDelay,
+            dpdDelay: s.dpdDelay, retransmit: retransmit,
             // Rekey a child SA a tenth of its lifetime before it ends, as charon's defaults do (rekey 1 h of 1.1 h).
             rekeyMargin: s.espLifetime / 10)
         if let credentials { config.authenticate(with: credentials) }

@@ -49,6 +49,12 @@ struct ConnectionOptions: ParsableArguments {
     var espLifetime: Double?
     @Flag(help: "Allow DES, Blowfish, CAST, MD5 and DH groups 1, 2, 5.")
     var legacy = false
+    @Option(help: "Transmissions of a request before giving up, the first included (default 5).")
+    var retransmitTries: Int?
+    @Option(help: "Seconds before the first retransmission (default 4).")
+    var retransmitTimeout: Double?
+    @Option(help: "Growth factor of the retransmission timeout (default 1.8).")
+    var retransmitBase: Double?
 
     /// The settings the flags (over the config file) describe.
     func settings() throws -> ConnectionSettings {
@@ -103,6 +109,18 @@ struct ConnectionOptions: ParsableArguments {
         if let ikeLifetime { s.ikeLifetime = ikeLifetime }
         if let espLifetime { s.espLifetime = espLifetime }
         if legacy { s.legacy = true }
+        if let retransmitTries {
+            guard retransmitTries >= 1 else { throw ValidationError("--retransmit-tries is 1 or more") }
+            s.retransmitTries = retransmitTries
+        }
+        if let retransmitTimeout {
+            guard retransmitTimeout > 0 else { throw ValidationError("--retransmit-timeout is more than 0 seconds") }
+            s.retransmitTimeout = retransmitTimeout
+        }
+        if let retransmitBase {
+            guard retransmitBase >= 1 else { throw ValidationError("--retransmit-base is 1 or more") }
+            s.retransmitBase = retransmitBase
+        }
         return s
     }
 }

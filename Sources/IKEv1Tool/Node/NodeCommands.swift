@@ -34,11 +34,13 @@ struct RespondCommand: ParsableCommand {
     var tun: String?
     @Option(help: "Address for the TUN device (CIDR), e.g. 203.0.113.1/32.")
     var tunAddress: String?
+    @Option(help: "Write Wireshark's key tables (ikev1_decryption_table, esp_sa) of every SA created to this directory.")
+    var exportWireshark: String?
 
     func run() throws {
         var settings = try connection.settings()
         if let listen { settings.local = listen }
-        let session = NodeSession(settings: settings, role: .responder, once: once)
+        let session = NodeSession(settings: settings, role: .responder, once: once, exportDirectory: exportWireshark)
         let status = try session.run(tunName: tun, tunAddress: tunAddress, timeout: nil)
         if status != 0 { throw ExitCode(status) }
     }
@@ -55,9 +57,12 @@ struct ConnectCommand: ParsableCommand {
     var tun: String = "ikev1tun0"
     @Option(help: "Address for the TUN device (CIDR), e.g. 198.51.100.1/32.")
     var tunAddress: String?
+    @Option(help: "Write Wireshark's key tables (ikev1_decryption_table, esp_sa) of every SA created to this directory.")
+    var exportWireshark: String?
 
     func run() throws {
-        let session = NodeSession(settings: try connection.settings(), role: .initiator, once: false)
+        let session = NodeSession(settings: try connection.settings(), role: .initiator, once: false,
+                                  exportDirectory: exportWireshark)
         let status = try session.run(tunName: tun, tunAddress: tunAddress, timeout: nil)
         if status != 0 { throw ExitCode(status) }
     }

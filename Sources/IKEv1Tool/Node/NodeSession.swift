@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import IKEv1
+import IPsecCrypto
 import IPsecNode
 import ISAKMPWire
 
@@ -17,15 +18,20 @@ final class NodeSession: @unchecked Sendable {
     let settings: ConnectionSettings
     let role: Role
     let once: Bool
+    /// `--export-wireshark DIR`: Wireshark's key tables, rewritten whenever an SA is created.
+    let exportDirectory: String?
+    private var exportedIKE: [String] = []
+    private var exportedESP: [String] = []
     private var runtime: IPsecNodeRuntime?
     private var tunName: String?
     private var failure: String?
     private let lock = NSLock()
 
-    init(settings: ConnectionSettings, role: Role, once: Bool) {
+    init(settings: ConnectionSettings, role: Role, once: Bool, exportDirectory: String? = nil) {
         self.settings = settings
         self.role = role
         self.once = once
+        self.exportDirectory = exportDirectory
     }
 
     /// Our IKE address: `local` if given, else (initiator) the address routed toward the peer.
@@ -51,6 +57,7 @@ final class NodeSession: @unchecked Sendable {
         do { config = try PeerConfigBuilder.build(settings, local: local, responder: role == .responder) } catch {
             throw ValidationError("\(error)")
         }
+        if exportDirectory != nil { try exportKeys() }
         var tun: TunDevice?
         self.tunName = tunName
         if let tunName {
@@ -75,6 +82,7 @@ final class NodeSession: @unchecked Sendable {
         }
         self.runtime = runtime
         print("\(role == .initiator ? "initiating" : "listening") on \(local) (NAT-T \(IPAddressText.format(local.address)):4500)")
+        fflush(nil)
         let signals = [SIGINT, SIGTERM].map { sig -> any DispatchSourceSignal in
             signal(sig, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
@@ -103,6 +111,17 @@ final class NodeSession: @unchecked Sendable {
         return 0
     }
 
+    private func exportKeys() throws {
+        guard let exportDirectory else { return }
+        do { try WiresharkExport.write(ike: exportedIKE, esp: exportedESP, to: exportDirectory) } catch {
+            throw Failed(description: "--export-wireshark \(exportDirectory): \(error.localizedDescription)")
+        }
+    }
+
+    private func exportKeysOrWarn() {
+        do { try exportKeys() } catch { print("warning: \(error)") }
+    }
+
     private func fail(_ reason: String) {
         lock.withLock { if failure == nil { failure = reason } }
     }
@@ -112,15 +131,30 @@ final class NodeSession: @unchecked Sendable {
         guard let runtime else { return }
         switch report {
         case .established(let info):
-            print("ISAKMP SA established with \(info.remote) (\(info.exchange.name ?? "?"), \(info.proposal))")
+            lock.withLock { failure = nil }   // an earlier attempt failed, this one worked
+            print("ISAKMP SA \(info.id)/\(info.cookieR) established with \(info.remote) (\(info.exchange.name ?? "?"), \(info.proposal))")
             print(StatusTables.peerAuthentication(info))
             print(StatusTables.isakmp(runtime.isakmpSAs, now: runtime.now))
+            if exportDirectory != nil, let ka = runtime.phase1EncryptionKey(info.id) {
+                exportedIKE.append(WiresharkExport.ikeLine(cookieI: info.id.bytes, ka: ka.bytes))
+                exportKeysOrWarn()
+            }
         case .installed(let child):
             print("IPsec SA installed: in 0x\(String(child.inbound.spi, radix: 16)) out 0x\(String(child.outbound.spi, radix: 16))")
             print(StatusTables.ipsec(runtime.childSAs, local: child.local, now: runtime.now,
                                      interface: tunName ?? "(no data plane)", mapTag: settings.name) {
                 runtime.packetCounts(inboundSPI: $0.inbound.spi).map { ($0.encapsulated, $0.decapsulated) } ?? (0, 0)
             })
+            if exportDirectory != nil, let encryption = child.proposal.encryption {
+                let local = IPAddressText.format(child.local.address), remote = IPAddressText.format(child.remote.address)
+                for (keys, from, to) in [(child.inbound, remote, local), (child.outbound, local, remote)] {
+                    exportedESP.append(WiresharkExport.espLine(
+                        source: from, destination: to, spi: keys.spi, encryption: encryption,
+                        encryptionKey: keys.encryptionKey.bytes, integrity: child.proposal.integrity,
+                        integrityKey: keys.integrityKey.bytes))
+                }
+                exportKeysOrWarn()
+            }
             if once { runtime.stop() }
         case .childDeleted(let i, let o, let reason):
             print("IPsec SA deleted: in 0x\(String(i, radix: 16)) out 0x\(String(o, radix: 16)): \(reason)")
@@ -128,6 +162,8 @@ final class NodeSession: @unchecked Sendable {
             print("ISAKMP SA \(id) deleted: \(reason)")
         case .notify(let n):
             print("notify from peer: \(n.type)")
+        case .failed(let f) where f.error.kind == .unexpectedMessage || f.error.kind == .invalidCookie:
+            print("dropped: \(f)")   // a duplicate, replay or a message for no SA of ours; nothing changes
         case .failed(let f):
             print("failed: \(f)")
             if once || runtime.isakmpSAs.isEmpty { fail(f.description) }

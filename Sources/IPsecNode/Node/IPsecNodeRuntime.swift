@@ -82,6 +82,9 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
     public var childSAs: [IKEv1.ChildSA] { endpoint.childSAs }
     public var now: EngineTime { EngineTime(milliseconds: monotonicMilliseconds()) }
 
+    /// Ka of an ISAKMP SA, for key export (read it from the control thread: inside `report`).
+    public func phase1EncryptionKey(_ sa: ISAKMPSAID) -> SecretBytes? { endpoint.phase1EncryptionKey(sa) }
+
     /// Packets through a child SA so far (nil once deleted).
     public func packetCounts(inboundSPI: UInt32) -> (encapsulated: Int, decapsulated: Int)? {
         database.counters(inboundSPI: inboundSPI).map { ($0.encapsulated, $0.decapsulated) }
