@@ -22,7 +22,7 @@ struct CharonInteropTests {
 
     @Test(arguments: scenarios, ["initiator", "responder"])
     func scenario(_ name: String, role: String) throws {
-        let (status, text) = try Self.runScript("Interop/run.sh", name, role, binary)
+        let (status, text) = try Self.runScript("Interop/run.sh", name, role, Self.binary)
         #expect(status == 0, "\(text.suffix(3000))")
         #expect(text.contains("PASS \(name) \(role)"), "\(text.suffix(3000))")
     }
