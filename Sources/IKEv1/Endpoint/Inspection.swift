@@ -22,3 +22,49 @@ extension IKEv1Endpoint {
         return try? s.decrypt(message, iv: iv).payloads
     }
 }
+
+extension IKEv1Endpoint {
+    /// The message a peer would send this endpoint: the raw payload chain `chain` (whose first
+    /// payload is `header.nextPayload`) under `header`, encrypted when `header.flags` has the E
+    /// flag with the key and IV this endpoint's ISAKMP SA will decrypt it with (the dual of
+    /// ``inspect(_:)``). With `authenticate`, a leading HASH payload of a Quick Mode or
+    /// Informational message is replaced by the HASH(1), HASH(2) or HASH(3) this endpoint expects
+    /// (RFC 2409 §5.5, §5.7), so crafted payloads reach the checks after authentication.
+    /// For fuzzing and tests. Nil when the E flag is set and the SA has no keys. Changes nothing.
+    public func seal(_ header: ISAKMPHeader, chain: [UInt8], authenticate: Bool = false) -> [UInt8]? {
+        var header = header
+        guard header.flags.contains(.encryption) else {
+            header.flags.insert(.encryption)
+            var bytes = ISAKMPMessage(header: header, body: .encrypted(chain)).encode()
+            bytes[19] &= ~HeaderFlags.encryption.rawValue
+            return bytes
+        }
+        guard let s = sessions[header.initiatorCookie], let cipher = s.cipher else { return nil }
+        let mid = header.messageID
+        let base = s.lastPhase1Block.isEmpty ? s.phase1IV : s.lastPhase1Block
+        let qm = s.quickModes[mid]
+        var plain = chain
+        if authenticate, mid != 0, header.nextPayload == .hash, let keys = s.keys, chain.count >= 4 {
+            let length = min(max(Int(chain[2]) << 8 | Int(chain[3]), 4), chain.count)
+            let rest = Array(chain[length...])
+            let hash: [UInt8]
+            switch (header.exchangeType, qm) {
+            case (.quickMode, let qm?) where qm.isInitiator: hash = keys.quickModeHash2(messageID: mid, nonceI: qm.nonceI, afterHash: rest)
+            case (.quickMode, let qm?): hash = keys.quickModeHash3(messageID: mid, nonceI: qm.nonceI, nonceR: qm.nonceR)
+            case (.quickMode, nil): hash = keys.quickModeHash1(messageID: mid, afterHash: rest)
+            default: hash = keys.informationalHash(messageID: mid, payloads: rest)
+            }
+            let total = 4 + hash.count
+            plain = [chain[0], chain[1], UInt8(total >> 8), UInt8(total & 0xff)] + hash + rest
+        }
+        let iv: [UInt8]
+        switch header.exchangeType {
+        case .mainMode, .aggressive: iv = s.phase1IV
+        case .quickMode: iv = qm?.iv ?? IKEv1IV.phase2(hash: s.hash, lastPhase1Block: base, messageID: mid, blockSize: s.blockSize)
+        default: iv = IKEv1IV.phase2(hash: s.hash, lastPhase1Block: base, messageID: mid, blockSize: s.blockSize)
+        }
+        plain += [UInt8](repeating: 0, count: s.blockSize - plain.count % s.blockSize)
+        guard let ct = try? cipher.encrypt(plain, iv: iv) else { return nil }
+        return ISAKMPMessage(header: header, body: .encrypted(ct)).encode()
+    }
+}

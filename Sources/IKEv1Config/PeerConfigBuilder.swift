@@ -1,16 +1,18 @@
-import IKEv1
+public import IKEv1
 import IPsecCrypto
-import IPsecNode
+public import IPsecNode
 import ISAKMPWire
 
 /// Turns connection settings into the engine's `PeerConfig`, with a clear error per mistake.
-enum PeerConfigBuilder {
-    struct Error: Swift.Error, CustomStringConvertible {
-        var description: String
+public enum PeerConfigBuilder {
+    /// Why the settings do not make a configuration.
+    public struct Error: Swift.Error, CustomStringConvertible {
+        /// What is wrong, naming the setting.
+        public var description: String
     }
 
     /// `@fqdn`, `user@fqdn`, an IPv4/IPv6 address, `@#hex` (key ID); `%any` is nil.
-    static func identity(_ text: String) throws(Error) -> Identity? {
+    public static func identity(_ text: String) throws(Error) -> Identity? {
         if text == "%any" { return nil }
         if text.hasPrefix("@#") {
             guard let bytes = [UInt8](hexString: text.dropFirst(2)) else { throw Error(description: "key ID \(text) is not hex") }
@@ -25,7 +27,8 @@ enum PeerConfigBuilder {
         throw Error(description: "identity \(text) is neither @fqdn, user@fqdn, an address nor %any")
     }
 
-    static func selector(_ text: String?, name: String) throws(Error) -> TrafficSelector? {
+    /// A traffic selector from an address or CIDR subnet (a bare address is a /32); nil stays nil.
+    public static func selector(_ text: String?, name: String) throws(Error) -> TrafficSelector? {
         guard let text else { return nil }
         let cidr = text.contains("/") ? text : text + "/32"
         guard let ts = TrafficSelector.subnet(cidr) else {
@@ -35,7 +38,7 @@ enum PeerConfigBuilder {
     }
 
     /// The engine configuration of one connection; `local` is our resolved IKE address.
-    static func build(_ s: ConnectionSettings, local: UDPAddress, responder: Bool) throws(Error) -> PeerConfig {
+    public static func build(_ s: ConnectionSettings, local: UDPAddress, responder: Bool) throws(Error) -> PeerConfig {
         guard let psk = s.psk else { throw Error(description: "\(s.name): no pre-shared key") }
         var remote: SocketAddress?
         if let r = s.remote, r != "%any" {
