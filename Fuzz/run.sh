@@ -53,6 +53,8 @@ binary="$scratch/build/release/$product"
 corpus="$scratch/corpus/$target"; seeds="$scratch/seeds/$target"; artifacts="$scratch/artifacts/$target"
 mkdir -p "$corpus" "$seeds" "$artifacts"
 python3 "$here/seeds.py" "$target" "$root/Fixtures" "$seeds"
+# libFuzzer reports a trap itself; Swift's backtracer would hang on the crashed process.
+export SWIFT_BACKTRACE=enable=no
 IKEV1_FUZZ_SEEDS="$seeds" "$binary"
 regressions="$root/Fixtures/fuzz-regressions/$target"
 dirs=("$corpus" "$seeds"); [ -d "$regressions" ] && dirs+=("$regressions")

@@ -3,7 +3,8 @@ import IPsecNode
 
 /// The `ikev1` config-file parser on arbitrary text, then each connection it yields through the
 /// builder of the engine's `PeerConfig`, as initiator and as responder (identities, traffic
-/// selectors, proposals, validation). `psk_file` and `psk_env` resolve against fixed stand-ins.
+/// selectors, proposals, validation). `psk_file` reads a fixed stand-in (a path containing
+/// "missing" does not exist); `psk_env` knows LAB_PSK.
 /// Invariants: a parse names a line inside the text; every parsed connection has a PSK and a
 /// name, and its name is unique.
 enum ConfigTarget {
@@ -14,7 +15,7 @@ enum ConfigTarget {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count
         let connections: [ConnectionSettings]
         do {
-            connections = try ConfigFile.parse(text, readFile: { $0 == "psk.txt" ? Array("secret\r\n".utf8) : nil },
+            connections = try ConfigFile.parse(text, readFile: { $0.contains("missing") ? nil : Array("secret\r\n".utf8) },
                                                environment: ["LAB_PSK": "s3cret"])
         } catch {
             try FuzzViolation.check(error.line >= 1 && error.line <= lines, "error on line \(error.line) of \(lines)")
@@ -23,12 +24,15 @@ enum ConfigTarget {
         try FuzzViolation.check(!connections.isEmpty && connections.allSatisfy { $0.psk != nil },
                                 "a parsed connection without a PSK")
         try FuzzViolation.check(Set(connections.map(\.name)).count == connections.count, "two connections share a name")
-        var outcome = FuzzOutcome.accepted
+        // Accepted when every connection makes a configuration in at least one role.
         for c in connections {
+            var refusal: PeerConfigBuilder.Error?
+            var built = false
             for responder in [false, true] {
-                do { _ = try PeerConfigBuilder.build(c, local: local, responder: responder) } catch { outcome = .rejected(error) }
+                do { _ = try PeerConfigBuilder.build(c, local: local, responder: responder); built = true } catch { refusal = error }
             }
+            if !built, let refusal { return .rejected(refusal) }
         }
-        return outcome
+        return .accepted
     }
 }
