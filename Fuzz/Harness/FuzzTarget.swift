@@ -1,6 +1,7 @@
 /// The fuzz targets, each one code path that both the libFuzzer binaries (`Fuzz/run.sh`) and the
 /// regression replay in `swift test` drive with the same bytes.
 public enum FuzzTarget: String, CaseIterable, Sendable {
+    /// One per libFuzzer binary; the raw value is the name `Fuzz/run.sh` takes.
     case isakmp, payloadChain = "payload-chain", capture, proposal, engine, espOpen = "esp-open", config
 
     /// Runs one input. Returns whether the code under test accepted it or rejected it with its

@@ -10,16 +10,21 @@ extension IKEv1Endpoint {
         guard let message = try? ISAKMPMessage.decode(ikeMessage) else { return nil }
         if let clear = message.payloads { return clear }
         guard let s = sessions[message.header.initiatorCookie], s.cipher != nil else { return nil }
-        let mid = message.header.messageID
-        let base = s.lastPhase1Block.isEmpty ? s.phase1IV : s.lastPhase1Block
-        let iv: [UInt8]
-        switch message.header.exchangeType {
-        case .mainMode, .aggressive: iv = s.phase1IV
-        case .quickMode:
-            iv = s.quickModes[mid]?.iv ?? IKEv1IV.phase2(hash: s.hash, lastPhase1Block: base, messageID: mid, blockSize: s.blockSize)
-        default: iv = IKEv1IV.phase2(hash: s.hash, lastPhase1Block: base, messageID: mid, blockSize: s.blockSize)
+        return try? s.decrypt(message, iv: s.expectedIV(message.header)).payloads
+    }
+}
+
+extension ISAKMPSession {
+    /// The IV the next message with this header decrypts with (RFC 2409 Appendix B): Phase 1's
+    /// running IV, a Quick Mode's own chain, or a new one from the message ID.
+    func expectedIV(_ header: ISAKMPHeader) -> [UInt8] {
+        let mid = header.messageID
+        let base = lastPhase1Block.isEmpty ? phase1IV : lastPhase1Block
+        switch header.exchangeType {
+        case .mainMode, .aggressive: return phase1IV
+        case .quickMode: return quickModes[mid]?.iv ?? IKEv1IV.phase2(hash: hash, lastPhase1Block: base, messageID: mid, blockSize: blockSize)
+        default: return IKEv1IV.phase2(hash: hash, lastPhase1Block: base, messageID: mid, blockSize: blockSize)
         }
-        return try? s.decrypt(message, iv: iv).payloads
     }
 }
 
@@ -41,7 +46,6 @@ extension IKEv1Endpoint {
         }
         guard let s = sessions[header.initiatorCookie], let cipher = s.cipher else { return nil }
         let mid = header.messageID
-        let base = s.lastPhase1Block.isEmpty ? s.phase1IV : s.lastPhase1Block
         let qm = s.quickModes[mid]
         var plain = chain
         if authenticate, mid != 0, header.nextPayload == .hash, let keys = s.keys, chain.count >= 4 {
@@ -57,14 +61,8 @@ extension IKEv1Endpoint {
             let total = 4 + hash.count
             plain = [chain[0], chain[1], UInt8(total >> 8), UInt8(total & 0xff)] + hash + rest
         }
-        let iv: [UInt8]
-        switch header.exchangeType {
-        case .mainMode, .aggressive: iv = s.phase1IV
-        case .quickMode: iv = qm?.iv ?? IKEv1IV.phase2(hash: s.hash, lastPhase1Block: base, messageID: mid, blockSize: s.blockSize)
-        default: iv = IKEv1IV.phase2(hash: s.hash, lastPhase1Block: base, messageID: mid, blockSize: s.blockSize)
-        }
         plain += [UInt8](repeating: 0, count: s.blockSize - plain.count % s.blockSize)
-        guard let ct = try? cipher.encrypt(plain, iv: iv) else { return nil }
+        guard let ct = try? cipher.encrypt(plain, iv: s.expectedIV(header)) else { return nil }
         return ISAKMPMessage(header: header, body: .encrypted(ct)).encode()
     }
 }
