@@ -6,7 +6,8 @@ import ISAKMPWire
 /// place of the datagram that state expects. Input: byte 0 picks the stage; byte 1 bit 0 seals
 /// the rest as a payload chain (its first byte the first payload's type) under the real header,
 /// encrypted with the receiver's key and IV, bit 1 also gives it the HASH the receiver expects
-/// (Quick Mode and Informational), bit 2 fires the receiver's timers afterwards; without bit 0
+/// (Quick Mode and Informational HASHes; Phase 1 HASH_I/HASH_R over the input's ID payload once
+/// the receiver has keys), bit 2 fires the receiver's timers afterwards; without bit 0
 /// the rest is the datagram itself, with the real cookies written over its first 16 bytes.
 /// Invariant: no ISAKMP SA and no child SA come from a message that lacks the genuine HASH
 /// (the real message's, or one computed with the keys under bit 1).

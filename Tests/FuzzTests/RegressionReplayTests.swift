@@ -52,16 +52,20 @@ import Testing
         }
     }
 
-    /// A forged message does not authenticate: Quick Mode 1 with its HASH(1) flipped is refused.
-    @Test func engineRefusesAFlippedHash() throws {
+    /// A flipped HASH does not authenticate (Quick Mode 1, Main Mode 5 and 6, Aggressive Mode 3),
+    /// and sealing with `authenticate` puts in the HASH the receiver expects.
+    @Test(arguments: [(ExchangeType.quickMode, "b"), (.mainMode, "b"), (.mainMode, "a"), (.aggressive, "b")])
+    func flippedHashIsRefusedAndAuthenticateRestoresIt(_ exchange: ExchangeType, to side: String) throws {
         let stages = EngineScenario.stages
-        let i = try #require(stages.firstIndex { $0.header.exchangeType == .quickMode && $0.delivery.to == .b })
+        let i = try #require(stages.lastIndex { $0.header.exchangeType == exchange && $0.delivery.to.rawValue == side && $0.hash != nil })
         let stage = stages[i]
         let payloads = try #require(stage.receiver.inspect(Array(stage.delivery.bytes.dropFirst(stage.marker.count))))
         var chain = PayloadChain.encode(payloads)
-        chain[4] ^= 1
-        let outcome = try EngineTarget.run([UInt8(i), 1, payloads[0].type.rawValue] + chain)
-        guard case .rejected(let type, let message) = outcome else { Issue.record("accepted"); return }
+        let h = try #require(payloads.firstIndex { $0.type == .hash })
+        chain[PayloadChain.encode(Array(payloads[..<h])).count + 4] ^= 1
+        let forged = try EngineTarget.run([UInt8(i), 1, payloads[0].type.rawValue] + chain)
+        guard case .rejected(let type, let message) = forged else { Issue.record("a flipped HASH was accepted"); return }
         #expect(type == "IKEv1.IKEv1Error" && message.contains("HASH"), "\(message)")
+        #expect(try EngineTarget.run([UInt8(i), 3, payloads[0].type.rawValue] + chain) == .accepted)
     }
 }

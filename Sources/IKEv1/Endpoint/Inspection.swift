@@ -34,7 +34,9 @@ extension IKEv1Endpoint {
     /// flag with the key and IV this endpoint's ISAKMP SA will decrypt it with (the dual of
     /// ``inspect(_:)``). With `authenticate`, a leading HASH payload of a Quick Mode or
     /// Informational message is replaced by the HASH(1), HASH(2) or HASH(3) this endpoint expects
-    /// (RFC 2409 §5.5, §5.7), so crafted payloads reach the checks after authentication.
+    /// (RFC 2409 §5.5, §5.7), and the HASH payload of a Phase 1 message by the peer's HASH_I or
+    /// HASH_R over the chain's first ID payload (§5.4), so crafted payloads reach the checks
+    /// after authentication.
     /// For fuzzing and tests. Nil when the E flag is set and the SA has no keys. Changes nothing.
     public func seal(_ header: ISAKMPHeader, chain: [UInt8], authenticate: Bool = false) -> [UInt8]? {
         var header = header
@@ -60,9 +62,36 @@ extension IKEv1Endpoint {
             }
             let total = 4 + hash.count
             plain = [chain[0], chain[1], UInt8(total >> 8), UInt8(total & 0xff)] + hash + rest
+        } else if authenticate, mid == 0, s.keys != nil {
+            plain = s.withPeerAuthHash(chain, first: header.nextPayload)
         }
         plain += [UInt8](repeating: 0, count: s.blockSize - plain.count % s.blockSize)
         guard let ct = try? cipher.encrypt(plain, iv: s.expectedIV(header)) else { return nil }
         return ISAKMPMessage(header: header, body: .encrypted(ct)).encode()
+    }
+}
+
+extension ISAKMPSession {
+    /// The chain with its first HASH payload's data replaced by the peer's HASH_I or HASH_R over
+    /// the body of the chain's first ID payload, or of the peer's ID received earlier (Aggressive
+    /// Mode message 3); unchanged without a HASH payload or an ID.
+    func withPeerAuthHash(_ chain: [UInt8], first: PayloadType) -> [UInt8] {
+        var offset = 0, type = first
+        var idBody: [UInt8]?, hashAt: Range<Int>?
+        while type != .none, offset + 4 <= chain.count {
+            let length = Int(chain[offset + 2]) << 8 | Int(chain[offset + 3])
+            guard length >= 4, offset + length <= chain.count else { break }
+            if type == .identification, idBody == nil { idBody = Array(chain[offset + 4 ..< offset + length]) }
+            if type == .hash, hashAt == nil { hashAt = offset ..< offset + length }
+            type = PayloadType(rawValue: chain[offset])
+            offset += length
+        }
+        guard let idBody = idBody ?? peerIDPayload.map({ Payload.identification($0).body }), let hashAt else { return chain }
+        let hash = authHash(byInitiator: !isInitiator, idBody: idBody)
+        let total = 4 + hash.count
+        var sealed = chain
+        sealed.replaceSubrange(hashAt, with: [chain[hashAt.lowerBound], chain[hashAt.lowerBound + 1],
+                                              UInt8(total >> 8), UInt8(total & 0xff)] + hash)
+        return sealed
     }
 }
