@@ -50,6 +50,11 @@ public enum PeerConfigBuilder {
         let localID = try s.localID.map(identity) ?? (local.isIPv6 ? .ipv6(local.address) : .ipv4(local.address))
         guard let localID else { throw Error(description: "local_id cannot be %any") }
         let remoteID = try s.remoteID.map(identity) ?? remote.map { $0.address.count == 16 ? .ipv6($0.address) : .ipv4($0.address) }
+        // Lifetimes become 32-bit seconds (RFC 2407 §4.5); a larger or non-finite duration is refused, not trapped on.
+        let durations = [("ike_lifetime", s.ikeLifetime), ("esp_lifetime", s.espLifetime)] + (s.dpdDelay.map { [("dpd_delay", $0)] } ?? [])
+        for (key, value) in durations where !(value.isFinite && value >= 1 && value <= Double(UInt32.max)) {
+            throw Error(description: "\(s.name): \(key) \(value) s is not between 1 s and \(UInt32.max) s")
+        }
         let ike: [IKEProposal], esp: [ChildProposal]
         do {
             ike = try IKEProposal.proposals(notation: s.ikeProposals, lifetime: Lifetime(seconds: UInt32(s.ikeLifetime)))
