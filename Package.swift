@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "ESP", targets: ["ESP"]),
         .library(name: "IPsecNode", targets: ["IPsecNode"]),
         .library(name: "PacketCapture", targets: ["PacketCapture"]),
+        .library(name: "IKEv1Config", targets: ["IKEv1Config"]),
         .executable(name: "ikev1", targets: ["IKEv1Tool"]),
     ],
     dependencies: [
@@ -40,12 +41,19 @@ let package = Package(
         .target(name: "IPsecNode", dependencies: ["IKEv1", "ESP", "IPsecCrypto", "ISAKMPWire"], swiftSettings: strict),
         // pcap / pcapng reader for the CLI and tests: standard library only.
         .target(name: "PacketCapture", swiftSettings: strict),
+        // The `ikev1` config file (README "Config file") and its mapping to the engine's PeerConfig;
+        // a library so Fuzz/ can drive the parser without the CLI.
+        .target(name: "IKEv1Config", dependencies: ["IKEv1", "IPsecCrypto", "IPsecNode", "ISAKMPWire"], swiftSettings: strict),
+        // The code path of every fuzz target (Fuzz/Harness, also compiled by the Fuzz/ package),
+        // for replaying Fixtures/fuzz-regressions in `swift test`.
+        .target(name: "FuzzHarness", dependencies: ["ISAKMPWire", "IPsecCrypto", "IKEv1", "ESP", "PacketCapture", "IPsecNode", "IKEv1Config"],
+                path: "Fuzz/Harness", swiftSettings: strict),
         // The `ikev1` command. Module IKEv1Tool, not ikev1: ikev1.swiftmodule and
         // IKEv1.swiftmodule would collide on case-insensitive file systems (macOS).
         .executableTarget(
             name: "IKEv1Tool",
             dependencies: [
-                "ISAKMPWire", "IPsecCrypto", "IKEv1", "ESP", "IPsecNode", "PacketCapture",
+                "ISAKMPWire", "IPsecCrypto", "IKEv1", "ESP", "IPsecNode", "PacketCapture", "IKEv1Config",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
@@ -58,9 +66,11 @@ let package = Package(
         .testTarget(name: "IPsecNodeTests", dependencies: ["IPsecNode", "IKEv1", "IPsecCrypto", "ISAKMPWire"], swiftSettings: strict),
         // Needs root, strongSwan and IKEV1_INTEROP=1; runs Interop/run.sh against charon.
         .testTarget(name: "InteropTests", dependencies: ["IKEv1Tool"], swiftSettings: strict),
+        // Replays Fixtures/fuzz-regressions; with IKEV1_FUZZ_SECONDS=N also runs every libFuzzer target N seconds.
+        .testTarget(name: "FuzzTests", dependencies: ["FuzzHarness", "IKEv1", "ISAKMPWire"], swiftSettings: strict),
         .testTarget(name: "PacketCaptureTests", dependencies: ["PacketCapture"], swiftSettings: strict),
         .testTarget(name: "IKEv1ToolTests", dependencies: [
-            "IKEv1Tool", "IKEv1", "IPsecNode", "ISAKMPWire", "IPsecCrypto", "ESP", "PacketCapture",
+            "IKEv1Tool", "IKEv1Config", "IKEv1", "IPsecNode", "ISAKMPWire", "IPsecCrypto", "ESP", "PacketCapture",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
     ]

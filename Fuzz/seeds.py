@@ -55,6 +55,35 @@ def captures(fixtures):
                 yield os.path.join(dirpath, f)
 
 
+CONFIG_EVERY_KEY = """[conn a]
+local = 192.0.2.1:4500
+remote = %any
+local_id = @#0a0b0c
+remote_id = user@example.org
+psk_file = psk.txt
+proposals = aes256-sha512-ecp384,3des-md5-modp1024
+esp_proposals = aes128gcm16,aes256-sha1-modp2048
+local_ts = 198.51.100.7
+remote_ts = 0.0.0.0/0
+mode = transport
+aggressive = no
+encap = yes
+dpd_delay = 10s
+ike_lifetime = 1d
+esp_lifetime = 90m
+legacy = true
+aggressive_psk_responder = yes
+tun_address = 198.51.100.1/32
+[conn b]
+remote = [2001:db8::2]:500
+local_id = 2001:db8::1
+psk_env = LAB_PSK
+[conn c]
+remote = 192.0.2.2
+psk = 0x0011aabb
+"""
+
+
 def main():
     target, fixtures, out = sys.argv[1:4]
     os.makedirs(out, exist_ok=True)
@@ -62,12 +91,13 @@ def main():
         for c in captures(fixtures):
             write(out, open(c, "rb").read())
     elif target == "engine":
-        for c in captures(fixtures):
-            for payload in pcap_udp_payloads(c):
-                if payload[:4] == b"\0\0\0\0":
-                    payload = payload[4:]
-                for mode in (0, 1, 2, 3):
-                    write(out, bytes([mode]) + payload)
+        pass  # the harness writes the real exchanges of its scenarios (run.sh: IKEV1_FUZZ_SEEDS)
+    elif target == "config":
+        readme = open(os.path.join(fixtures, "..", "README.md")).read()
+        for block in re.findall(r"```[a-z]*\n(.*?)```", readme, re.S):
+            if "[conn " in block:
+                write(out, block.encode())
+        write(out, CONFIG_EVERY_KEY.encode())
     elif target == "esp-open":
         for c in captures(fixtures):
             for payload in pcap_udp_payloads(c):

@@ -5,6 +5,7 @@ import IPsecNode
 import IPsecCrypto
 import ISAKMPWire
 import Testing
+import IKEv1Config
 @testable import IKEv1Tool
 
 /// Certificate authentication from the config file (`cert`, `key`, `ca`) and the flags
@@ -67,7 +68,8 @@ struct CertificateConfigTests {
 
     @Test func explicitLocalIdentityMustBeInTheCertificate() throws {
         let f = try Files(.rsa(bits: 2048))
-        var s = ConnectionSettings(name: "x", remote: "192.0.2.2")
+        var s = ConnectionSettings(name: "x")
+        s.remote = "192.0.2.2"
         (s.certificateFile, s.keyFile, s.caFiles) = (f.path("initiator.pem"), f.path("initiator.key"), [f.path("root.pem")])
         s.localID = "@initiator.example"
         let config = try PeerConfigBuilder.build(s, local: Self.local, responder: false)
@@ -109,7 +111,8 @@ struct CertificateConfigTests {
 
     @Test func keyOfAnotherCertificateIsRefusedNamingBothFiles() throws {
         let f = try Files()
-        var s = ConnectionSettings(name: "x", remote: "192.0.2.2")
+        var s = ConnectionSettings(name: "x")
+        s.remote = "192.0.2.2"
         (s.certificateFile, s.keyFile, s.caFiles) = (f.path("initiator.pem"), f.path("responder.key"), [f.path("root.pem")])
         #expect { try PeerConfigBuilder.build(s, local: Self.local, responder: false) } throws: { error in
             "\(error)".contains(f.path("responder.key")) && "\(error)".contains(f.path("initiator.pem"))

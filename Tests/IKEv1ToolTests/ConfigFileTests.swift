@@ -1,7 +1,7 @@
 import IKEv1
 import IPsecNode
 import Testing
-@testable import IKEv1Tool
+import IKEv1Config
 
 /// The config file of `ikev1 initiate/respond/connect`: what it accepts, and
 /// that every mistake names its line and says why.

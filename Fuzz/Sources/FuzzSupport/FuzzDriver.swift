@@ -1,20 +1,36 @@
-/// Runs libFuzzer's driver on the target's `LLVMFuzzerTestOneInput`. SwiftPM names
-/// an executable's entry `<Module>_main`; each target's entry calls this.
-public func runFuzzer(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Harness
+
+/// Runs libFuzzer's driver on `target`. SwiftPM names an executable's entry `<Module>_main`;
+/// each target's entry calls this. With `IKEV1_FUZZ_SEEDS=DIR` in the environment it first
+/// writes the seeds the harness builds itself (the engine's real exchanges) into DIR and exits.
+public func runFuzzer(_ target: FuzzTarget, _ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    if let dir = getenv("IKEV1_FUZZ_SEEDS").map({ String(cString: $0) }) {
+        for (i, seed) in target.seeds.enumerated() {
+            guard let f = fopen("\(dir)/\(target.rawValue)-\(i)", "wb") else { return 1 }
+            _ = seed.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, f) }
+            fclose(f)
+        }
+        return 0
+    }
+    current = target
     var argc = argc
     var argv = argv
     return LLVMFuzzerRunDriver(&argc, &argv, testOneInput)
 }
 
-/// The input as a byte array (libFuzzer may pass a null pointer for an empty input).
-public func fuzzBytes(_ data: UnsafePointer<UInt8>?, _ size: Int) -> [UInt8] {
-    guard let data, size > 0 else { return [] }
-    return Array(UnsafeBufferPointer(start: data, count: size))
-}
+nonisolated(unsafe) private var current = FuzzTarget.isakmp
 
-/// Defined by each fuzz target with `@_cdecl("LLVMFuzzerTestOneInput")`.
-@_silgen_name("LLVMFuzzerTestOneInput")
-func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt
+/// One input through the harness; a broken invariant is a crash for libFuzzer.
+private func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
+    do { _ = try current.run(bytes) } catch { fatalError("\(current.rawValue): \(error)") }
+    return 0
+}
 
 @_silgen_name("LLVMFuzzerRunDriver")
 func LLVMFuzzerRunDriver(

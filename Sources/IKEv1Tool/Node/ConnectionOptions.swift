@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import IKEv1Config
 import IPsecNode
 
 /// The flags shared by `initiate`, `respond` and `connect`, in strongSwan's words;

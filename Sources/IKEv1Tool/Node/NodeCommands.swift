@@ -1,4 +1,5 @@
 import ArgumentParser
+import IKEv1Config
 
 /// `ikev1 initiate`: negotiate Phase 1 and Quick Mode with a peer and print the status tables.
 struct InitiateCommand: ParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import IKEv1
+import IKEv1Config
 import IPsecCrypto
 import IPsecNode
 import ISAKMPWire

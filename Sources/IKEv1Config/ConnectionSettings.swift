@@ -1,55 +1,73 @@
-import IKEv1
+public import IKEv1
 import ISAKMPWire
 
 /// One connection as a person writes it, in strongSwan's vocabulary: from a config
 /// file section or from `initiate`/`respond`/`connect` flags.
-struct ConnectionSettings: Equatable {
-    var name = "ikev1"
+public struct ConnectionSettings: Equatable, Sendable {
+    /// The connection's name (`[conn NAME]`).
+    public var name = "ikev1"
     /// Our address (and port) for IKE; nil: chosen by the kernel's route to the peer.
-    var local: String?
+    public var local: String?
     /// The peer's address and port; `%any` on a responder accepts anyone.
-    var remote: String?
+    public var remote: String?
     /// Identities as swanctl writes them: `@fqdn`, `user@fqdn`, an IP address, `%any`.
-    var localID: String?
-    var remoteID: String?
+    public var localID: String?
+    /// The peer's identity, same forms; nil: its address.
+    public var remoteID: String?
     /// The PSK, from `psk`, `psk_file` or `psk_env` (exactly one).
-    var psk: [UInt8]?
-    /// Certificate authentication instead of a PSK (`cert`, `key`, `ca`): our certificate
-    /// (a PEM file may hold its intermediates after it), our private key, the CAs we trust.
-    var certificateFile: String?
-    var keyFile: String?
-    var caFiles: [String] = []
-    var ikeProposals = "aes128-sha256-modp2048"
-    var espProposals = "aes128-sha256-modp2048"
-    var localTS: String?
-    var remoteTS: String?
-    var transport = false
-    var aggressive = false
+    public var psk: [UInt8]?
+    /// Our certificate file for certificate authentication instead of a PSK (`cert`; a PEM file
+    /// may hold its intermediates after it).
+    public var certificateFile: String?
+    /// Its private key file (`key`).
+    public var keyFile: String?
+    /// The CA certificate files the peer's certificate must chain to (`ca`, repeatable).
+    public var caFiles: [String] = []
+    /// IKE (Phase 1) proposals in strongSwan notation.
+    public var ikeProposals = "aes128-sha256-modp2048"
+    /// ESP (Quick Mode) proposals in strongSwan notation.
+    public var espProposals = "aes128-sha256-modp2048"
+    /// Our protected subnet (CIDR or address); nil: our address.
+    public var localTS: String?
+    /// The peer's protected subnet; nil: its address.
+    public var remoteTS: String?
+    /// Transport mode instead of tunnel mode.
+    public var transport = false
+    /// Initiate with Aggressive Mode instead of Main Mode.
+    public var aggressive = false
     /// Force UDP encapsulation (charon's `encap = yes`).
-    var encap = false
-    var dpdDelay: Double?
-    var ikeLifetime: Double = 14_400
-    var espLifetime: Double = 3_600
-    var legacy = false
+    public var encap = false
+    /// Seconds of silence before a DPD probe (RFC 3706); nil: no DPD.
+    public var dpdDelay: Double?
+    /// ISAKMP SA lifetime in seconds.
+    public var ikeLifetime: Double = 14_400
+    /// IPsec SA lifetime in seconds.
+    public var espLifetime: Double = 3_600
+    /// Allow DES, Blowfish, CAST, MD5 and DH groups 1, 2, 5.
+    public var legacy = false
     /// Answer Aggressive Mode with PSK; off unless asked for by name.
-    var aggressivePSKResponder = false
-    /// Retransmission of our requests, charon's `retransmit_tries` (sends in all here),
-    /// `retransmit_timeout` and `retransmit_base`; nil: the engine's defaults (charon's).
-    var retransmitTries: Int?
-    var retransmitTimeout: Double?
-    var retransmitBase: Double?
+    public var aggressivePSKResponder = false
+    /// Sends of a request in all, charon's `retransmit_tries`; nil: the engine's default (charon's).
+    public var retransmitTries: Int?
+    /// Seconds before the first retransmission, charon's `retransmit_timeout`; nil: the default.
+    public var retransmitTimeout: Double?
+    /// Factor between retransmissions, charon's `retransmit_base`; nil: the default.
+    public var retransmitBase: Double?
     /// Inner address of our TUN device (`connect`, `respond --tun`), e.g. 198.51.100.1/32.
-    var tunAddress: String?
+    public var tunAddress: String?
     /// What peers may make a responder hold (charon's names in the file where charon has one:
     /// `block_threshold`, `init_limit_half_open`, `half_open_timeout`, `max_ikev1_exchanges`,
     /// `max_packet`; and `aggressive_per_second`).
-    var limits = ResponderLimits()
+    public var limits = ResponderLimits()
+
+    /// Every setting at its default: tunnel mode, aes128-sha256-modp2048 for IKE and ESP, lifetimes 4 h and 1 h.
+    public init(name: String = "ikev1") { self.name = name }
 }
 
 extension ConnectionSettings {
     /// Why the connection cannot authenticate: neither a PSK nor a complete certificate
     /// setup (cert, key and at least one ca), or both; nil when it can.
-    var authenticationProblem: String? {
+    public var authenticationProblem: String? {
         let certificate = certificateFile != nil || keyFile != nil || !caFiles.isEmpty
         if psk != nil && certificate { return "has both a pre-shared key and a certificate: give one" }
         if certificate {
@@ -64,11 +82,15 @@ extension ConnectionSettings {
 
 /// Reads the config file documented in README.md: `[conn NAME]` sections of
 /// `key = value` lines, `#` comments. Every mistake names its line.
-enum ConfigFile {
-    struct Error: Swift.Error, CustomStringConvertible, Equatable {
-        var line: Int
-        var message: String
-        var description: String { "line \(line): \(message)" }
+public enum ConfigFile {
+    /// A mistake in the file, with the 1-based line it is on.
+    public struct Error: Swift.Error, CustomStringConvertible, Equatable {
+        /// The line (1-based).
+        public var line: Int
+        /// What is wrong.
+        public var message: String
+        /// `line N: message`.
+        public var description: String { "line \(line): \(message)" }
     }
 
     static let keys: Set<String> = [
@@ -83,7 +105,7 @@ enum ConfigFile {
     static let repeatable: Set<String> = ["ca"]
 
     /// Parses every `[conn NAME]` section; `readFile` and `environment` resolve `psk_file` and `psk_env`.
-    static func parse(_ text: String, readFile: (String) -> [UInt8]? = { _ in nil },
+    public static func parse(_ text: String, readFile: (String) -> [UInt8]? = { _ in nil },
                       environment: [String: String] = [:]) throws(Error) -> [ConnectionSettings] {
         var connections: [ConnectionSettings] = []
         var current: ConnectionSettings?

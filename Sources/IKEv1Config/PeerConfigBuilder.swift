@@ -1,17 +1,19 @@
-import IKEv1
+public import IKEv1
 import IPsecCrypto
-import IPsecNode
+public import IPsecNode
 import ISAKMPWire
 
 /// Turns connection settings into the engine's `PeerConfig`, with a clear error per mistake.
-enum PeerConfigBuilder {
-    struct Error: Swift.Error, CustomStringConvertible {
-        var description: String
+public enum PeerConfigBuilder {
+    /// Why the settings do not make a configuration.
+    public struct Error: Swift.Error, CustomStringConvertible {
+        /// What is wrong, naming the setting.
+        public var description: String
     }
 
     /// `@fqdn`, `user@fqdn`, an IPv4/IPv6 address, `@#hex` (key ID), a distinguished name as
     /// swanctl writes it (`C=CH, O=Example, CN=peer.example`: ID_DER_ASN1_DN); `%any` is nil.
-    static func identity(_ text: String) throws(Error) -> Identity? {
+    public static func identity(_ text: String) throws(Error) -> Identity? {
         if text == "%any" { return nil }
         if text.contains("=") {
             do { return try .distinguishedName(text) } catch { throw Error(description: "identity \(error.reason)") }
@@ -29,7 +31,8 @@ enum PeerConfigBuilder {
         throw Error(description: "identity \(text) is neither @fqdn, user@fqdn, an address, a DN (C=.., O=.., CN=..) nor %any")
     }
 
-    static func selector(_ text: String?, name: String) throws(Error) -> TrafficSelector? {
+    /// A traffic selector from an address or CIDR subnet (a bare address is a /32); nil stays nil.
+    public static func selector(_ text: String?, name: String) throws(Error) -> TrafficSelector? {
         guard let text else { return nil }
         let cidr = text.contains("/") ? text : text + "/32"
         guard let ts = TrafficSelector.subnet(cidr) else {
@@ -39,7 +42,7 @@ enum PeerConfigBuilder {
     }
 
     /// The engine configuration of one connection; `local` is our resolved IKE address.
-    static func build(_ s: ConnectionSettings, local: UDPAddress, responder: Bool) throws(Error) -> PeerConfig {
+    public static func build(_ s: ConnectionSettings, local: UDPAddress, responder: Bool) throws(Error) -> PeerConfig {
         if let problem = s.authenticationProblem { throw Error(description: "\(s.name) \(problem)") }
         var credentials: SignatureCredentials?
         if let certificate = s.certificateFile, let key = s.keyFile {
@@ -58,6 +61,11 @@ enum PeerConfigBuilder {
         let localID = try s.localID.map(identity) ?? credentials?.identity ?? (local.isIPv6 ? .ipv6(local.address) : .ipv4(local.address))
         guard let localID else { throw Error(description: "local_id cannot be %any") }
         let remoteID = try s.remoteID.map(identity) ?? remote.map { $0.address.count == 16 ? .ipv6($0.address) : .ipv4($0.address) }
+        // Lifetimes become 32-bit seconds (RFC 2407 §4.5); a larger or non-finite duration is refused, not trapped on.
+        let durations = [("ike_lifetime", s.ikeLifetime), ("esp_lifetime", s.espLifetime)] + (s.dpdDelay.map { [("dpd_delay", $0)] } ?? [])
+        for (key, value) in durations where !(value.isFinite && value >= 1 && value <= Double(UInt32.max)) {
+            throw Error(description: "\(s.name): \(key) \(value) s is not between 1 s and \(UInt32.max) s")
+        }
         let ike: [IKEProposal], esp: [ChildProposal]
         do {
             ike = try IKEProposal.proposals(notation: s.ikeProposals, lifetime: Lifetime(seconds: UInt32(s.ikeLifetime)))

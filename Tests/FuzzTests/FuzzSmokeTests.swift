@@ -1,0 +1,32 @@
+import Foundation
+import FuzzHarness
+import Testing
+
+/// Every libFuzzer target for IKEV1_FUZZ_SECONDS seconds through Fuzz/run.sh (ASan build, seeds from
+/// Fixtures/, corpus in .build-fuzz/): fails on a crash, leak, timeout or out-of-memory, whose input
+/// run.sh copies to Fixtures/fuzz-regressions/TARGET/. `.ci/run` sets the variable.
+@Suite(.serialized, .enabled(if: FuzzRunLength.seconds != nil,
+                             "set IKEV1_FUZZ_SECONDS=N to run every fuzz target for N seconds (Fuzz/run.sh, needs clang's libFuzzer)"))
+struct FuzzSmokeTests {
+    @Test(arguments: FuzzTarget.allCases)
+    func shortRun(_ target: FuzzTarget) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/bash")
+        p.arguments = [RegressionReplayTests.root.appendingPathComponent("Fuzz/run.sh").path, target.rawValue,
+                       "--seconds", "\(FuzzRunLength.seconds ?? 0)"]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0, "\(target.rawValue): \(text.suffix(4000))")
+        let executions = text.split(separator: "\n").last { $0.hasPrefix("stat::number_of_executed_units:") }
+        #expect(executions != nil, "\(target.rawValue) printed no final stats: \(text.suffix(2000))")
+    }
+}
+
+/// IKEV1_FUZZ_SECONDS: how long each target runs; unset or not a positive number: not at all.
+enum FuzzRunLength {
+    static var seconds: Int? { ProcessInfo.processInfo.environment["IKEV1_FUZZ_SECONDS"].flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil } }
+}
