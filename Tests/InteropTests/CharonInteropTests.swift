@@ -13,6 +13,8 @@ struct CharonInteropTests {
         .deletingLastPathComponent()
     /// The node the scripts drive: the debug build `swift test` made.
     static let binary = root.appendingPathComponent(".build/debug/ikev1").path
+    /// The lock file that keeps interop scenarios and fuzz smoke runs from overlapping.
+    static let heavyRunLock = "/tmp/swift-ikev1-heavy-tests.lock"
 
     static let scenarios = [
         "main-psk", "aggressive-fqdn", "legacy-3des", "ecp384-gcm", "modp2048-ecp256", "transport",
@@ -44,7 +46,10 @@ struct CharonInteropTests {
     /// signal, and a child inherits that mask, so dumpcap and netem.py never saw the SIGTERM that
     /// stops them. The child gets an empty mask and default handlers; no thread's mask changes.
     static func runScript(_ script: String, _ arguments: String...) throws -> (Int32, String) {
-        let argv = ["/usr/bin/timeout", "-k", "10", "300", "/bin/bash", root.appendingPathComponent(script).path] + arguments
+        // One heavy run at a time: the fuzz smoke runs (Tests/FuzzTests) take the same lock, so an
+        // ASan build never starves a scenario whose checks depend on timing (rekey, DPD).
+        let argv = ["/usr/bin/flock", heavyRunLock, "/usr/bin/timeout", "-k", "10", "300", "/bin/bash",
+                    root.appendingPathComponent(script).path] + arguments
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw POSIXError(.EMFILE) }
         for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }   // not into other tests' children
