@@ -225,14 +225,16 @@ case "$traffic" in
         spis() { swanctl_peer --list-sas | grep -oE '(in|out) +[0-9a-f]{8}' | sort -u | tr '\n' ' ' || true; }
         before="$(spis)"
         fds_before="$(ls "/proc/$node_pid/fd" | wc -l)"
-        lost="$(ip netns exec "$NS_US" ping -n -c 55 -i 0.5 -W1 -I "$HOST_US" "$HOST_PEER" | grep -o '[0-9]*% packet loss')"
+        received="$(ip netns exec "$NS_US" ping -n -c 55 -i 0.5 -W1 -I "$HOST_US" "$HOST_PEER" | grep -oE '[0-9]+ received' | grep -oE '[0-9]+' || echo 0)"
+        lost="$((55 - received)) of 55 pings lost"
         after="$(spis)"
         fds_after="$(ls "/proc/$node_pid/fd" | wc -l)"
         [ "$fds_after" -le "$fds_before" ] || die "rekey $role: file descriptors grew from $fds_before to $fds_after"
         [ "$before" != "$after" ] || die "rekey $role: charon's SPIs did not change ($before)"
         grep -q "IPsec SA installed" "$nodelog" && [ "$(grep -c 'IPsec SA installed' "$nodelog")" -ge 2 ] \
             || { cat "$nodelog" >&2; die "rekey $role: no second IPsec SA on our side"; }
-        case "$lost" in 0%*|1%*|3%*|5%*) ;; *) die "rekey $role: $lost while rekeying";; esac
+        # A ping (1 s timeout) may fall into the moment the two sides switch SAs; more is a broken rekey.
+        [ "$received" -ge 52 ] || die "rekey $role: $lost while rekeying"
         # After the rekeys both sides hold the same SAs: one ISAKMP SA, the new IPsec SA and the
         # rekeyed ones neither side has deleted yet (charon keeps them until they expire).
         held="$(check_invariant "$nodelog" "rekey $role")"
