@@ -40,6 +40,7 @@ cleanup() {
     faults_clear
     [ -n "${node_pid:-}" ] && kill -TERM "$node_pid" 2>/dev/null && wait "$node_pid" 2>/dev/null || true
     [ -n "${iperf_pid:-}" ] && kill "$iperf_pid" 2>/dev/null || true
+    [ -n "${iperf_client_pid:-}" ] && kill "$iperf_client_pid" 2>/dev/null || true
     charon_down
     net_down
 }
@@ -218,7 +219,9 @@ case "$scenario" in
         ip netns exec "$NS_PEER" iperf3 -s -1 -B "$HOST_PEER" > /dev/null 2>&1 &
         iperf_pid=$!
         sleep 0.3
-        ip netns exec "$NS_US" iperf3 -c "$HOST_PEER" -B "$HOST_US" -t 4 > /dev/null 2>&1 &
+        # The client outlives the tunnel it was sending into: bounded, and killed on exit.
+        ip netns exec "$NS_US" timeout -k 2 15 iperf3 -c "$HOST_PEER" -B "$HOST_US" -t 4 > /dev/null 2>&1 &
+        iperf_client_pid=$!
         sleep 1.5
         kill -KILL "$node_pid"; wait "$node_pid" 2>/dev/null || true; node_pid=""
         [ "$(charon_sas)" = "$old" ] || die "kill-node $role: charon's SAs changed at the kill (expected them stale)"

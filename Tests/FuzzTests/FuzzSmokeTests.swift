@@ -14,7 +14,7 @@ struct FuzzSmokeTests {
         // Under the interop suite's lock (Tests/InteropTests): its timing-dependent scenarios never
         // share the two cores with an ASan build or a fuzzer.
         p.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-        p.arguments = ["/tmp/swift-ikev1-heavy-tests.lock", "/bin/bash",
+        p.arguments = ["-o", "/tmp/swift-ikev1-heavy-tests.lock", "/bin/bash",
                        RegressionReplayTests.root.appendingPathComponent("Fuzz/run.sh").path, target.rawValue,
                        "--seconds", "\(FuzzRunLength.seconds ?? 0)"]
         let out = Pipe()

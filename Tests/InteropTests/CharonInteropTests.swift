@@ -47,8 +47,9 @@ struct CharonInteropTests {
     /// stops them. The child gets an empty mask and default handlers; no thread's mask changes.
     static func runScript(_ script: String, _ arguments: String...) throws -> (Int32, String) {
         // One heavy run at a time: the fuzz smoke runs (Tests/FuzzTests) take the same lock, so an
-        // ASan build never starves a scenario whose checks depend on timing (rekey, DPD).
-        let argv = ["/usr/bin/flock", heavyRunLock, "/usr/bin/timeout", "-k", "10", "300", "/bin/bash",
+        // ASan build never starves a scenario whose checks depend on timing (rekey, DPD). `-o`: only
+        // flock holds the lock, not a process the script leaves behind.
+        let argv = ["/usr/bin/flock", "-o", heavyRunLock, "/usr/bin/timeout", "-k", "10", "300", "/bin/bash",
                     root.appendingPathComponent(script).path] + arguments
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw POSIXError(.EMFILE) }
