@@ -151,7 +151,9 @@ final class NodeSession: @unchecked Sendable {
             }
         case .installed(let child):
             print("IPsec SA installed: in 0x\(String(child.inbound.spi, radix: 16)) out 0x\(String(child.outbound.spi, radix: 16))"
-                  + (child.udpEncapsulated ? " (ESP in UDP to \(child.remote))" : " (raw ESP to \(IPAddressText.format(child.remote.address)))"))
+                  + (child.ipsecProtocol == .ah ? " (AH to \(IPAddressText.format(child.remote.address)))"
+                     : child.udpEncapsulated ? " (ESP in UDP to \(child.remote))"
+                     : " (raw ESP to \(IPAddressText.format(child.remote.address)))"))
             if let transportTun {
                 do {
                     try transportTun.steerTransportTraffic(peer: IPAddressText.format(child.remote.address),
