@@ -65,7 +65,7 @@ final class NodeSession: @unchecked Sendable {
             do {
                 let device = try TunDevice(name: tunName)
                 var routes: [String] = []
-                if !settings.transport, let r = settings.remoteTS { routes.append(r) }
+                if !settings.transport, let r = config.remoteTrafficSelector { routes += r.subnets.map(\.description) }
                 try device.configure(address: tunAddress ?? settings.tunAddress, routes: routes)
                 tun = device
                 print("TUN \(device.name) up, routing \(routes.isEmpty ? "nothing" : routes.joined(separator: ", "))")
@@ -142,6 +142,10 @@ final class NodeSession: @unchecked Sendable {
             }
         case .installed(let child):
             print("IPsec SA installed: in 0x\(String(child.inbound.spi, radix: 16)) out 0x\(String(child.outbound.spi, radix: 16))")
+            // charon's "established with ... TS a === b": the selectors in swanctl notation (no selector: the host).
+            let local = child.localTrafficSelector?.description ?? IPAddressText.format(child.local.address)
+            let remote = child.remoteTrafficSelector?.description ?? IPAddressText.format(child.remote.address)
+            print("  TS \(local) === \(remote)")
             print(StatusTables.ipsec(runtime.childSAs, local: child.local, now: runtime.now,
                                      interface: tunName ?? "(no data plane)", mapTag: settings.name) {
                 runtime.packetCounts(inboundSPI: $0.inbound.spi).map { ($0.encapsulated, $0.decapsulated) } ?? (0, 0)
