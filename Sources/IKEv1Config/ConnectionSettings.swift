@@ -27,9 +27,10 @@ public struct ConnectionSettings: Equatable, Sendable {
     public var ikeProposals = "aes128-sha256-modp2048"
     /// ESP (Quick Mode) proposals in strongSwan notation.
     public var espProposals = "aes128-sha256-modp2048"
-    /// Our protected subnet (CIDR or address); nil: our address.
+    /// Our protected traffic in swanctl's notation (`10.1.0.0/24`, `10.1.0.0/24[gre]`,
+    /// `dynamic[udp/1701]`); nil: our address (with `remoteTS` nil too: no client IDs).
     public var localTS: String?
-    /// The peer's protected subnet; nil: its address.
+    /// The peer's protected traffic, same notation; nil: its address.
     public var remoteTS: String?
     /// Transport mode instead of tunnel mode.
     public var transport = false
@@ -197,8 +198,11 @@ public enum ConfigFile {
             c.psk = Array(v.utf8)
         case "proposals": c.ikeProposals = value
         case "esp_proposals": c.espProposals = value
-        case "local_ts": c.localTS = value
-        case "remote_ts": c.remoteTS = value
+        case "local_ts", "remote_ts":
+            do throws(PeerConfigBuilder.Error) { try PeerConfigBuilder.checkSelector(value, name: key) } catch {
+                throw Error(line: n, message: error.description)
+            }
+            if key == "local_ts" { c.localTS = value } else { c.remoteTS = value }
         case "mode":
             switch value { case "tunnel": c.transport = false; case "transport": c.transport = true
             default: throw Error(line: n, message: "mode is tunnel or transport, not \(value)") }
