@@ -25,6 +25,32 @@ struct PayloadCodecTests {
         #expect(back.proposals[0].spi32 == 0x01020304)
     }
 
+    /// Decoded SA and ID payloads answer ``Payload/body`` with the bytes they came in (what
+    /// HASH_I/HASH_R cover, RFC 2409 §5); they still equal the same payload built here, and a
+    /// changed field is encoded anew.
+    @Test func decodedSAAndIDBodiesAreTheBytesReceived() throws {
+        let sa = SecurityAssociationPayload(proposals: [ProposalPayload(number: 1, protocolID: .isakmp, transforms: [
+            TransformPayload(number: 1, transformID: TransformID(rawValue: 1, protocolID: .isakmp), attributes: [
+                DataAttribute(type: 12, value: .variable([0x3a, 0x98])), .basic(11, 1), .basic(1, 7),
+            ]),
+        ])])
+        let id = IdentificationPayload(.fqdn("peer.example"), protocolID: 17, port: 500)
+        let bytes = ISAKMPMessage(header: Self.header, payloads: [.securityAssociation(sa), .identification(id)]).encode()
+        let chain = Array(bytes[28...])
+        let payloads = try #require(try ISAKMPMessage.decode(bytes).payloads)
+        guard case .securityAssociation(var back) = payloads[0], case .identification(var backID) = payloads[1] else {
+            Issue.record("\(payloads)"); return
+        }
+        let saLength = Int(chain[2]) << 8 | Int(chain[3])
+        #expect(back.body == Array(chain[4..<saLength]))
+        #expect(backID.body == Array(chain[(saLength + 4)...]))
+        #expect(back == sa && backID == id && Set([back]).contains(sa))
+        back.proposals[0].transforms[0].attributes.removeFirst()
+        #expect(back.body == Payload.securityAssociation(back).body && back.body.count == saLength - 4 - 6)
+        backID.port = 4500
+        #expect(backID.body == [IdentificationType.fqdn.rawValue, 17, 0x11, 0x94] + Array("peer.example".utf8))
+    }
+
     /// RFC 2407 §4.5.4 RESPONDER-LIFETIME data: Life-Type seconds, 86400 s as a
     /// 4-byte TLV, Life-Type kilobytes, 1000 KB as TV.
     @Test func attributeListEncodesAndDecodesBackToBack() throws {

@@ -12,14 +12,18 @@
 
 /// An Identification payload: a Phase-1 identity or a Quick Mode client identity.
 ///
-/// ``Payload/body`` of this payload is `IDii_b` / `IDir_b` of RFC 2409 §5.
+/// A decoded payload keeps the bytes it was read from: ``body`` returns them, so `IDii_b` /
+/// `IDir_b` (RFC 2409 §5) are what the peer sent. Changing a field drops them. Equality
+/// compares the fields.
 public struct IdentificationPayload: Hashable, Sendable {
-    public var idType: IdentificationType
+    public var idType: IdentificationType { didSet { received = nil } }
     /// IP protocol number, 0 for any.
-    public var protocolID: UInt8
+    public var protocolID: UInt8 { didSet { received = nil } }
     /// Port, 0 for any.
-    public var port: UInt16
-    public var data: [UInt8]
+    public var port: UInt16 { didSet { received = nil } }
+    public var data: [UInt8] { didSet { received = nil } }
+    /// The body as received; nil for a payload built here or changed since.
+    private var received: [UInt8]?
 
     public init(idType: IdentificationType, protocolID: UInt8 = 0, port: UInt16 = 0, data: [UInt8]) {
         self.idType = idType
@@ -36,11 +40,34 @@ public struct IdentificationPayload: Hashable, Sendable {
     /// The identification data read according to its type; nil when the length does not fit the type.
     public var identity: Identity? { Identity(type: idType, data: data) }
 
+    /// The payload body as it travels: the bytes received for a decoded payload, else this
+    /// library's encoding. This is `IDii_b` / `IDir_b` of RFC 2409 §5.
+    public var body: [UInt8] {
+        if let received { return received }
+        var w = ByteWriter()
+        encodeBody(into: &w)
+        return w.bytes
+    }
+
+    public static func == (a: IdentificationPayload, b: IdentificationPayload) -> Bool {
+        a.idType == b.idType && a.protocolID == b.protocolID && a.port == b.port && a.data == b.data
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(idType)
+        hasher.combine(protocolID)
+        hasher.combine(port)
+        hasher.combine(data)
+    }
+
     static func decode(_ r: inout ByteReader, field: String) throws(WireError) -> IdentificationPayload {
-        IdentificationPayload(idType: IdentificationType(rawValue: try r.u8(field + ".id_type")),
-                              protocolID: try r.u8(field + ".protocol_id"),
-                              port: try r.u16(field + ".port"),
-                              data: r.rest())
+        let received = Array(r.bytes)
+        var id = IdentificationPayload(idType: IdentificationType(rawValue: try r.u8(field + ".id_type")),
+                                       protocolID: try r.u8(field + ".protocol_id"),
+                                       port: try r.u16(field + ".port"),
+                                       data: r.rest())
+        id.received = received
+        return id
     }
 
     func encodeBody(into w: inout ByteWriter) {

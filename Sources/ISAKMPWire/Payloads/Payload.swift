@@ -50,11 +50,17 @@ public enum Payload: Hashable, Sendable {
 
     /// The payload body after the 4-byte generic header, as sent on the wire.
     ///
-    /// For SA and ID payloads this is what HASH_I and HASH_R are computed over (RFC 2409 §5).
+    /// For SA and ID payloads this is what HASH_I and HASH_R are computed over (RFC 2409 §5):
+    /// the bytes received when the payload was decoded.
     public var body: [UInt8] {
-        var w = ByteWriter()
-        encodeBody(into: &w)
-        return w.bytes
+        switch self {
+        case .securityAssociation(let p): return p.body
+        case .identification(let p): return p.body
+        default:
+            var w = ByteWriter()
+            encodeBody(into: &w)
+            return w.bytes
+        }
     }
 
     func encodeBody(into w: inout ByteWriter) {

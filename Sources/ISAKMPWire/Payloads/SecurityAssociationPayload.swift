@@ -14,13 +14,19 @@
 // (followed by Proposal payloads, RFC 2408 §3.5)
 
 /// An SA payload: DOI, situation and its proposals.
+///
+/// A decoded payload keeps the bytes it was read from: ``body`` returns them, so SAi_b is what
+/// the peer sent (RFC 2409 §5), whatever this library would write. Changing a field drops them.
+/// Equality compares the fields.
 public struct SecurityAssociationPayload: Hashable, Sendable {
-    public var doi: DomainOfInterpretation
+    public var doi: DomainOfInterpretation { didSet { received = nil } }
     /// The 32-bit situation bitmap of the IPsec DOI.
-    public var situation: Situation
+    public var situation: Situation { didSet { received = nil } }
     /// Labeled-domain data (RFC 2407 §4.6.1) present when SIT_SECRECY or SIT_INTEGRITY is set; kept as bytes.
-    public var labeledDomain: [UInt8]
-    public var proposals: [ProposalPayload]
+    public var labeledDomain: [UInt8] { didSet { received = nil } }
+    public var proposals: [ProposalPayload] { didSet { received = nil } }
+    /// The body as received; nil for a payload built here or changed since.
+    private var received: [UInt8]?
 
     /// Creates an SA payload of the IPsec DOI with SIT_IDENTITY_ONLY.
     public init(doi: DomainOfInterpretation = .ipsec, situation: Situation = .identityOnly,
@@ -31,7 +37,28 @@ public struct SecurityAssociationPayload: Hashable, Sendable {
         self.proposals = proposals
     }
 
+    /// The payload body as it travels: the bytes received for a decoded payload, else this
+    /// library's encoding. For the initiator's SA payload this is SAi_b (RFC 2409 §5).
+    public var body: [UInt8] {
+        if let received { return received }
+        var w = ByteWriter()
+        encodeBody(into: &w)
+        return w.bytes
+    }
+
+    public static func == (a: SecurityAssociationPayload, b: SecurityAssociationPayload) -> Bool {
+        a.doi == b.doi && a.situation == b.situation && a.labeledDomain == b.labeledDomain && a.proposals == b.proposals
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(doi)
+        hasher.combine(situation)
+        hasher.combine(labeledDomain)
+        hasher.combine(proposals)
+    }
+
     static func decode(_ r: inout ByteReader, field: String) throws(WireError) -> SecurityAssociationPayload {
+        let received = Array(r.bytes)
         let doi = DomainOfInterpretation(rawValue: try r.u32(field + ".doi"))
         let situation = Situation(rawValue: try r.u32(field + ".situation"))
         var labeled: [UInt8] = []
@@ -56,8 +83,9 @@ public struct SecurityAssociationPayload: Hashable, Sendable {
             throw WireError(.badLength, field: field + ".length", offset: r.offset,
                             reason: "\(r.remaining) bytes after the last proposal")
         }
-        return SecurityAssociationPayload(doi: doi, situation: situation, labeledDomain: labeled,
-                                          proposals: proposals)
+        var sa = SecurityAssociationPayload(doi: doi, situation: situation, labeledDomain: labeled, proposals: proposals)
+        sa.received = received
+        return sa
     }
 
     private static func labeledDomainBytes(_ r: inout ByteReader, situation: Situation,
