@@ -14,8 +14,8 @@ struct PayloadRule {
 
     /// Checks presence and types; the error names the message.
     func check(_ payloads: [Payload]) throws(IKEv1Error) {
-        for case .raw(let raw) in payloads where raw.type.name != nil {
-            throw IKEv1Error(.payloadMalformed, "\(message): \(raw.type.name!) payload with RESERVED \(raw.reserved)")
+        for case .raw(let raw) in payloads {
+            if let name = raw.type.name { throw IKEv1Error(.payloadMalformed, "\(message): \(name) payload with RESERVED \(raw.reserved)") }
         }
         let present = payloads.map(\.type)
         for t in required where !present.contains(t) {

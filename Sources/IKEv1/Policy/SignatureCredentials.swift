@@ -24,6 +24,8 @@ public struct SignatureCredentials: Sendable {
     public var sendCertificates: CertificateSending = .ifAsked
     /// Send Certificate Requests naming our trust anchors (as charon's `send_certreq = yes`).
     public var sendCertificateRequests = true
+    /// The method our key signs with: RSA (3) or ECDSA 9/10/11 by curve.
+    public let authMethod: AuthMethod
 
     /// Credentials from loaded values; throws `configuration` when the key is not the
     /// certificate's, the chain is empty, or no trust anchor is given.
@@ -32,10 +34,11 @@ public struct SignatureCredentials: Sendable {
         guard signingKey.matches(leaf) else {
             throw IKEv1Error(.configuration, "the private key (\(signingKey.keyDescription)) does not belong to certificate \"\(leaf.subject)\"")
         }
-        guard AuthMethod(key: signingKey.ikeAuthenticationMethod) != nil else {
+        guard let method = AuthMethod(key: signingKey.ikeAuthenticationMethod) else {
             throw IKEv1Error(.configuration, "\(signingKey.keyDescription) keys cannot sign in IKEv1 (RSA, or ECDSA on P-256/384/521)")
         }
         guard !trustAnchors.isEmpty else { throw IKEv1Error(.configuration, "no CA certificate to verify the peer with") }
+        authMethod = method
         self.signingKey = signingKey
         self.chain = chain
         self.trustStore = TrustStore(anchors: trustAnchors)
@@ -55,9 +58,6 @@ public struct SignatureCredentials: Sendable {
         }
         try self.init(signingKey: key, chain: chain, trustAnchors: anchors)
     }
-
-    /// The method our key signs with: RSA (3) or ECDSA 9/10/11 by curve.
-    public var authMethod: AuthMethod { AuthMethod(key: signingKey.ikeAuthenticationMethod)! }
 
     /// Our certificate's subject as an ID_DER_ASN1_DN identity (what charon uses by default).
     public var identity: Identity { .derASN1DN(chain[0].subject.der) }
