@@ -22,8 +22,15 @@ import Testing
     /// A protected Phase 2 message from A's session: `payloads` encrypted under the IV of `mid`,
     /// headed by `hash` (or without a HASH payload when nil).
     static func protected(_ s: ISAKMPSession, _ type: ExchangeType, mid: UInt32, hash: [UInt8]?, _ payloads: [Payload]) throws -> [UInt8] {
-        let iv = IKEv1IV.phase2(hash: s.hash, lastPhase1Block: s.lastPhase1Block, messageID: mid, blockSize: s.blockSize)
-        return try s.encryptedMessage(s.header(type, messageID: mid), (hash.map { [.hash(HashPayload(data: $0))] } ?? []) + payloads, iv: iv).0
+        let e = try #require(s.established)
+        return try e.protection.encryptedMessage(s.header(type, messageID: mid), (hash.map { [.hash(HashPayload(data: $0))] } ?? []) + payloads,
+                                                 iv: e.protection.phase2IV(base: e.ivBase, messageID: mid)).0
+    }
+
+    /// What protects the established session `s`, and the first IV of exchange `mid`.
+    static func protection(_ s: ISAKMPSession, mid: UInt32) throws -> (ISAKMPProtection, iv: [UInt8]) {
+        let e = try #require(s.established)
+        return (e.protection, e.protection.phase2IV(base: e.ivBase, messageID: mid))
     }
 
     /// Feeds one datagram from A to a copy of B and returns the copy and its actions.
@@ -54,7 +61,7 @@ import Testing
         let s = pair.a.sessions[sa]!
         let delete: [Payload] = [.delete(DeletePayload(protocolID: .isakmp, spiSize: 16, spis: [s.cookieI.bytes + s.cookieR.bytes]))]
         let mid: UInt32 = 0x5eed_0001
-        let hash = s.keys!.informationalHash(messageID: mid, payloads: ISAKMPMessage.encodePayloads(delete))
+        let hash = try Self.protection(s, mid: mid).0.keys.informationalHash(messageID: mid, payloads: ISAKMPMessage.encodePayloads(delete))
         var outcomes: [[IKEv1Error.Kind]] = [], reasons: Set<String> = []
         for bad in Self.flips(hash) {
             let (b, actions) = Self.deliver(try Self.protected(s, .informational, mid: mid, hash: bad, delete), to: pair.b)
@@ -76,14 +83,14 @@ import Testing
         s.startQuickMode(rekeying: nil, env: &env, into: &actions)
         guard case .send(let qm1)? = actions.first else { Issue.record("no QM1"); return }
         let mid = try ISAKMPMessage.decode(qm1.bytes).header.messageID
-        let d = try s.decrypt(try ISAKMPMessage.decode(qm1.bytes), iv: IKEv1IV.phase2(hash: s.hash, lastPhase1Block: s.lastPhase1Block,
-                                                                                   messageID: mid, blockSize: s.blockSize))
+        let (protection, iv) = try Self.protection(s, mid: mid)
+        let d = try protection.decrypt(try ISAKMPMessage.decode(qm1.bytes), iv: iv)
         guard case .hash(let h)? = d.payloads.first else { Issue.record("no HASH(1)"); return }
         var reasons: Set<String> = []
         for bad in Self.flips(h.data) {
             let (b, out) = Self.deliver(try Self.protected(s, .quickMode, mid: mid, hash: bad, Array(d.payloads.dropFirst())), to: pair.b)
             #expect(Self.errors(out).map(\.kind) == [.invalidHash] && Self.sends(out) == 0)
-            #expect(b.sessions[sa]!.quickModes.isEmpty && b.childSAs.count == 1)
+            #expect(b.sessions[sa]?.established?.quickModes.isEmpty == true && b.childSAs.count == 1)
             reasons.formUnion(Self.errors(out).map(\.reason))
         }
         #expect(reasons.count == 1)
@@ -95,15 +102,16 @@ import Testing
     @Test func natDiscoveryFlipsAreDetectedAlike() throws {
         let (pair, sa) = try Self.established()
         let s = pair.b.sessions[sa]!
-        let mine = natDiscoveryHash(hash: s.hash, cookieI: s.cookieI.bytes, cookieR: s.cookieR.bytes,
+        let hash = try Self.protection(s, mid: 0).0.hash
+        let mine = natDiscoveryHash(hash: hash, cookieI: s.cookieI.bytes, cookieR: s.cookieR.bytes,
                                     address: Pair.addressB.address, port: 500)
-        let theirs = natDiscoveryHash(hash: s.hash, cookieI: s.cookieI.bytes, cookieR: s.cookieR.bytes,
+        let theirs = natDiscoveryHash(hash: hash, cookieI: s.cookieI.bytes, cookieR: s.cookieR.bytes,
                                       address: Pair.addressA.address, port: 500)
         func detect(_ first: [UInt8], _ second: [UInt8]) -> (Bool, Bool) {
             var copy = s
             copy.nat = NATState(negotiated: true)
             copy.checkNATD([first, second].map { .natDiscovery(NATDiscoveryPayload(hash: $0, type: .natDiscovery)) },
-                           from: Pair.addressA, to: Pair.addressB)
+                           hash: hash, from: Pair.addressA, to: Pair.addressB)
             return (copy.nat.localBehindNAT, copy.nat.peerBehindNAT)
         }
         #expect(detect(mine, theirs) == (false, false))
@@ -134,7 +142,7 @@ import Testing
         let verifiers: [(String, String)] = [
             ("IKEv1/Phase1/Phase1Support.swift", "func verifyPeerHash("),          // HASH_I, HASH_R
             ("IKEv1/Phase1/Phase1Support.swift", "func checkNATD("),               // NAT-D
-            ("IKEv1/Phase2/QuickMode/QuickModeExchange.swift", "func verifyQuickModeHash("),   // HASH(1..3), Informational
+            ("IKEv1/Phase2/QuickMode/QuickModeSupport.swift", "func verifyHash("),  // HASH(1..3), Informational
             ("IPsecCrypto/Primitives/Digest.swift", "public func verify("),        // HMAC ICVs (ESP, AH)
             ("IPsecCrypto/Primitives/AESXCBC.swift", "public func verify("),       // AES-XCBC ICVs
             ("IPsecCrypto/Primitives/AESGCM.swift", "public func verify("),        // GMAC ICVs
@@ -152,7 +160,8 @@ import Testing
         // 3. Each received-hash check of the engine goes through the verifier.
         let engine = try files("IKEv1").map(source).joined()
         for h in ["quickModeHash1", "quickModeHash2", "quickModeHash3", "informationalHash"] {
-            #expect(engine.contains("verifyQuickModeHash(d, expected: keys.\(h)("), "\(h) is never verified through verifyQuickModeHash")
+            let check = try Regex(#"verifyHash\(d, which: "[^"]*"\) \{ (_ in )?(protection\.)?keys\."# + h + #"\("#)
+            #expect(engine.contains(check), "\(h) is never verified through verifyHash")
         }
         // 4. No authenticator bytes compared with == or !=.
         let pattern = try Regex(#"\.(data|hash|icv|tag)\s*[!=]=\s*(?!nil\b)[a-z(\[]|[!=]=\s*(expected|computed|icv|tag)\b"#)
@@ -296,16 +305,16 @@ import Testing
         s.startQuickMode(rekeying: nil, env: &env, into: &actions)
         guard case .send(let qm1)? = actions.first else { Issue.record("no QM1"); return }
         let message = try ISAKMPMessage.decode(qm1.bytes)
-        let d = try s.decrypt(message, iv: IKEv1IV.phase2(hash: s.hash, lastPhase1Block: s.lastPhase1Block,
-                                                         messageID: message.header.messageID, blockSize: s.blockSize))
+        let (protection, iv) = try Self.protection(s, mid: message.header.messageID)
+        let d = try protection.decrypt(message, iv: iv)
         let rest = Array(d.payloads.dropFirst())
-        let hash1 = s.keys!.quickModeHash1(messageID: usedMID, afterHash: ISAKMPMessage.encodePayloads(rest))
+        let hash1 = protection.keys.quickModeHash1(messageID: usedMID, afterHash: ISAKMPMessage.encodePayloads(rest))
         let (b, out) = Self.deliver(try Self.protected(s, .quickMode, mid: usedMID, hash: hash1, rest), to: pair.b)
         #expect(Self.sends(out) == 0 && b.childSAs.count == 1)
         #expect(Self.errors(out).map(\.kind) == [.unexpectedMessage] && Self.errors(out).first?.reason.contains("already used") == true)
         // The same message under a fresh message ID is answered: only the reuse was refused.
         let fresh: UInt32 = usedMID &+ 1
-        let hashFresh = s.keys!.quickModeHash1(messageID: fresh, afterHash: ISAKMPMessage.encodePayloads(rest))
+        let hashFresh = protection.keys.quickModeHash1(messageID: fresh, afterHash: ISAKMPMessage.encodePayloads(rest))
         #expect(Self.sends(Self.deliver(try Self.protected(s, .quickMode, mid: fresh, hash: hashFresh, rest), to: pair.b).1) == 1)
     }
 

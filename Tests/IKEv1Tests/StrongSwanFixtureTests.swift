@@ -30,28 +30,25 @@ import Testing
     /// A session in charon's established state, keyed from keys.json.
     static func established(_ fx: StrongSwanFixture, initiator: Bool) throws -> ISAKMPSession {
         let p1 = fx.phase1
-        var env = Environment(now: EngineTime(milliseconds: 0), entropy: SeededEntropy(seed: 2))
         let first = fx.isakmp[p1.ints("frames")[0]]!
         let header = try ISAKMPHeader.decode(first.bytes[...])
-        var s = ISAKMPSession(responderFor: try fx.config(responder: !initiator), header: header,
-                              local: initiator ? first.from : first.to, remote: initiator ? first.to : first.from, env: &env)
-        s.isInitiator = initiator
-        s.cookieI = Cookie(bytes: p1.bytes("cookie_i"))
-        s.cookieR = Cookie(bytes: p1.bytes("cookie_r"))
+        let cookieI = Cookie(bytes: p1.bytes("cookie_i")), cookieR = Cookie(bytes: p1.bytes("cookie_r"))
         let chosen = try IKEProposal.proposals(notation: StrongSwanFixture.notation(p1["proposal_chosen"] as! String))[0]
-        s.chosen = chosen
         let keys = IKEv1Phase1Keys(prf: IKEv1PRF(hash: chosen.hash), skeyid: SecretBytes(p1.bytes("skeyid")),
-                                   sharedSecret: SecretBytes(p1.bytes("g_xy")), cookieI: s.cookieI.bytes, cookieR: s.cookieR.bytes,
+                                   sharedSecret: SecretBytes(p1.bytes("g_xy")), cookieI: cookieI.bytes, cookieR: cookieR.bytes,
                                    encryptionKeyLength: chosen.encryption.keyLength)
         #expect(keys.skeyidA.bytes == p1.bytes("skeyid_a"))
         #expect(keys.encryptionKey.bytes == p1.bytes("encryption_key"))
-        s.keys = keys
-        s.cipher = try CBCCipher(algorithm: chosen.encryption, key: keys.encryptionKey)
         let last = try ISAKMPMessage.decode(fx.isakmp[p1.ints("frames").last!]!.bytes)
         guard case .encrypted(let ct) = last.body else { throw IKEv1Error(.crypto, "last Phase 1 message in the clear") }
-        s.lastPhase1Block = Array(ct.suffix(chosen.encryption.blockSize))
-        s.state = .established
-        s.peerIdentity = .ipv4([0, 0, 0, 0])
+        let established = EstablishedState(protection: try ISAKMPProtection(proposal: chosen, keys: keys),
+                                           ivBase: Array(ct.suffix(chosen.encryption.blockSize)), peerIdentity: .ipv4([0, 0, 0, 0]),
+                                           peerCertificate: nil, at: EngineTime(milliseconds: 0))
+        var s = ISAKMPSession(isInitiator: initiator, cookieI: cookieI, cookieR: cookieR, exchange: header.exchangeType,
+                              config: try fx.config(responder: !initiator), local: initiator ? first.from : first.to,
+                              remote: initiator ? first.to : first.from, phase1: .established(established),
+                              now: EngineTime(milliseconds: 0))
+        s.nat.floated = s.local.port != 500
         if let mode = fx.quickModes.first?["encapsulation_mode"] as? String, mode.hasPrefix("3") || mode.hasPrefix("6") {
             s.nat.negotiated = true
             s.nat.peerBehindNAT = true
@@ -70,23 +67,23 @@ import Testing
     @Test(arguments: StrongSwanFixture.scenarios)
     func quickModeHashesMatchCharon(scenario: String) throws {
         let fx = try StrongSwanFixture(scenario)
-        let s = try Self.established(fx, initiator: false)
-        let keys = try #require(s.keys)
+        let e = try #require(try Self.established(fx, initiator: false).established)
+        let keys = e.protection.keys
         for qm in Self.primaryQuickModes(fx) {
             let mid = UInt32(qm["message_id_decimal"] as! Int)
             let frames = qm.ints("frames")
-            let iv = IKEv1IV.phase2(hash: s.hash, lastPhase1Block: s.lastPhase1Block, messageID: mid, blockSize: s.blockSize)
+            let iv = e.protection.phase2IV(base: e.ivBase, messageID: mid)
             #expect(iv == qm.bytes("iv_first"))
-            let d1 = try s.decrypt(try ISAKMPMessage.decode(fx.isakmp[frames[0]]!.bytes), iv: iv)
-            let h1 = keys.quickModeHash1(messageID: mid, afterHash: d1.afterFirstPayload)
+            let d1 = try e.protection.decrypt(try ISAKMPMessage.decode(fx.isakmp[frames[0]]!.bytes), iv: iv)
+            let h1 = keys.quickModeHash1(messageID: mid, afterHash: try #require(d1.afterFirstPayload))
             #expect(h1 == qm.bytes("hash_1"))
             #expect(d1.payloads.first == .hash(HashPayload(data: h1)))
-            let d2 = try s.decrypt(try ISAKMPMessage.decode(fx.isakmp[frames[1]]!.bytes), iv: d1.nextIV)
-            let h2 = keys.quickModeHash2(messageID: mid, nonceI: qm.bytes("nonce_i"), afterHash: d2.afterFirstPayload)
+            let d2 = try e.protection.decrypt(try ISAKMPMessage.decode(fx.isakmp[frames[1]]!.bytes), iv: d1.nextIV)
+            let h2 = keys.quickModeHash2(messageID: mid, nonceI: qm.bytes("nonce_i"), afterHash: try #require(d2.afterFirstPayload))
             #expect(h2 == qm.bytes("hash_2"))
             #expect(d2.payloads.first == .hash(HashPayload(data: h2)))
             guard frames.count > 2 else { continue }   // port500: charon sent no QM3
-            let d3 = try s.decrypt(try ISAKMPMessage.decode(fx.isakmp[frames[2]]!.bytes), iv: d2.nextIV)
+            let d3 = try e.protection.decrypt(try ISAKMPMessage.decode(fx.isakmp[frames[2]]!.bytes), iv: d2.nextIV)
             let h3 = keys.quickModeHash3(messageID: mid, nonceI: qm.bytes("nonce_i"), nonceR: qm.bytes("nonce_r"))
             #expect(h3 == qm.bytes("hash_3"))
             #expect(d3.payloads == [.hash(HashPayload(data: h3))])
@@ -104,7 +101,8 @@ import Testing
             let actions = s.receive(try ISAKMPMessage.decode(m1.bytes), raw: m1.bytes, from: m1.from, to: m1.to, env: &env)
             #expect(actions.allSatisfy { if case .failed = $0 { false } else { true } }, "\(scenario): \(actions)")
             #expect(actions.contains { if case .send = $0 { true } else { false } })
-            #expect(s.quickModes[UInt32(qm["message_id_decimal"] as! Int)]?.pending != nil)
+            let replied = if case .replied? = s.established?.quickModes[UInt32(qm["message_id_decimal"] as! Int)] { true } else { false }
+            #expect(replied)
         }
     }
 
@@ -119,12 +117,12 @@ import Testing
             var env = Environment(now: EngineTime(milliseconds: 0), entropy: SeededEntropy(seed: 4))
             let mid = UInt32(qm["message_id_decimal"] as! Int)
             let frames = qm.ints("frames")
-            let iv = IKEv1IV.phase2(hash: s.hash, lastPhase1Block: s.lastPhase1Block, messageID: mid, blockSize: s.blockSize)
-            let d1 = try s.decrypt(try ISAKMPMessage.decode(fx.isakmp[frames[0]]!.bytes), iv: iv)
-            var exchange = QuickModeExchange(messageID: mid, isInitiator: true, stage: .sentFirst, iv: d1.nextIV,
-                                             mySPI: UInt32(beBytes: qm.bytes("spi_i"))!)
-            exchange.nonceI = qm.bytes("nonce_i")
-            s.quickModes[mid] = exchange
+            let e = try #require(s.established)
+            let d1 = try e.protection.decrypt(try ISAKMPMessage.decode(fx.isakmp[frames[0]]!.bytes),
+                                              iv: e.protection.phase2IV(base: e.ivBase, messageID: mid))
+            let exchange = QuickModeInitiated(messageID: mid, iv: d1.nextIV, nonceI: qm.bytes("nonce_i"),
+                                              mySPI: UInt32(beBytes: qm.bytes("spi_i"))!, rekeying: nil, pfs: .off)
+            s.updateEstablished { $0.quickModes[mid] = .initiated(exchange) }
             let m2 = fx.isakmp[frames[1]]!
             let actions = s.receive(try ISAKMPMessage.decode(m2.bytes), raw: m2.bytes, from: m2.from, to: m2.to, env: &env)
             #expect(actions.allSatisfy { if case .failed = $0 { false } else { true } }, "\(scenario): \(actions)")
@@ -150,19 +148,20 @@ import Testing
         let mid = UInt32(qm["message_id_decimal"] as! Int)
         let m1 = fx.isakmp[qm.ints("frames")[0]]!
         let message = try ISAKMPMessage.decode(m1.bytes)
-        let iv = IKEv1IV.phase2(hash: s.hash, lastPhase1Block: s.lastPhase1Block, messageID: mid, blockSize: s.blockSize)
-        var payloads = try s.decrypt(message, iv: iv).payloads
+        let e = try #require(s.established)
+        let iv = e.protection.phase2IV(base: e.ivBase, messageID: mid)
+        var payloads = try e.protection.decrypt(message, iv: iv).payloads
         guard case .hash(var h) = payloads[0] else { Issue.record("no HASH"); return }
         h.data[0] ^= 0x01
         payloads[0] = .hash(h)
-        let (forged, _) = try s.encryptedMessage(message.header, payloads, iv: iv)
+        let (forged, _) = try e.protection.encryptedMessage(message.header, payloads, iv: iv)
         var env = Environment(now: EngineTime(milliseconds: 0), entropy: SeededEntropy(seed: 5))
         let actions = s.receive(try ISAKMPMessage.decode(forged), raw: forged, from: m1.from, to: m1.to, env: &env)
         let failures = actions.compactMap { if case .failed(let f) = $0 { f } else { nil } }
         #expect(failures.map(\.error.kind) == [.invalidHash])
         #expect(failures.first?.error.reason.contains("HASH(1)") == true)
         #expect(!actions.contains { if case .send = $0 { true } else { false } })
-        #expect(s.state == .established && s.children.isEmpty)
+        #expect(s.phase1.isEstablished && s.children.isEmpty)
     }
 
     /// KEYMAT for every fixture Quick Mode, PFS included (g(qm)^xy from keys.json): our split
@@ -170,19 +169,22 @@ import Testing
     @Test(arguments: StrongSwanFixture.scenarios)
     func childKeysMatchCharon(scenario: String) throws {
         let fx = try StrongSwanFixture(scenario)
-        let s = try Self.established(fx, initiator: true)
+        let e = try #require(try Self.established(fx, initiator: true).established)
+        let keys = e.protection.keys
         for qm in Self.primaryQuickModes(fx) {
             let mid = UInt32(qm["message_id_decimal"] as! Int)
             let frames = qm.ints("frames")
-            let iv = IKEv1IV.phase2(hash: s.hash, lastPhase1Block: s.lastPhase1Block, messageID: mid, blockSize: s.blockSize)
-            let d1 = try s.decrypt(try ISAKMPMessage.decode(fx.isakmp[frames[0]]!.bytes), iv: iv)
-            let d2 = try s.decrypt(try ISAKMPMessage.decode(fx.isakmp[frames[1]]!.bytes), iv: d1.nextIV)
+            let iv = e.protection.phase2IV(base: e.ivBase, messageID: mid)
+            let d1 = try e.protection.decrypt(try ISAKMPMessage.decode(fx.isakmp[frames[0]]!.bytes), iv: iv)
+            let d2 = try e.protection.decrypt(try ISAKMPMessage.decode(fx.isakmp[frames[1]]!.bytes), iv: d1.nextIV)
             let sa = try #require(d2.payloads.first(ofType: SecurityAssociationPayload.self))
             let chosen = try #require(ParsedChildTransform(sa.proposals[0].transforms[0], protocolID: sa.proposals[0].protocolID))
             let pfs = (qm["pfs"] as? Bool) == true ? SecretBytes(qm.bytes("g_xy")) : nil
             let spiI = UInt32(beBytes: qm.bytes("spi_i"))!, spiR = UInt32(beBytes: qm.bytes("spi_r"))!
-            let toInitiator = s.childKeys(chosen.proposal, spi: spiI, nonceI: qm.bytes("nonce_i"), nonceR: qm.bytes("nonce_r"), pfs: pfs)
-            let toResponder = s.childKeys(chosen.proposal, spi: spiR, nonceI: qm.bytes("nonce_i"), nonceR: qm.bytes("nonce_r"), pfs: pfs)
+            let toInitiator = ISAKMPSession.childKeys(chosen.proposal, spi: spiI, nonceI: qm.bytes("nonce_i"), nonceR: qm.bytes("nonce_r"),
+                                                      pfs: pfs, keys: keys)
+            let toResponder = ISAKMPSession.childKeys(chosen.proposal, spi: spiR, nonceI: qm.bytes("nonce_i"), nonceR: qm.bytes("nonce_r"),
+                                                      pfs: pfs, keys: keys)
             #expect(toResponder.encryptionKey.bytes == qm.bytes("encryption_initiator_key"), "\(scenario)")
             #expect(toResponder.integrityKey.bytes == qm.bytes("integrity_initiator_key"), "\(scenario)")
             #expect(toInitiator.encryptionKey.bytes == qm.bytes("encryption_responder_key"), "\(scenario)")
@@ -215,26 +217,23 @@ import Testing
             if notifies.contains(36136) {
                 #expect(actions.contains { if case .send = $0 { true } else { false } }, "R-U-THERE-ACK")
             }
-            if (info["payload_types"] as? [Int] ?? []).contains(12), s.state == .closed {
+            if (info["payload_types"] as? [Int] ?? []).contains(12), s.phase1.isClosed {
                 #expect(actions.contains { if case .isakmpSADeleted = $0 { true } else { false } })
             }
         }
     }
 
     /// A session holding charon's Phase 1 state just before message 5 (keys.json: SAi_b, KE,
-    /// nonces, SKEYID..., the initial IV).
+    /// SKEYID..., the initial IV).
     static func beforeMessage5(_ fx: StrongSwanFixture, initiator: Bool) throws -> ISAKMPSession {
         var s = try established(fx, initiator: initiator)
+        let protection = try #require(s.phase1.protection)
         let p1 = fx.phase1
-        s.saiB = p1.bytes("sa_i_b")
-        s.gxi = p1.bytes("g_xi"); s.gxr = p1.bytes("g_xr")
-        s.nonceI = p1.bytes("nonce_i"); s.nonceR = p1.bytes("nonce_r")
-        s.phase1IV = p1.bytes("iv_initial")
-        s.lastPhase1Block = []
-        s.peerIdentity = nil
+        let keyed = KeyedState(saiB: p1.bytes("sa_i_b"), gxi: p1.bytes("g_xi"), gxr: p1.bytes("g_xr"), protection: protection,
+                               iv: p1.bytes("iv_initial"))
+        s.phase1 = initiator ? .mainModeSentAuth(keyed) : .mainModeRepliedKE(keyed)
         s.nat = NATState()
         s.nat.negotiated = true
-        s.state = initiator ? .mainModeSentAuth : .mainModeRepliedKE
         return s
     }
 
@@ -250,7 +249,8 @@ import Testing
         var env = Environment(now: EngineTime(milliseconds: 0), entropy: SeededEntropy(seed: 8))
 
         var responder = try Self.beforeMessage5(fx, initiator: false)
-        responder.checkNATD(try ISAKMPMessage.decode(mm3.bytes).payloads!, from: mm3.from, to: mm3.to)
+        let hash = try #require(responder.phase1.protection).hash
+        responder.checkNATD(try ISAKMPMessage.decode(mm3.bytes).payloads!, hash: hash, from: mm3.from, to: mm3.to)
         let encapsulated = (Self.primaryQuickModes(fx).first?["encapsulation_mode"] as? String)?.hasPrefix("3") == true
         #expect(responder.nat.peerBehindNAT == encapsulated && !responder.nat.localBehindNAT)
         let actions = responder.receive(try ISAKMPMessage.decode(mm5.bytes), raw: mm5.bytes, from: mm5.from, to: mm5.to, env: &env)
@@ -261,11 +261,13 @@ import Testing
 
         var initiator = try Self.beforeMessage5(fx, initiator: true)
         guard case .encrypted(let ct) = try ISAKMPMessage.decode(mm5.bytes).body else { Issue.record("MM5 in the clear"); return }
-        initiator.phase1IV = Array(ct.suffix(initiator.blockSize))
+        guard case .mainModeSentAuth(var keyed) = initiator.phase1 else { Issue.record("not waiting for MM6"); return }
+        keyed.iv = Array(ct.suffix(keyed.protection.blockSize))
+        initiator.phase1 = .mainModeSentAuth(keyed)
         let done = initiator.receive(try ISAKMPMessage.decode(mm6.bytes), raw: mm6.bytes, from: mm6.from, to: mm6.to, env: &env)
         #expect(!done.contains { if case .failed = $0 { true } else { false } }, "\(done)")
         #expect(done.contains { if case .isakmpSAEstablished = $0 { true } else { false } })
-        #expect(initiator.lastPhase1Block == responder.lastPhase1Block)
+        #expect(initiator.established?.ivBase != nil && initiator.established?.ivBase == responder.established?.ivBase)
     }
 
     /// charon's Aggressive Mode message 3 (encrypted, on 4500) verifies at our responder holding
@@ -275,11 +277,11 @@ import Testing
         let frames = fx.phase1.ints("frames")
         let (am1, am3) = (fx.isakmp[frames[0]]!, fx.isakmp[frames[2]]!)
         var s = try Self.beforeMessage5(fx, initiator: false)
-        s.exchange = .aggressive
-        s.state = .aggressiveReplied
+        #expect(s.exchange == .aggressive)
+        let keyed = try #require(s.phase1.keyed)
         s.nat.floated = false
-        s.peerIDPayload = try ISAKMPMessage.decode(am1.bytes).payloads!.first(ofType: IdentificationPayload.self)
-        s.peerIdentity = s.peerIDPayload?.identity
+        let peerID = try #require(try ISAKMPMessage.decode(am1.bytes).payloads!.first(ofType: IdentificationPayload.self))
+        s.phase1 = .aggressiveReplied(AggressiveRepliedState(keyed: keyed, peerID: peerID, peerIdentity: try #require(peerID.identity)))
         var env = Environment(now: EngineTime(milliseconds: 0), entropy: SeededEntropy(seed: 9))
         let actions = s.receive(try ISAKMPMessage.decode(am3.bytes), raw: am3.bytes, from: am3.from, to: am3.to, env: &env)
         #expect(!actions.contains { if case .failed = $0 { true } else { false } }, "\(actions)")

@@ -22,8 +22,8 @@ struct HalfOpenTable {
     }
 
     mutating func remove(_ id: ISAKMPSAID) {
-        guard let a = address.removeValue(forKey: id) else { return }
-        if perAddress[a]! <= 1 { perAddress[a] = nil } else { perAddress[a]! -= 1 }
+        guard let a = address.removeValue(forKey: id), let n = perAddress[a] else { return }
+        perAddress[a] = n > 1 ? n - 1 : nil
     }
 
     /// The oldest SA for which `evictable` holds (in creation order).
@@ -50,13 +50,15 @@ extension IKEv1Endpoint {
     mutating func drop(_ reason: DropReason, sa: ISAKMPSAID, _ detail: String,
                        env: Environment) -> [Action] {
         counters.dropped[reason, default: 0] += 1
-        var log = dropLog[reason] ?? DropLogEntry(lastReport: nil, suppressed: 0)
-        if let last = log.lastReport, env.now < last.adding(seconds: limits.dropReportInterval) {
-            log.suppressed += 1
-            dropLog[reason] = log
-            return []
+        var more = ""
+        if var log = dropLog[reason] {
+            if env.now < log.lastReport.adding(seconds: limits.dropReportInterval) {
+                log.suppressed += 1
+                dropLog[reason] = log
+                return []
+            }
+            if log.suppressed > 0 { more = " (and \(log.suppressed) more \(reason.rawValue) drops since \(log.lastReport))" }
         }
-        let more = log.suppressed > 0 ? " (and \(log.suppressed) more \(reason.rawValue) drops since \(log.lastReport!))" : ""
         dropLog[reason] = DropLogEntry(lastReport: env.now, suppressed: 0)
         return [.failed(Failure(sa: sa, error: IKEv1Error(reason.kind, detail + more)))]
     }
@@ -64,12 +66,7 @@ extension IKEv1Endpoint {
     /// Takes one token from the Aggressive Mode bucket (refilled at ``ResponderLimits/aggressiveModePerSecond``,
     /// holding as many); false when it is empty.
     mutating func takeAggressiveModeToken(now: EngineTime) -> Bool {
-        let rate = limits.aggressiveModePerSecond
-        let elapsed = aggressiveBucket.at.map { now.seconds(since: $0) } ?? rate
-        aggressiveBucket = (Swift.min(rate, aggressiveBucket.tokens + Swift.max(0, elapsed) * rate), now)
-        guard aggressiveBucket.tokens >= 1 else { return false }
-        aggressiveBucket.tokens -= 1
-        return true
+        aggressiveBucket.take(now: now, rate: limits.aggressiveModePerSecond)
     }
 
     /// The SA that makes room when the half-open table is full: the oldest one whose initiator
@@ -91,43 +88,64 @@ extension IKEv1Endpoint {
     /// After an SA handled an event: removes it when closed, and leaves the half-open table
     /// once established or gone.
     mutating func settle(_ id: ISAKMPSAID) {
-        let state = sessions[id]?.state
-        if state == .closed { sessions[id] = nil }
-        if state != .mainModeRepliedSA && state != .mainModeRepliedKE && state != .aggressiveReplied {
-            halfOpen.remove(id)
-        }
+        let phase1 = sessions[id]?.phase1
+        if phase1?.isClosed == true { sessions[id] = nil }
+        if phase1?.isHalfOpenResponder != true { halfOpen.remove(id) }
     }
 
     /// What the endpoint holds now (walks every SA: for status output and tests, not per packet).
     public var resources: ResourceUsage {
         ResourceUsage(sessions: sessions.count, halfOpen: halfOpen.count,
                       halfOpenFromOneAddress: halfOpen.mostFromOneAddress,
-                      quickModes: sessions.values.reduce(0) { $0 + $1.quickModes.count },
+                      quickModes: sessions.values.reduce(0) { $0 + ($1.established?.quickModes.count ?? 0) },
                       storedBytes: sessions.values.reduce(0) { $0 + MemoryLayout<ISAKMPSession>.stride + $1.storedBytes })
+    }
+}
+
+/// A token bucket refilled at a rate per second and holding as many tokens.
+enum TokenBucket {
+    /// Never drawn from.
+    case full
+    /// `tokens` left at `at`.
+    case drawn(tokens: Double, at: EngineTime)
+
+    /// Refills for the time since the last draw and takes one token; false when none is left.
+    mutating func take(now: EngineTime, rate: Double) -> Bool {
+        var tokens = rate
+        if case .drawn(let left, let at) = self { tokens = Swift.min(rate, left + Swift.max(0, now.seconds(since: at)) * rate) }
+        guard tokens >= 1 else {
+            self = .drawn(tokens: tokens, at: now)
+            return false
+        }
+        self = .drawn(tokens: tokens - 1, at: now)
+        return true
     }
 }
 
 /// When a drop reason was last reported, and how many drops went unreported since.
 struct DropLogEntry {
-    var lastReport: EngineTime?
+    var lastReport: EngineTime
     var suppressed: Int
 }
 
 extension ISAKMPSession {
     /// The initiator echoed our responder cookie (Main Mode message 3 arrived), so it receives
     /// at the address it claims. Always true for our own initiator SAs.
-    var hasProvenAddress: Bool { isInitiator || (state != .mainModeRepliedSA && state != .aggressiveReplied) }
+    var hasProvenAddress: Bool {
+        switch phase1 {
+        case .mainModeRepliedSA, .aggressiveReplied: isInitiator
+        default: true
+        }
+    }
 
     /// Quick Modes the peer has in progress with us as responder.
-    var peerQuickModesInProgress: Int { quickModes.values.reduce(0) { $0 + ($1.isInitiator ? 0 : 1) } }
+    var peerQuickModesInProgress: Int { established?.peerQuickModesInProgress ?? 0 }
 
     /// Bytes in the buffers that grow with what the peer sends (see ``ResourceUsage/storedBytes``).
     var storedBytes: Int {
-        var n = saiB.count + nonceI.count + nonceR.count + gxi.count + gxr.count + phase1IV.count + lastPhase1Block.count
-        n += (peerIDPayload?.data.count ?? 0) + received.count * 32 + usedMessageIDs.count * 4
-        n += lastExchange.values.reduce(0) { $0 + $1.request.count + ($1.response?.bytes.count ?? 0) }
+        var n = phase1.storedBytes + received.count * 32 + usedMessageIDs.count * 4
+        n += lastExchange.values.reduce(0) { $0 + $1.request.count + $1.response.bytes.count }
         n += outstanding.values.reduce(0) { $0 + $1.datagram.bytes.count }
-        n += quickModes.values.reduce(0) { $0 + $1.iv.count + $1.nonceI.count + $1.nonceR.count + ($1.dh?.publicValue.count ?? 0) }
         return n
     }
 }

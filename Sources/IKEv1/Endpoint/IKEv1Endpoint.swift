@@ -18,7 +18,7 @@ public struct IKEv1Endpoint {
     var sessions: [ISAKMPSAID: ISAKMPSession] = [:]
     var halfOpen = HalfOpenTable()
     var dropLog: [DropReason: DropLogEntry] = [:]
-    var aggressiveBucket: (tokens: Double, at: EngineTime?) = (0, nil)
+    var aggressiveBucket = TokenBucket.full
 
     /// Creates an endpoint; every configuration must pass ``PeerConfig/validate()``.
     public init(configs: [PeerConfig], limits: ResponderLimits = ResponderLimits()) throws(IKEv1Error) {
@@ -37,25 +37,29 @@ public struct IKEv1Endpoint {
         case .datagram(let bytes, let from, let to):
             actions = receive(bytes, from: from, to: to, env: &env)
         case .timerFired(let timer):
-            guard sessions[timer.sa] != nil else { return [] }
-            actions = sessions[timer.sa]!.timerFired(timer.kind, env: &env)
-            if timer.kind == .halfOpen, sessions[timer.sa]?.state == .closed { counters.halfOpenTimedOut += 1 }
+            guard var s = sessions[timer.sa] else { return [] }
+            actions = s.timerFired(timer.kind, env: &env)
+            sessions[timer.sa] = s
+            if timer.kind == .halfOpen, s.phase1.isClosed { counters.halfOpenTimedOut += 1 }
             settle(timer.sa)
         case .rekeyChild(let sa):
-            guard var s = sessions[sa], s.state == .established else { return notFound(sa) }
+            guard var s = sessions[sa], let e = s.established else { return notFound(sa) }
             actions = []
-            s.startQuickMode(rekeying: s.children.values.min(by: { $0.installed < $1.installed })?.inbound.spi,
+            s.startQuickMode(rekeying: e.children.values.min(by: { $0.installed < $1.installed })?.inbound.spi,
                              env: &env, into: &actions)
             sessions[sa] = s
         case .delete(let sa):
-            guard sessions[sa] != nil else { return notFound(sa) }
+            guard var s = sessions[sa] else { return notFound(sa) }
             actions = []
-            sessions[sa]!.deleteAll(reason: "deleted locally", env: &env, into: &actions)
+            s.deleteAll(reason: "deleted locally", env: &env, into: &actions)
+            sessions[sa] = s
             settle(sa)
         case .childTraffic(let spi, let bytes):
-            guard let id = sessions.first(where: { $0.value.children[spi] != nil })?.key else { return [] }
+            guard let owner = sessions.first(where: { $0.value.children[spi] != nil }) else { return [] }
+            var s = owner.value
             actions = []
-            sessions[id]!.noteTraffic(inboundSPI: spi, bytes: bytes, env: &env, into: &actions)
+            s.noteTraffic(inboundSPI: spi, bytes: bytes, env: &env, into: &actions)
+            sessions[owner.key] = s
         case .peerMoved(let spi, let to):
             guard let owner = sessions.first(where: { $0.value.children[spi] != nil }) else { return [] }
             var session = owner.value
@@ -63,9 +67,10 @@ public struct IKEv1Endpoint {
             session.follow(to, into: &actions)
             sessions[owner.key] = session
         case .probeDPD(let sa):
-            guard sessions[sa] != nil else { return notFound(sa) }
+            guard var s = sessions[sa] else { return notFound(sa) }
             actions = []
-            sessions[sa]!.sendDPDProbe(env: &env, into: &actions)
+            s.sendDPDProbe(env: &env, into: &actions)
+            sessions[sa] = s
         }
         return actions
     }
@@ -94,16 +99,11 @@ public struct IKEv1Endpoint {
         guard let remote = config.remoteAddress else {
             return [.failed(Failure(sa: .zero, error: IKEv1Error(.configuration, "\(name): no remote address to initiate to")))]
         }
-        var session = ISAKMPSession(initiatorFor: config, remote: remote, env: &env)
         var actions: [Action] = []
-        if config.aggressive {
-            do { try session.startAggressiveMode(env: &env, into: &actions) } catch {
-                return [.failed(Failure(sa: session.id, error: error))]
-            }
-        } else {
-            session.startMainMode(env: &env, into: &actions)
-        }
-        sessions[session.id] = session
+        let session = config.aggressive
+            ? ISAKMPSession.startAggressiveMode(config, remote: remote, env: &env, into: &actions)
+            : ISAKMPSession.startMainMode(config, remote: remote, env: &env, into: &actions)
+        if let session { sessions[session.id] = session }
         return actions
     }
 
@@ -185,11 +185,11 @@ public struct IKEv1Endpoint {
             return drop(.unknownSA, sa: ic, "responder cookie \(header.responderCookie) unknown", env: env)
         }
         let mid = header.messageID
-        if header.exchangeType == .quickMode, session.state == .established, session.quickModes[mid] == nil,
+        if header.exchangeType == .quickMode, let e = session.established, e.quickModes[mid] == nil,
            session.lastExchange[mid] == nil,
-           session.peerQuickModesInProgress >= limits.quickModesInProgress || session.peerQuickModes >= limits.quickModesPerISAKMPSA {
-            return drop(.quickModeLimit, sa: ic, "Quick Mode \(mid) from \(from) dropped: \(session.peerQuickModesInProgress) in progress, "
-                        + "\(session.peerQuickModes) on this ISAKMP SA (limits \(limits.quickModesInProgress), \(limits.quickModesPerISAKMPSA))", env: env)
+           e.peerQuickModesInProgress >= limits.quickModesInProgress || e.peerQuickModes >= limits.quickModesPerISAKMPSA {
+            return drop(.quickModeLimit, sa: ic, "Quick Mode \(mid) from \(from) dropped: \(e.peerQuickModesInProgress) in progress, "
+                        + "\(e.peerQuickModes) on this ISAKMP SA (limits \(limits.quickModesInProgress), \(limits.quickModesPerISAKMPSA))", env: env)
         }
         let message: ISAKMPMessage
         do { message = try ISAKMPMessage.decode(bytes) } catch {
@@ -209,7 +209,7 @@ public struct IKEv1Endpoint {
     /// same peer identity is stale and removed without telling the peer.
     private mutating func forgetOlderSAs(of session: ISAKMPSession) -> [Action] {
         var actions: [Action] = []
-        for (id, other) in sessions where id != session.id && other.state == .established
+        for (id, other) in sessions where id != session.id && other.phase1.isEstablished
             && other.peerIdentity == session.peerIdentity && other.remote.address == session.remote.address {
             var stale = other
             stale.close(reason: "peer sent INITIAL-CONTACT", into: &actions, notifyDeleted: true)

@@ -9,21 +9,21 @@ extension IKEv1Endpoint {
     public func inspect(_ ikeMessage: [UInt8]) -> [Payload]? {
         guard let message = try? ISAKMPMessage.decode(ikeMessage) else { return nil }
         if let clear = message.payloads { return clear }
-        guard let s = sessions[message.header.initiatorCookie], s.cipher != nil else { return nil }
-        return try? s.decrypt(message, iv: s.expectedIV(message.header)).payloads
+        guard let s = sessions[message.header.initiatorCookie], let protection = s.phase1.protection,
+              let base = s.phase1.ivBase else { return nil }
+        return try? protection.decrypt(message, iv: s.expectedIV(message.header, protection, base: base)).payloads
     }
 }
 
 extension ISAKMPSession {
     /// The IV the next message with this header decrypts with (RFC 2409 Appendix B): Phase 1's
-    /// running IV, a Quick Mode's own chain, or a new one from the message ID.
-    func expectedIV(_ header: ISAKMPHeader) -> [UInt8] {
+    /// running IV (the base), a Quick Mode's own chain, or a new one from the message ID.
+    func expectedIV(_ header: ISAKMPHeader, _ protection: ISAKMPProtection, base: [UInt8]) -> [UInt8] {
         let mid = header.messageID
-        let base = lastPhase1Block.isEmpty ? phase1IV : lastPhase1Block
         switch header.exchangeType {
-        case .mainMode, .aggressive: return phase1IV
-        case .quickMode: return quickModes[mid]?.iv ?? IKEv1IV.phase2(hash: hash, lastPhase1Block: base, messageID: mid, blockSize: blockSize)
-        default: return IKEv1IV.phase2(hash: hash, lastPhase1Block: base, messageID: mid, blockSize: blockSize)
+        case .mainMode, .aggressive: return base
+        case .quickMode: return established?.quickModes[mid]?.iv ?? protection.phase2IV(base: base, messageID: mid)
+        default: return protection.phase2IV(base: base, messageID: mid)
         }
     }
 }
@@ -46,27 +46,28 @@ extension IKEv1Endpoint {
             bytes[19] &= ~HeaderFlags.encryption.rawValue
             return bytes
         }
-        guard let s = sessions[header.initiatorCookie], let cipher = s.cipher else { return nil }
-        let mid = header.messageID
-        let qm = s.quickModes[mid]
+        guard let s = sessions[header.initiatorCookie], let protection = s.phase1.protection, let base = s.phase1.ivBase else {
+            return nil
+        }
+        let mid = header.messageID, keys = protection.keys
         var plain = chain
-        if authenticate, mid != 0, header.nextPayload == .hash, let keys = s.keys, chain.count >= 4 {
+        if authenticate, mid != 0, header.nextPayload == .hash, chain.count >= 4 {
             let length = min(max(Int(chain[2]) << 8 | Int(chain[3]), 4), chain.count)
             let rest = Array(chain[length...])
             let hash: [UInt8]
-            switch (header.exchangeType, qm) {
-            case (.quickMode, let qm?) where qm.isInitiator: hash = keys.quickModeHash2(messageID: mid, nonceI: qm.nonceI, afterHash: rest)
-            case (.quickMode, let qm?): hash = keys.quickModeHash3(messageID: mid, nonceI: qm.nonceI, nonceR: qm.nonceR)
+            switch (header.exchangeType, s.established?.quickModes[mid]) {
+            case (.quickMode, .initiated(let qm)?): hash = keys.quickModeHash2(messageID: mid, nonceI: qm.nonceI, afterHash: rest)
+            case (.quickMode, .replied(let qm)?): hash = keys.quickModeHash3(messageID: mid, nonceI: qm.nonceI, nonceR: qm.nonceR)
             case (.quickMode, nil): hash = keys.quickModeHash1(messageID: mid, afterHash: rest)
             default: hash = keys.informationalHash(messageID: mid, payloads: rest)
             }
             let total = 4 + hash.count
             plain = [chain[0], chain[1], UInt8(total >> 8), UInt8(total & 0xff)] + hash + rest
-        } else if authenticate, mid == 0, s.keys != nil {
-            plain = s.withPeerAuthHash(chain, first: header.nextPayload)
+        } else if authenticate, mid == 0, let keyed = s.phase1.keyed {
+            plain = s.withPeerAuthHash(chain, first: header.nextPayload, keyed)
         }
-        plain += [UInt8](repeating: 0, count: s.blockSize - plain.count % s.blockSize)
-        guard let ct = try? cipher.encrypt(plain, iv: s.expectedIV(header)) else { return nil }
+        plain += [UInt8](repeating: 0, count: protection.blockSize - plain.count % protection.blockSize)
+        guard let ct = try? protection.cipher.encrypt(plain, iv: s.expectedIV(header, protection, base: base)) else { return nil }
         return ISAKMPMessage(header: header, body: .encrypted(ct)).encode()
     }
 }
@@ -75,7 +76,7 @@ extension ISAKMPSession {
     /// The chain with its first HASH payload's data replaced by the peer's HASH_I or HASH_R over
     /// the body of the chain's first ID payload, or of the peer's ID received earlier (Aggressive
     /// Mode message 3); unchanged without a HASH payload or an ID.
-    func withPeerAuthHash(_ chain: [UInt8], first: PayloadType) -> [UInt8] {
+    func withPeerAuthHash(_ chain: [UInt8], first: PayloadType, _ keyed: KeyedState) -> [UInt8] {
         var offset = 0, type = first
         var idBody: [UInt8]?, hashAt: Range<Int>?
         while type != .none, offset + 4 <= chain.count {
@@ -86,8 +87,9 @@ extension ISAKMPSession {
             type = PayloadType(rawValue: chain[offset])
             offset += length
         }
-        guard let idBody = idBody ?? peerIDPayload.map({ Payload.identification($0).body }), let hashAt else { return chain }
-        let hash = authHash(byInitiator: !isInitiator, idBody: idBody)
+        let earlierID: [UInt8]? = if case .aggressiveReplied(let a) = phase1 { a.peerID.body } else { nil }
+        guard let idBody = idBody ?? earlierID, let hashAt else { return chain }
+        let hash = authHash(keyed, byInitiator: !isInitiator, idBody: idBody)
         let total = 4 + hash.count
         var sealed = chain
         sealed.replaceSubrange(hashAt, with: [chain[hashAt.lowerBound], chain[hashAt.lowerBound + 1],
@@ -101,6 +103,6 @@ extension IKEv1Endpoint {
     /// nil for an unknown SA or before message 3/4. Only for key export to a decoder
     /// (Wireshark's `ikev1_decryption_table` pairs it with CKY-I); the other keys stay inside.
     public func phase1EncryptionKey(_ sa: ISAKMPSAID) -> SecretBytes? {
-        sessions[sa]?.keys?.encryptionKey
+        sessions[sa]?.phase1.protection?.keys.encryptionKey
     }
 }

@@ -8,21 +8,20 @@ import ISAKMPWire
 extension ISAKMPSession {
     /// Sends R-U-THERE with the next sequence number.
     mutating func sendDPDProbe(env: inout Environment, into actions: inout [Action]) {
-        guard state == .established else { return }
-        if dpdSequence == 0 { dpdSequence = env.u32() & 0x7fff_ffff | 1 } else { dpdSequence &+= 1 }
-        dpdAwaiting = dpdSequence
-        sendNotify(.rUThere, protocolID: .isakmp, spi: cookieI.bytes + cookieR.bytes, data: dpdSequence.beBytes,
+        guard let sequence = updateEstablished({ $0.dpd.nextProbe(env: &env) }) else { return }
+        sendNotify(.rUThere, protocolID: .isakmp, spi: cookieI.bytes + cookieR.bytes, data: sequence.beBytes,
                    into: &actions, env: &env)
     }
 
     /// The DPD timer: count a miss for an unanswered probe, probe when idle, re-arm.
     mutating func dpdTimer(env: inout Environment, into actions: inout [Action]) {
-        guard state == .established, let delay = config.dpdDelay else { return }
+        guard let e = established, let delay = config.dpdDelay else { return }
         var next = env.now.adding(seconds: delay)
-        if dpdAwaiting != nil {
-            dpdMisses += 1
-            if dpdMisses >= config.dpdMaxMisses {
-                let error = IKEv1Error(.deadPeer, "no R-U-THERE-ACK to \(dpdMisses) probes")
+        if e.dpd.awaitingAck {
+            var misses = 0
+            updateEstablished { misses = $0.dpd.countMiss() }
+            if misses >= config.dpdMaxMisses {
+                let error = IKEv1Error(.deadPeer, "no R-U-THERE-ACK to \(misses) probes")
                 actions.append(.failed(Failure(sa: id, error: error)))
                 close(reason: error.description, into: &actions, notifyDeleted: true)
                 return

@@ -19,20 +19,19 @@ extension ISAKMPSession {
         sendInformational([n], clear: clear, into: &actions, env: &env)
     }
 
-    /// Sends an Informational exchange carrying `payloads` (no answer expected).
+    /// Sends an Informational exchange carrying `payloads` (no answer expected): protected with
+    /// HASH(1) once keys exist, in the clear before or when `clear`.
     mutating func sendInformational(_ payloads: [Payload], clear: Bool = false, into actions: inout [Action], env: inout Environment) {
         let mid = newMessageID(env: &env)
-        guard !clear, let keys, cipher != nil, state == .established || state == .mainModeRepliedKE || state == .mainModeSentAuth
-                || state == .aggressiveReplied else {
+        guard !clear, let protection = phase1.protection, let base = phase1.ivBase else {
             actions.append(.send(datagram(ISAKMPMessage(header: header(.informational, messageID: mid), payloads: payloads).encode())))
             return
         }
-        let base = lastPhase1Block.isEmpty ? phase1IV : lastPhase1Block
-        let iv = IKEv1IV.phase2(hash: hash, lastPhase1Block: base, messageID: mid, blockSize: blockSize)
-        let hash1 = keys.informationalHash(messageID: mid, payloads: ISAKMPMessage.encodePayloads(payloads))
+        let hash1 = protection.keys.informationalHash(messageID: mid, payloads: ISAKMPMessage.encodePayloads(payloads))
         do {
-            let (bytes, _) = try encryptedMessage(header(.informational, messageID: mid),
-                                                  [.hash(HashPayload(data: hash1))] + payloads, iv: iv)
+            let (bytes, _) = try protection.encryptedMessage(header(.informational, messageID: mid),
+                                                             [.hash(HashPayload(data: hash1))] + payloads,
+                                                             iv: protection.phase2IV(base: base, messageID: mid))
             actions.append(.send(datagram(bytes)))
         } catch {
             actions.append(.failed(Failure(sa: id, error: error)))
@@ -42,10 +41,9 @@ extension ISAKMPSession {
     /// An Informational from the peer.
     mutating func receiveInformational(_ message: ISAKMPMessage, from: SocketAddress,
                                        env: inout Environment, into actions: inout [Action]) throws(IKEv1Error) {
-        let payloads: [Payload]
         if let clear = message.payloads {
             // Unprotected: only error notifies during Phase 1 are believed (they end the attempt).
-            guard state != .established else { return }
+            guard !phase1.isEstablished else { return }
             let errors = clear.all(ofType: NotificationPayload.self).filter { $0.notifyType.isError }
             guard let first = errors.first else { return }
             noteNotifies(clear, into: &actions)
@@ -53,21 +51,19 @@ extension ISAKMPSession {
             close(reason: "peer sent \(first.notifyType)", into: &actions, notifyDeleted: false)
             return
         }
-        guard let keys else { return }
+        guard let protection = phase1.protection, let base = phase1.ivBase else { return }
         let mid = message.header.messageID
-        let base = lastPhase1Block.isEmpty ? phase1IV : lastPhase1Block
         let d: Decrypted
         do {
-            d = try decrypt(message, iv: IKEv1IV.phase2(hash: hash, lastPhase1Block: base, messageID: mid, blockSize: blockSize))
-        } catch where state != .established && error.kind == .payloadMalformed {
+            d = try protection.decrypt(message, iv: protection.phase2IV(base: base, messageID: mid))
+        } catch where !phase1.isEstablished && error.kind == .payloadMalformed {
             // Before Phase 1 completes, the peer's encrypted notify (charon's answer to a bad HASH_I)
             // only fails to decrypt when its keys differ from ours.
             throw IKEv1Error(.authenticationFailed,
                              "the peer's encrypted Informational does not decrypt: pre-shared key mismatch")
         }
-        try verifyQuickModeHash(d, expected: keys.informationalHash(messageID: mid, payloads: d.afterFirstPayload),
-                                which: "Informational HASH(1)")
-        payloads = Array(d.payloads.dropFirst())
+        try verifyHash(d, which: "Informational HASH(1)") { protection.keys.informationalHash(messageID: mid, payloads: $0) }
+        let payloads = Array(d.payloads.dropFirst())
         lastReceived = env.now
         for p in payloads {
             switch p {
@@ -75,7 +71,7 @@ extension ISAKMPSession {
             case .delete(let del): handleDelete(del, env: &env, into: &actions)
             default: continue
             }
-            if state == .closed { return }
+            if phase1.isClosed { return }
         }
     }
 
@@ -85,20 +81,18 @@ extension ISAKMPSession {
         case .rUThere:
             sendNotify(.rUThereAck, protocolID: .isakmp, spi: cookieI.bytes + cookieR.bytes, data: n.data, into: &actions, env: &env)
         case .rUThereAck:
-            if let seq = n.dpdSequence, seq == dpdAwaiting {
-                dpdAwaiting = nil
-                dpdMisses = 0
-            }
+            if let seq = n.dpdSequence { updateEstablished { $0.dpd.acknowledge(seq) } }
         default:
             actions.append(.notifyReceived(ReceivedNotify(sa: id, type: n.notifyType, protocolID: n.protocolID, spi: n.spi, data: n.data)))
             if n.notifyType.isError {
                 // The peer refused something we sent: the pending exchanges end.
-                for (mid, qm) in quickModes.sorted(by: { $0.key < $1.key }) where qm.isInitiator {
+                let ours = (established?.quickModes ?? [:]).filter { $0.value.isInitiator }.keys.sorted()
+                for mid in ours {
                     answered(mid, into: &actions)
-                    quickModes[mid] = nil
+                    updateEstablished { $0.quickModes[mid] = nil }
                 }
                 actions.append(.failed(Failure(sa: id, error: IKEv1Error(.peerNotify, "peer sent \(n.notifyType)"))))
-                if state != .established {
+                if !phase1.isEstablished {
                     close(reason: "peer sent \(n.notifyType)", into: &actions, notifyDeleted: false)
                 } else if n.protocolID == .isakmp, n.spi == cookieI.bytes + cookieR.bytes, Self.phase1Rejections.contains(n.notifyType) {
                     // The peer refused our HASH/SIG or certificate after we completed (MM6, AM3): no ISAKMP SA.
@@ -139,9 +133,7 @@ extension ISAKMPSession {
     }
 
     mutating func removeChild(inboundSPI: UInt32, reason: String, into actions: inout [Action]) {
-        guard let child = children.removeValue(forKey: inboundSPI) else { return }
-        childBytes[inboundSPI] = nil
-        ownChildren.remove(inboundSPI)
+        guard let child = updateEstablished({ $0.removeChild(inboundSPI: inboundSPI) }).flatMap({ $0 }) else { return }
         actions.append(.cancelTimer(TimerID(sa: id, kind: .childRekey(inboundSPI: inboundSPI))))
         actions.append(.cancelTimer(TimerID(sa: id, kind: .childExpire(inboundSPI: inboundSPI))))
         actions.append(.deleteChildSA(inboundSPI: inboundSPI, outboundSPI: child.outbound.spi, reason: reason))
@@ -151,21 +143,21 @@ extension ISAKMPSession {
     /// the Quick Mode initiator rekeys at 90 %, either side deletes at 100 %.
     mutating func noteTraffic(inboundSPI spi: UInt32, bytes: UInt64, env: inout Environment, into actions: inout [Action]) {
         lastReceived = env.now
-        guard bytes > 0, let child = children[spi], let kilobytes = child.lifetime.kilobytes else { return }
-        let before = childBytes[spi] ?? 0
+        guard bytes > 0, let e = established, let child = e.children[spi], let kilobytes = child.lifetime.kilobytes else { return }
+        let before = e.childBytes[spi] ?? 0
         let total = before &+ bytes
-        childBytes[spi] = total
+        updateEstablished { $0.childBytes[spi] = total }
         let limit = UInt64(kilobytes) * 1024
         if total >= limit {
             deleteChild(inboundSPI: spi, reason: "kilobyte lifetime reached", env: &env, into: &actions)
-        } else if ownChildren.contains(spi), before < limit / 10 * 9, total >= limit / 10 * 9 {
+        } else if e.ownChildren.contains(spi), before < limit / 10 * 9, total >= limit / 10 * 9 {
             startQuickMode(rekeying: spi, env: &env, into: &actions)
         }
     }
 
     /// Deletes everything: child SAs first (one Informational each, as charon), then the ISAKMP SA.
     mutating func deleteAll(reason: String, env: inout Environment, into actions: inout [Action]) {
-        guard state == .established else {
+        guard phase1.isEstablished else {
             close(reason: reason, into: &actions, notifyDeleted: false)
             return
         }

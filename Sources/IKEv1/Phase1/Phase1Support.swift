@@ -6,8 +6,8 @@ extension ISAKMPSession {
     // MARK: SA payload (RFC 2409 §5, RFC 2408 §4.2)
 
     /// Our SA offer: one proposal, one transform per configured combination (as charon).
-    var offeredSA: SecurityAssociationPayload {
-        let transforms = config.ikeProposals.enumerated().map { $0.element.transform(number: UInt8(truncatingIfNeeded: $0.offset + 1)) }
+    static func offer(_ proposals: [IKEProposal]) -> SecurityAssociationPayload {
+        let transforms = proposals.enumerated().map { $0.element.transform(number: UInt8(truncatingIfNeeded: $0.offset + 1)) }
         return SecurityAssociationPayload(proposals: [ProposalPayload(number: 1, protocolID: .isakmp, transforms: transforms)])
     }
 
@@ -85,10 +85,10 @@ extension ISAKMPSession {
 
     // MARK: NAT-D (RFC 3947 §3.2)
 
-    /// NAT-D payloads: the destination's hash, then ours (fake when encapsulation is forced).
-    mutating func natDPayloads(env: inout Environment) -> [Payload] {
+    /// NAT-D payloads under the negotiated `hash`: the destination's hash, then ours (fake when
+    /// encapsulation is forced).
+    mutating func natDPayloads(hash h: HashAlgorithm, env: inout Environment) -> [Payload] {
         guard nat.negotiated else { return [] }
-        let h = hash
         let dst = natDiscoveryHash(hash: h, cookieI: cookieI.bytes, cookieR: cookieR.bytes, address: remote.address, port: remote.port)
         var src = natDiscoveryHash(hash: h, cookieI: cookieI.bytes, cookieR: cookieR.bytes, address: local.address, port: local.port)
         if config.forceEncapsulation {
@@ -98,14 +98,14 @@ extension ISAKMPSession {
         return [dst, src].map { .natDiscovery(NATDiscoveryPayload(hash: $0, type: nat.natDType)) }
     }
 
-    /// Compares the peer's NAT-D hashes with the addresses the datagram really carried.
-    mutating func checkNATD(_ payloads: [Payload], from source: SocketAddress, to destination: SocketAddress) {
+    /// Compares the peer's NAT-D hashes (under the negotiated `hash`) with the addresses the
+    /// datagram really carried.
+    mutating func checkNATD(_ payloads: [Payload], hash h: HashAlgorithm, from source: SocketAddress, to destination: SocketAddress) {
         guard nat.negotiated else { return }
         let hashes = payloads.compactMap { p -> [UInt8]? in
             if case .natDiscovery(let d) = p { return d.hash } else { return nil }
         }
         guard let first = hashes.first else { return }
-        let h = hash
         let mine = natDiscoveryHash(hash: h, cookieI: cookieI.bytes, cookieR: cookieR.bytes,
                                     address: destination.address, port: destination.port)
         let theirs = natDiscoveryHash(hash: h, cookieI: cookieI.bytes, cookieR: cookieR.bytes,
@@ -116,26 +116,6 @@ extension ISAKMPSession {
 
     // MARK: Keys (RFC 2409 §5, Appendix B)
 
-    /// g^xy, SKEYID..., Ka, the Phase 1 IV and the cipher, once both KE and nonces are known.
-    mutating func deriveKeys() throws(IKEv1Error) {
-        guard let chosen, let dh else { throw IKEv1Error(.crypto, "no DH key pair") }
-        let peerKE = isInitiator ? gxr : gxi
-        let shared: SecretBytes
-        do { shared = try dh.sharedSecret(peer: peerKE) } catch {
-            throw IKEv1Error(.invalidKey, "peer's KE value rejected: \(error.reason)")
-        }
-        let input: IKEv1SKEYIDInput = chosen.authMethod.isSignature ? .signature : .preSharedKey(config.preSharedKey)
-        let k = IKEv1Phase1Keys(prf: IKEv1PRF(hash: chosen.hash), input: input,
-                                nonceI: nonceI, nonceR: nonceR, sharedSecret: shared,
-                                cookieI: cookieI.bytes, cookieR: cookieR.bytes,
-                                encryptionKeyLength: chosen.encryption.keyLength)
-        keys = k
-        do { cipher = try CBCCipher(algorithm: chosen.encryption, key: k.encryptionKey) } catch {
-            throw IKEv1Error(.crypto, "Phase 1 cipher: \(error.reason)")
-        }
-        phase1IV = IKEv1IV.phase1(hash: chosen.hash, gxi: gxi, gxr: gxr, blockSize: chosen.encryption.blockSize)
-    }
-
     /// Checks the peer's KE value (RFC 6989: length, range, subgroup, curve) before we spend a
     /// key generation on it, so a bad value costs us no Diffie-Hellman work.
     static func validatePeerKE(_ value: [UInt8], group: DHGroup, what: String) throws(IKEv1Error) {
@@ -144,21 +124,27 @@ extension ISAKMPSession {
         }
     }
 
-    /// Generates our DH pair and nonce for the chosen group.
-    mutating func makeKEAndNonce(group: DHGroup, env: inout Environment) throws(IKEv1Error) -> (ke: [UInt8], nonce: [UInt8]) {
+    /// Our DH pair and nonce for the chosen group.
+    static func makeKEAndNonce(group: DHGroup, env: inout Environment) throws(IKEv1Error) -> (dh: DHKeyPair, nonce: [UInt8]) {
         let pair: DHKeyPair
         do { pair = try DHKeyPair.generate(group: group, entropy: &env.entropy) } catch {
             throw IKEv1Error(.crypto, "DH \(group): \(error.reason)")
         }
-        dh = pair
-        return (pair.publicValue, env.bytes(32))
+        return (pair, env.bytes(32))
+    }
+
+    /// Keys from the state so far and the peer's half, with the cookies of this SA.
+    func derive(saiB: [UInt8], chosen: IKEProposal, dh: DHKeyPair, peerKE: [UInt8], nonceI: [UInt8], nonceR: [UInt8],
+                certificateRequests: CertificateRequests) throws(IKEv1Error) -> KeyedState {
+        try KeyedState(saiB: saiB, chosen: chosen, dh: dh, peerKE: peerKE, isInitiator: isInitiator, nonceI: nonceI, nonceR: nonceR,
+                       preSharedKey: config.preSharedKey, cookieI: cookieI, cookieR: cookieR, certificateRequests: certificateRequests)
     }
 
     /// Decrypts the first encrypted Phase 1 message: garbage means the keys differ, i.e. the PSK
     /// (with signatures SKEYID has no secret input, so the message was damaged).
-    func decryptAuthentication(_ message: ISAKMPMessage, which: String) throws(IKEv1Error) -> Decrypted {
-        do { return try decrypt(message, iv: phase1IV) } catch where error.kind == .payloadMalformed {
-            guard !usesSignatures else { throw IKEv1Error(.payloadMalformed, "\(which) does not decrypt to valid payloads") }
+    func decryptAuthentication(_ message: ISAKMPMessage, _ keyed: KeyedState, which: String) throws(IKEv1Error) -> Decrypted {
+        do { return try keyed.protection.decrypt(message, iv: keyed.iv) } catch where error.kind == .payloadMalformed {
+            guard !keyed.usesSignatures else { throw IKEv1Error(.payloadMalformed, "\(which) does not decrypt to valid payloads") }
             throw IKEv1Error(.authenticationFailed, "\(which) does not decrypt to valid payloads: pre-shared key mismatch")
         }
     }
@@ -167,14 +153,13 @@ extension ISAKMPSession {
 
     var localIDPayload: IdentificationPayload { IdentificationPayload(config.localIdentity) }
 
-    /// Checks the peer's Phase 1 ID against the configuration.
-    mutating func acceptPeerID(_ id: IdentificationPayload) throws(IKEv1Error) {
+    /// The identity in the peer's Phase 1 ID, checked against the configuration.
+    func acceptPeerID(_ id: IdentificationPayload) throws(IKEv1Error) -> Identity {
         guard let identity = id.identity else { throw IKEv1Error(.invalidID, "malformed \(id.idType) identity") }
         if let expected = config.remoteIdentity, !Self.sameIdentity(expected, identity) {
             throw IKEv1Error(.invalidID, "peer identity \(Self.text(identity)) is not the configured \(Self.text(expected))")
         }
-        peerIdentity = identity
-        peerIDPayload = id
+        return identity
     }
 
     /// Whether the peer's identity is the configured one. DNs compare as names (RFC 5280 §7.1),
@@ -187,34 +172,28 @@ extension ISAKMPSession {
         return configured == peer
     }
 
-    /// `HASH_I` or `HASH_R` as sent by `initiator` over the given ID body; ECDSA methods use
-    /// HMAC over their own hash (RFC 4754 §3, as strongSwan).
-    func authHash(byInitiator: Bool, idBody: [UInt8]) -> [UInt8] {
-        guard let keys else { return [] }
-        let prf = chosen?.authMethod.authPRF
-        return byInitiator
-            ? keys.hashI(gxi: gxi, gxr: gxr, cookieI: cookieI.bytes, cookieR: cookieR.bytes, saiB: saiB, idiiB: idBody, authPRF: prf)
-            : keys.hashR(gxi: gxi, gxr: gxr, cookieI: cookieI.bytes, cookieR: cookieR.bytes, saiB: saiB, idirB: idBody, authPRF: prf)
+    /// `HASH_I` or `HASH_R` over an ID payload body on this SA (RFC 2409 §5).
+    func authHash(_ keyed: KeyedState, byInitiator: Bool, idBody: [UInt8]) -> [UInt8] {
+        keyed.authHash(byInitiator: byInitiator, idBody: idBody, cookieI: cookieI, cookieR: cookieR)
     }
 
-    /// Verifies the peer's HASH payload over its ID payload.
-    func verifyPeerHash(_ payloads: [Payload], id: IdentificationPayload) throws(IKEv1Error) {
+    /// Verifies the peer's HASH payload over its ID payload, as received.
+    func verifyPeerHash(_ payloads: [Payload], id: IdentificationPayload, _ keyed: KeyedState) throws(IKEv1Error) {
         guard let received = payloads.first(ofType: HashPayload.self) else {
             throw IKEv1Error(.payloadMalformed, "no HASH payload")
         }
-        let expected = authHash(byInitiator: !isInitiator, idBody: Payload.identification(id).body)
+        let expected = authHash(keyed, byInitiator: !isInitiator, idBody: id.body)
         guard constantTimeEqual(received.data, expected) else {
             throw IKEv1Error(.authenticationFailed, "HASH_\(isInitiator ? "R" : "I") does not verify: pre-shared key mismatch")
         }
     }
 
-    /// Phase 1 done: record, arm timers, report.
-    mutating func phase1Complete(env: Environment, into actions: inout [Action]) {
-        state = .established
-        established = env.now
-        lastPhase1Block = phase1IV
+    /// Phase 1 done: move to the established state, arm timers, report.
+    mutating func phase1Complete(_ keyed: KeyedState, peerIdentity: Identity, peerCertificate: Certificate?,
+                                 env: Environment, into actions: inout [Action]) {
+        phase1 = .established(EstablishedState(keyed: keyed, peerIdentity: peerIdentity, peerCertificate: peerCertificate, at: env.now))
         if let info { actions.append(.isakmpSAEstablished(info)) }
-        if let s = chosen?.lifetime.seconds {
+        if let s = keyed.chosen.lifetime.seconds {
             actions.append(.scheduleTimer(TimerID(sa: id, kind: .isakmpExpire), at: env.now.adding(seconds: Double(s))))
         }
         if nat.localBehindNAT || (nat.detected && config.forceEncapsulation) {

@@ -16,62 +16,57 @@ import ISAKMPWire
 // length, with HASH_I/HASH_R computed by HMAC over the method's hash (RFC 4754 §3, §7;
 // strongSwan's keymat_v1 `prf_auth` does the same, whatever hash was negotiated).
 extension ISAKMPSession {
-    /// True once a signature method has been chosen.
-    var usesSignatures: Bool { chosen?.authMethod.isSignature ?? false }
-
     /// True when any proposal we offer authenticates with signatures.
     var offersSignatures: Bool { config.ikeProposals.contains { $0.authMethod.isSignature } }
 
     /// Our Certificate Requests, when we authenticate with signatures.
     var certificateRequests: [Payload] { config.credentials?.certificateRequestPayloads ?? [] }
 
-    /// Notes the peer's Certificate Requests (X.509 signature or unspecified encoding).
-    mutating func noteCertificateRequests(_ payloads: [Payload]) {
-        for cr in payloads.all(ofType: CertificateRequestPayload.self) where cr.encoding == .x509Signature || cr.encoding.rawValue == 0 {
-            peerCertificateRequests = (peerCertificateRequests ?? []) + (cr.authority.isEmpty ? [] : [cr.authority])
-        }
-    }
-
     /// Our authentication payloads for HASH_I (initiator) or HASH_R: HASH with a PSK;
-    /// [CERT...,] SIG with signatures.
-    func authenticationPayloads(byInitiator: Bool, idBody: [UInt8]) throws(IKEv1Error) -> [Payload] {
-        let hash = authHash(byInitiator: byInitiator, idBody: idBody)
-        guard usesSignatures else { return [.hash(HashPayload(data: hash))] }
+    /// [CERT...,] SIG with signatures, the CERTs as the peer's requests in `keyed` ask.
+    func authenticationPayloads(_ keyed: KeyedState, byInitiator: Bool, idBody: [UInt8]) throws(IKEv1Error) -> [Payload] {
+        let hash = authHash(keyed, byInitiator: byInitiator, idBody: idBody)
+        guard keyed.usesSignatures else { return [.hash(HashPayload(data: hash))] }
         guard let credentials = config.credentials else { throw IKEv1Error(.configuration, "\(config.name): no signing key") }
         let signature: [UInt8]
         do { signature = try credentials.signingKey.sign(hash: hash) } catch {
             throw IKEv1Error(.crypto, "signing HASH_\(byInitiator ? "I" : "R"): \(error.reason)")
         }
+        let requests = keyed.peerCertificateRequests
         var out: [Payload] = []
         switch credentials.sendCertificates {
-        case .always: out = credentials.certificatePayloads(requested: peerCertificateRequests ?? [])
-        case .ifAsked: if let asked = peerCertificateRequests { out = credentials.certificatePayloads(requested: asked) }
+        case .always: out = credentials.certificatePayloads(requested: requests.authorities)
+        case .ifAsked: if requests.asked { out = credentials.certificatePayloads(requested: requests.authorities) }
         case .never: break
         }
         return out + [.signature(SignaturePayload(data: signature))]
     }
 
-    /// Verifies the peer's HASH (PSK) or certificate, identity and SIG (signatures) over its ID payload.
-    mutating func verifyPeerAuthentication(_ payloads: [Payload], id: IdentificationPayload,
-                                           env: Environment) throws(IKEv1Error) {
-        guard usesSignatures else { return try verifyPeerHash(payloads, id: id) }
+    /// Verifies the peer's HASH (PSK) or certificate, identity and SIG (signatures) over its ID
+    /// payload as received; returns the certificate it authenticated with (nil with a PSK).
+    func verifyPeerAuthentication(_ payloads: [Payload], id: IdentificationPayload, _ keyed: KeyedState,
+                                  env: Environment) throws(IKEv1Error) -> Certificate? {
+        guard keyed.usesSignatures else {
+            try verifyPeerHash(payloads, id: id, keyed)
+            return nil
+        }
         guard let sig = payloads.first(ofType: SignaturePayload.self) else {
             throw IKEv1Error(.payloadMalformed, "no SIG payload")
         }
-        let (certificate, key) = try validatePeerCertificate(payloads, env: env)
+        let (certificate, key) = try validatePeerCertificate(payloads, method: keyed.chosen.authMethod, env: env)
         try checkIdentity(id, against: certificate)
         let by = isInitiator ? "R" : "I"
-        let hash = authHash(byInitiator: !isInitiator, idBody: Payload.identification(id).body)
+        let hash = authHash(keyed, byInitiator: !isInitiator, idBody: id.body)
         guard key.verify(signature: sig.data, hash: hash) else {
             throw IKEv1Error(.invalidSignature, "SIG_\(by) of \"\(certificate.subject)\" does not verify over HASH_\(by)")
         }
-        peerCertificate = certificate
+        return certificate
     }
 
     /// The peer's certificate and its key, from its CERT payloads, chained to our trust anchors
-    /// at the environment's wall-clock time and fit for the negotiated method.
-    func validatePeerCertificate(_ payloads: [Payload], env: Environment) throws(IKEv1Error) -> (Certificate, VerifyingKey) {
-        guard let credentials = config.credentials, let method = chosen?.authMethod else {
+    /// at the environment's wall-clock time and fit for the negotiated `method`.
+    func validatePeerCertificate(_ payloads: [Payload], method: AuthMethod, env: Environment) throws(IKEv1Error) -> (Certificate, VerifyingKey) {
+        guard let credentials = config.credentials else {
             throw IKEv1Error(.configuration, "\(config.name): no trust anchors")
         }
         let encoded = payloads.all(ofType: CertificatePayload.self).filter { $0.encoding == .x509Signature }

@@ -11,7 +11,7 @@ extension ISAKMPSession {
         let mid = message.header.messageID
         let fingerprint = Self.fingerprint(raw)
         if let last = lastExchange[mid], last.request == fingerprint {
-            if let response = last.response { actions.append(.send(response)) }
+            actions.append(.send(last.response))
             return actions
         }
         if received.contains(fingerprint) {   // an old duplicate: already handled, dropped
@@ -22,13 +22,13 @@ extension ISAKMPSession {
             return [.failed(Failure(sa: id, error: IKEv1Error(.unexpectedMessage, "retransmitted first message ignored")))]
         }
         do {
-            let wasEstablished = state == .established
+            let wasEstablished = phase1.isEstablished
             try route(message, raw: raw, from: from, to: to, env: &env, into: &actions)
             // Only an encrypted message that verified moves the SA (an unprotected one never does).
-            if wasEstablished, state == .established, message.payloads == nil, to.port != 500 { follow(from, into: &actions) }
+            if wasEstablished, phase1.isEstablished, message.payloads == nil, to.port != 500 { follow(from, into: &actions) }
             if received.count > 64 { received.removeAll() }
             received.insert(fingerprint)
-            if state == .established, message.header.exchangeType != .informational { lastReceived = env.now }
+            if phase1.isEstablished, message.header.exchangeType != .informational { lastReceived = env.now }
         } catch let error {
             handle(error, message: message, env: &env, into: &actions)
         }
@@ -53,19 +53,21 @@ extension ISAKMPSession {
             } else {
                 try aggressiveResponderFinal(message, from: from, to: to, env: &env, into: &actions)
             }
-        case .quickMode where state == .established && h.messageID != 0:
-            if let qm = quickModes[h.messageID] {
-                if qm.isInitiator {
-                    try quickModeInitiatorReceive(message, raw: raw, qm: qm, env: &env, into: &actions)
-                } else {
-                    try quickModeResponderFinal(message, qm: qm, env: &env, into: &actions)
-                }
-            } else {
-                try quickModeResponderFirst(message, raw: raw, env: &env, into: &actions)
+        case .quickMode where h.messageID != 0:
+            guard case .established(let e) = phase1 else {
+                throw IKEv1Error(.unexpectedMessage, "\(h.exchangeType) message ID \(h.messageID) in state \(phase1.name)")
+            }
+            switch e.quickModes[h.messageID] {
+            case .initiated(let qm)?:
+                try quickModeInitiatorReceive(message, raw: raw, qm: qm, e.protection, env: &env, into: &actions)
+            case .replied(let qm)?:
+                try quickModeResponderFinal(message, qm: qm, e.protection, env: &env, into: &actions)
+            case nil:
+                try quickModeResponderFirst(message, raw: raw, e, env: &env, into: &actions)
             }
             followPeer(from: from, to: to)
         default:
-            throw IKEv1Error(.unexpectedMessage, "\(h.exchangeType) message ID \(h.messageID) in state \(state)")
+            throw IKEv1Error(.unexpectedMessage, "\(h.exchangeType) message ID \(h.messageID) in state \(phase1.name)")
         }
     }
 
@@ -77,15 +79,15 @@ extension ISAKMPSession {
             actions.append(.failed(Failure(sa: id, error: error)))   // never answer an Informational with one
         case .unexpectedMessage:
             actions.append(.failed(Failure(sa: id, error: error)))   // dropped; the SA goes on
-        case .invalidHash where state == .established:
+        case .invalidHash where phase1.isEstablished:
             actions.append(.failed(Failure(sa: id, error: error)))   // forged or corrupt: drop, do not answer
         default:
-            let phase1 = state != .established
-            guard !phase1, message.header.exchangeType == .quickMode else {
-                fail(error, closing: phase1, into: &actions, env: &env)
+            let inPhase1 = !phase1.isEstablished
+            guard !inPhase1, message.header.exchangeType == .quickMode else {
+                fail(error, closing: inPhase1, into: &actions, env: &env)
                 return
             }
-            quickModes[message.header.messageID] = nil
+            updateEstablished { $0.quickModes[message.header.messageID] = nil }
             answered(message.header.messageID, into: &actions)
             // A refused Quick Mode concerns the IPsec SA, not the ISAKMP SA: as charon's quick_mode.c
             // send_notify, the notify names ESP with the initiator's SPI not yet read (0), so that an
@@ -107,15 +109,15 @@ extension ISAKMPSession {
                 let error = IKEv1Error(.timeout, "\(what): no answer after \(config.retransmit.tries) transmissions")
                 actions.append(.failed(Failure(sa: id, error: error)))
                 if mid == 0 {
-                    close(reason: error.description, into: &actions, notifyDeleted: state == .established)
+                    close(reason: error.description, into: &actions, notifyDeleted: phase1.isEstablished)
                 } else {
                     // A responder's QM2 never confirmed: the peer installs on sending HASH(3), which may
                     // be what got lost. A Delete naming our SPI (RFC 2408 §3.15) leaves neither side the SA.
-                    if let qm = quickModes[mid], !qm.isInitiator, let child = qm.pending {
-                        sendInformational([.delete(DeletePayload(protocolID: child.ipsecProtocol.protocolID, spiSize: 4,
-                                                                 spis: [qm.mySPI.beBytes]))], into: &actions, env: &env)
+                    if case .replied(let qm)? = established?.quickModes[mid] {
+                        sendInformational([.delete(DeletePayload(protocolID: qm.child.ipsecProtocol.protocolID, spiSize: 4,
+                                                                 spis: [qm.child.inbound.spi.beBytes]))], into: &actions, env: &env)
                     }
-                    quickModes[mid] = nil
+                    updateEstablished { $0.quickModes[mid] = nil }
                 }
                 break
             }
@@ -124,13 +126,13 @@ extension ISAKMPSession {
             actions.append(.scheduleTimer(TimerID(sa: id, kind: kind),
                                           at: env.now.adding(seconds: config.retransmit.delay(afterAttempt: o.attempt))))
         case .halfOpen:
-            if state != .established {
+            if !phase1.isEstablished {
                 let error = IKEv1Error(.timeout, "half-open ISAKMP SA: Phase 1 did not complete within \(Int(halfOpenTimeout)) s")
                 actions.append(.failed(Failure(sa: id, error: error)))
                 close(reason: error.description, into: &actions, notifyDeleted: false)
             }
         case .keepalive:
-            guard state == .established else { break }
+            guard phase1.isEstablished else { break }
             actions.append(.send(OutboundDatagram(bytes: [0xff], source: local, destination: remote, nonESPMarker: false)))
             actions.append(.scheduleTimer(TimerID(sa: id, kind: .keepalive), at: env.now.adding(seconds: config.keepaliveInterval)))
         case .dpd:

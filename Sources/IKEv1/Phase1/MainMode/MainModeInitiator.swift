@@ -11,69 +11,77 @@ import ISAKMPWire
 //                                  <--    HDR, KE, Nr [, NAT-D, NAT-D]
 //      HDR*, IDii, HASH_I          -->
 //                                  <--    HDR*, IDir, HASH_R
+//
+// States: mainModeSentSA(OfferSent) -> mainModeSentKE(KeyExchangeSent) -> mainModeSentAuth(Keyed)
+// -> established.
 extension ISAKMPSession {
-    /// Sends message 1: our SA offer and vendor IDs.
-    mutating func startMainMode(env: inout Environment, into actions: inout [Action]) {
-        let sa = offeredSA
-        saiB = Payload.securityAssociation(sa).body
-        let message = ISAKMPMessage(header: header(.mainMode), payloads: [.securityAssociation(sa)] + vendorIDs())
-        sendRequest(message.encode(), messageID: 0, env: env, into: &actions)
+    /// A Main Mode initiator for `config`: a fresh cookie, and message 1 (our SA offer and
+    /// vendor IDs) sent.
+    static func startMainMode(_ config: PeerConfig, remote: SocketAddress, env: inout Environment,
+                              into actions: inout [Action]) -> ISAKMPSession {
+        let cookieI = Cookie(bytes: nonZero(&env, 8))
+        let sa = offer(config.ikeProposals)
+        var session = ISAKMPSession(isInitiator: true, cookieI: cookieI, cookieR: .zero, exchange: .mainMode, config: config,
+                                    local: config.localAddress, remote: remote,
+                                    phase1: .mainModeSentSA(OfferSentState(saiB: sa.body)), now: env.now)
+        let message = ISAKMPMessage(header: session.header(.mainMode), payloads: [.securityAssociation(sa)] + session.vendorIDs())
+        session.sendRequest(message.encode(), messageID: 0, env: env, into: &actions)
+        return session
     }
 
     /// Messages 2, 4 and 6 at the initiator.
     mutating func mainModeInitiatorReceive(_ message: ISAKMPMessage, from: SocketAddress, to: SocketAddress,
                                            env: inout Environment, into actions: inout [Action]) throws(IKEv1Error) {
-        switch state {
-        case .mainModeSentSA:
+        switch phase1 {
+        case .mainModeSentSA(let offer):
             guard let payloads = message.payloads else { throw IKEv1Error(.payloadMalformed, "Main Mode message 2 is encrypted") }
             try PayloadRule.mm2.check(payloads)
             cookieR = message.header.responderCookie
-            chosen = try acceptReply(payloads.required(SecurityAssociationPayload.self))
+            let chosen = try acceptReply(payloads.required(SecurityAssociationPayload.self))
             _ = readVendorIDs(payloads)
             answered(0, into: &actions)
-            let (ke, nonce) = try makeKEAndNonce(group: chosen!.group, env: &env)
-            gxi = ke
-            nonceI = nonce
-            let out = [Payload.keyExchange(KeyExchangePayload(data: ke)), .nonce(NoncePayload(data: nonce))]
-                + (usesSignatures ? certificateRequests : []) + natDPayloads(env: &env)
-            state = .mainModeSentKE
+            let (dh, nonceI) = try Self.makeKEAndNonce(group: chosen.group, env: &env)
+            let out = [Payload.keyExchange(KeyExchangePayload(data: dh.publicValue)), .nonce(NoncePayload(data: nonceI))]
+                + (chosen.authMethod.isSignature ? certificateRequests : []) + natDPayloads(hash: chosen.hash, env: &env)
+            phase1 = .mainModeSentKE(KeyExchangeSentState(offer: offer, chosen: chosen, dh: dh, nonceI: nonceI))
             sendRequest(ISAKMPMessage(header: header(.mainMode), payloads: out).encode(), messageID: 0, env: env, into: &actions)
 
-        case .mainModeSentKE:
+        case .mainModeSentKE(let sent):
             guard let payloads = message.payloads else { throw IKEv1Error(.payloadMalformed, "Main Mode message 4 is encrypted") }
             try PayloadRule.mm4.check(payloads)
-            gxr = try payloads.required(KeyExchangePayload.self).data
-            nonceR = try payloads.required(NoncePayload.self).data
+            let gxr = try payloads.required(KeyExchangePayload.self).data
+            let nonceR = try payloads.required(NoncePayload.self).data
             try checkNonce(nonceR)
-            noteCertificateRequests(payloads)
-            checkNATD(payloads, from: from, to: to)
-            try deriveKeys()
+            checkNATD(payloads, hash: sent.chosen.hash, from: from, to: to)
+            var keyed = try derive(saiB: sent.saiB, chosen: sent.chosen, dh: sent.dh, peerKE: gxr, nonceI: sent.nonceI,
+                                   nonceR: nonceR, certificateRequests: CertificateRequests().adding(payloads))
             answered(0, into: &actions)
             if nat.detected { float() }
             var out: [Payload] = [.identification(localIDPayload)]
-                + (try authenticationPayloads(byInitiator: true, idBody: Payload.identification(localIDPayload).body))
+                + (try authenticationPayloads(keyed, byInitiator: true, idBody: localIDPayload.body))
             if config.initialContact {
                 out.append(.notification(NotificationPayload(protocolID: .isakmp, notifyType: .initialContact,
                                                              spi: cookieI.bytes + cookieR.bytes)))
             }
-            let (bytes, iv) = try encryptedMessage(header(.mainMode), out, iv: phase1IV)
-            phase1IV = iv
-            state = .mainModeSentAuth
+            let (bytes, iv) = try keyed.protection.encryptedMessage(header(.mainMode), out, iv: keyed.iv)
+            keyed.iv = iv
+            phase1 = .mainModeSentAuth(keyed)
             sendRequest(bytes, messageID: 0, env: env, into: &actions)
 
-        case .mainModeSentAuth:
-            let d = try decryptAuthentication(message, which: "Main Mode message 6")
-            phase1IV = d.nextIV
-            try PayloadRule.mmAuth(6, signatures: usesSignatures).check(d.payloads)
+        case .mainModeSentAuth(var keyed):
+            let d = try decryptAuthentication(message, keyed, which: "Main Mode message 6")
+            keyed.iv = d.nextIV   // an error notify is then encrypted as the responder expects
+            phase1 = .mainModeSentAuth(keyed)
+            try PayloadRule.mmAuth(6, signatures: keyed.usesSignatures).check(d.payloads)
             let id = try d.payloads.required(IdentificationPayload.self)
-            try acceptPeerID(id)
-            try verifyPeerAuthentication(d.payloads, id: id, env: env)
+            let identity = try acceptPeerID(id)
+            let certificate = try verifyPeerAuthentication(d.payloads, id: id, keyed, env: env)
             answered(0, into: &actions)
-            phase1Complete(env: env, into: &actions)
+            phase1Complete(keyed, peerIdentity: identity, peerCertificate: certificate, env: env, into: &actions)
             startQuickMode(rekeying: nil, env: &env, into: &actions)
 
         default:
-            throw IKEv1Error(.unexpectedMessage, "Main Mode message in state \(state)")
+            throw IKEv1Error(.unexpectedMessage, "Main Mode message in state \(phase1.name)")
         }
     }
 

@@ -5,30 +5,26 @@ import ISAKMPWire
 extension ISAKMPSession {
     /// Sends QM1 on the established ISAKMP SA; `rekeying` names the child it replaces.
     mutating func startQuickMode(rekeying: UInt32?, env: inout Environment, into actions: inout [Action]) {
-        guard state == .established, let keys else { return }
+        guard let e = established else { return }
         let mid = newMessageID(env: &env)
         let spi = newSPI(env: &env)
-        var qm = QuickModeExchange(messageID: mid, isInitiator: true, stage: .sentFirst,
-                                   iv: IKEv1IV.phase2(hash: hash, lastPhase1Block: lastPhase1Block, messageID: mid, blockSize: blockSize),
-                                   mySPI: spi, rekeying: rekeying)
-        qm.nonceI = env.bytes(32)
+        let nonceI = env.bytes(32)
         let pfsGroup = config.childProposals[0].pfsGroup
         let offer = config.childProposals.filter { $0.pfsGroup == pfsGroup }
-        var rest: [Payload] = [.securityAssociation(childSA(offer, spi: spi)), .nonce(NoncePayload(data: qm.nonceI))]
-        if let g = pfsGroup {
-            do { qm.dh = try DHKeyPair.generate(group: g, entropy: &env.entropy) } catch {
-                actions.append(.failed(Failure(sa: id, error: IKEv1Error(.crypto, "PFS \(g): \(error.reason)"))))
-                return
-            }
-            rest.append(.keyExchange(KeyExchangePayload(data: qm.dh!.publicValue)))
+        let pfs: QuickModePFS
+        do { pfs = try .generate(pfsGroup, env: &env) } catch {
+            actions.append(.failed(Failure(sa: id, error: error)))
+            return
         }
-        rest += clientIDs
-        rest += natOAPayloads(initiatorAddress: config.localAddress.address, responderAddress: remote.address)
-        let hash1 = keys.quickModeHash1(messageID: mid, afterHash: ISAKMPMessage.encodePayloads(rest))
+        let rest: [Payload] = [.securityAssociation(childSA(offer, spi: spi)), .nonce(NoncePayload(data: nonceI))]
+            + pfs.keyExchangePayloads + clientIDs
+            + natOAPayloads(initiatorAddress: config.localAddress.address, responderAddress: remote.address)
+        let hash1 = e.protection.keys.quickModeHash1(messageID: mid, afterHash: ISAKMPMessage.encodePayloads(rest))
         do {
-            let (bytes, iv) = try quickModeMessage(messageID: mid, hash: hash1, rest: rest, iv: qm.iv)
-            qm.iv = iv
-            quickModes[mid] = qm
+            let (bytes, iv) = try quickModeMessage(messageID: mid, hash: hash1, rest: rest,
+                                                   iv: e.protection.phase2IV(base: e.ivBase, messageID: mid), e.protection)
+            let qm = QuickModeInitiated(messageID: mid, iv: iv, nonceI: nonceI, mySPI: spi, rekeying: rekeying, pfs: pfs)
+            updateEstablished { $0.quickModes[mid] = .initiated(qm) }
             sendRequest(bytes, messageID: mid, env: env, into: &actions)
         } catch {
             actions.append(.failed(Failure(sa: id, error: error)))
@@ -52,25 +48,22 @@ extension ISAKMPSession {
     }
 
     /// QM2 at the initiator: verify HASH(2), take the chosen transform, answer HASH(3), install.
-    mutating func quickModeInitiatorReceive(_ message: ISAKMPMessage, raw: [UInt8], qm: QuickModeExchange,
+    mutating func quickModeInitiatorReceive(_ message: ISAKMPMessage, raw: [UInt8], qm: QuickModeInitiated,
+                                            _ protection: ISAKMPProtection,
                                             env: inout Environment, into actions: inout [Action]) throws(IKEv1Error) {
-        var qm = qm
-        let mid = qm.messageID
-        let d = try decrypt(message, iv: qm.iv)
-        guard let keys else { throw IKEv1Error(.crypto, "no keys") }
-        try verifyQuickModeHash(d, expected: keys.quickModeHash2(messageID: mid, nonceI: qm.nonceI, afterHash: d.afterFirstPayload),
-                                which: "HASH(2)")
+        let mid = qm.messageID, keys = protection.keys
+        let d = try protection.decrypt(message, iv: qm.iv)
+        try verifyHash(d, which: "HASH(2)") { keys.quickModeHash2(messageID: mid, nonceI: qm.nonceI, afterHash: $0) }
         try PayloadRule.qm2.check(d.payloads)
-        qm.iv = d.nextIV
         let sa = try d.payloads.required(SecurityAssociationPayload.self)
         guard sa.proposals.count == 1, sa.proposals[0].transforms.count == 1, let peerSPI = sa.proposals[0].spi32,
               let chosen = ParsedChildTransform(sa.proposals[0].transforms[0], protocolID: sa.proposals[0].protocolID),
               config.childProposals.contains(chosen.proposal) else {
             throw IKEv1Error(.noProposalChosen, "Quick Mode responder chose a transform we did not offer")
         }
-        qm.nonceR = try d.payloads.required(NoncePayload.self).data
-        try checkNonce(qm.nonceR)
-        let pfs = try pfsSecret(qm.dh, d.payloads, wanted: chosen.proposal.pfsGroup)
+        let nonceR = try d.payloads.required(NoncePayload.self).data
+        try checkNonce(nonceR)
+        let pfs = try qm.pfs.sharedSecret(d.payloads, chosenGroup: chosen.proposal.pfsGroup)
         let ids = d.payloads.all(ofType: IdentificationPayload.self)
         let hostToHostEcho = clientIDs.isEmpty && ids.count == 2
             && Self.namesHost(ids[0], local.address) && Self.namesHost(ids[1], remote.address)
@@ -82,30 +75,16 @@ extension ISAKMPSession {
             lifetime = lifetime.shortest(Self.lifetime(fromNotifyData: n.data))   // RFC 2407 §4.5.4
         }
         let oa = d.payloads.all(ofType: NATOriginalAddressPayload.self)
-        let hash3 = keys.quickModeHash3(messageID: mid, nonceI: qm.nonceI, nonceR: qm.nonceR)
-        let (bytes, _) = try quickModeMessage(messageID: mid, hash: hash3, rest: [], iv: qm.iv)
+        let hash3 = keys.quickModeHash3(messageID: mid, nonceI: qm.nonceI, nonceR: nonceR)
+        let (bytes, _) = try quickModeMessage(messageID: mid, hash: hash3, rest: [], iv: d.nextIV, protection)
         answered(mid, into: &actions)
         sendResponse(bytes, to: raw, messageID: mid, into: &actions)
-        quickModes[mid] = nil
-        let child = makeChild(qm, proposal: chosen.proposal, peerSPI: peerSPI, pfs: pfs, lifetime: lifetime,
+        updateEstablished { $0.quickModes[mid] = nil }
+        let child = makeChild(messageID: mid, mySPI: qm.mySPI, peerSPI: peerSPI, nonceI: qm.nonceI, nonceR: nonceR, keys: keys,
+                              proposal: chosen.proposal, pfs: pfs, lifetime: lifetime,
                               selectors: (config.localTrafficSelector, config.remoteTrafficSelector),
                               peerOriginalAddress: oa.count > 1 ? oa[1].address : nil, env: env)
         install(child, rekeying: qm.rekeying, initiatedByUs: true, env: &env, into: &actions)
-    }
-
-    /// g(qm)^xy when the chosen transform has PFS; checks the KE payload's presence.
-    func pfsSecret(_ dh: DHKeyPair?, _ payloads: [Payload], wanted: DHGroup?) throws(IKEv1Error) -> SecretBytes? {
-        let ke = payloads.first(ofType: KeyExchangePayload.self)
-        guard let group = wanted else {
-            if ke != nil { throw IKEv1Error(.payloadMalformed, "KE payload without PFS in the chosen transform") }
-            return nil
-        }
-        guard let ke, let dh, dh.group == group else {
-            throw IKEv1Error(.payloadMalformed, "PFS with \(group) needs a KE payload of that group")
-        }
-        do { return try dh.sharedSecret(peer: ke.data) } catch {
-            throw IKEv1Error(.invalidKey, "Quick Mode KE rejected: \(error.reason)")
-        }
     }
 
     /// Lifetime attributes from RESPONDER-LIFETIME data (RFC 2407 §4.5.4);

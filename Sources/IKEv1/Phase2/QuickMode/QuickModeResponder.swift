@@ -7,24 +7,20 @@ import ISAKMPWire
 // QM2 until HASH(3) arrives (as charon), and installs the child on HASH(3).
 extension ISAKMPSession {
     /// QM1 at the responder.
-    mutating func quickModeResponderFirst(_ message: ISAKMPMessage, raw: [UInt8],
+    mutating func quickModeResponderFirst(_ message: ISAKMPMessage, raw: [UInt8], _ e: EstablishedState,
                                           env: inout Environment, into actions: inout [Action]) throws(IKEv1Error) {
         let mid = message.header.messageID
-        guard let keys else { throw IKEv1Error(.crypto, "no keys") }
+        let protection = e.protection, keys = protection.keys
         guard !usedMessageIDs.contains(mid) else {
             throw IKEv1Error(.unexpectedMessage, "Quick Mode message ID \(mid) already used on this ISAKMP SA")
         }
-        var qm = QuickModeExchange(messageID: mid, isInitiator: false, stage: .repliedSecond,
-                                   iv: IKEv1IV.phase2(hash: hash, lastPhase1Block: lastPhase1Block, messageID: mid, blockSize: blockSize),
-                                   mySPI: 0)
-        let d = try decrypt(message, iv: qm.iv)
-        try verifyQuickModeHash(d, expected: keys.quickModeHash1(messageID: mid, afterHash: d.afterFirstPayload), which: "HASH(1)")
+        let d = try protection.decrypt(message, iv: protection.phase2IV(base: e.ivBase, messageID: mid))
+        try verifyHash(d, which: "HASH(1)") { keys.quickModeHash1(messageID: mid, afterHash: $0) }
         usedMessageIDs.insert(mid)
-        peerQuickModes += 1
+        updateEstablished { $0.peerQuickModes += 1 }
         try PayloadRule.qm1.check(d.payloads)
-        qm.iv = d.nextIV
-        qm.nonceI = try d.payloads.required(NoncePayload.self).data
-        try checkNonce(qm.nonceI)
+        let nonceI = try d.payloads.required(NoncePayload.self).data
+        try checkNonce(nonceI)
         let ids = d.payloads.all(ofType: IdentificationPayload.self)
         let selectors = try clientSelectors(ids)
         let sa = try d.payloads.required(SecurityAssociationPayload.self)
@@ -36,21 +32,16 @@ extension ISAKMPSession {
             }
             try Self.validatePeerKE(ke.data, group: g, what: "Quick Mode KE")
         }
-        qm.mySPI = newSPI(env: &env)
-        qm.nonceR = env.bytes(32)
-        if let g = chosen.proposal.pfsGroup {
-            do { qm.dh = try DHKeyPair.generate(group: g, entropy: &env.entropy) } catch {
-                throw IKEv1Error(.crypto, "PFS \(g): \(error.reason)")
-            }
-        }
-        let pfs = try pfsSecret(qm.dh, d.payloads, wanted: chosen.proposal.pfsGroup)
+        let mySPI = newSPI(env: &env)
+        let nonceR = env.bytes(32)
+        let ourPFS = try QuickModePFS.generate(chosen.proposal.pfsGroup, env: &env)
+        let pfs = try ourPFS.sharedSecret(d.payloads, chosenGroup: chosen.proposal.pfsGroup)
         let offeredLife = chosen.lifetime
         let lifetime = offeredLife.shortest(config.childLifetime)
         let replySA = SecurityAssociationPayload(doi: sa.doi, situation: sa.situation, proposals: [
-            ProposalPayload(number: proposal.number, protocolID: proposal.protocolID, spi: qm.mySPI.beBytes, transforms: [transform]),
+            ProposalPayload(number: proposal.number, protocolID: proposal.protocolID, spi: mySPI.beBytes, transforms: [transform]),
         ])
-        var rest: [Payload] = [.securityAssociation(replySA), .nonce(NoncePayload(data: qm.nonceR))]
-        if let dh = qm.dh { rest.append(.keyExchange(KeyExchangePayload(data: dh.publicValue))) }
+        var rest: [Payload] = [.securityAssociation(replySA), .nonce(NoncePayload(data: nonceR))] + ourPFS.keyExchangePayloads
         rest += ids.map { .identification($0) }
         if lifetime != offeredLife {
             rest.append(.notification(NotificationPayload(protocolID: proposal.protocolID, notifyType: .responderLifetime,
@@ -58,28 +49,28 @@ extension ISAKMPSession {
         }
         let oa = d.payloads.all(ofType: NATOriginalAddressPayload.self)
         rest += natOAPayloads(initiatorAddress: remote.address, responderAddress: config.localAddress.address)
-        let hash2 = keys.quickModeHash2(messageID: mid, nonceI: qm.nonceI, afterHash: ISAKMPMessage.encodePayloads(rest))
-        let (bytes, iv) = try quickModeMessage(messageID: mid, hash: hash2, rest: rest, iv: qm.iv)
-        qm.iv = iv
-        qm.pending = makeChild(qm, proposal: chosen.proposal, peerSPI: peerSPI, pfs: pfs, lifetime: lifetime, selectors: selectors,
-                               peerOriginalAddress: oa.first?.address, env: env)
-        quickModes[mid] = qm
+        let hash2 = keys.quickModeHash2(messageID: mid, nonceI: nonceI, afterHash: ISAKMPMessage.encodePayloads(rest))
+        let (bytes, iv) = try quickModeMessage(messageID: mid, hash: hash2, rest: rest, iv: d.nextIV, protection)
+        let child = makeChild(messageID: mid, mySPI: mySPI, peerSPI: peerSPI, nonceI: nonceI, nonceR: nonceR, keys: keys,
+                              proposal: chosen.proposal, pfs: pfs, lifetime: lifetime, selectors: selectors,
+                              peerOriginalAddress: oa.first?.address, env: env)
+        let qm = QuickModeReplied(messageID: mid, iv: iv, nonceI: nonceI, nonceR: nonceR, child: child)
+        updateEstablished { $0.quickModes[mid] = .replied(qm) }
         remember(request: raw, response: datagram(bytes), messageID: mid)
         sendRequest(bytes, messageID: mid, env: env, into: &actions)
     }
 
     /// QM3 at the responder.
-    mutating func quickModeResponderFinal(_ message: ISAKMPMessage, qm: QuickModeExchange,
+    mutating func quickModeResponderFinal(_ message: ISAKMPMessage, qm: QuickModeReplied, _ protection: ISAKMPProtection,
                                           env: inout Environment, into actions: inout [Action]) throws(IKEv1Error) {
-        guard let keys, let child = qm.pending else { throw IKEv1Error(.crypto, "no keys") }
-        let d = try decrypt(message, iv: qm.iv)
-        try verifyQuickModeHash(d, expected: keys.quickModeHash3(messageID: qm.messageID, nonceI: qm.nonceI, nonceR: qm.nonceR),
-                                which: "HASH(3)")
+        let keys = protection.keys
+        let d = try protection.decrypt(message, iv: qm.iv)
+        try verifyHash(d, which: "HASH(3)") { _ in keys.quickModeHash3(messageID: qm.messageID, nonceI: qm.nonceI, nonceR: qm.nonceR) }
         try PayloadRule.qm3.check(d.payloads)
         answered(qm.messageID, into: &actions)
-        quickModes[qm.messageID] = nil
+        updateEstablished { $0.quickModes[qm.messageID] = nil }
         lastExchange[qm.messageID] = nil
-        install(child, rekeying: nil, initiatedByUs: false, env: &env, into: &actions)
+        install(qm.child, rekeying: nil, initiatedByUs: false, env: &env, into: &actions)
     }
 
     /// Our first policy proposal that the initiator offered, and the offered proposal/transform it matched.

@@ -15,25 +15,6 @@ import ISAKMPWire
 //   HASH(2) = prf(SKEYID_a, M-ID | Ni_b | SA | Nr [ | KE ] [ | IDci | IDcr ])
 //   HASH(3) = prf(SKEYID_a, 0 | M-ID | Ni_b | Nr_b)
 
-/// One Quick Mode in flight on an ISAKMP SA, keyed by its message ID.
-struct QuickModeExchange {
-    enum Stage { case sentFirst, repliedSecond }
-    let messageID: UInt32
-    let isInitiator: Bool
-    var stage: Stage
-    /// The CBC IV chain of this exchange.
-    var iv: [UInt8]
-    var nonceI: [UInt8] = []
-    var nonceR: [UInt8] = []
-    var dh: DHKeyPair?
-    /// Our inbound SPI.
-    var mySPI: UInt32
-    /// The inbound SPI of the child this Quick Mode replaces.
-    var rekeying: UInt32?
-    /// Responder: the child installed when HASH(3) arrives.
-    var pending: ChildSA?
-}
-
 extension UInt32 {
     /// Network byte order.
     var beBytes: [UInt8] { [UInt8(truncatingIfNeeded: self >> 24), UInt8(truncatingIfNeeded: self >> 16),
@@ -53,11 +34,12 @@ extension ISAKMPSession {
         }
     }
 
-    /// A fresh SPI (values below 256 are reserved, RFC 4303 §2.1).
+    /// A fresh SPI (values below 256 are reserved, RFC 4303 §2.1), used by no child or Quick Mode of this SA.
     mutating func newSPI(env: inout Environment) -> UInt32 {
+        let e = established
         while true {
             let s = env.u32()
-            if s >= 256 && children[s] == nil && !quickModes.values.contains(where: { $0.mySPI == s }) { return s }
+            if s >= 256 && e?.children[s] == nil && e?.quickModes.values.contains(where: { $0.mySPI == s }) != true { return s }
         }
     }
 
@@ -80,10 +62,11 @@ extension ISAKMPSession {
     }
 
     /// KEYMAT for one direction (RFC 2409 §5.5), split into cipher and integrity keys.
-    func childKeys(_ proposal: ChildProposal, spi: UInt32, nonceI: [UInt8], nonceR: [UInt8], pfs: SecretBytes?) -> ChildSAKeys {
+    static func childKeys(_ proposal: ChildProposal, spi: UInt32, nonceI: [UInt8], nonceR: [UInt8], pfs: SecretBytes?,
+                          keys: IKEv1Phase1Keys) -> ChildSAKeys {
         let encLength = proposal.ipsecProtocol == .esp ? (proposal.encryption?.keyingMaterialLength ?? 0) : 0
         let intLength = proposal.integrity?.keyLength ?? 0
-        guard let keys, encLength + intLength > 0 else {
+        guard encLength + intLength > 0 else {
             return ChildSAKeys(spi: spi, encryptionKey: SecretBytes([]), integrityKey: SecretBytes([]))
         }
         let keymat = keys.keymat(protocolID: proposal.ipsecProtocol.protocolID.rawValue, spi: spi.beBytes,
@@ -92,23 +75,27 @@ extension ISAKMPSession {
         return ChildSAKeys(spi: spi, encryptionKey: split.encryptionKey, integrityKey: split.integrityKey)
     }
 
-    /// Builds the child SA value from the negotiated pieces; `selectors` are (ours, the peer's).
-    func makeChild(_ qm: QuickModeExchange, proposal: ChildProposal, peerSPI: UInt32, pfs: SecretBytes?, lifetime: Lifetime,
+    /// Builds the child SA value from the negotiated pieces of Quick Mode `messageID`;
+    /// `selectors` are (ours, the peer's).
+    func makeChild(messageID: UInt32, mySPI: UInt32, peerSPI: UInt32, nonceI: [UInt8], nonceR: [UInt8], keys: IKEv1Phase1Keys,
+                   proposal: ChildProposal, pfs: SecretBytes?, lifetime: Lifetime,
                    selectors: (local: TrafficSelector?, remote: TrafficSelector?), peerOriginalAddress: [UInt8]?,
                    env: Environment) -> ChildSA {
-        ChildSA(isakmpSA: id, messageID: qm.messageID, ipsecProtocol: proposal.ipsecProtocol, proposal: proposal,
+        ChildSA(isakmpSA: id, messageID: messageID, ipsecProtocol: proposal.ipsecProtocol, proposal: proposal,
                 mode: config.mode, udpEncapsulated: nat.detected, local: local, remote: remote,
                 localTrafficSelector: selectors.local, remoteTrafficSelector: selectors.remote,
-                inbound: childKeys(proposal, spi: qm.mySPI, nonceI: qm.nonceI, nonceR: qm.nonceR, pfs: pfs),
-                outbound: childKeys(proposal, spi: peerSPI, nonceI: qm.nonceI, nonceR: qm.nonceR, pfs: pfs),
+                inbound: Self.childKeys(proposal, spi: mySPI, nonceI: nonceI, nonceR: nonceR, pfs: pfs, keys: keys),
+                outbound: Self.childKeys(proposal, spi: peerSPI, nonceI: nonceI, nonceR: nonceR, pfs: pfs, keys: keys),
                 lifetime: lifetime, installed: env.now, peerOriginalAddress: peerOriginalAddress)
     }
 
     /// Installs a child, arms its rekey/expiry timers, and retires the SA it replaces.
     mutating func install(_ child: ChildSA, rekeying old: UInt32?, initiatedByUs: Bool,
                           env: inout Environment, into actions: inout [Action]) {
-        children[child.inbound.spi] = child
-        if initiatedByUs { ownChildren.insert(child.inbound.spi) }
+        updateEstablished { e in
+            e.children[child.inbound.spi] = child
+            if initiatedByUs { e.ownChildren.insert(child.inbound.spi) }
+        }
         actions.append(.installChildSA(child))
         if let s = child.lifetime.seconds {
             let spi = child.inbound.spi
@@ -121,18 +108,20 @@ extension ISAKMPSession {
         if let old = old { deleteChild(inboundSPI: old, reason: "rekeyed", env: &env, into: &actions) }
     }
 
-    /// Verifies a Quick Mode HASH payload (the first payload, RFC 2409 §5.5).
-    func verifyQuickModeHash(_ d: Decrypted, expected: [UInt8], which: String) throws(IKEv1Error) {
-        guard case .hash(let h)? = d.payloads.first else {
+    /// Verifies the HASH payload that must come first in a Quick Mode or Informational message
+    /// (RFC 2409 §5.5, §5.7) against `expected` of the bytes after it.
+    func verifyHash(_ d: Decrypted, which: String, expected: ([UInt8]) -> [UInt8]) throws(IKEv1Error) {
+        guard case .hash(let h)? = d.payloads.first, let rest = d.afterFirstPayload else {
             throw IKEv1Error(.payloadMalformed, "\(which): the first payload must be HASH")
         }
-        guard constantTimeEqual(h.data, expected) else {
+        guard constantTimeEqual(h.data, expected(rest)) else {
             throw IKEv1Error(.invalidHash, "\(which) does not verify")
         }
     }
 
     /// The encrypted Quick Mode message `HASH, rest...`.
-    func quickModeMessage(messageID: UInt32, hash: [UInt8], rest: [Payload], iv: [UInt8]) throws(IKEv1Error) -> ([UInt8], [UInt8]) {
-        try encryptedMessage(header(.quickMode, messageID: messageID), [.hash(HashPayload(data: hash))] + rest, iv: iv)
+    func quickModeMessage(messageID: UInt32, hash: [UInt8], rest: [Payload], iv: [UInt8],
+                          _ protection: ISAKMPProtection) throws(IKEv1Error) -> ([UInt8], [UInt8]) {
+        try protection.encryptedMessage(header(.quickMode, messageID: messageID), [.hash(HashPayload(data: hash))] + rest, iv: iv)
     }
 }

@@ -1,0 +1,58 @@
+import IPsecCrypto
+import ISAKMPWire
+
+/// Phase 1 complete (RFC 2409 §5): the ISAKMP SA's keys, the IV base of its Quick Mode and
+/// Informational exchanges, the peer it authenticated, and what runs on it since: Quick Modes
+/// in flight, the child SAs they installed, DPD.
+struct EstablishedState {
+    let protection: ISAKMPProtection
+    /// The last CBC block of Phase 1, from which every later exchange's IV is derived (RFC 2409 Appendix B).
+    let ivBase: [UInt8]
+    /// The identity the peer proved.
+    let peerIdentity: Identity
+    /// The certificate the peer authenticated with; nil when it authenticated with a pre-shared key.
+    let peerCertificate: Certificate?
+    /// When Phase 1 completed.
+    let establishedAt: EngineTime
+
+    /// Quick Modes in flight, by message ID.
+    var quickModes: [UInt32: QuickModeExchange] = [:]
+    /// Installed child SAs, by our inbound SPI.
+    var children: [UInt32: ChildSA] = [:]
+    /// Bytes the ESP layer reported per child (inbound SPI), for kilobyte lifetimes.
+    var childBytes: [UInt32: UInt64] = [:]
+    /// Children we negotiated as Quick Mode initiator: we rekey those.
+    var ownChildren: Set<UInt32> = []
+    /// Quick Modes the peer started on this SA (bounded by ``ResponderLimits/quickModesPerISAKMPSA``).
+    var peerQuickModes = 0
+    var dpd = DPDState.quiet
+
+    /// The peer's authentication verified: Phase 1's IV chain ends, its last block becomes the base.
+    init(keyed: KeyedState, peerIdentity: Identity, peerCertificate: Certificate?, at now: EngineTime) {
+        self.init(protection: keyed.protection, ivBase: keyed.iv, peerIdentity: peerIdentity,
+                  peerCertificate: peerCertificate, at: now)
+    }
+
+    init(protection: ISAKMPProtection, ivBase: [UInt8], peerIdentity: Identity, peerCertificate: Certificate?, at now: EngineTime) {
+        self.protection = protection
+        self.ivBase = ivBase
+        self.peerIdentity = peerIdentity
+        self.peerCertificate = peerCertificate
+        establishedAt = now
+    }
+
+    /// Removes a child and what is counted for it; nil when there is none with that SPI.
+    mutating func removeChild(inboundSPI: UInt32) -> ChildSA? {
+        guard let child = children.removeValue(forKey: inboundSPI) else { return nil }
+        childBytes[inboundSPI] = nil
+        ownChildren.remove(inboundSPI)
+        return child
+    }
+
+    /// Quick Modes the peer has in progress with us as responder.
+    var peerQuickModesInProgress: Int { quickModes.values.reduce(0) { $0 + ($1.isInitiator ? 0 : 1) } }
+
+    var storedBytes: Int {
+        ivBase.count + quickModes.values.reduce(0) { $0 + $1.storedBytes }
+    }
+}

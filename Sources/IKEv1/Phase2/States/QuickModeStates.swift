@@ -1,0 +1,104 @@
+import IPsecCrypto
+import ISAKMPWire
+
+// The state of one Quick Mode in flight (RFC 2409 §5.5; diagram in QuickModeSupport.swift):
+//
+//   initiator: initiated(QuickModeInitiated)  -- QM1 -->   (none: QM1 is answered at once)
+//                                             <-- QM2 --   replied(QuickModeReplied)
+//   (child installed, exchange gone)          -- QM3 -->   (child installed, exchange gone)
+
+/// One Quick Mode on an established ISAKMP SA, keyed by its message ID.
+enum QuickModeExchange {
+    /// We started it: QM1 is out, QM2 awaited.
+    case initiated(QuickModeInitiated)
+    /// The peer started it: QM2 is out, HASH(3) awaited.
+    case replied(QuickModeReplied)
+
+    var isInitiator: Bool { if case .initiated = self { true } else { false } }
+
+    /// The IV the next message of this exchange decrypts with.
+    var iv: [UInt8] {
+        switch self {
+        case .initiated(let qm): qm.iv
+        case .replied(let qm): qm.iv
+        }
+    }
+
+    /// Our inbound SPI of the child it negotiates.
+    var mySPI: UInt32 {
+        switch self {
+        case .initiated(let qm): qm.mySPI
+        case .replied(let qm): qm.child.inbound.spi
+        }
+    }
+
+    var storedBytes: Int {
+        switch self {
+        case .initiated(let qm): qm.iv.count + qm.nonceI.count + qm.pfs.storedBytes
+        case .replied(let qm): qm.iv.count + qm.nonceI.count + qm.nonceR.count
+        }
+    }
+}
+
+/// Initiator: QM1 (HASH(1), SA, Ni [, KE] [, IDci, IDcr]) is out.
+struct QuickModeInitiated {
+    let messageID: UInt32
+    /// The CBC IV after QM1: QM2 decrypts with it.
+    let iv: [UInt8]
+    let nonceI: [UInt8]
+    /// The inbound SPI we offered.
+    let mySPI: UInt32
+    /// The inbound SPI of the child this Quick Mode replaces; nil when it adds one.
+    let rekeying: UInt32?
+    let pfs: QuickModePFS
+}
+
+/// Responder: QM2 is out; the child is ready and installed when HASH(3) verifies.
+struct QuickModeReplied {
+    let messageID: UInt32
+    /// The CBC IV after QM2: QM3 decrypts with it.
+    let iv: [UInt8]
+    let nonceI: [UInt8]
+    let nonceR: [UInt8]
+    /// The child SA negotiated, keys included.
+    let child: ChildSA
+}
+
+/// Perfect forward secrecy of one Quick Mode (RFC 2409 §5.5): with it, our Diffie-Hellman pair
+/// of the group, whose public value goes in the KE payload.
+enum QuickModePFS {
+    case off
+    case on(DHKeyPair)
+
+    /// Our pair for `group`, or `off` without one.
+    static func generate(_ group: DHGroup?, env: inout Environment) throws(IKEv1Error) -> QuickModePFS {
+        guard let group else { return .off }
+        do { return .on(try DHKeyPair.generate(group: group, entropy: &env.entropy)) } catch {
+            throw IKEv1Error(.crypto, "PFS \(group): \(error.reason)")
+        }
+    }
+
+    /// Our KE payload, when PFS is on.
+    var keyExchangePayloads: [Payload] {
+        guard case .on(let dh) = self else { return [] }
+        return [.keyExchange(KeyExchangePayload(data: dh.publicValue))]
+    }
+
+    /// g(qm)^xy when the chosen transform has PFS (nil without); checks that the peer's KE payload
+    /// is present exactly when it should be, and of our group.
+    func sharedSecret(_ payloads: [Payload], chosenGroup: DHGroup?) throws(IKEv1Error) -> SecretBytes? {
+        let ke = payloads.first(ofType: KeyExchangePayload.self)
+        guard let group = chosenGroup else {
+            if ke != nil { throw IKEv1Error(.payloadMalformed, "KE payload without PFS in the chosen transform") }
+            return nil
+        }
+        guard let ke, case .on(let dh) = self, dh.group == group else {
+            throw IKEv1Error(.payloadMalformed, "PFS with \(group) needs a KE payload of that group")
+        }
+        do { return try dh.sharedSecret(peer: ke.data) } catch {
+            throw IKEv1Error(.invalidKey, "Quick Mode KE rejected: \(error.reason)")
+        }
+    }
+
+    var storedBytes: Int { if case .on(let dh) = self { dh.publicValue.count } else { 0 } }
+}
