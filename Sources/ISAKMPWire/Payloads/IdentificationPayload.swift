@@ -16,14 +16,13 @@
 /// `IDir_b` (RFC 2409 §5) are what the peer sent. Changing a field drops them. Equality
 /// compares the fields.
 public struct IdentificationPayload: Hashable, Sendable {
-    public var idType: IdentificationType { didSet { received = nil } }
+    public var idType: IdentificationType { didSet { received.bytes = nil } }
     /// IP protocol number, 0 for any.
-    public var protocolID: UInt8 { didSet { received = nil } }
+    public var protocolID: UInt8 { didSet { received.bytes = nil } }
     /// Port, 0 for any.
-    public var port: UInt16 { didSet { received = nil } }
-    public var data: [UInt8] { didSet { received = nil } }
-    /// The body as received; nil for a payload built here or changed since.
-    private var received: [UInt8]?
+    public var port: UInt16 { didSet { received.bytes = nil } }
+    public var data: [UInt8] { didSet { received.bytes = nil } }
+    private var received = ReceivedBody()
 
     public init(idType: IdentificationType, protocolID: UInt8 = 0, port: UInt16 = 0, data: [UInt8]) {
         self.idType = idType
@@ -43,21 +42,7 @@ public struct IdentificationPayload: Hashable, Sendable {
     /// The payload body as it travels: the bytes received for a decoded payload, else this
     /// library's encoding. This is `IDii_b` / `IDir_b` of RFC 2409 §5.
     public var body: [UInt8] {
-        if let received { return received }
-        var w = ByteWriter()
-        encodeBody(into: &w)
-        return w.bytes
-    }
-
-    public static func == (a: IdentificationPayload, b: IdentificationPayload) -> Bool {
-        a.idType == b.idType && a.protocolID == b.protocolID && a.port == b.port && a.data == b.data
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(idType)
-        hasher.combine(protocolID)
-        hasher.combine(port)
-        hasher.combine(data)
+        received.or(encodeBody)
     }
 
     static func decode(_ r: inout ByteReader, field: String) throws(WireError) -> IdentificationPayload {
@@ -66,7 +51,7 @@ public struct IdentificationPayload: Hashable, Sendable {
                                        protocolID: try r.u8(field + ".protocol_id"),
                                        port: try r.u16(field + ".port"),
                                        data: r.rest())
-        id.received = received
+        id.received.bytes = received
         return id
     }
 

@@ -19,14 +19,13 @@
 /// the peer sent (RFC 2409 §5), whatever this library would write. Changing a field drops them.
 /// Equality compares the fields.
 public struct SecurityAssociationPayload: Hashable, Sendable {
-    public var doi: DomainOfInterpretation { didSet { received = nil } }
+    public var doi: DomainOfInterpretation { didSet { received.bytes = nil } }
     /// The 32-bit situation bitmap of the IPsec DOI.
-    public var situation: Situation { didSet { received = nil } }
+    public var situation: Situation { didSet { received.bytes = nil } }
     /// Labeled-domain data (RFC 2407 §4.6.1) present when SIT_SECRECY or SIT_INTEGRITY is set; kept as bytes.
-    public var labeledDomain: [UInt8] { didSet { received = nil } }
-    public var proposals: [ProposalPayload] { didSet { received = nil } }
-    /// The body as received; nil for a payload built here or changed since.
-    private var received: [UInt8]?
+    public var labeledDomain: [UInt8] { didSet { received.bytes = nil } }
+    public var proposals: [ProposalPayload] { didSet { received.bytes = nil } }
+    private var received = ReceivedBody()
 
     /// Creates an SA payload of the IPsec DOI with SIT_IDENTITY_ONLY.
     public init(doi: DomainOfInterpretation = .ipsec, situation: Situation = .identityOnly,
@@ -40,21 +39,7 @@ public struct SecurityAssociationPayload: Hashable, Sendable {
     /// The payload body as it travels: the bytes received for a decoded payload, else this
     /// library's encoding. For the initiator's SA payload this is SAi_b (RFC 2409 §5).
     public var body: [UInt8] {
-        if let received { return received }
-        var w = ByteWriter()
-        encodeBody(into: &w)
-        return w.bytes
-    }
-
-    public static func == (a: SecurityAssociationPayload, b: SecurityAssociationPayload) -> Bool {
-        a.doi == b.doi && a.situation == b.situation && a.labeledDomain == b.labeledDomain && a.proposals == b.proposals
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(doi)
-        hasher.combine(situation)
-        hasher.combine(labeledDomain)
-        hasher.combine(proposals)
+        received.or(encodeBody)
     }
 
     static func decode(_ r: inout ByteReader, field: String) throws(WireError) -> SecurityAssociationPayload {
@@ -84,7 +69,7 @@ public struct SecurityAssociationPayload: Hashable, Sendable {
                             reason: "\(r.remaining) bytes after the last proposal")
         }
         var sa = SecurityAssociationPayload(doi: doi, situation: situation, labeledDomain: labeled, proposals: proposals)
-        sa.received = received
+        sa.received.bytes = received
         return sa
     }
 
