@@ -34,7 +34,7 @@ struct ISAKMPSession {
     /// responder's own from its first answer on.
     var cookieR: Cookie
     let exchange: ExchangeType
-    var config: PeerConfig
+    let config: PeerConfig
     var local: SocketAddress
     var remote: SocketAddress
     var phase1: Phase1State
