@@ -40,6 +40,8 @@ public struct ConnectionSettings: Equatable, Sendable {
     public var encap = false
     /// Seconds of silence before a DPD probe (RFC 3706); nil: no DPD.
     public var dpdDelay: Double?
+    /// NAT keepalive interval when we are behind a NAT (charon's `keep_alive`, default 20 s).
+    public var keepalive: Double = 20
     /// ISAKMP SA lifetime in seconds.
     public var ikeLifetime: Double = 14_400
     /// IPsec SA lifetime in seconds.
@@ -96,7 +98,7 @@ public enum ConfigFile {
 
     static let keys: Set<String> = [
         "local", "remote", "local_id", "remote_id", "psk", "psk_file", "psk_env", "proposals", "esp_proposals",
-        "local_ts", "remote_ts", "mode", "aggressive", "encap", "dpd_delay", "ike_lifetime", "esp_lifetime",
+        "local_ts", "remote_ts", "mode", "aggressive", "encap", "dpd_delay", "keepalive", "ike_lifetime", "esp_lifetime",
         "legacy", "aggressive_psk_responder", "tun_address", "retransmit_tries", "retransmit_timeout", "retransmit_base", "cert", "key", "ca",
         "block_threshold", "init_limit_half_open", "half_open_timeout", "max_ikev1_exchanges", "max_packet",
         "aggressive_per_second",
@@ -209,6 +211,7 @@ public enum ConfigFile {
         case "aggressive": c.aggressive = try bool()
         case "encap": c.encap = try bool()
         case "dpd_delay": c.dpdDelay = try seconds()
+        case "keepalive": c.keepalive = try seconds()
         case "ike_lifetime": c.ikeLifetime = try seconds()
         case "esp_lifetime": c.espLifetime = try seconds()
         case "legacy": c.legacy = try bool()
