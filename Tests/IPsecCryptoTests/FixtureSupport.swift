@@ -35,7 +35,7 @@ enum Fixture {
 
     /// Names of the strongSwan fixture folders (each with a keys.json).
     static var strongSwanFolders: [String] {
-        let dir = url("strongswan")
+        let dir = url("captures/strongswan")
         let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
         return names.filter {
             FileManager.default.fileExists(atPath: dir.appendingPathComponent($0).appendingPathComponent("keys.json").path)
