@@ -58,20 +58,28 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "ISAKMPWireTests", dependencies: ["ISAKMPWire", "PacketCapture"], swiftSettings: strict),
-        .testTarget(name: "IPsecCryptoTests", dependencies: ["IPsecCrypto", "ISAKMPWire", "PacketCapture"], swiftSettings: strict),
-        .testTarget(name: "IKEv1Tests", dependencies: ["IKEv1", "ISAKMPWire", "IPsecCrypto", "PacketCapture"],
+        // What every test target shares: the Fixtures/ root and loaders, `nonEmpty` for argument
+        // lists, the child-process helper. A test target itself (SwiftPM builds a test target that
+        // others depend on as a library), so `swift build` never compiles it.
+        .testTarget(name: "TestSupport", path: "Tests/Support", swiftSettings: strict),
+        .testTarget(name: "ISAKMPWireTests", dependencies: ["ISAKMPWire", "PacketCapture", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "IPsecCryptoTests", dependencies: ["IPsecCrypto", "ISAKMPWire", "PacketCapture", "TestSupport"],
+                    swiftSettings: strict),
+        .testTarget(name: "IKEv1Tests", dependencies: ["IKEv1", "ISAKMPWire", "IPsecCrypto", "PacketCapture", "TestSupport"],
                     exclude: ["live-charon.sh"], swiftSettings: strict),
-        .testTarget(name: "ESPTests", dependencies: ["ESP", "IPsecCrypto", "PacketCapture"], swiftSettings: strict),
-        .testTarget(name: "IPsecNodeTests", dependencies: ["IPsecNode", "IKEv1", "IPsecCrypto", "ISAKMPWire"], swiftSettings: strict),
+        .testTarget(name: "ESPTests", dependencies: ["ESP", "IPsecCrypto", "PacketCapture", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "IPsecNodeTests", dependencies: ["IPsecNode", "IKEv1", "IPsecCrypto", "ISAKMPWire", "TestSupport"],
+                    swiftSettings: strict),
         // Needs root, strongSwan and IKEV1_INTEROP=1; runs Interop/run.sh against charon.
         .testTarget(name: "InteropTests", dependencies: ["IKEv1Tool"], swiftSettings: strict),
         // Replays Fixtures/fuzz-regressions; with IKEV1_FUZZ_SECONDS=N also runs every libFuzzer target N seconds.
-        .testTarget(name: "FuzzTests", dependencies: ["FuzzHarness", "IKEv1", "ISAKMPWire"], swiftSettings: strict),
-        .testTarget(name: "PacketCaptureTests", dependencies: ["PacketCapture"], swiftSettings: strict),
+        .testTarget(name: "FuzzTests", dependencies: ["FuzzHarness", "IKEv1", "ISAKMPWire", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "PacketCaptureTests", dependencies: ["PacketCapture", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "IKEv1ToolTests", dependencies: [
-            "IKEv1Tool", "IKEv1Config", "IKEv1", "IPsecNode", "ISAKMPWire", "IPsecCrypto", "ESP", "PacketCapture",
+            "IKEv1Tool", "IKEv1Config", "IKEv1", "IPsecNode", "ISAKMPWire", "IPsecCrypto", "ESP", "PacketCapture", "TestSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
+        // Audits of the test suite itself (every parameterized test's arguments are non-empty).
+        .testTarget(name: "SuiteAuditTests", dependencies: ["TestSupport"], swiftSettings: strict),
     ]
 )

@@ -1,6 +1,7 @@
 import Foundation
 import IPsecCrypto
 import Testing
+import TestSupport
 
 /// NIST CAVP KDF135 IKEv1 vectors (CAVS 17.3, SP 800-135 §4.1), copied from
 /// shared/fixtures/public/nist-cavp-kdf135-ikev1 (origin: nss-dev/nss, see
@@ -38,7 +39,7 @@ import Testing
     }
 
     static func check(_ file: String, signature: Bool) throws -> Int? {
-        guard let text = try Fixture.gunzip("nist-cavp-kdf135-ikev1/\(file)") else { return nil }
+        guard let text = try Fixtures.gunzip("nist-cavp-kdf135-ikev1/\(file)") else { return nil }
         let vectors = parse(text)
         for v in vectors {
             let f = v.fields

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// Guards Fixtures/tshark against going stale: when tshark and python3 are
 /// installed (CI installs them), regenerate every expectation from the captures
@@ -13,7 +14,7 @@ struct TsharkLiveTests {
 
     @Test(.enabled(if: which("tshark") && which("python3"), "tshark and python3 are not installed"))
     func committedExpectationsMatchALiveTsharkRun() throws {
-        let script = FixturePath.root.deletingLastPathComponent().appendingPathComponent("Scripts/tshark-expectations.sh")
+        let script = Fixtures.root.deletingLastPathComponent().appendingPathComponent("Scripts/tshark-expectations.sh")
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/bash")
         p.arguments = [script.path, "--check"]
