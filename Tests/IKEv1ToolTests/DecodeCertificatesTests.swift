@@ -67,7 +67,7 @@ struct DecodeCertificatesTests {
         // Same bytes as tshark extracted with Wireshark's key table.
         let der = try Fixtures.bytes("x509/ikev1-certs/frame\(frame)-1.der")
         #expect(certificate.der == der)
-        let openssl = OpenSSLText(try String(contentsOf: Fixtures.url("x509/ikev1-certs/frame\(frame)-1.txt"), encoding: .utf8))
+        let openssl = OpenSSLText(try Fixtures.text("x509/ikev1-certs/frame\(frame)-1.txt"))
 
         let json = DecodeOutput.json(record)
         guard case .array(let payloads)? = json["isakmp"]?["payloads"] else { Issue.record("no payloads"); return }
@@ -94,11 +94,13 @@ struct DecodeCertificatesTests {
     }
 
     /// Guards the fixture: openssl today says what it said when the script ran.
-    @Test(.enabled(if: OpenSSLCLI.path != nil), arguments: [5, 6])
+    @Test(.enabled(if: ChildProcess.openssl != nil, "openssl command not installed"), arguments: [5, 6])
     func fixtureTextIsWhatOpenSSLPrints(frame: Int) throws {
         let der = Fixtures.url("x509/ikev1-certs/frame\(frame)-1.der").path
-        let output = try OpenSSLCLI.run(["x509", "-inform", "DER", "-in", der, "-noout", "-text", "-nameopt", "oneline,-space_eq"])
-        #expect(output == (try String(contentsOf: Fixtures.url("x509/ikev1-certs/frame\(frame)-1.txt"), encoding: .utf8)))
+        let output = try ChildProcess.run(try #require(ChildProcess.openssl), [
+            "x509", "-inform", "DER", "-in", der, "-noout", "-text", "-nameopt", "oneline,-space_eq",
+        ], output: .standardOutputOnly).text
+        #expect(output == (try Fixtures.text("x509/ikev1-certs/frame\(frame)-1.txt")))
     }
 
     @Test func certificateRequestNamesTheCA() throws {
@@ -160,23 +162,5 @@ struct DecodeCertificatesTests {
         CertificateReport.annotate(&withoutRoot)
         #expect(withoutRoot[1].isakmp?.certificates[1]?.chainDescription
             == "issuer's certificate not in the capture (its issuer is the CA the CR of frame 1 asks for)")
-    }
-}
-
-/// The openssl CLI when it is on PATH (the fixture guard runs only then).
-enum OpenSSLCLI {
-    static let path: String? = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-        .map { "\($0)/openssl" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-
-    static func run(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path ?? "/usr/bin/openssl")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -5,11 +5,14 @@ import Testing
 import TestSupport
 
 extension Fixtures {
-    /// Decompresses a `.gz` fixture with gzip; nil when gzip is not installed or fails.
-    static func gunzip(_ path: String) throws -> String? {
-        guard let gzip = ChildProcess.find("gzip") else { return nil }
-        let result = try ChildProcess.run(gzip, ["-dc", url(path).path], output: .standardOutputOnly)
-        return result.status == 0 ? result.text : nil
+    /// gzip, which `gunzip` needs.
+    static let gzip = ChildProcess.find("gzip")
+
+    /// Decompresses a `.gz` fixture with gzip.
+    static func gunzip(_ path: String) throws -> String {
+        let result = try ChildProcess.run(try #require(gzip), ["-dc", url(path).path])
+        guard result.status == 0 else { throw FixtureError(description: "gzip -dc \(path): \(result.text)") }
+        return result.text
     }
 }
 

@@ -69,21 +69,10 @@ import TestSupport
 
     // MARK: openssl command line
 
-    static let openssl = ["/usr/bin/openssl", "/usr/local/bin/openssl", "/opt/homebrew/bin/openssl"]
-        .first { FileManager.default.isExecutableFile(atPath: $0) }
-
     /// Runs openssl; returns stdout, or nil on a non-zero exit.
     static func run(_ arguments: [String]) throws -> [UInt8]? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: openssl!)
-        process.arguments = arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = Pipe()
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return process.terminationStatus == 0 ? Array(data) : nil
+        let result = try ChildProcess.run(try #require(ChildProcess.openssl), arguments, output: .standardOutputOnly)
+        return result.status == 0 ? result.output : nil
     }
 
     static func temporaryDirectory() throws -> URL {
@@ -95,7 +84,7 @@ import TestSupport
     /// Our RSA SIG opened with the public key and no padding removed is exactly
     /// `00 01 FF..FF 00 | HASH`: type 1 padding over the raw hash, no DigestInfo (RFC 2409 §5.1
     /// as strongSwan and racoon sign); `openssl pkeyutl -verifyrecover` with PKCS#1 padding gives the hash back.
-    @Test(.enabled(if: openssl != nil, "openssl command not installed"), arguments: [20, 32, 64])
+    @Test(.enabled(if: ChildProcess.openssl != nil, "openssl command not installed"), arguments: [20, 32, 64])
     func rsaSignatureIsPKCS1Type1OverTheRawHash(hashLength: Int) throws {
         let key = try SigningKey.generate(.rsa(bits: 2048))
         let hash = (0..<hashLength).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
@@ -116,7 +105,7 @@ import TestSupport
 
     /// Our ECDSA r | s, re-encoded as DER by hand, verifies with `openssl pkeyutl` over the raw
     /// hash (no digest applied: the IKEv1 HASH_I/HASH_R is the ECDSA input).
-    @Test(.enabled(if: openssl != nil, "openssl command not installed"),
+    @Test(.enabled(if: ChildProcess.openssl != nil, "openssl command not installed"),
           arguments: [(KeyAlgorithm.ecdsaP256, 32), (.ecdsaP384, 48), (.ecdsaP521, 64)])
     func ecdsaRawSignatureVerifiesWithOpenSSL(algorithm: KeyAlgorithm, hashLength: Int) throws {
         let key = try SigningKey.generate(algorithm)

@@ -14,6 +14,7 @@ public struct NoTestCases: Error, CustomStringConvertible {
     /// Where the list was given.
     public var sourceLocation: SourceLocation
 
+    /// Says which list is empty.
     public var description: String {
         "no test cases: the argument list at \(sourceLocation.fileName):\(sourceLocation.line) is empty"
     }

@@ -145,5 +145,6 @@ public struct ChildProcessError: Error, CustomStringConvertible {
         self.code = code
     }
 
+    /// Names the program and the reason.
     public var description: String { "cannot start \(executable): \(String(cString: strerror(code)))" }
 }

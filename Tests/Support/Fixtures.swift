@@ -57,5 +57,9 @@ public enum Fixtures {
 
 /// A fixture that is not what the test expects.
 public struct FixtureError: Error, CustomStringConvertible {
+    /// What is wrong, naming the file.
     public var description: String
+
+    /// An error saying `description`.
+    public init(description: String) { self.description = description }
 }
