@@ -1,6 +1,7 @@
 import Foundation
 @testable import FuzzHarness
 import IKEv1
+import IPsecTestSupport
 import ISAKMPWire
 import Testing
 import TestSupport

@@ -1,6 +1,7 @@
 import Foundation
 import IKEv1
 import IPsecCrypto
+import IPsecTestSupport
 import ISAKMPWire
 import Testing
 import TestSupport

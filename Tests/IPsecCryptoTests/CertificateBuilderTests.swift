@@ -1,5 +1,6 @@
 import Foundation
 import IPsecCrypto
+import IPsecTestSupport
 import Testing
 import TestSupport
 
