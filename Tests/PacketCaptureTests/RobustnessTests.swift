@@ -55,7 +55,7 @@ import TestSupport
     @Test("seeded random byte flips give values or typed errors", arguments: samples)
     func randomFlips(capture: String) throws {
         let original = try Fixtures.capture(capture)
-        var generator = SeededGenerator(state: UInt64(original.count))
+        var generator = SeededGenerator(seed: UInt64(original.count))
         for _ in 0..<300 {
             var bytes = original
             for _ in 0..<Int.random(in: 1...8, using: &generator) {
@@ -69,7 +69,7 @@ import TestSupport
 
     @Test("random frames of every link type decode without trapping")
     func randomFrames() {
-        var generator = SeededGenerator(state: 42)
+        var generator = SeededGenerator(seed: 42)
         let linkTypes: [LinkType] = [.null, .ethernet, .rawIP12, .rawIP14, .raw, .loop, .linuxSLL, .ipv4, .ipv6, .linuxSLL2]
         for _ in 0..<5000 {
             let count = Int.random(in: 0...120, using: &generator)
@@ -90,7 +90,7 @@ import TestSupport
         Build.sectionHeader(), Build.sectionHeader(bigEndian: true),
     ])
     func randomBodies(header: [UInt8]) {
-        var generator = SeededGenerator(state: UInt64(header.count) &* 7 &+ UInt64(header[0]))
+        var generator = SeededGenerator(seed: UInt64(header.count) &* 7 &+ UInt64(header[0]))
         for _ in 0..<2000 {
             let count = Int.random(in: 0...200, using: &generator)
             let body = (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }
