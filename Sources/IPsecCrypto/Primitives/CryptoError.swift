@@ -68,7 +68,7 @@ public struct CryptoError: Error, Hashable, Sendable, CustomStringConvertible {
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }
     public var description: String { "CryptoError.\(code): \(reason)" }
 
-    static func internalFailure(_ what: String) -> CryptoError {
+    package static func internalFailure(_ what: String) -> CryptoError {
         CryptoError(.internalFailure, "libcrypto: \(what) failed")
     }
 }
