@@ -124,6 +124,9 @@ public enum Event: Sendable {
     /// direction; inbound traffic also proves the peer alive, so DPD stays idle, RFC 3706 §5.5).
     /// Counts against kilobyte lifetimes: rekey at 90 %, delete at 100 %.
     case childTraffic(inboundSPI: UInt32, bytes: UInt64 = 0)
+    /// An authenticated UDP-encapsulated ESP packet of the child SA with this inbound SPI came
+    /// from `to`, not the peer's address we know: its NAT mapping changed. The ISAKMP SA follows.
+    case peerMoved(inboundSPI: UInt32, to: SocketAddress)
 }
 
 /// A datagram for the node to send.
@@ -169,8 +172,12 @@ public struct ISAKMPSAInfo: Hashable, Sendable {
     public var remoteIdentity: Identity
     /// The negotiated transform, with the lifetime in force.
     public var proposal: IKEProposal
-    /// A NAT was detected (or faked) on the path.
-    public var natDetected: Bool
+    /// NAT-D showed a NAT in front of us (RFC 3947 §3.2), or UDP encapsulation was forced (faked NAT-D).
+    public var localBehindNAT: Bool
+    /// NAT-D showed a NAT in front of the peer.
+    public var peerBehindNAT: Bool
+    /// A NAT was detected (or faked) on the path: IPsec SAs are UDP-encapsulated.
+    public var natDetected: Bool { localBehindNAT || peerBehindNAT }
     /// When Phase 1 completed.
     public var established: EngineTime
     /// When the ISAKMP SA's lifetime ends, if it has one in seconds.
@@ -224,4 +231,7 @@ public enum Action: Sendable {
     case notifyReceived(ReceivedNotify)
     /// Something failed; the reason says what.
     case failed(Failure)
+    /// An authenticated message showed that the peer's NAT mapping changed: packets for the
+    /// SAs that went to `from` go to `to` from now on (IKE and UDP-encapsulated ESP alike).
+    case peerMoved(from: SocketAddress, to: SocketAddress)
 }

@@ -56,6 +56,12 @@ public struct IKEv1Endpoint {
             guard let id = sessions.first(where: { $0.value.children[spi] != nil })?.key else { return [] }
             actions = []
             sessions[id]!.noteTraffic(inboundSPI: spi, bytes: bytes, env: &env, into: &actions)
+        case .peerMoved(let spi, let to):
+            guard let owner = sessions.first(where: { $0.value.children[spi] != nil }) else { return [] }
+            var session = owner.value
+            actions = []
+            session.follow(to, into: &actions)
+            sessions[owner.key] = session
         case .probeDPD(let sa):
             guard sessions[sa] != nil else { return notFound(sa) }
             actions = []

@@ -132,6 +132,9 @@ struct ISAKMPSession {
         state = header.exchangeType == .aggressive ? .aggressiveReplied : .mainModeRepliedSA
         lastReceived = env.now
         self.halfOpenTimeout = halfOpenTimeout
+        // A Phase 1 a peer starts on the NAT-T port (RFC 3947 §4: a re-authentication of a peer
+        // behind a NAT) is answered there, behind the non-ESP marker (RFC 3948 §2.2).
+        nat.floated = local.port != 500
     }
 
     static func nonZero(_ env: inout Environment, _ n: Int) -> [UInt8] {
@@ -158,6 +161,16 @@ struct ISAKMPSession {
         nat.floated = true
         local = local.with(port: 4500)
         if remote.port == 500 { remote = remote.with(port: 4500) }
+    }
+
+    /// The peer's NAT mapping changed (RFC 3947 §5.2 leaves this to the implementation; charon
+    /// and Libreswan follow an authenticated message): IKE and the IPsec SAs go to `peer` now.
+    mutating func follow(_ peer: SocketAddress, into actions: inout [Action]) {
+        guard nat.floated, peer != remote, peer.address.count == remote.address.count else { return }
+        let old = remote
+        remote = peer
+        for spi in children.keys where children[spi]?.remote == old { children[spi]?.remote = peer }
+        actions.append(.peerMoved(from: old, to: peer))
     }
 
     /// Sends a request that expects an answer and arms its retransmission timer.
@@ -279,7 +292,7 @@ struct ISAKMPSession {
         guard state == .established, let chosen, let established, let peerIdentity else { return nil }
         return ISAKMPSAInfo(id: id, cookieR: cookieR, peerName: config.name, isInitiator: isInitiator, exchange: exchange,
                             local: local, remote: remote, localIdentity: config.localIdentity, remoteIdentity: peerIdentity,
-                            proposal: chosen, natDetected: nat.detected, established: established,
+                            proposal: chosen, localBehindNAT: nat.localBehindNAT, peerBehindNAT: nat.peerBehindNAT, established: established,
                             expires: chosen.lifetime.seconds.map { established.adding(seconds: Double($0)) },
                             peerSupportsDPD: peerSupportsDPD, peerCertificate: peerCertificate)
     }

@@ -22,7 +22,10 @@ extension ISAKMPSession {
             return [.failed(Failure(sa: id, error: IKEv1Error(.unexpectedMessage, "retransmitted first message ignored")))]
         }
         do {
+            let wasEstablished = state == .established
             try route(message, raw: raw, from: from, to: to, env: &env, into: &actions)
+            // Only an encrypted message that verified moves the SA (an unprotected one never does).
+            if wasEstablished, state == .established, message.payloads == nil, to.port != 500 { follow(from, into: &actions) }
             if received.count > 64 { received.removeAll() }
             received.insert(fingerprint)
             if state == .established, message.header.exchangeType != .informational { lastReceived = env.now }

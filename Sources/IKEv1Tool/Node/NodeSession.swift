@@ -25,6 +25,8 @@ final class NodeSession: @unchecked Sendable {
     private var exportedESP: [String] = []
     private var runtime: IPsecNodeRuntime?
     private var tunName: String?
+    /// Transport mode with a TUN device: the peer's address is steered into it (policy routing).
+    private var transportTun: TunDevice?
     private var failure: String?
     private let lock = NSLock()
 
@@ -75,7 +77,9 @@ final class NodeSession: @unchecked Sendable {
         }
         let runtime: IPsecNodeRuntime
         do {
-            runtime = try IPsecNodeRuntime(configs: [config], limits: settings.limits, ikeAddress: local, tun: tun) { [weak self] report in
+            if settings.transport { transportTun = tun }
+            runtime = try IPsecNodeRuntime(configs: [config], limits: settings.limits, ikeAddress: local, tun: tun,
+                                           mark: transportTun == nil ? 0 : TunDevice.transportMark) { [weak self] report in
                 self?.handle(report)
             }
         } catch {
@@ -100,6 +104,9 @@ final class NodeSession: @unchecked Sendable {
         if role == .initiator { runtime.initiate(config.name) }
         runtime.run()
         signals.forEach { $0.cancel() }
+        transportTun?.removeTransportSteering()
+        let dataPlane = runtime.dataPlaneCounters
+        if dataPlane.total > 0 { print("data plane dropped: \(dataPlane)") }
         let (drops, overflow) = runtime.dropCounters
         if drops.totalDropped > 0 || drops.evicted > 0 || overflow > 0 {
             print("responder limits: \(drops)" + (overflow > 0 ? "; \(overflow) IKE datagrams on 4500 dropped (queue full)" : ""))
@@ -134,6 +141,8 @@ final class NodeSession: @unchecked Sendable {
         case .established(let info):
             lock.withLock { failure = nil }   // an earlier attempt failed, this one worked
             print("ISAKMP SA \(info.id)/\(info.cookieR) established with \(info.remote) (\(info.exchange.name ?? "?"), \(info.proposal))")
+            if info.localBehindNAT { print(settings.encap ? "NAT detected: UDP encapsulation forced" : "NAT detected: local behind NAT") }
+            if info.peerBehindNAT { print("NAT detected: peer behind NAT") }
             print(StatusTables.peerAuthentication(info))
             print(StatusTables.isakmp(runtime.isakmpSAs, now: runtime.now))
             if exportDirectory != nil, let ka = runtime.phase1EncryptionKey(info.id) {
@@ -141,7 +150,16 @@ final class NodeSession: @unchecked Sendable {
                 exportKeysOrWarn()
             }
         case .installed(let child):
-            print("IPsec SA installed: in 0x\(String(child.inbound.spi, radix: 16)) out 0x\(String(child.outbound.spi, radix: 16))")
+            print("IPsec SA installed: in 0x\(String(child.inbound.spi, radix: 16)) out 0x\(String(child.outbound.spi, radix: 16))"
+                  + (child.udpEncapsulated ? " (ESP in UDP to \(child.remote))" : " (raw ESP to \(IPAddressText.format(child.remote.address)))"))
+            if let transportTun {
+                do {
+                    try transportTun.steerTransportTraffic(peer: IPAddressText.format(child.remote.address),
+                                                           source: IPAddressText.format(child.local.address))
+                } catch {
+                    print("warning: transport mode routing: \(error)")
+                }
+            }
             print(StatusTables.ipsec(runtime.childSAs, local: child.local, now: runtime.now,
                                      interface: tunName ?? "(no data plane)", mapTag: settings.name) {
                 runtime.packetCounts(inboundSPI: $0.inbound.spi).map { ($0.encapsulated, $0.decapsulated) } ?? (0, 0)
@@ -161,6 +179,8 @@ final class NodeSession: @unchecked Sendable {
             print("IPsec SA deleted: in 0x\(String(i, radix: 16)) out 0x\(String(o, radix: 16)): \(reason)")
         case .isakmpDeleted(let id, let reason):
             print("ISAKMP SA \(id) deleted: \(reason)")
+        case .peerMoved(let from, let to):
+            print("peer \(from) moved to \(to) (NAT mapping changed)")
         case .notify(let n):
             print("notify from peer: \(n.type)")
         case .failed(let f) where f.error.kind == .unexpectedMessage || f.error.kind == .invalidCookie:

@@ -7,13 +7,15 @@ import ISAKMPWire
 import Glibc
 #endif
 
-/// The I/O node: UDP sockets for IKE (500) and NAT-T (4500), timers, an optional
-/// TUN device, the engine and the SA database.
+/// The I/O node: UDP sockets for IKE (500) and NAT-T (4500), a raw IP socket for ESP
+/// (protocol 50), timers, an optional TUN device, the engine and the SA database.
 ///
 /// Two threads: the control plane (IKE on port 500 and the timers; every engine
-/// call) and the data plane (port 4500 and the TUN device: ESP seal/open). IKE
+/// call) and the data plane (port 4500, raw ESP and the TUN device: ESP seal/open). IKE
 /// that arrives on 4500 behind the non-ESP marker is handed to the control plane
-/// through a queue, so a Diffie-Hellman computation never stalls ESP traffic.
+/// through a queue, so a Diffie-Hellman computation never stalls ESP traffic. Each IPsec
+/// SA's packets travel as the engine negotiated it: in UDP on 4500 when NAT-D found a NAT
+/// (or encapsulation was forced), else as raw ESP (RFC 4303, RFC 3948 §1).
 public final class IPsecNodeRuntime: @unchecked Sendable {
     /// What the node tells its owner (the CLI prints these).
     public enum Report: Sendable {
@@ -22,6 +24,8 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
         case childDeleted(inboundSPI: UInt32, outboundSPI: UInt32, reason: String)
         case isakmpDeleted(ISAKMPSAID, reason: String)
         case notify(ReceivedNotify)
+        /// The peer's NAT mapping changed; its SAs follow it (an authenticated packet came from `to`).
+        case peerMoved(from: SocketAddress, to: SocketAddress)
         case failed(Failure)
         case warning(String)
     }
@@ -30,6 +34,9 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
     private var environment: Environment
     private let ike: UDPSocket
     private let natT: UDPSocket
+    /// Raw ESP; nil when the process may not open raw sockets (then only UDP-encapsulated SAs carry traffic).
+    private let rawESP: RawIPSocket?
+    private let rawESPError: SystemError?
     private let tun: TunDevice?
     private let database = SADatabase()
     private let report: @Sendable (Report) -> Void
@@ -47,14 +54,23 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
     private var dataPlaneRunning = false
     private var lastTrafficReport: Int64 = 0
 
-    /// Opens the sockets (our IKE address and port, and the NAT-T port on the same address).
+    /// Opens the sockets (our IKE address and port, the NAT-T port and raw ESP on the same address).
+    /// `mark` (SO_MARK, 0: none) tags every packet the node sends, for policy routing around
+    /// a route that sends the peer's own address into the TUN device (transport mode).
     public init(configs: [PeerConfig], limits: ResponderLimits = ResponderLimits(), ikeAddress: UDPAddress,
-                natTPort: UInt16 = 4500, tun: TunDevice? = nil, entropy: any EntropySource = SystemEntropy(),
+                natTPort: UInt16 = 4500, tun: TunDevice? = nil, mark: UInt32 = 0, entropy: any EntropySource = SystemEntropy(),
                 report: @escaping @Sendable (Report) -> Void) throws {
         endpoint = try IKEv1Endpoint(configs: configs, limits: limits)
         environment = Environment(now: EngineTime(milliseconds: monotonicMilliseconds()), entropy: entropy)
-        ike = try UDPSocket(bindTo: ikeAddress)
-        natT = try UDPSocket(bindTo: UDPAddress(address: ikeAddress.address, port: natTPort))
+        ike = try UDPSocket(bindTo: ikeAddress, mark: mark)
+        natT = try UDPSocket(bindTo: UDPAddress(address: ikeAddress.address, port: natTPort), mark: mark)
+        do {
+            rawESP = try RawIPSocket(ipProtocol: 50, bindTo: ikeAddress.address, mark: mark)
+            rawESPError = nil
+        } catch {
+            rawESP = nil
+            rawESPError = error
+        }
         self.tun = tun
         self.report = report
         var fds: [Int32] = [0, 0]
@@ -80,6 +96,8 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
         (endpoint.counters, inboxLock.withLock { inboxDropped })
     }
     public var childSAs: [IKEv1.ChildSA] { endpoint.childSAs }
+    /// Packets the data plane dropped, by reason (thread-safe).
+    public var dataPlaneCounters: DataPlaneCounters { database.dropCounters }
     public var now: EngineTime { EngineTime(milliseconds: monotonicMilliseconds()) }
 
     /// Ka of an ISAKMP SA, for key export (read it from the control thread: inside `report`).
@@ -115,6 +133,9 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
     /// Runs the control plane on the calling thread (and the data plane on a new one)
     /// until `stop()`; then deletes every SA, sending Deletes, and returns.
     public func run() {
+        if let rawESPError {
+            report(.warning("no raw ESP socket (\(rawESPError)): only UDP-encapsulated IPsec SAs can carry traffic"))
+        }
         let dataPlane = Thread { [self] in runDataPlane() }
         dataPlane.name = "ikev1-data-plane"
         stopLock.withLock { dataPlaneRunning = true }
@@ -202,6 +223,9 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
             report(.childDeleted(inboundSPI: inSPI, outboundSPI: outSPI, reason: reason))
         case .notifyReceived(let n): report(.notify(n))
         case .failed(let f): report(.failed(f))
+        case .peerMoved(let from, let to):
+            database.peerMoved(from: UDPAddress(from), to: UDPAddress(to))
+            report(.peerMoved(from: from, to: to))
         }
     }
 
@@ -213,10 +237,11 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
     private func runDataPlane() {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536 + 512, alignment: 16)
         defer { buffer.deallocate() }
-        let fds = [natT.fd] + (tun.map { [$0.fd] } ?? [])
+        let fds = [natT.fd] + (rawESP.map { [$0.fd] } ?? []) + (tun.map { [$0.fd] } ?? [])
         while stopLock.withLock({ dataPlaneRunning }) {
             guard let ready = try? Poller().readable(fds, timeoutMilliseconds: 200) else { continue }
             if ready.contains(natT.fd) { receiveNATT(buffer) }
+            if let rawESP, ready.contains(rawESP.fd) { receiveRawESP(rawESP, buffer) }
             if let tun, ready.contains(tun.fd) { sealFromTun(tun, buffer) }
         }
     }
@@ -236,11 +261,40 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
                 }
                 if queued { signalWake() }
             case .esp:
-                guard let inner = database.open(buffer, packet: h..<(h + n), from: from), let tun else { continue }
-                try? tun.write(UnsafeRawBufferPointer(rebasing: buffer[inner]))
-            case .natKeepalive, .invalid:
+                deliver(database.open(buffer, packet: h..<(h + n), from: from, udpEncapsulated: true), buffer)
+            case .natKeepalive:
                 continue
+            case .invalid:
+                database.countMalformed()
             }
+        }
+    }
+
+    /// Raw ESP (IP protocol 50): the IPv4 socket hands over the IP header, which the socket strips.
+    private func receiveRawESP(_ socket: RawIPSocket, _ buffer: UnsafeMutableRawBufferPointer) {
+        let h = Self.headroom
+        for _ in 0..<256 {
+            let space = UnsafeMutableRawBufferPointer(rebasing: buffer[h...])
+            guard let received = (try? socket.receive(into: space)) ?? nil else { return }
+            switch received {
+            case .packet(let r, let from):
+                let packet = (h + r.lowerBound)..<(h + r.upperBound)
+                deliver(database.open(buffer, packet: packet, from: UDPAddress(address: from, port: 0), udpEncapsulated: false), buffer)
+            case .malformed:
+                database.countMalformed()
+            }
+        }
+    }
+
+    private func deliver(_ opened: SADatabase.Opened, _ buffer: UnsafeMutableRawBufferPointer) {
+        switch opened {
+        case .deliver(let inner):
+            try? tun?.write(UnsafeRawBufferPointer(rebasing: buffer[inner]))
+        case .deliverFromMovedPeer(let inner, let spi, let to):
+            try? tun?.write(UnsafeRawBufferPointer(rebasing: buffer[inner]))
+            post(.peerMoved(inboundSPI: spi, to: to.socketAddress))
+        case .dropped:
+            break
         }
     }
 
@@ -249,8 +303,13 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
         for _ in 0..<256 {
             let space = UnsafeMutableRawBufferPointer(rebasing: buffer[h..<(buffer.count - 256)])
             guard let n = (try? tun.read(into: space)) ?? nil else { return }
-            guard let (packet, peer) = database.seal(buffer, packet: h..<(h + n)) else { continue }
-            try? natT.send(UnsafeRawBufferPointer(rebasing: buffer[packet]), to: peer)
+            guard let (packet, destination) = database.seal(buffer, packet: h..<(h + n)) else { continue }
+            let bytes = UnsafeRawBufferPointer(rebasing: buffer[packet])
+            if destination.udpEncapsulated {
+                try? natT.send(bytes, to: destination.peer)
+            } else {
+                try? rawESP?.send(bytes, to: destination.peer.address)
+            }
         }
     }
 }

@@ -3,30 +3,55 @@ import Foundation
 import IKEv1
 import IPsecCrypto
 
-/// The installed IPsec SAs, shared by the control plane (which installs and
-/// deletes) and the data plane (which seals and opens). One lock, held only for
-/// a lookup and one seal or open, so one SA's traffic never waits on IKE work.
+/// The installed IPsec SAs (RFC 4301 §4.4.2's SAD with the selectors of §4.4.1), shared by the
+/// control plane (which installs and deletes) and the data plane (which seals and opens). One
+/// lock, held only for a lookup and one seal or open, so one SA's traffic never waits on IKE work.
 final class SADatabase: @unchecked Sendable {
-    /// An outbound SA and where its packets go.
-    struct Outbound {
-        let child: IKEv1.ChildSA
-        let sa: ESPOutboundSA
-        let peer: UDPAddress
+    /// Where a sealed packet goes: ESP-in-UDP to the peer's NAT-T address and port (RFC 3948),
+    /// or a raw ESP packet (IP protocol 50) to its address.
+    struct Destination: Equatable {
+        var peer: UDPAddress
+        var udpEncapsulated: Bool
+    }
+
+    /// What became of a received ESP packet.
+    enum Opened: Equatable {
+        /// The IP packet to deliver is at this range.
+        case deliver(Range<Int>)
+        /// As `deliver`, and the peer now sends from `to` (a NAT rebound its mapping): the
+        /// outbound SAs to it follow; the engine should too.
+        case deliverFromMovedPeer(Range<Int>, inboundSPI: UInt32, to: UDPAddress)
+        /// Dropped and counted.
+        case dropped
     }
 
     /// Per child SA packet counters, for status and DPD/lifetime reports.
     struct Counters: Sendable {
         var encapsulated = 0
         var decapsulated = 0
-        var inboundBytes = 0
         var dropped = 0
+    }
+
+    private struct Outbound {
+        let child: IKEv1.ChildSA
+        let sa: ESPOutboundSA
+        let selectors: SelectorPair
+        var destination: Destination
+    }
+
+    private struct Inbound {
+        let child: IKEv1.ChildSA
+        let sa: ESPInboundSA
+        let selectors: SelectorPair
+        var peer: UDPAddress
     }
 
     private let lock = NSLock()
     private var outbound: [Outbound] = []
-    private var inbound: [UInt32: ESPInboundSA] = [:]
+    private var inbound: [UInt32: Inbound] = [:]
     private var counters: [UInt32: Counters] = [:]
     private var unreported: [UInt32: Int] = [:]
+    private var drops = DataPlaneCounters()
 
     /// Builds ESP contexts for both directions of a negotiated child SA.
     func install(_ child: IKEv1.ChildSA, entropy: inout some EntropySource) throws(ESPError) {
@@ -34,10 +59,12 @@ final class SADatabase: @unchecked Sendable {
         let out = try ESPOutboundSA(parameters.outbound, entropy: &entropy)
         let into = try ESPInboundSA(parameters.inbound)
         let peer = UDPAddress(address: child.remote.address, port: child.remote.port)
+        let selectors = SelectorPair(child)
         lock.withLock {
             outbound.removeAll { $0.child.outbound.spi == child.outbound.spi }
-            outbound.append(Outbound(child: child, sa: out, peer: peer))
-            inbound[child.inbound.spi] = into
+            outbound.append(Outbound(child: child, sa: out, selectors: selectors,
+                                     destination: Destination(peer: peer, udpEncapsulated: child.udpEncapsulated)))
+            inbound[child.inbound.spi] = Inbound(child: child, sa: into, selectors: selectors, peer: peer)
             counters[child.inbound.spi, default: Counters()] = Counters()
         }
     }
@@ -55,6 +82,22 @@ final class SADatabase: @unchecked Sendable {
 
     func counters(inboundSPI: UInt32) -> Counters? { lock.withLock { counters[inboundSPI] } }
 
+    /// Packets dropped so far, by reason.
+    var dropCounters: DataPlaneCounters { lock.withLock { drops } }
+
+    /// Counts a datagram that could not even be read as ESP.
+    func countMalformed() { lock.withLock { drops.malformed += 1 } }
+
+    /// The SAs to `old` now go to `new` (the engine saw an authenticated IKE message from there).
+    func peerMoved(from old: UDPAddress, to new: UDPAddress) {
+        lock.withLock { movePeer(from: old, to: new) }
+    }
+
+    private func movePeer(from old: UDPAddress, to new: UDPAddress) {
+        for i in outbound.indices where outbound[i].destination.peer == old { outbound[i].destination.peer = new }
+        for k in inbound.keys where inbound[k]?.peer == old { inbound[k]?.peer = new }
+    }
+
     /// Bytes received per inbound SPI since the last call (the engine's `childTraffic`).
     func drainTraffic() -> [UInt32: Int] {
         lock.withLock {
@@ -63,20 +106,25 @@ final class SADatabase: @unchecked Sendable {
         }
     }
 
-    /// Seals the IP packet at `packet` in `buffer` into the SA whose selectors cover it.
-    /// Returns the ESP packet's range and its destination, or nil when no SA covers it.
-    func seal(_ buffer: UnsafeMutableRawBufferPointer, packet: Range<Int>) -> (Range<Int>, UDPAddress)? {
-        guard let (source, destination) = IPPacket.addresses(buffer, packet) else { return nil }
-        return lock.withLock { () -> (Range<Int>, UDPAddress)? in
+    /// Seals the IP packet at `packet` in `buffer` into the newest SA whose selectors cover it
+    /// (RFC 4301 §5.1). Returns the ESP packet's range and where it goes; nil (counted) when no
+    /// SA covers it or sealing fails.
+    func seal(_ buffer: UnsafeMutableRawBufferPointer, packet: Range<Int>) -> (Range<Int>, Destination)? {
+        let flow = PacketFlow(UnsafeRawBufferPointer(buffer), packet)
+        return lock.withLock { () -> (Range<Int>, Destination)? in
             // The newest SA for a selector wins (a rekeyed SA replaces the old one at once).
-            guard let o = outbound.last(where: { $0.child.covers(source: source, destination: destination) }) else {
+            guard let flow, let o = outbound.last(where: { $0.selectors.coversOutbound(flow) }) else {
+                drops.noOutboundSA += 1
                 return nil
             }
             var payload = packet
             var nextHeader: UInt8?
             if o.child.mode == .transport {
-                guard let (header, proto) = IPPacket.transportPayload(buffer, packet) else { return nil }
-                payload = header
+                guard let (segment, proto) = IPPacket.transportPayload(buffer, packet) else {
+                    drops.noOutboundSA += 1
+                    return nil
+                }
+                payload = segment
                 nextHeader = proto
             }
             guard let sealed = try? o.sa.seal(buffer, payload: payload, nextHeader: nextHeader) else {
@@ -84,29 +132,63 @@ final class SADatabase: @unchecked Sendable {
                 return nil
             }
             counters[o.child.inbound.spi]?.encapsulated += 1
-            return (sealed.packet, o.peer)
+            return (sealed.packet, o.destination)
         }
     }
 
-    /// Opens the ESP packet at `packet`; returns the range of the IP packet to deliver.
-    /// In transport mode an IPv4 header is written in front of the payload (the buffer
-    /// must leave 20 bytes of room before `packet`).
-    func open(_ buffer: UnsafeMutableRawBufferPointer, packet: Range<Int>, from peer: UDPAddress) -> Range<Int>? {
-        guard let spi = ESPInboundSA.spi(of: UnsafeRawBufferPointer(rebasing: buffer[packet])) else { return nil }
-        return lock.withLock { () -> Range<Int>? in
-            guard let sa = inbound[spi] else { return nil }
-            guard let opened = try? sa.open(buffer, packet: packet) else {
+    /// Opens the ESP packet at `packet`, received from `peer` (its UDP source when encapsulated,
+    /// else its IP source), and checks the inner packet against the SA's selectors (RFC 4301
+    /// §5.2). In transport mode the IP header is rebuilt in front of the payload (the buffer
+    /// must leave 40 bytes of room before `packet`) and, for UDP encapsulation, the TCP/UDP
+    /// checksum is recomputed over the addresses the packet is delivered with (RFC 3948 §3.1.2:
+    /// a NAT rewrote the ones the sender summed).
+    func open(_ buffer: UnsafeMutableRawBufferPointer, packet: Range<Int>, from peer: UDPAddress, udpEncapsulated: Bool) -> Opened {
+        guard let spi = ESPInboundSA.spi(of: UnsafeRawBufferPointer(rebasing: buffer[packet])) else {
+            lock.withLock { drops.malformed += 1 }
+            return .dropped
+        }
+        return lock.withLock { () -> Opened in
+            guard let entry = inbound[spi] else {
+                drops.unknownSPI += 1
+                return .dropped
+            }
+            guard let opened = try? entry.sa.open(buffer, packet: packet) else {
+                drops.failedOpen += 1
                 counters[spi]?.dropped += 1
-                return nil
+                return .dropped
+            }
+            var delivered = opened.payload
+            if entry.child.mode == .transport {
+                let local = entry.child.local.address
+                guard let whole = IPPacket.prependHeader(buffer, payload: opened.payload, protocol: opened.nextHeader,
+                                                         source: peer.address, destination: local) else {
+                    drops.malformed += 1
+                    return .dropped
+                }
+                if udpEncapsulated {
+                    peer.address.withUnsafeBytes { s in
+                        local.withUnsafeBytes { d in
+                            UDPEncapsulation.fixTransportChecksum(UnsafeMutableRawBufferPointer(rebasing: buffer[opened.payload]),
+                                                                  proto: opened.nextHeader, source: s, destination: d)
+                        }
+                    }
+                }
+                delivered = whole
+            }
+            guard let flow = PacketFlow(UnsafeRawBufferPointer(buffer), delivered), entry.selectors.coversInbound(flow) else {
+                drops.outsideSelectors += 1
+                counters[spi]?.dropped += 1
+                return .dropped
             }
             counters[spi]?.decapsulated += 1
-            counters[spi]?.inboundBytes += opened.payload.count
             unreported[spi, default: 0] += opened.payload.count
-            if sa.configuration.mode == .tunnel { return opened.payload }
-            guard let local = outbound.first(where: { $0.child.inbound.spi == spi })?.child.local.address,
-                  local.count == 4, peer.address.count == 4, opened.payload.lowerBound >= 20 else { return nil }
-            return IPPacket.prependIPv4(buffer, payload: opened.payload, protocol: opened.nextHeader,
-                                        source: peer.address, destination: local)
+            // RFC 3947 §5.2 leaves it to the implementation; as charon and Libreswan, an authenticated
+            // packet from a new NAT mapping moves the SAs to it (an unauthenticated one never does).
+            if udpEncapsulated, entry.child.udpEncapsulated, peer != entry.peer {
+                movePeer(from: entry.peer, to: peer)
+                return .deliverFromMovedPeer(delivered, inboundSPI: spi, to: peer)
+            }
+            return .deliver(delivered)
         }
     }
 }

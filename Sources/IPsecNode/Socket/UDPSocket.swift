@@ -102,8 +102,8 @@ public final class UDPSocket {
     public let fd: Int32
     public let local: UDPAddress
 
-    /// Binds to `local` (port 0 picks a free port).
-    public init(bindTo local: UDPAddress) throws(SystemError) {
+    /// Binds to `local` (port 0 picks a free port); `mark` sets SO_MARK (0: none).
+    public init(bindTo local: UDPAddress, mark: UInt32 = 0) throws(SystemError) {
         #if canImport(Glibc)
         let type = Int32(SOCK_DGRAM.rawValue)
         #else
@@ -117,6 +117,12 @@ public final class UDPSocket {
             let e = SystemError("bind \(local)")
             close(fd)
             throw e
+        }
+        if mark != 0 {
+            do { try SocketOptions.setMark(fd, mark) } catch {
+                close(fd)
+                throw error
+            }
         }
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         var storage = sockaddr_storage()

@@ -55,22 +55,53 @@ public final class TunDevice {
         for r in routes { try Self.ip(["route", "replace", r, "dev", name]) }
     }
 
+    /// SO_MARK of the node's own packets and the routing table of ``steerTransportTraffic(peer:source:)``.
+    public static let transportMark: UInt32 = 0x4500
+    static let transportTable = "4500"
+
+    /// Transport mode (RFC 4301 §4.1): traffic to the peer's own address must enter this device,
+    /// while the node's IKE and ESP packets to that address must not. A policy rule sends every
+    /// packet not marked ``transportMark`` (the node marks its sockets) through a table with a
+    /// route to the peer via this device; marked packets use the main table. Idempotent.
+    public func steerTransportTraffic(peer: String, source: String) throws {
+        let family = peer.contains(":") ? "-6" : "-4"
+        let rule = [family, "rule", "add", "not", "fwmark", String(Self.transportMark), "table", Self.transportTable,
+                    "pref", Self.transportTable]
+        let existing = try Self.ipOutput([family, "rule", "show", "pref", Self.transportTable])
+        if existing.isEmpty { try Self.ip(rule) }
+        try Self.ip([family, "route", "replace", peer, "dev", name, "src", source, "table", Self.transportTable])
+    }
+
+    /// Removes what ``steerTransportTraffic(peer:source:)`` added (errors ignored: it may not exist).
+    public func removeTransportSteering() {
+        for family in ["-4", "-6"] {
+            try? Self.ip([family, "rule", "del", "pref", Self.transportTable])
+            try? Self.ip([family, "route", "flush", "table", Self.transportTable])
+        }
+    }
+
     struct CommandFailed: Error, CustomStringConvertible {
         var description: String
     }
 
-    static func ip(_ arguments: [String]) throws {
+    static func ip(_ arguments: [String]) throws { _ = try ipOutput(arguments) }
+
+    /// Runs ip(8); its standard output, or an error with its standard error.
+    static func ipOutput(_ arguments: [String]) throws -> String {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip") ? "/usr/sbin/ip" : "/sbin/ip")
         p.arguments = arguments
-        let err = Pipe()
+        let err = Pipe(), out = Pipe()
         p.standardError = err
+        p.standardOutput = out
         try p.run()
+        let output = out.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         guard p.terminationStatus == 0 else {
             let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             throw CommandFailed(description: "ip \(arguments.joined(separator: " ")): \(text.trimmingCharacters(in: .whitespacesAndNewlines))")
         }
+        return String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }
 #endif

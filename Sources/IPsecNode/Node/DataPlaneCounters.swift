@@ -1,0 +1,24 @@
+/// What the data plane dropped, and why (RFC 4301 §5: every discarded packet is auditable).
+public struct DataPlaneCounters: Sendable, Equatable, CustomStringConvertible {
+    /// ESP packets whose SPI is none of our inbound SAs (another stack on the host, noise, an attacker).
+    public var unknownSPI = 0
+    /// Raw IP or UDP datagrams too short or inconsistent to hold an ESP packet.
+    public var malformed = 0
+    /// ESP packets that failed their ICV, the replay window, padding or a lifetime.
+    public var failedOpen = 0
+    /// Opened packets whose inner addresses, protocol or ports lie outside the SA's selectors.
+    public var outsideSelectors = 0
+    /// Packets from the TUN device that no installed SA covers.
+    public var noOutboundSA = 0
+
+    /// Creates zero counters.
+    public init() {}
+
+    /// Every drop counted.
+    public var total: Int { unknownSPI + malformed + failedOpen + outsideSelectors + noOutboundSA }
+
+    public var description: String {
+        "\(unknownSPI) unknown SPI, \(malformed) malformed, \(failedOpen) failed ICV/replay, "
+            + "\(outsideSelectors) outside selectors, \(noOutboundSA) with no SA"
+    }
+}

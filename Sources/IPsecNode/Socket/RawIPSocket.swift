@@ -1,0 +1,107 @@
+import ISAKMPWire
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A raw IP socket for one IP protocol (ESP 50, AH 51) bound to our address: IPsec without
+/// UDP encapsulation (RFC 4303 §2, RFC 4302 §2). The kernel writes the IP header on send;
+/// on receive an IPv4 socket hands over the IP header too (raw(7)), an IPv6 socket does not
+/// (raw(7), RFC 3542 §3), so ``receive(into:)`` returns where the protocol's header starts.
+public final class RawIPSocket {
+    /// The descriptor, non-blocking.
+    public let fd: Int32
+    /// The address bound to: the kernel delivers only packets sent to it.
+    public let local: [UInt8]
+    /// The IP protocol number.
+    public let ipProtocol: UInt8
+
+    /// Opens and binds the socket; needs CAP_NET_RAW. `mark` sets SO_MARK (0: none).
+    public init(ipProtocol: UInt8, bindTo local: [UInt8], mark: UInt32 = 0) throws(SystemError) {
+        #if canImport(Glibc)
+        let type = Int32(SOCK_RAW.rawValue)
+        #else
+        let type = SOCK_RAW
+        #endif
+        let fd = socket(local.count == 16 ? AF_INET6 : AF_INET, type, Int32(ipProtocol))
+        guard fd >= 0 else { throw SystemError("socket raw IP protocol \(ipProtocol)") }
+        let rc = UDPAddress(address: local, port: 0).withSockaddr { bind(fd, $0, $1) }
+        guard rc == 0 else {
+            let e = SystemError("bind raw IP protocol \(ipProtocol) to \(IPAddressText.format(local))")
+            close(fd)
+            throw e
+        }
+        if mark != 0 {
+            do { try SocketOptions.setMark(fd, mark) } catch {
+                close(fd)
+                throw error
+            }
+        }
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        self.fd = fd
+        self.local = local
+        self.ipProtocol = ipProtocol
+    }
+
+    deinit { close(fd) }
+
+    /// Sends one packet of this protocol (its header first) to `destination`; the kernel adds the IP header.
+    public func send(_ bytes: UnsafeRawBufferPointer, to destination: [UInt8]) throws(SystemError) {
+        let n = UDPAddress(address: destination, port: 0).withSockaddr { sendto(fd, bytes.baseAddress, bytes.count, 0, $0, $1) }
+        guard n >= 0 else { throw SystemError("sendto \(IPAddressText.format(destination)) (IP protocol \(ipProtocol))") }
+    }
+
+    /// What ``receive(into:)`` read.
+    public enum Received: Equatable, Sendable {
+        /// The protocol's packet is at `packet` in the buffer; `from` is the IP source.
+        case packet(Range<Int>, from: [UInt8])
+        /// An IPv4 datagram whose header does not hold together (length, version, protocol).
+        case malformed(from: [UInt8])
+    }
+
+    /// Receives one packet into `buffer`; nil when none is waiting.
+    public func receive(into buffer: UnsafeMutableRawBufferPointer) throws(SystemError) -> Received? {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        let n = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                recvfrom(fd, buffer.baseAddress, buffer.count, 0, $0, &length)
+            }
+        }
+        if n < 0 {
+            if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { return nil }
+            throw SystemError("recvfrom (IP protocol \(ipProtocol))")
+        }
+        guard let from = UDPAddress(storage: storage) else { return nil }
+        guard local.count == 4 else { return .packet(0..<n, from: from.address) }
+        guard let payload = Self.ipv4Payload(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), protocol: ipProtocol) else {
+            return .malformed(from: from.address)
+        }
+        return .packet(payload, from: from.address)
+    }
+
+    /// The payload range of the IPv4 datagram in `bytes` (RFC 791 §3.1), nil when its header
+    /// is short, not version 4, of another protocol, or claims more bytes than are present.
+    static func ipv4Payload(_ bytes: UnsafeRawBufferPointer, protocol ipProtocol: UInt8) -> Range<Int>? {
+        guard bytes.count >= 20, bytes[0] >> 4 == 4, bytes[9] == ipProtocol else { return nil }
+        let headerLength = Int(bytes[0] & 0x0f) * 4
+        let total = Int(bytes[2]) << 8 | Int(bytes[3])
+        guard headerLength >= 20, total >= headerLength, total <= bytes.count else { return nil }
+        return headerLength..<total
+    }
+}
+
+/// Socket options the node's sockets share.
+enum SocketOptions {
+    /// SO_MARK (socket(7)): the node's own packets carry `mark`, so a policy-routing rule can
+    /// send them past a route that points the peer's address into the TUN device.
+    static func setMark(_ fd: Int32, _ mark: UInt32) throws(SystemError) {
+        #if canImport(Glibc)
+        var value = mark
+        guard setsockopt(fd, SOL_SOCKET, SO_MARK, &value, socklen_t(MemoryLayout<UInt32>.size)) == 0 else {
+            throw SystemError("setsockopt SO_MARK")
+        }
+        #endif
+    }
+}
