@@ -359,7 +359,7 @@ mbits() { awk -v k="$1" 'BEGIN { printf "%.1f Mbit/s", k / 1000 }'; }
 # default 160: the headers the checks read), until capture_stop.
 capture_start() {
     rm -f "$3" "$3.out"
-    ip netns exec "$1" tcpdump -i "$2" -n -U -s "${4:-160}" -w "$3" > "$3.out" 2>&1 &
+    ip netns exec "$1" tcpdump -i "$2" -n -U --immediate-mode -s "${4:-160}" -w "$3" > "$3.out" 2>&1 &
     capture_pids+=("$!")
     wait_for 10 grep -q "listening on" "$3.out" || { cat "$3.out" >&2; die "tcpdump did not start on $2 in $1"; }
 }
