@@ -79,7 +79,7 @@ start_peer() { node_start "$NS_PEER" "$other" "$peer" "$us" "$log_peer" --psk-fi
 if [ "$role" = responder ]; then start_us; start_peer; else start_peer; start_us; fi
 
 both_installed() { installed "$log_us" && installed "$log_peer"; }
-wait_for 30 both_installed || { tail -40 "$log_us" "$log_peer" >&2; die "$label: no IPsec SA on both sides"; }
+wait_for 30 both_installed || { tail -n 40 "$log_us" "$log_peer" >&2; die "$label: no IPsec SA on both sides"; }
 # Both sides agree on the mode and on the encapsulation (our status table: {Tunnel UDP-Encaps, }).
 settings="{$([ "$mode" = tunnel ] && echo Tunnel || echo Transport)$([ "$wire" = raw ] || echo " UDP-Encaps"), }"
 for log in "$log_us" "$log_peer"; do
@@ -94,7 +94,7 @@ else
     from="$ADDR_US"; to="$ADDR_PEER"
 fi
 first_ping() { [ "$(ping_count "$NS_US" "$from" "$to" 1)" -eq 1 ]; }
-wait_for 10 first_ping || { tail -40 "$log_us" "$log_peer" >&2; die "$label: no ping through the SAs"; }
+wait_for 10 first_ping || { tail -n 40 "$log_us" "$log_peer" >&2; die "$label: no ping through the SAs"; }
 received="$(ping_count "$NS_US" "$from" "$to" 5)"
 [ "$received" -ge 4 ] || die "$label: $received of 5 pings came back"
 traffic="$received/5 pings"
