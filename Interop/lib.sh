@@ -347,8 +347,7 @@ iperf_kbits() {
     local limit=$(( $5 + 10 ))
     ip netns exec "$3" timeout "$limit" iperf3 -s -1 -B "$4" > /dev/null 2>&1 &
     sleep 0.3
-    ip netns exec "$1" timeout "$limit" iperf3 -c "$4" -B "$2" -t "$5" -J 2>/dev/null \
-        > "$STATE/iperf3.json" 2>&1 || true
+    ip netns exec "$1" timeout "$limit" iperf3 -c "$4" -B "$2" -t "$5" -J > "$STATE/iperf3.json" 2>/dev/null || true
     python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"]/1e3))' \
         "$STATE/iperf3.json" 2>/dev/null || echo 0
 }
