@@ -46,7 +46,8 @@ struct EngineScenario {
         let idB: Identity = aggressive ? .fqdn("responder.example") : .ipv4(addressB.address)
         guard let ikeProposals = try? IKEProposal.proposals(notation: ike),
               let childProposals = try? ChildProposal.proposals(notation: esp),
-              let netA = TrafficSelector.subnet("198.51.100.0/24"), let netB = TrafficSelector.subnet("203.0.113.0/24") else { return [] }
+              let netA = try? TrafficSelector(notation: "198.51.100.0/24"),
+              let netB = try? TrafficSelector(notation: "203.0.113.0/24") else { return [] }
         let a = PeerConfig(name: "to-b", localAddress: addressA, remoteAddress: addressB, localIdentity: idA, remoteIdentity: idB,
                            preSharedKey: psk, ikeProposals: ikeProposals, childProposals: childProposals,
                            localTrafficSelector: netA, remoteTrafficSelector: netB, aggressive: aggressive, legacy: true,

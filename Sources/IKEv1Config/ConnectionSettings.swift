@@ -27,9 +27,10 @@ public struct ConnectionSettings: Equatable, Sendable {
     public var ikeProposals = "aes128-sha256-modp2048"
     /// ESP (Quick Mode) proposals in strongSwan notation.
     public var espProposals = "aes128-sha256-modp2048"
-    /// Our protected subnet (CIDR or address); nil: our address.
+    /// Our protected traffic in swanctl's notation (`10.1.0.0/24`, `10.1.0.0/24[gre]`,
+    /// `dynamic[udp/1701]`); nil: our address (with `remoteTS` nil too: no client IDs).
     public var localTS: String?
-    /// The peer's protected subnet; nil: its address.
+    /// The peer's protected traffic, same notation; nil: its address.
     public var remoteTS: String?
     /// Transport mode instead of tunnel mode.
     public var transport = false
@@ -39,6 +40,8 @@ public struct ConnectionSettings: Equatable, Sendable {
     public var encap = false
     /// Seconds of silence before a DPD probe (RFC 3706); nil: no DPD.
     public var dpdDelay: Double?
+    /// NAT keepalive interval when we are behind a NAT (charon's `keep_alive`, default 20 s).
+    public var keepalive: Double = 20
     /// ISAKMP SA lifetime in seconds.
     public var ikeLifetime: Double = 14_400
     /// IPsec SA lifetime in seconds.
@@ -95,7 +98,7 @@ public enum ConfigFile {
 
     static let keys: Set<String> = [
         "local", "remote", "local_id", "remote_id", "psk", "psk_file", "psk_env", "proposals", "esp_proposals",
-        "local_ts", "remote_ts", "mode", "aggressive", "encap", "dpd_delay", "ike_lifetime", "esp_lifetime",
+        "local_ts", "remote_ts", "mode", "aggressive", "encap", "dpd_delay", "keepalive", "ike_lifetime", "esp_lifetime",
         "legacy", "aggressive_psk_responder", "tun_address", "retransmit_tries", "retransmit_timeout", "retransmit_base", "cert", "key", "ca",
         "block_threshold", "init_limit_half_open", "half_open_timeout", "max_ikev1_exchanges", "max_packet",
         "aggressive_per_second",
@@ -197,14 +200,18 @@ public enum ConfigFile {
             c.psk = Array(v.utf8)
         case "proposals": c.ikeProposals = value
         case "esp_proposals": c.espProposals = value
-        case "local_ts": c.localTS = value
-        case "remote_ts": c.remoteTS = value
+        case "local_ts", "remote_ts":
+            do throws(PeerConfigBuilder.Error) { try PeerConfigBuilder.checkSelector(value, name: key) } catch {
+                throw Error(line: n, message: error.description)
+            }
+            if key == "local_ts" { c.localTS = value } else { c.remoteTS = value }
         case "mode":
             switch value { case "tunnel": c.transport = false; case "transport": c.transport = true
             default: throw Error(line: n, message: "mode is tunnel or transport, not \(value)") }
         case "aggressive": c.aggressive = try bool()
         case "encap": c.encap = try bool()
         case "dpd_delay": c.dpdDelay = try seconds()
+        case "keepalive": c.keepalive = try seconds()
         case "ike_lifetime": c.ikeLifetime = try seconds()
         case "esp_lifetime": c.espLifetime = try seconds()
         case "legacy": c.legacy = try bool()

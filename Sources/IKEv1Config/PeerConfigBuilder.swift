@@ -31,14 +31,19 @@ public enum PeerConfigBuilder {
         throw Error(description: "identity \(text) is neither @fqdn, user@fqdn, an address, a DN (C=.., O=.., CN=..) nor %any")
     }
 
-    /// A traffic selector from an address or CIDR subnet (a bare address is a /32); nil stays nil.
-    public static func selector(_ text: String?, name: String) throws(Error) -> TrafficSelector? {
-        guard let text else { return nil }
-        let cidr = text.contains("/") ? text : text + "/32"
-        guard let ts = TrafficSelector.subnet(cidr) else {
-            throw Error(description: "\(name) \(text) is not an IPv4 address or CIDR subnet")
+    /// A traffic selector in swanctl's notation (`10.1.0.0/24[gre]`, `dynamic[udp/1701]`:
+    /// ``TrafficSelector/init(notation:dynamic:)``); `dynamic` stands for `host`, nil when that
+    /// side's address is not known (a responder for `remote = %any`). `name` is the key or flag.
+    public static func selector(_ text: String, name: String, dynamic host: [UInt8]?) throws(Error) -> TrafficSelector {
+        do { return try TrafficSelector(notation: text, dynamic: host) } catch {
+            throw Error(description: "\(name) \(text): \(error.reason)")
         }
-        return ts
+    }
+
+    /// Checks a selector where it is written (a config file line, a flag), before the addresses
+    /// `dynamic` stands for are known: any address stands in for them, the rest is checked in full.
+    public static func checkSelector(_ text: String, name: String) throws(Error) {
+        _ = try selector(text, name: name, dynamic: [0, 0, 0, 0])
     }
 
     /// The engine configuration of one connection; `local` is our resolved IKE address.
@@ -62,7 +67,8 @@ public enum PeerConfigBuilder {
         guard let localID else { throw Error(description: "local_id cannot be %any") }
         let remoteID = try s.remoteID.map(identity) ?? remote.map { $0.address.count == 16 ? .ipv6($0.address) : .ipv4($0.address) }
         // Lifetimes become 32-bit seconds (RFC 2407 §4.5); a larger or non-finite duration is refused, not trapped on.
-        let durations = [("ike_lifetime", s.ikeLifetime), ("esp_lifetime", s.espLifetime)] + (s.dpdDelay.map { [("dpd_delay", $0)] } ?? [])
+        let durations = [("ike_lifetime", s.ikeLifetime), ("esp_lifetime", s.espLifetime), ("keepalive", s.keepalive)]
+            + (s.dpdDelay.map { [("dpd_delay", $0)] } ?? [])
         for (key, value) in durations where !(value.isFinite && value >= 1 && value <= Double(UInt32.max)) {
             throw Error(description: "\(s.name): \(key) \(value) s is not between 1 s and \(UInt32.max) s")
         }
@@ -73,6 +79,13 @@ public enum PeerConfigBuilder {
         } catch {
             throw Error(description: "\(s.name): \(error.reason)")
         }
+        // Without selectors the SA is host-to-host, without client IDs; a side left out is
+        // swanctl's default, `dynamic`: that side's IKE address.
+        var localTS: TrafficSelector?, remoteTS: TrafficSelector?
+        if s.localTS != nil || s.remoteTS != nil {
+            localTS = try selector(s.localTS ?? "dynamic", name: "local_ts", dynamic: local.address)
+            remoteTS = try selector(s.remoteTS ?? "dynamic", name: "remote_ts", dynamic: remote?.address)
+        }
         var retransmit = RetransmitPolicy()
         if let t = s.retransmitTries { retransmit.tries = t }
         if let t = s.retransmitTimeout { retransmit.timeout = t }
@@ -81,11 +94,10 @@ public enum PeerConfigBuilder {
             name: s.name, localAddress: SocketAddress(address: local.address, port: local.port), remoteAddress: remote,
             localIdentity: localID, remoteIdentity: remoteID, preSharedKey: SecretBytes(s.psk ?? []),
             ikeProposals: ike, childProposals: esp, mode: s.transport ? .transport : .tunnel,
-            localTrafficSelector: try selector(s.localTS, name: "local_ts"),
-            remoteTrafficSelector: try selector(s.remoteTS, name: "remote_ts"),
+            localTrafficSelector: localTS, remoteTrafficSelector: remoteTS,
             childLifetime: Lifetime(seconds: UInt32(s.espLifetime)), aggressive: s.aggressive, legacy: s.legacy,
             allowAggressiveModePSKResponder: s.aggressivePSKResponder, forceEncapsulation: s.encap,
-            dpdDelay: s.dpdDelay, retransmit: retransmit,
+            dpdDelay: s.dpdDelay, keepaliveInterval: s.keepalive, retransmit: retransmit,
             // Rekey a child SA a tenth of its lifetime before it ends, as charon's defaults do (rekey 1 h of 1.1 h).
             rekeyMargin: s.espLifetime / 10)
         if let credentials { config.authenticate(with: credentials) }

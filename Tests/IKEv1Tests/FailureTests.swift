@@ -159,7 +159,7 @@ import Testing
 
     @Test func mismatchedTrafficSelectors() throws {
         let (a, b) = try TestConfig.pair(ike: "aes128-sha256-modp2048", esp: "aes128-sha256") { _, b in
-            b.localTrafficSelector = TrafficSelector.subnet("10.9.0.0/16")
+            b.localTrafficSelector = TrafficSelector(.ipv4Subnet(address: [10, 9, 0, 0], mask: [255, 255, 0, 0]))
         }
         let pair = try Complete.complete(a, b)
         let fb = try #require(pair.failures(.b).first)

@@ -83,8 +83,8 @@ struct StrongSwanFixture {
                           localIdentity: Self.identity(conf["local.id"]!), remoteIdentity: Self.identity(conf["remote.id"]!),
                           preSharedKey: SecretBytes(Array(conf["secret"]!.utf8)), ikeProposals: ike, childProposals: esp,
                           mode: conf["mode"] == "transport" ? .transport : .tunnel,
-                          localTrafficSelector: TrafficSelector.subnet(conf["local_ts"]!),
-                          remoteTrafficSelector: TrafficSelector.subnet(conf["remote_ts"]!),
+                          localTrafficSelector: try TrafficSelector(notation: conf["local_ts"]!),
+                          remoteTrafficSelector: try TrafficSelector(notation: conf["remote_ts"]!),
                           aggressive: conf["aggressive"] == "yes",
                           legacy: ike.contains(where: \.isLegacy) || esp.contains(where: \.isLegacy),
                           allowAggressiveModePSKResponder: true, forceEncapsulation: conf["encap"] == "yes")

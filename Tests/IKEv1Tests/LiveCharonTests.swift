@@ -130,7 +130,8 @@ struct LiveCharonTests {
                           remoteIdentity: aggressive ? .fqdn("responder.example") : .ipv4(charon.address),
                           preSharedKey: SecretBytes(Array("ikev1-interop-test-psk".utf8)),
                           ikeProposals: ike, childProposals: esp,
-                          localTrafficSelector: .subnet("198.51.100.0/24"), remoteTrafficSelector: .subnet("203.0.113.0/24"),
+                          localTrafficSelector: try TrafficSelector(notation: "198.51.100.0/24"),
+                          remoteTrafficSelector: try TrafficSelector(notation: "203.0.113.0/24"),
                           aggressive: aggressive, legacy: ike.contains(where: \.isLegacy) || esp.contains(where: \.isLegacy),
                           allowAggressiveModePSKResponder: aggressive)
     }

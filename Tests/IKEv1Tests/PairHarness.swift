@@ -44,8 +44,8 @@ enum TestConfig {
     static func pair(ike: String, esp: String, legacy: Bool = false, mode: IPsecMode = .tunnel, aggressive: Bool = false,
                      hostToHost: Bool = false, responderIKE: String? = nil, responderESP: String? = nil,
                      customize: (inout PeerConfig, inout PeerConfig) -> Void = { _, _ in }) throws -> (PeerConfig, PeerConfig) {
-        let netA = TrafficSelector.subnet("198.51.100.0/24")!
-        let netB = TrafficSelector.subnet("203.0.113.0/24")!
+        let netA = try TrafficSelector(notation: "198.51.100.0/24")
+        let netB = try TrafficSelector(notation: "203.0.113.0/24")
         let useTS = !hostToHost && mode == .tunnel
         var a = PeerConfig(name: "to-b", localAddress: Pair.addressA, remoteAddress: Pair.addressB,
                            localIdentity: aggressive ? .fqdn("initiator.example") : .ipv4(Pair.addressA.address),

@@ -48,8 +48,8 @@ struct DataPlaneTests {
         }
     }
 
-    static let ours = TrafficSelector.subnet("198.51.100.0/24")!
-    static let theirs = TrafficSelector.subnet("203.0.113.0/24")!
+    static let ours = try! TrafficSelector(notation: "198.51.100.0/24")
+    static let theirs = try! TrafficSelector(notation: "203.0.113.0/24")
 
     static func config(_ name: String, local: [UInt8], remote: [UInt8]?, localTS: TrafficSelector, remoteTS: TrafficSelector,
                        encap: Bool) throws -> PeerConfig {

@@ -35,8 +35,8 @@ struct SelectorTests {
         bytes.withUnsafeBytes { PacketFlow($0, 0..<bytes.count) }
     }
 
-    static let ours = TrafficSelector.subnet("198.51.100.0/24")!
-    static let theirs = TrafficSelector.subnet("203.0.113.0/24")!
+    static let ours = try! TrafficSelector(notation: "198.51.100.0/24")
+    static let theirs = try! TrafficSelector(notation: "203.0.113.0/24")
 
     struct Case: CustomTestStringConvertible, Sendable {
         var name: String

@@ -14,10 +14,7 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
     }
     /// `a.b.c.d` parsed; nil when malformed.
     public static func ipv4(_ text: String) -> [UInt8]? {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 4 else { return nil }
-        let bytes = parts.compactMap { UInt8($0) }
-        return bytes.count == 4 ? bytes : nil
+        IPAddressText.parse(text).flatMap { $0.count == 4 ? $0 : nil }
     }
     /// `a.b.c.d:port`.
     public init?(_ text: String) {

@@ -251,11 +251,14 @@ struct ISAKMPSession {
     // MARK: Failure
 
     /// Records a failure: a notify to the peer when the error warrants one, a `failed` action, and
-    /// (for Phase 1 or fatal errors) closing the session.
-    mutating func fail(_ error: IKEv1Error, closing: Bool, into actions: inout [Action], env: inout Environment) {
+    /// (for Phase 1 or fatal errors) closing the session. The notify names the ISAKMP SA unless
+    /// `concerning` names another SA (RFC 2408 §3.14: its Protocol-ID and SPI).
+    mutating func fail(_ error: IKEv1Error, closing: Bool, concerning: (protocolID: ProtocolID, spi: [UInt8])? = nil,
+                       into actions: inout [Action], env: inout Environment) {
         let clear = error.kind == .authenticationFailed && state != .established
         if let type = error.notifyType {
-            sendNotify(type, protocolID: .isakmp, spi: cookieI.bytes + cookieR.bytes, data: [], clear: clear, into: &actions, env: &env)
+            let (protocolID, spi) = concerning ?? (.isakmp, cookieI.bytes + cookieR.bytes)
+            sendNotify(type, protocolID: protocolID, spi: spi, data: [], clear: clear, into: &actions, env: &env)
         }
         // Refusing the peer's last Phase 1 message (MM6 as initiator, AM3 as responder) leaves the
         // peer with an ISAKMP SA it counts as established, and charon keeps it despite the error

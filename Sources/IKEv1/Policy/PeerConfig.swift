@@ -1,42 +1,6 @@
 public import IPsecCrypto
 public import ISAKMPWire
 
-/// One side of a Quick Mode's traffic: an address, subnet or range, with protocol and port
-/// (RFC 2409 §5.5 client identities, RFC 2407 §4.6.2).
-public struct TrafficSelector: Hashable, Sendable, CustomStringConvertible {
-    /// `.ipv4`, `.ipv4Subnet`, `.ipv4Range` or their IPv6 forms.
-    public var identity: Identity
-    /// IP protocol, 0 = any.
-    public var ipProtocol: UInt8
-    /// Port, 0 = any.
-    public var port: UInt16
-
-    /// Creates a selector.
-    public init(_ identity: Identity, ipProtocol: UInt8 = 0, port: UInt16 = 0) {
-        self.identity = identity
-        self.ipProtocol = ipProtocol
-        self.port = port
-    }
-
-    /// A subnet from `a.b.c.d/len` (IPv4 only); nil when malformed.
-    public static func subnet(_ text: String) -> TrafficSelector? {
-        let parts = text.split(separator: "/")
-        guard parts.count == 2, let len = Int(parts[1]), (0...32).contains(len),
-              let a = SocketAddress.ipv4(String(parts[0])) else { return nil }
-        let bits: UInt32 = len == 0 ? 0 : ~UInt32(0) << (32 - len)
-        let mask = (0..<4).map { UInt8(truncatingIfNeeded: bits >> (24 - 8 * $0)) }
-        return TrafficSelector(.ipv4Subnet(address: zip(a, mask).map { $0 & $1 }, mask: mask))
-    }
-
-    var payload: IdentificationPayload { IdentificationPayload(identity, protocolID: ipProtocol, port: port) }
-
-    public var description: String {
-        var text = identity.description
-        if ipProtocol != 0 || port != 0 { text += "[\(ipProtocol)/\(port)]" }
-        return text
-    }
-}
-
 /// Retransmission of requests (charon: timeout × base^n, `tries` attempts in all).
 public struct RetransmitPolicy: Hashable, Sendable {
     /// First timeout in seconds.

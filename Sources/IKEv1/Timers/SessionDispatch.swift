@@ -81,11 +81,16 @@ extension ISAKMPSession {
             actions.append(.failed(Failure(sa: id, error: error)))   // forged or corrupt: drop, do not answer
         default:
             let phase1 = state != .established
-            if !phase1, message.header.exchangeType == .quickMode {
-                quickModes[message.header.messageID] = nil
-                answered(message.header.messageID, into: &actions)
+            guard !phase1, message.header.exchangeType == .quickMode else {
+                fail(error, closing: phase1, into: &actions, env: &env)
+                return
             }
-            fail(error, closing: phase1, into: &actions, env: &env)
+            quickModes[message.header.messageID] = nil
+            answered(message.header.messageID, into: &actions)
+            // A refused Quick Mode concerns the IPsec SA, not the ISAKMP SA: as charon's quick_mode.c
+            // send_notify, the notify names ESP with the initiator's SPI not yet read (0), so that an
+            // INVALID-ID-INFORMATION is not taken for a Phase 1 rejection and the ISAKMP SA stays.
+            fail(error, closing: false, concerning: (.esp, [0, 0, 0, 0]), into: &actions, env: &env)
         }
     }
 

@@ -64,7 +64,7 @@ struct DemoCommand: ParsableCommand {
         let psk = SecretBytes(Array("ikev1-demo-psk".utf8))
         let i = SocketAddress(address: Self.initiatorAddress, port: 500), r = SocketAddress(address: Self.responderAddress, port: 500)
         let ids: (Identity, Identity) = aggressive ? (.fqdn("initiator.example"), .fqdn("responder.example")) : (.ipv4(i.address), .ipv4(r.address))
-        let netI = TrafficSelector.subnet("198.51.100.0/24")!, netR = TrafficSelector.subnet("203.0.113.0/24")!
+        let netI = try TrafficSelector(notation: "198.51.100.0/24"), netR = try TrafficSelector(notation: "203.0.113.0/24")
         var initiator = PeerConfig(name: "demo", localAddress: i, remoteAddress: r, localIdentity: ids.0, remoteIdentity: ids.1,
                                    preSharedKey: psk, ikeProposals: ikeProposals, childProposals: espProposals,
                                    localTrafficSelector: netI, remoteTrafficSelector: netR, aggressive: aggressive, legacy: legacy)

@@ -55,13 +55,14 @@ enum StatusTables {
                      "       X - IKE Extended Authentication",
                      "       psk - Preshared key, rsig - RSA signature, ecdsa - ECDSA signature",
                      "",
-                     "IPv4 Crypto ISAKMP SA",
+                     "\(sas.contains { $0.local.address.count == 16 } ? "IPv6" : "IPv4") Crypto ISAKMP SA",
                      "",
                      pad("C-id", 6) + pad("Local", 16) + pad("Remote", 16) + pad("I-VRF", 7) + pad("Status", 8) + pad("Encr", 7)
                      + pad("Hash", 7) + pad("Auth", 6) + pad("DH", 4) + pad("Lifetime", 10) + "Cap."]
         for (i, sa) in sas.enumerated() {
             var cap = ""
             if sa.peerSupportsDPD { cap += "D" }
+            if sa.localBehindNAT { cap += "K" }   // we send NAT keepalives
             if sa.natDetected { cap += "N" }
             let left = sa.expires.map { clock($0.seconds(since: now)) } ?? "-"
             lines.append(pad("\(1001 + i)", 6) + pad(IPAddressText.format(sa.local.address), 16) + pad(IPAddressText.format(sa.remote.address), 16)

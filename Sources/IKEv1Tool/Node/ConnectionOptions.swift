@@ -28,9 +28,9 @@ struct ConnectionOptions: ParsableArguments {
     var ike: String?
     @Option(help: "ESP proposals; a DH group means PFS, e.g. aes128-sha256-modp2048.")
     var esp: String?
-    @Option(help: "Our protected subnet (CIDR).")
+    @Option(help: "Our protected traffic in swanctl's notation: 10.1.0.0/24, 2001:db8::/64, 10.1.0.1-10.1.0.9, an address, with an optional [proto] or [proto/port] (10.1.0.0/24[gre], dynamic[udp/1701]).")
     var localTs: String?
-    @Option(help: "The peer's protected subnet (CIDR).")
+    @Option(help: "The peer's protected traffic, as --local-ts.")
     var remoteTs: String?
     @Option(help: "Our identity: @fqdn, user@fqdn, an address, a DN (default: the address, or --cert's subject).")
     var localId: String?
@@ -44,6 +44,8 @@ struct ConnectionOptions: ParsableArguments {
     var encap = false
     @Option(help: "DPD interval in seconds.")
     var dpd: Double?
+    @Option(help: "NAT keepalive interval in seconds when behind a NAT (default 20).")
+    var keepalive: Double?
     @Option(help: "ISAKMP SA lifetime in seconds.")
     var ikeLifetime: Double?
     @Option(help: "IPsec SA lifetime in seconds.")
@@ -99,6 +101,10 @@ struct ConnectionOptions: ParsableArguments {
         if let problem = s.authenticationProblem { throw ValidationError("connection \(s.name) \(problem)") }
         if let ike { s.ikeProposals = ike }
         if let esp { s.espProposals = esp }
+        for (text, flag) in [(localTs, "--local-ts"), (remoteTs, "--remote-ts")] {
+            guard let text else { continue }
+            do { try PeerConfigBuilder.checkSelector(text, name: flag) } catch { throw ValidationError(error.description) }
+        }
         if let localTs { s.localTS = localTs }
         if let remoteTs { s.remoteTS = remoteTs }
         if let localId { s.localID = localId }
@@ -107,6 +113,7 @@ struct ConnectionOptions: ParsableArguments {
         if transport { s.transport = true }
         if encap { s.encap = true }
         if let dpd { s.dpdDelay = dpd }
+        if let keepalive { s.keepalive = keepalive }
         if let ikeLifetime { s.ikeLifetime = ikeLifetime }
         if let espLifetime { s.espLifetime = espLifetime }
         if legacy { s.legacy = true }

@@ -67,7 +67,7 @@ final class NodeSession: @unchecked Sendable {
             do {
                 let device = try TunDevice(name: tunName)
                 var routes: [String] = []
-                if !settings.transport, let r = settings.remoteTS { routes.append(r) }
+                if !settings.transport, let r = config.remoteTrafficSelector { routes += r.subnets.map(\.description) }
                 try device.configure(address: tunAddress ?? settings.tunAddress, routes: routes)
                 tun = device
                 print("TUN \(device.name) up, routing \(routes.isEmpty ? "nothing" : routes.joined(separator: ", "))")
@@ -151,7 +151,13 @@ final class NodeSession: @unchecked Sendable {
             }
         case .installed(let child):
             print("IPsec SA installed: in 0x\(String(child.inbound.spi, radix: 16)) out 0x\(String(child.outbound.spi, radix: 16))"
-                  + (child.udpEncapsulated ? " (ESP in UDP to \(child.remote))" : " (raw ESP to \(IPAddressText.format(child.remote.address)))"))
+                  + (child.ipsecProtocol == .ah ? " (AH to \(IPAddressText.format(child.remote.address)))"
+                     : child.udpEncapsulated ? " (ESP in UDP to \(child.remote))"
+                     : " (raw ESP to \(IPAddressText.format(child.remote.address)))"))
+            // charon's "established with ... TS a === b": the selectors in swanctl notation (no selector: the host).
+            let local = child.localTrafficSelector?.description ?? IPAddressText.format(child.local.address)
+            let remote = child.remoteTrafficSelector?.description ?? IPAddressText.format(child.remote.address)
+            print("  TS \(local) === \(remote)")
             if let transportTun {
                 do {
                     try transportTun.steerTransportTraffic(peer: IPAddressText.format(child.remote.address),

@@ -46,4 +46,13 @@ enum IPPacket {
         }
         return start..<payload.upperBound
     }
+
+    /// Gives an IPv4 packet with identification 0 the value `id`: the kernel would fill in a zero
+    /// one after AH summed it (raw(7), IP_HDRINCL), and AH covers it (RFC 4302 §3.3.3.1.1.1).
+    static func setIdentificationIfZero(_ b: UnsafeMutableRawBufferPointer, _ r: Range<Int>, _ id: UInt16) {
+        guard r.count >= 20, b[r.lowerBound] >> 4 == 4, b[r.lowerBound + 4] == 0, b[r.lowerBound + 5] == 0 else { return }
+        b[r.lowerBound + 4] = UInt8(id >> 8)
+        b[r.lowerBound + 5] = UInt8(id & 0xff)
+        // The header checksum is mutable for AH and the kernel fills it in (IP_HDRINCL).
+    }
 }

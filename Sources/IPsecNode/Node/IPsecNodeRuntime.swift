@@ -36,7 +36,9 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
     private let natT: UDPSocket
     /// Raw ESP; nil when the process may not open raw sockets (then only UDP-encapsulated SAs carry traffic).
     private let rawESP: RawIPSocket?
-    private let rawESPError: SystemError?
+    /// Raw AH (protocol 51, our own IP headers), for SAs that negotiated AH.
+    private let rawAH: RawIPSocket?
+    private let rawSocketError: SystemError?
     private let tun: TunDevice?
     private let database = SADatabase()
     private let report: @Sendable (Report) -> Void
@@ -65,11 +67,12 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
         ike = try UDPSocket(bindTo: ikeAddress, mark: mark)
         natT = try UDPSocket(bindTo: UDPAddress(address: ikeAddress.address, port: natTPort), mark: mark)
         do {
-            rawESP = try RawIPSocket(ipProtocol: 50, bindTo: ikeAddress.address, mark: mark)
-            rawESPError = nil
+            let esp = try RawIPSocket(ipProtocol: 50, bindTo: ikeAddress.address, mark: mark)
+            (rawESP, rawAH) = (esp, try RawIPSocket(ipProtocol: 51, bindTo: ikeAddress.address, mark: mark, headerIncluded: true))
+            rawSocketError = nil
         } catch {
-            rawESP = nil
-            rawESPError = error
+            (rawESP, rawAH) = (nil, nil)
+            rawSocketError = error
         }
         self.tun = tun
         self.report = report
@@ -133,8 +136,8 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
     /// Runs the control plane on the calling thread (and the data plane on a new one)
     /// until `stop()`; then deletes every SA, sending Deletes, and returns.
     public func run() {
-        if let rawESPError {
-            report(.warning("no raw ESP socket (\(rawESPError)): only UDP-encapsulated IPsec SAs can carry traffic"))
+        if let rawSocketError {
+            report(.warning("no raw IP sockets (\(rawSocketError)): only UDP-encapsulated IPsec SAs can carry traffic"))
         }
         let dataPlane = Thread { [self] in runDataPlane() }
         dataPlane.name = "ikev1-data-plane"
@@ -237,11 +240,12 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
     private func runDataPlane() {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536 + 512, alignment: 16)
         defer { buffer.deallocate() }
-        let fds = [natT.fd] + (rawESP.map { [$0.fd] } ?? []) + (tun.map { [$0.fd] } ?? [])
+        let fds = [natT.fd] + [rawESP, rawAH].compactMap { $0?.fd } + (tun.map { [$0.fd] } ?? [])
         while stopLock.withLock({ dataPlaneRunning }) {
             guard let ready = try? Poller().readable(fds, timeoutMilliseconds: 200) else { continue }
             if ready.contains(natT.fd) { receiveNATT(buffer) }
-            if let rawESP, ready.contains(rawESP.fd) { receiveRawESP(rawESP, buffer) }
+            if let rawESP, ready.contains(rawESP.fd) { receiveRaw(rawESP, buffer) }
+            if let rawAH, ready.contains(rawAH.fd) { receiveRaw(rawAH, buffer) }
             if let tun, ready.contains(tun.fd) { sealFromTun(tun, buffer) }
         }
     }
@@ -261,7 +265,7 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
                 }
                 if queued { signalWake() }
             case .esp:
-                deliver(database.open(buffer, packet: h..<(h + n), from: from, udpEncapsulated: true), buffer)
+                deliver(database.open(buffer, packet: h..<(h + n), from: from, carrier: .espInUDP), buffer)
             case .natKeepalive:
                 continue
             case .invalid:
@@ -270,19 +274,27 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
         }
     }
 
-    /// Raw ESP (IP protocol 50): the IPv4 socket hands over the IP header, which the socket strips.
-    private func receiveRawESP(_ socket: RawIPSocket, _ buffer: UnsafeMutableRawBufferPointer) {
+    /// Raw ESP (protocol 50) from its SPI on; raw AH (51) as a whole IP packet, which the IPv4
+    /// socket hands over and the IPv6 one does not, so its header is rebuilt (AH sums it).
+    private func receiveRaw(_ socket: RawIPSocket, _ buffer: UnsafeMutableRawBufferPointer) {
         let h = Self.headroom
         for _ in 0..<256 {
             let space = UnsafeMutableRawBufferPointer(rebasing: buffer[h...])
             guard let received = (try? socket.receive(into: space)) ?? nil else { return }
-            switch received {
-            case .packet(let r, let from):
-                let packet = (h + r.lowerBound)..<(h + r.upperBound)
-                deliver(database.open(buffer, packet: packet, from: UDPAddress(address: from, port: 0), udpEncapsulated: false), buffer)
-            case .malformed:
+            guard case .packet(let r, let from) = received else {
                 database.countMalformed()
+                continue
             }
+            let peer = UDPAddress(address: from, port: 0)
+            let payload = (h + r.lowerBound)..<(h + r.upperBound)
+            guard socket.ipProtocol == 51 else {
+                deliver(database.open(buffer, packet: payload, from: peer, carrier: .rawESP), buffer)
+                continue
+            }
+            let whole = from.count == 4 ? h..<payload.upperBound
+                : IPPacket.prependHeader(buffer, payload: payload, protocol: 51, source: from, destination: socket.local)
+            guard let whole else { database.countMalformed(); continue }
+            deliver(database.open(buffer, packet: whole, from: peer, carrier: .rawAH), buffer)
         }
     }
 
@@ -305,10 +317,10 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
             guard let n = (try? tun.read(into: space)) ?? nil else { return }
             guard let (packet, destination) = database.seal(buffer, packet: h..<(h + n)) else { continue }
             let bytes = UnsafeRawBufferPointer(rebasing: buffer[packet])
-            if destination.udpEncapsulated {
-                try? natT.send(bytes, to: destination.peer)
-            } else {
-                try? rawESP?.send(bytes, to: destination.peer.address)
+            switch destination.carrier {
+            case .espInUDP: try? natT.send(bytes, to: destination.peer)
+            case .rawESP: try? rawESP?.send(bytes, to: destination.peer.address)
+            case .rawAH: try? rawAH?.send(bytes, to: destination.peer.address)
             }
         }
     }

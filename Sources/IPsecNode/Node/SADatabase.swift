@@ -7,11 +7,18 @@ import IPsecCrypto
 /// control plane (which installs and deletes) and the data plane (which seals and opens). One
 /// lock, held only for a lookup and one seal or open, so one SA's traffic never waits on IKE work.
 final class SADatabase: @unchecked Sendable {
-    /// Where a sealed packet goes: ESP-in-UDP to the peer's NAT-T address and port (RFC 3948),
-    /// or a raw ESP packet (IP protocol 50) to its address.
+    /// Where a sealed packet goes and how.
     struct Destination: Equatable {
+        enum Carrier: Equatable {
+            /// ESP in UDP to the peer's NAT-T address and port (RFC 3948).
+            case espInUDP
+            /// An ESP packet (IP protocol 50) to the peer's address; the kernel writes the IP header.
+            case rawESP
+            /// A whole IP packet carrying AH (protocol 51), its header written by us.
+            case rawAH
+        }
         var peer: UDPAddress
-        var udpEncapsulated: Bool
+        var carrier: Carrier
     }
 
     /// What became of a received ESP packet.
@@ -34,14 +41,16 @@ final class SADatabase: @unchecked Sendable {
 
     private struct Outbound {
         let child: IKEv1.ChildSA
-        let sa: ESPOutboundSA
+        var transform: OutboundTransform
         let selectors: SelectorPair
         var destination: Destination
+        /// IPv4 identification for the headers AH makes us write.
+        var identification: UInt16 = 1
     }
 
     private struct Inbound {
         let child: IKEv1.ChildSA
-        let sa: ESPInboundSA
+        let transform: InboundTransform
         let selectors: SelectorPair
         var peer: UDPAddress
     }
@@ -55,16 +64,16 @@ final class SADatabase: @unchecked Sendable {
 
     /// Builds ESP contexts for both directions of a negotiated child SA.
     func install(_ child: IKEv1.ChildSA, entropy: inout some EntropySource) throws(ESPError) {
-        let parameters = ChildSAMapping.parameters(child)
-        let out = try ESPOutboundSA(parameters.outbound, entropy: &entropy)
-        let into = try ESPInboundSA(parameters.inbound)
+        let out = try OutboundTransform(child, entropy: &entropy)
+        let into = try InboundTransform(child)
         let peer = UDPAddress(address: child.remote.address, port: child.remote.port)
         let selectors = SelectorPair(child)
+        let carrier: Destination.Carrier = child.ipsecProtocol == .ah ? .rawAH : child.udpEncapsulated ? .espInUDP : .rawESP
         lock.withLock {
             outbound.removeAll { $0.child.outbound.spi == child.outbound.spi }
-            outbound.append(Outbound(child: child, sa: out, selectors: selectors,
-                                     destination: Destination(peer: peer, udpEncapsulated: child.udpEncapsulated)))
-            inbound[child.inbound.spi] = Inbound(child: child, sa: into, selectors: selectors, peer: peer)
+            outbound.append(Outbound(child: child, transform: out, selectors: selectors,
+                                     destination: Destination(peer: peer, carrier: carrier)))
+            inbound[child.inbound.spi] = Inbound(child: child, transform: into, selectors: selectors, peer: peer)
             counters[child.inbound.spi, default: Counters()] = Counters()
         }
     }
@@ -107,65 +116,93 @@ final class SADatabase: @unchecked Sendable {
     }
 
     /// Seals the IP packet at `packet` in `buffer` into the newest SA whose selectors cover it
-    /// (RFC 4301 §5.1). Returns the ESP packet's range and where it goes; nil (counted) when no
-    /// SA covers it or sealing fails.
+    /// (RFC 4301 §5.1). Returns the range to send and where it goes; nil (counted) when no SA
+    /// covers it or sealing fails.
     func seal(_ buffer: UnsafeMutableRawBufferPointer, packet: Range<Int>) -> (Range<Int>, Destination)? {
         let flow = PacketFlow(UnsafeRawBufferPointer(buffer), packet)
         return lock.withLock { () -> (Range<Int>, Destination)? in
             // The newest SA for a selector wins (a rekeyed SA replaces the old one at once).
-            guard let flow, let o = outbound.last(where: { $0.selectors.coversOutbound(flow) }) else {
+            guard let flow, let index = outbound.lastIndex(where: { $0.selectors.coversOutbound(flow) }) else {
                 drops.noOutboundSA += 1
                 return nil
             }
-            var payload = packet
-            var nextHeader: UInt8?
-            if o.child.mode == .transport {
-                guard let (segment, proto) = IPPacket.transportPayload(buffer, packet) else {
-                    drops.noOutboundSA += 1
-                    return nil
+            let o = outbound[index]
+            let spi = o.child.inbound.spi
+            let sealed: SealResult
+            do {
+                switch o.transform {
+                case .esp(let sa):
+                    if o.child.mode == .transport {
+                        guard let (segment, proto) = IPPacket.transportPayload(buffer, packet) else { throw ESPError.notAnIPPacket }
+                        sealed = try sa.seal(buffer, payload: segment, nextHeader: proto)
+                    } else {
+                        sealed = try sa.seal(buffer, payload: packet)
+                    }
+                case .ah(let sa, var header):
+                    let id = o.identification
+                    outbound[index].identification = id == UInt16.max ? 1 : id + 1
+                    if o.child.mode == .transport {
+                        IPPacket.setIdentificationIfZero(buffer, packet, id)
+                        sealed = try sa.seal(buffer, packet: packet)
+                    } else {
+                        header[4] = UInt8(id >> 8)
+                        header[5] = UInt8(id & 0xff)
+                        sealed = try header.withUnsafeBytes { h throws(ESPError) in try sa.seal(buffer, inner: packet, outerHeader: h) }
+                    }
                 }
-                payload = segment
-                nextHeader = proto
-            }
-            guard let sealed = try? o.sa.seal(buffer, payload: payload, nextHeader: nextHeader) else {
-                counters[o.child.inbound.spi]?.dropped += 1
+            } catch {
+                counters[spi]?.dropped += 1
                 return nil
             }
-            counters[o.child.inbound.spi]?.encapsulated += 1
+            counters[spi]?.encapsulated += 1
             return (sealed.packet, o.destination)
         }
     }
 
-    /// Opens the ESP packet at `packet`, received from `peer` (its UDP source when encapsulated,
-    /// else its IP source), and checks the inner packet against the SA's selectors (RFC 4301
-    /// §5.2). In transport mode the IP header is rebuilt in front of the payload (the buffer
-    /// must leave 40 bytes of room before `packet`) and, for UDP encapsulation, the TCP/UDP
-    /// checksum is recomputed over the addresses the packet is delivered with (RFC 3948 §3.1.2:
-    /// a NAT rewrote the ones the sender summed).
-    func open(_ buffer: UnsafeMutableRawBufferPointer, packet: Range<Int>, from peer: UDPAddress, udpEncapsulated: Bool) -> Opened {
-        guard let spi = ESPInboundSA.spi(of: UnsafeRawBufferPointer(rebasing: buffer[packet])) else {
-            lock.withLock { drops.malformed += 1 }
-            return .dropped
+    /// Opens the packet at `packet`, received from `peer` (its UDP source for ESP in UDP, else its
+    /// IP source): an ESP packet from its SPI on, or for `.rawAH` the whole IP packet. Then checks
+    /// the inner packet against the SA's selectors (RFC 4301 §5.2). ESP in transport mode gets its
+    /// IP header rebuilt in front of the payload (the buffer must leave 40 bytes of room before
+    /// `packet`) and, in UDP, its TCP/UDP checksum recomputed over the addresses it is delivered
+    /// with (RFC 3948 §3.1.2: a NAT rewrote the ones the sender summed).
+    func open(_ buffer: UnsafeMutableRawBufferPointer, packet: Range<Int>, from peer: UDPAddress,
+              carrier: Destination.Carrier) -> Opened {
+        let bytes = UnsafeRawBufferPointer(rebasing: buffer[packet])
+        let spiOffset: Int
+        if carrier == .rawAH {
+            guard bytes.count >= 20 else { return droppedMalformed() }
+            spiOffset = (bytes[0] >> 4 == 4 ? Int(bytes[0] & 0x0f) * 4 : 40) + 4
+        } else {
+            spiOffset = 0
         }
+        guard bytes.count >= spiOffset + 8, let base = bytes.baseAddress else { return droppedMalformed() }
+        let spi = base.loadBigEndian32(at: spiOffset)
         return lock.withLock { () -> Opened in
             guard let entry = inbound[spi] else {
                 drops.unknownSPI += 1
                 return .dropped
             }
-            guard let opened = try? entry.sa.open(buffer, packet: packet) else {
+            let opened: OpenResult
+            do {
+                switch (entry.transform, carrier) {
+                case (.esp(let sa), .espInUDP), (.esp(let sa), .rawESP): opened = try sa.open(buffer, packet: packet)
+                case (.ah(let sa), .rawAH): opened = try sa.open(buffer, packet: packet)
+                default: throw ESPError.unknownSPI(spi)   // an ESP SPI in an AH packet or the reverse
+                }
+            } catch {
                 drops.failedOpen += 1
                 counters[spi]?.dropped += 1
                 return .dropped
             }
             var delivered = opened.payload
-            if entry.child.mode == .transport {
+            if entry.child.mode == .transport, carrier != .rawAH {
                 let local = entry.child.local.address
                 guard let whole = IPPacket.prependHeader(buffer, payload: opened.payload, protocol: opened.nextHeader,
                                                          source: peer.address, destination: local) else {
                     drops.malformed += 1
                     return .dropped
                 }
-                if udpEncapsulated {
+                if carrier == .espInUDP {
                     peer.address.withUnsafeBytes { s in
                         local.withUnsafeBytes { d in
                             UDPEncapsulation.fixTransportChecksum(UnsafeMutableRawBufferPointer(rebasing: buffer[opened.payload]),
@@ -184,11 +221,16 @@ final class SADatabase: @unchecked Sendable {
             unreported[spi, default: 0] += opened.payload.count
             // RFC 3947 §5.2 leaves it to the implementation; as charon and Libreswan, an authenticated
             // packet from a new NAT mapping moves the SAs to it (an unauthenticated one never does).
-            if udpEncapsulated, entry.child.udpEncapsulated, peer != entry.peer {
+            if carrier == .espInUDP, entry.child.udpEncapsulated, peer != entry.peer {
                 movePeer(from: entry.peer, to: peer)
                 return .deliverFromMovedPeer(delivered, inboundSPI: spi, to: peer)
             }
             return .deliver(delivered)
         }
+    }
+
+    private func droppedMalformed() -> Opened {
+        countMalformed()
+        return .dropped
     }
 }

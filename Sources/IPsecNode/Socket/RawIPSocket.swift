@@ -17,8 +17,9 @@ public final class RawIPSocket {
     /// The IP protocol number.
     public let ipProtocol: UInt8
 
-    /// Opens and binds the socket; needs CAP_NET_RAW. `mark` sets SO_MARK (0: none).
-    public init(ipProtocol: UInt8, bindTo local: [UInt8], mark: UInt32 = 0) throws(SystemError) {
+    /// Opens and binds the socket; needs CAP_NET_RAW. `mark` sets SO_MARK (0: none). With
+    /// `headerIncluded` (IP_HDRINCL, IPV6_HDRINCL) what is sent starts with our own IP header.
+    public init(ipProtocol: UInt8, bindTo local: [UInt8], mark: UInt32 = 0, headerIncluded: Bool = false) throws(SystemError) {
         #if canImport(Glibc)
         let type = Int32(SOCK_RAW.rawValue)
         #else
@@ -32,11 +33,12 @@ public final class RawIPSocket {
             close(fd)
             throw e
         }
-        if mark != 0 {
-            do { try SocketOptions.setMark(fd, mark) } catch {
-                close(fd)
-                throw error
-            }
+        do {
+            if mark != 0 { try SocketOptions.setMark(fd, mark) }
+            if headerIncluded { try SocketOptions.includeHeader(fd, ipv6: local.count == 16) }
+        } catch {
+            close(fd)
+            throw error
         }
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         self.fd = fd
@@ -46,7 +48,8 @@ public final class RawIPSocket {
 
     deinit { close(fd) }
 
-    /// Sends one packet of this protocol (its header first) to `destination`; the kernel adds the IP header.
+    /// Sends one packet of this protocol (its header first) to `destination`; the kernel adds the
+    /// IP header unless the socket was opened with `headerIncluded`.
     public func send(_ bytes: UnsafeRawBufferPointer, to destination: [UInt8]) throws(SystemError) {
         let n = UDPAddress(address: destination, port: 0).withSockaddr { sendto(fd, bytes.baseAddress, bytes.count, 0, $0, $1) }
         guard n >= 0 else { throw SystemError("sendto \(IPAddressText.format(destination)) (IP protocol \(ipProtocol))") }
@@ -103,5 +106,13 @@ enum SocketOptions {
             throw SystemError("setsockopt SO_MARK")
         }
         #endif
+    }
+
+    /// IP_HDRINCL (raw(7)) or IPV6_HDRINCL (36, Linux 4.5 on): we write the IP header.
+    static func includeHeader(_ fd: Int32, ipv6: Bool) throws(SystemError) {
+        var on: Int32 = 1
+        let size = socklen_t(MemoryLayout<Int32>.size)
+        let rc = ipv6 ? setsockopt(fd, Int32(IPPROTO_IPV6), 36, &on, size) : setsockopt(fd, Int32(IPPROTO_IP), IP_HDRINCL, &on, size)
+        guard rc == 0 else { throw SystemError(ipv6 ? "setsockopt IPV6_HDRINCL" : "setsockopt IP_HDRINCL") }
     }
 }

@@ -1,5 +1,52 @@
-/// Text forms of IPv4 and IPv6 addresses as tshark and strongSwan print them.
+/// Text forms of IPv4 and IPv6 addresses as tshark and strongSwan print them, and their parser.
 public enum IPAddressText {
+    /// The 4 bytes of a dotted quad or the 16 of an IPv6 address in any RFC 4291 §2.2 form
+    /// (`::` compression, a dotted-quad tail); nil when malformed. Octets with leading zeros
+    /// are refused, as glibc's `inet_pton` refuses them (they read as octal elsewhere).
+    public static func parse(_ text: some StringProtocol) -> [UInt8]? {
+        let text = Substring(text)
+        return text.contains(":") ? ipv6(text) : ipv4(text)
+    }
+
+    static func ipv4(_ text: Substring) -> [UInt8]? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 4 else { return nil }
+        var bytes: [UInt8] = []
+        for p in parts {
+            guard (1...3).contains(p.count), p.allSatisfy({ $0.isASCII && $0.isNumber }),
+                  p.count == 1 || p.first != "0", let v = UInt8(p) else { return nil }
+            bytes.append(v)
+        }
+        return bytes
+    }
+
+    static func ipv6(_ text: Substring) -> [UInt8]? {
+        /// 16-bit groups separated by `:`; the last may be a dotted quad when `tail`.
+        func groups(_ s: Substring, tail: Bool) -> [UInt8]? {
+            if s.isEmpty { return [] }
+            let fields = s.split(separator: ":", omittingEmptySubsequences: false)
+            var bytes: [UInt8] = []
+            for (i, f) in fields.enumerated() {
+                if tail, i == fields.count - 1, f.contains(".") {
+                    guard let quad = ipv4(f) else { return nil }
+                    bytes += quad
+                } else {
+                    guard (1...4).contains(f.count), f.allSatisfy(\.isHexDigit), let v = UInt16(f, radix: 16) else { return nil }
+                    bytes += [UInt8(v >> 8), UInt8(v & 0xff)]
+                }
+            }
+            return bytes
+        }
+        guard let gap = text.firstRange(of: "::") else {
+            guard let all = groups(text, tail: true), all.count == 16 else { return nil }
+            return all
+        }
+        let head = text[..<gap.lowerBound], rest = text[gap.upperBound...]
+        // `::` stands for one or more zero groups, once.
+        guard let h = groups(head, tail: false), let t = groups(rest, tail: true), h.count + t.count <= 14 else { return nil }
+        return h + [UInt8](repeating: 0, count: 16 - h.count - t.count) + t
+    }
+
     /// Dotted quad for 4 bytes, RFC 5952 for 16 bytes, hex otherwise.
     public static func format<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
         let b = Array(bytes)

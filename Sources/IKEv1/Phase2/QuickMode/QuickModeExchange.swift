@@ -92,12 +92,13 @@ extension ISAKMPSession {
         return ChildSAKeys(spi: spi, encryptionKey: split.encryptionKey, integrityKey: split.integrityKey)
     }
 
-    /// Builds the child SA value from the negotiated pieces.
-    func makeChild(_ qm: QuickModeExchange, proposal: ChildProposal, peerSPI: UInt32, pfs: SecretBytes?,
-                   lifetime: Lifetime, peerOriginalAddress: [UInt8]?, env: Environment) -> ChildSA {
+    /// Builds the child SA value from the negotiated pieces; `selectors` are (ours, the peer's).
+    func makeChild(_ qm: QuickModeExchange, proposal: ChildProposal, peerSPI: UInt32, pfs: SecretBytes?, lifetime: Lifetime,
+                   selectors: (local: TrafficSelector?, remote: TrafficSelector?), peerOriginalAddress: [UInt8]?,
+                   env: Environment) -> ChildSA {
         ChildSA(isakmpSA: id, messageID: qm.messageID, ipsecProtocol: proposal.ipsecProtocol, proposal: proposal,
                 mode: config.mode, udpEncapsulated: nat.detected, local: local, remote: remote,
-                localTrafficSelector: config.localTrafficSelector, remoteTrafficSelector: config.remoteTrafficSelector,
+                localTrafficSelector: selectors.local, remoteTrafficSelector: selectors.remote,
                 inbound: childKeys(proposal, spi: qm.mySPI, nonceI: qm.nonceI, nonceR: qm.nonceR, pfs: pfs),
                 outbound: childKeys(proposal, spi: peerSPI, nonceI: qm.nonceI, nonceR: qm.nonceR, pfs: pfs),
                 lifetime: lifetime, installed: env.now, peerOriginalAddress: peerOriginalAddress)

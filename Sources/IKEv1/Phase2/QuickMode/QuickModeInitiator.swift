@@ -88,6 +88,7 @@ extension ISAKMPSession {
         sendResponse(bytes, to: raw, messageID: mid, into: &actions)
         quickModes[mid] = nil
         let child = makeChild(qm, proposal: chosen.proposal, peerSPI: peerSPI, pfs: pfs, lifetime: lifetime,
+                              selectors: (config.localTrafficSelector, config.remoteTrafficSelector),
                               peerOriginalAddress: oa.count > 1 ? oa[1].address : nil, env: env)
         install(child, rekeying: qm.rekeying, initiatedByUs: true, env: &env, into: &actions)
     }

@@ -26,7 +26,7 @@ extension ISAKMPSession {
         qm.nonceI = try d.payloads.required(NoncePayload.self).data
         try checkNonce(qm.nonceI)
         let ids = d.payloads.all(ofType: IdentificationPayload.self)
-        try checkClientIDs(ids)
+        let selectors = try clientSelectors(ids)
         let sa = try d.payloads.required(SecurityAssociationPayload.self)
         let (chosen, proposal, transform) = try chooseChild(sa)
         guard let peerSPI = proposal.spi32 else { throw IKEv1Error(.payloadMalformed, "ESP/AH SPI must be 4 bytes") }
@@ -61,7 +61,7 @@ extension ISAKMPSession {
         let hash2 = keys.quickModeHash2(messageID: mid, nonceI: qm.nonceI, afterHash: ISAKMPMessage.encodePayloads(rest))
         let (bytes, iv) = try quickModeMessage(messageID: mid, hash: hash2, rest: rest, iv: qm.iv)
         qm.iv = iv
-        qm.pending = makeChild(qm, proposal: chosen.proposal, peerSPI: peerSPI, pfs: pfs, lifetime: lifetime,
+        qm.pending = makeChild(qm, proposal: chosen.proposal, peerSPI: peerSPI, pfs: pfs, lifetime: lifetime, selectors: selectors,
                                peerOriginalAddress: oa.first?.address, env: env)
         quickModes[mid] = qm
         remember(request: raw, response: datagram(bytes), messageID: mid)
@@ -103,20 +103,25 @@ extension ISAKMPSession {
                          + (nat.detected ? " with UDP encapsulation" : ""))
     }
 
-    /// The initiator's IDci/IDcr must mirror our selectors (or be absent for host-to-host).
-    func checkClientIDs(_ ids: [IdentificationPayload]) throws(IKEv1Error) {
+    /// The child's selectors (ours, the peer's) from the initiator's IDci/IDcr (RFC 2409 §5.5),
+    /// which must lie within our selectors, or be absent for host-to-host. Like charon, we take a
+    /// proposal narrower than ours as it is (charon narrows to the same); a wider or overlapping one
+    /// is refused with INVALID-ID-INFORMATION, where charon would narrow it to the intersection.
+    func clientSelectors(_ ids: [IdentificationPayload]) throws(IKEv1Error) -> (local: TrafficSelector?, remote: TrafficSelector?) {
         switch (ids.count, config.localTrafficSelector, config.remoteTrafficSelector) {
         case (0, nil, nil):
-            return
-        case (0, _, _) where config.mode == .transport:
-            return
+            return (nil, nil)
+        case (0, let l, let r) where config.mode == .transport:
+            return (l, r)
         case (2, nil, nil) where Self.namesHost(ids[0], remote.address) && Self.namesHost(ids[1], config.localAddress.address):
             // Host-to-host, with the hosts named explicitly (charon does this in transport mode).
-            return
+            return (nil, nil)
         case (2, let l?, let r?):
-            guard ids[0] == r.payload, ids[1] == l.payload else {
-                throw IKEv1Error(.invalidID, "traffic selectors \(Self.describe(ids[0])) <-> \(Self.describe(ids[1])) do not match ours \(r) <-> \(l)")
+            guard let initiator = TrafficSelector(ids[0]), let responder = TrafficSelector(ids[1]),
+                  r.covers(initiator), l.covers(responder) else {
+                throw IKEv1Error(.invalidID, "traffic selectors \(Self.describe(ids[0])) <-> \(Self.describe(ids[1])) are not within ours \(r) <-> \(l)")
             }
+            return (responder, initiator)
         case (0, _, _):
             throw IKEv1Error(.invalidID, "Quick Mode without client IDs, but we protect \(config.localTrafficSelector.map(\.description) ?? "-")")
         default:
