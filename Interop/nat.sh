@@ -113,6 +113,14 @@ wait_for 30 both_up || { tail -n 40 "$log_us" "$log_peer" >&2; die "$label: no I
 up_at="$(date +%s)"
 ike_before="$( [ "$peer" = charon ] && charon_sas | grep '^ike' || true)"
 
+# NAT-D on both sides (RFC 3947 §3.2), as each side logs it.
+grep -q "^NAT detected: local behind NAT" "$log_us" || die "$label: our log behind the NAT lacks 'NAT detected: local behind NAT'"
+if [ "$peer" = charon ]; then
+    grep -q "remote host is behind NAT" "$log_peer" || die "$label: charon did not log 'remote host is behind NAT'"
+else
+    grep -q "^NAT detected: peer behind NAT" "$log_peer" || die "$label: the peer's log lacks 'NAT detected: peer behind NAT'"
+fi
+
 # Traffic through the NAT.
 ping_through() { [ "$(ping_count "$NS_US" "$from" "$to" 1)" -eq 1 ]; }
 wait_for 10 ping_through || { tail -n 40 "$log_us" "$log_peer" >&2; die "$label: no ping through the SAs"; }
@@ -187,12 +195,4 @@ else
     node_stop "$pid_peer"
 fi
 capture_stop
-
-# NAT-D on both sides (RFC 3947 §3.2), as each side logs it.
-grep -q "^NAT detected: local behind NAT" "$log_us" || die "$label: our log behind the NAT lacks 'NAT detected: local behind NAT'"
-if [ "$peer" = charon ]; then
-    grep -q "remote host is behind NAT" "$log_peer" || die "$label: charon did not log 'remote host is behind NAT'"
-else
-    grep -q "^NAT detected: peer behind NAT" "$log_peer" || die "$label: the peer's log lacks 'NAT detected: peer behind NAT'"
-fi
 echo "PASS $scenario $role (NAT detected on both sides; both on 4500, $esp_out + $esp_in ESP-in-UDP packets outside the NAT; NAT-keepalives every $KEEPALIVE s ($n; the first $keepalive_after s after Phase 1, the last from the new mapping); $traffic; $held; Deletes taken)"
