@@ -278,28 +278,7 @@ case "$traffic" in
         kill -TERM "$capture_pid"
         wait_for 10 sh -c "! kill -0 $capture_pid" || die "wireshark $role: dumpcap ignored SIGTERM (a blocked signal mask inherited?)"
         capture_pid=""
-        [ "$(wc -l < "$STATE/wireshark/ikev1_decryption_table")" -eq 1 ] || die "wireshark $role: not one ISAKMP SA in ikev1_decryption_table"
-        [ "$(wc -l < "$STATE/wireshark/esp_sa")" -eq 2 ] || die "wireshark $role: not two ESP SAs in esp_sa"
-        # tshark with a profile holding exactly our two files, and once without them (nothing may decrypt).
-        decrypted() {
-            WIRESHARK_CONFIG_DIR="$1" tshark -r "$STATE/wireshark.pcap" -Y "$2" -T fields -e frame.number 2>/dev/null | wc -l
-        }
-        profile="$STATE/wireshark-profile"; empty="$STATE/wireshark-empty"
-        rm -rf "$profile" "$empty"; mkdir -p "$profile" "$empty"
-        cp "$STATE/wireshark/ikev1_decryption_table" "$STATE/wireshark/esp_sa" "$profile/"
-        printf 'esp.enable_encryption_decode: TRUE\nesp.enable_authentication_check: TRUE\n' | tee "$profile/preferences" > "$empty/preferences"
-        # Every encrypted ISAKMP message must decrypt (HASH payloads travel only inside them here:
-        # Main Mode 5/6, Quick Mode) and every ESP packet must open to ICMP with a good ICV.
-        encrypted="$(decrypted "$profile" 'isakmp.flag_e == 1')"; esp="$(decrypted "$profile" 'esp')"
-        isakmp="$(decrypted "$profile" 'isakmp.hash')"; isakmp0="$(decrypted "$empty" 'isakmp.hash')"
-        icmp="$(decrypted "$profile" 'esp && icmp')"; icmp0="$(decrypted "$empty" 'esp && icmp')"
-        good="$(decrypted "$profile" 'esp.icv_good == 1')"
-        [ "$isakmp0" -eq 0 ] && [ "$icmp0" -eq 0 ] || die "wireshark $role: tshark decrypts without our tables ($isakmp0, $icmp0): the check proves nothing"
-        [ "$encrypted" -ge 5 ] && [ "$isakmp" -eq "$encrypted" ] \
-            || die "wireshark $role: tshark decrypted $isakmp of $encrypted encrypted ISAKMP messages with our table"
-        [ "$esp" -ge 2 ] && [ "$icmp" -eq "$esp" ] && [ "$good" -eq "$esp" ] \
-            || die "wireshark $role: of $esp ESP-in-UDP packets tshark decrypted $icmp to ICMP and $good had a good ICV with our table"
-        pings="$pings; with our exported tables tshark decrypted $isakmp/$encrypted encrypted ISAKMP messages and $icmp/$esp ESP-in-UDP packets (ICV good), none without" ;;
+        pings="$pings; $(wireshark_check "$STATE/wireshark.pcap" "$STATE/wireshark" "wireshark $role")" ;;
     peer-delete)
         swanctl_peer --terminate --ike peer > /dev/null 2>&1 || true
         wait_for 10 grep -q "ISAKMP SA .* deleted: deleted by peer" "$nodelog" \
