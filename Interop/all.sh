@@ -11,7 +11,7 @@ both run.sh main-psk aggressive-fqdn legacy-3des ecp384-gcm modp2048-ecp256 tran
     peer-delete restart-charon wrong-psk wireshark \
     cert-rsa cert-ecdsa cert-aggressive cert-wrong-ca cert-expired cert-id-mismatch
 both faults.sh loss30 dup reorder delay restart-mid kill-node qm3-lost
-both ours.sh raw-tunnel raw-transport raw-tunnel-v6 encap-tunnel encap-transport raw-wireshark transport-wireshark
+both ours.sh raw-tunnel raw-transport raw-tunnel-v6 encap-tunnel encap-transport raw-wireshark transport-wireshark raw-ah raw-ah-transport raw-gre
 for s in nat-ours nat-charon nat-transport; do runs+=("nat.sh $s initiator"); done
 passed=0; failed=0
 for r in "${runs[@]}"; do

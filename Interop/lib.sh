@@ -338,7 +338,8 @@ installed() { grep -q "^IPsec SA installed" "$1"; }
 
 # ping_count NETNS FROM TO N: how many of N pings came back.
 ping_count() {
-    ip netns exec "$1" ping -n -c "$4" -i 0.2 -W 1 -I "$2" "$3" | grep -oE '[0-9]+ received' | grep -oE '[0-9]+' || echo 0
+    # ping fails when nothing comes back (pipefail): its count is still the one printed.
+    { ip netns exec "$1" ping -n -c "$4" -i 0.2 -W 1 -I "$2" "$3" || true; } | grep -oE '[0-9]+ received' | grep -oE '[0-9]+' || echo 0
 }
 
 # iperf_kbits CLIENT-NETNS CLIENT SERVER-NETNS SERVER SECONDS: kbit/s of an iperf3 TCP transfer
@@ -377,6 +378,7 @@ capture_count() { tcpdump -n -r "$1" "$2" 2>/dev/null | wc -l; }
 # one-byte keepalive nor IKE behind the zero non-ESP marker; udp[] reads IPv4 only); the
 # NAT-keepalive (RFC 3948 §2.3: one byte, 0xff).
 WIRE_RAW_ESP='(ip proto 50 or ip6 proto 50)'
+WIRE_AH='(ip proto 51 or ip6 proto 51)'
 WIRE_UDP_ESP='(udp port 4500 and udp[4:2] > 16 and udp[8:4] != 0)'
 WIRE_KEEPALIVE='(udp dst port 4500 and udp[4:2] = 9 and udp[8] = 0xff)'
 

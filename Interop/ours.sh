@@ -13,6 +13,10 @@
 #   raw-wireshark        raw-tunnel, our node in $NS_US with --export-wireshark: tshark given only
 #                        those two tables decrypts every ESP packet of the capture, none without
 #   transport-wireshark  the same in transport mode
+#   raw-ah               --esp ah-sha256 on both: AH (IP protocol 51), tunnel mode
+#   raw-ah-transport     AH in transport mode
+#   raw-gre              selectors [gre] on both sides: GRE packets (Interop/proto-echo.py, raw
+#                        sockets) go through both ways, ICMP does not go through either way
 # Traffic: 5 pings, then a 5 s iperf3 TCP transfer (the wireshark ones: pings only). Then SIGTERM
 # to the node in $NS_US: the other must take its Deletes. Same topology as run.sh (lib.sh).
 # Needs root, iproute2, ping, iperf3, tcpdump; tshark for the wireshark ones.
@@ -27,7 +31,7 @@ command -v tcpdump >/dev/null || die "tcpdump is not installed"
 case "$role" in initiator) other=responder ;; responder) other=initiator ;; *) die "role: initiator or responder" ;; esac
 
 # wire: what the capture must show (raw: IP protocol 50; encap: UDP 4500). mode: tunnel or transport.
-ours=(); wire=raw; mode=tunnel; outer=4; export_dir=""
+ours=(); wire=raw; mode=tunnel; outer=4; export_dir=""; proto=""
 case "$scenario" in
     raw-tunnel) ;;
     raw-transport)       ours=(--transport); mode=transport ;;
@@ -36,6 +40,9 @@ case "$scenario" in
     encap-transport)     ours=(--encap --transport); wire=encap; mode=transport ;;
     raw-wireshark)       export_dir="$STATE/wireshark" ;;
     transport-wireshark) ours=(--transport); mode=transport; export_dir="$STATE/wireshark" ;;
+    raw-ah)              ours=(--esp ah-sha256); wire=ah ;;
+    raw-ah-transport)    ours=(--esp ah-sha256 --transport); wire=ah; mode=transport ;;
+    raw-gre)             proto="[gre]" ;;
     *) die "unknown scenario $scenario" ;;
 esac
 label="$scenario $role"
@@ -69,7 +76,7 @@ capture_start "$NS_PEER" "$IF_PEER" "$pcap" "$([ -n "$export_dir" ] && echo 0 ||
 
 ts_us=(); ts_peer=()
 if [ "$mode" = tunnel ]; then
-    ts_us=(--local-ts "$NET_US" --remote-ts "$NET_PEER"); ts_peer=(--local-ts "$NET_PEER" --remote-ts "$NET_US")
+    ts_us=(--local-ts "$NET_US$proto" --remote-ts "$NET_PEER$proto"); ts_peer=(--local-ts "$NET_PEER$proto" --remote-ts "$NET_US$proto")
 fi
 log_us="$STATE/ours-us.log"; log_peer="$STATE/ours-peer.log"
 start_us() { node_start "$NS_US" "$role" "$us" "$peer" "$log_us" --psk-file "$STATE/psk" "${ts_us[@]}" "${ours[@]}" \
@@ -81,7 +88,7 @@ if [ "$role" = responder ]; then start_us; start_peer; else start_peer; start_us
 both_installed() { installed "$log_us" && installed "$log_peer"; }
 wait_for 30 both_installed || { tail -n 40 "$log_us" "$log_peer" >&2; die "$label: no IPsec SA on both sides"; }
 # Both sides agree on the mode and on the encapsulation (our status table: {Tunnel UDP-Encaps, }).
-settings="{$([ "$mode" = tunnel ] && echo Tunnel || echo Transport)$([ "$wire" = raw ] || echo " UDP-Encaps"), }"
+settings="{$([ "$mode" = tunnel ] && echo Tunnel || echo Transport)$([ "$wire" != encap ] || echo " UDP-Encaps"), }"
 for log in "$log_us" "$log_peer"; do
     grep -qF "in use settings =$settings" "$log" || { cat "$log" >&2; die "$label: $log does not show $settings"; }
 done
@@ -93,12 +100,28 @@ else
     # The node steers traffic to the peer's address into its TUN device itself (policy routing).
     from="$ADDR_US"; to="$ADDR_PEER"
 fi
+if [ -n "$proto" ]; then
+    # A GRE-only SA: GRE both ways, ICMP neither way (RFC 4301 §5.1, §5.2).
+    for ns in "$NS_US $from" "$NS_PEER $to"; do
+        set -- $ns
+        ip netns exec "$1" timeout 30 python3 "$here/proto-echo.py" serve "$2" 47 25 > /dev/null 2>&1 &
+    done
+    sleep 0.3
+    gre_ok() { ip netns exec "$NS_US" python3 "$here/proto-echo.py" ping "$from" "$to" 47 1; }
+    wait_for 10 gre_ok || { tail -n 40 "$log_us" "$log_peer" >&2; die "$label: no GRE through the [gre] SAs"; }
+    there="$(ip netns exec "$NS_US" python3 "$here/proto-echo.py" ping "$from" "$to" 47 5)" || die "$label: GRE $from -> $to: $there"
+    back="$(ip netns exec "$NS_PEER" python3 "$here/proto-echo.py" ping "$to" "$from" 47 5)" || die "$label: GRE $to -> $from: $back"
+    n="$(ping_count "$NS_US" "$from" "$to" 3)"; [ "$n" -eq 0 ] || die "$label: $n ICMP echoes went through a GRE-only SA"
+    n="$(ping_count "$NS_PEER" "$to" "$from" 3)"; [ "$n" -eq 0 ] || die "$label: $n ICMP echoes came back through a GRE-only SA"
+    traffic="GRE $there there and $back back, ICMP refused both ways"
+else
 first_ping() { [ "$(ping_count "$NS_US" "$from" "$to" 1)" -eq 1 ]; }
 wait_for 10 first_ping || { tail -n 40 "$log_us" "$log_peer" >&2; die "$label: no ping through the SAs"; }
 received="$(ping_count "$NS_US" "$from" "$to" 5)"
 [ "$received" -ge 4 ] || die "$label: $received of 5 pings came back"
 traffic="$received/5 pings"
-if [ -z "$export_dir" ]; then
+fi
+if [ -z "$export_dir" ] && [ -z "$proto" ]; then
     kbits="$(iperf_kbits "$NS_US" "$from" "$NS_PEER" "$to" 5)"
     [ "${kbits:-0}" -gt 0 ] || die "$label: no TCP transfer through the SAs (iperf3: $(grep -o '"error":.*' "$STATE/iperf3.json" || true))"
     traffic="$traffic, iperf3 $(mbits "$kbits")"
@@ -111,11 +134,23 @@ wait_for 10 grep -q "^ISAKMP SA .* deleted: deleted by peer" "$log_peer" \
 grep -q "^IPsec SA deleted" "$log_peer" || die "$label: the IPsec SA in $NS_PEER survived the Delete"
 node_stop "$pid_peer"
 capture_stop
+if [ -n "$proto" ]; then
+    # The refused echoes were dropped and counted, on each side, as packets no SA covers.
+    for log in "$log_us" "$log_peer"; do
+        grep -qE "^data plane dropped: .* [1-9][0-9]* with no SA" "$log" \
+            || { tail -n 5 "$log" >&2; die "$label: $log does not count the ICMP its GRE-only SA refused"; }
+    done
+fi
 
 # What was on the wire: ESP from both ends in the expected form, none in the other, and never
 # the inner packets in clear.
-if [ "$wire" = raw ]; then esp="$WIRE_RAW_ESP"; wrong="udp port 4500"; form="IP protocol 50"; not="nothing on UDP 4500"
-else esp="$WIRE_UDP_ESP"; wrong="$WIRE_RAW_ESP"; form="ESP-in-UDP 4500"; not="no IP protocol 50"; fi
+case "$wire" in
+    raw) esp="$WIRE_RAW_ESP"; wrong="udp port 4500 or $WIRE_AH"; form="IP protocol 50"; not="nothing on UDP 4500, no AH" ;;
+    ah) esp="$WIRE_AH"; wrong="udp port 4500 or $WIRE_RAW_ESP"; form="AH (IP protocol 51)"; not="nothing on UDP 4500, no ESP" ;;
+    *) esp="$WIRE_UDP_ESP"; wrong="$WIRE_RAW_ESP or $WIRE_AH"; form="ESP-in-UDP 4500"; not="no IP protocol 50 or 51" ;;
+esac
+# Without AH/ESP the traffic would be plain ICMP/TCP (transport) or carry the inner hosts as the
+# outer addresses; AH shows its payload, but always behind an AH header.
 if [ "$mode" = tunnel ]; then clear="host $HOST_US or host $HOST_PEER"; else clear="icmp or tcp or icmp6"; fi
 esp_us="$(capture_count "$pcap" "$esp and src host $us")"; esp_peer="$(capture_count "$pcap" "$esp and src host $peer")"
 [ "$esp_us" -ge 5 ] && [ "$esp_peer" -ge 5 ] \

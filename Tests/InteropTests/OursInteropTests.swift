@@ -10,7 +10,7 @@ import Testing
 extension CharonInteropTests {
     static let oursScenarios = [
         "raw-tunnel", "raw-transport", "raw-tunnel-v6", "encap-tunnel", "encap-transport",
-        "raw-wireshark", "transport-wireshark",
+        "raw-wireshark", "transport-wireshark", "raw-ah", "raw-ah-transport", "raw-gre",
     ]
     static let natScenarios = ["nat-ours", "nat-charon", "nat-transport"]
 
