@@ -118,7 +118,8 @@ public enum ConfigFile {
             if let problem = c.authenticationProblem { throw Error(line: line, message: "connection \(c.name) \(problem)") }
             connections.append(c)
         }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // "\r\n" is one Character in Swift: split on it too, or a CRLF file is a single line.
+        let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
         for (index, raw) in lines.enumerated() {
             let n = index + 1
             let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first

@@ -40,6 +40,18 @@ struct ConfigFileTests {
         #expect(conns[1].transport && conns[1].psk == Array("s3cret".utf8))
     }
 
+    /// A file saved with Windows line ends reads the same ("\r\n" is one Swift Character).
+    @Test func crlfLineEndsReadTheSame() throws {
+        let crlf = Self.example.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\r\n")
+        #expect(try ConfigFile.parse(crlf, environment: ["LAB_PSK": "s3cret"])
+                == ConfigFile.parse(Self.example, environment: ["LAB_PSK": "s3cret"]))
+        #expect {
+            _ = try ConfigFile.parse("[conn a]\r\npsk = x\r\nmode = tunel\r\n")
+        } throws: { error in
+            (error as? ConfigFile.Error).map { $0.line == 3 && $0.message == "mode is tunnel or transport, not tunel" } ?? false
+        }
+    }
+
     @Test(arguments: [
         ("[conn a]\npsk = x\npropsals = aes128\n", 3, "unknown key propsals (did you mean proposals?)"),
         ("[conn a]\npsk = x\nmode = tunel\n", 3, "mode is tunnel or transport, not tunel"),

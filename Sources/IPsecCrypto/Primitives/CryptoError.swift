@@ -33,6 +33,8 @@ public struct CryptoError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let invalidCertificate = Code(name: "invalidCertificate")
         /// A key or certificate file could not be read.
         public static let unreadableFile = Code(name: "unreadableFile")
+        /// A stored password hash (SHA-512-crypt) is malformed or of another scheme.
+        public static let invalidPasswordHash = Code(name: "invalidPasswordHash")
         /// libcrypto failed for an internal reason.
         public static let internalFailure = Code(name: "internalFailure")
     }
