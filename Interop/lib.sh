@@ -77,6 +77,7 @@ charon {
     load = random nonce openssl pem pkcs1 x509 pubkey aes sha1 sha2 md5 hmac gmp curve25519 kdf gcm xauth-generic kernel-libipsec kernel-netlink socket-default vici updown
     i_dont_care_about_security_and_use_aggressive_mode_psk = yes
     retransmit_tries = ${CHARON_RETRANSMIT_TRIES:-3}
+    keep_alive = ${CHARON_KEEP_ALIVE:-20s}
     retransmit_timeout = ${CHARON_RETRANSMIT_TIMEOUT:-2.0}
     retransmit_base = ${CHARON_RETRANSMIT_BASE:-1.8}
     install_routes = yes

@@ -4,13 +4,15 @@
 #   [netns $NS_US] $IF_US 198.18.1.2/24 == ${NS_NAT}i 198.18.1.1 [netns $NS_NAT] ${NS_NAT}o 192.0.2.254/24 == $IF_PEER 192.0.2.2/24 [netns $NS_PEER]
 #   lo: 198.51.100.1, default via 198.18.1.1     iptables -t nat POSTROUTING -o ${NS_NAT}o -j MASQUERADE     lo: 203.0.113.1
 #
-# usage: Interop/nat.sh SCENARIO [initiator] [IKEV1_BINARY]
+# usage: Interop/nat.sh SCENARIO [initiator|responder] [IKEV1_BINARY]
 #   nat-ours       our `ikev1 connect` behind the NAT, our `ikev1 respond --tun` outside, tunnel mode
-#   nat-charon     our `ikev1 connect` behind the NAT, charon (kernel-libipsec) outside, tunnel mode
+#   nat-charon     initiator: our `ikev1 connect` behind the NAT, charon (kernel-libipsec) outside;
+#                  responder: charon behind the NAT initiates, our `ikev1 respond --tun` outside
+#                  (our node must detect the peer's NAT and follow charon's new mapping on ESP)
 #   nat-transport  as nat-ours in transport mode (traffic between the two nodes' own addresses):
 #                  TCP through it proves the checksums are fixed after the NAT (RFC 3948 §3.1.2)
-# The node behind the NAT is always the initiator: MASQUERADE forwards nothing inward until the
-# inside has sent, so a responder behind it could never be reached.
+# The side behind the NAT is always the initiator: MASQUERADE forwards nothing inward until the
+# inside has sent, so a responder behind it could never be reached. The role names our node's.
 # Checks: NAT-D seen on both sides (our log: "NAT detected: local behind NAT" behind the NAT,
 # "NAT detected: peer behind NAT" outside; charon's: "remote host is behind NAT"); both ends
 # float to UDP 4500 and ESP goes in UDP (captures on both router interfaces); the node behind the
@@ -25,7 +27,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/lib.sh"
 scenario="${1:?scenario}"; role="${2:-initiator}"
 bin="${3:-$here/../.build/debug/ikev1}"
-[ "$role" = initiator ] || die "$scenario $role: the node behind the NAT initiates; MASQUERADE lets no responder behind it be reached"
+[ "$role" = initiator ] || [ "$role $scenario" = "responder nat-charon" ] \
+    || die "$scenario $role: the node behind the NAT initiates; MASQUERADE lets no responder behind it be reached (only nat-charon has a responder role: charon behind the NAT)"
 [ -x "$bin" ] || die "no ikev1 binary at $bin (swift build first)"
 for tool in tcpdump iptables conntrack; do command -v "$tool" >/dev/null || die "$tool is not installed"; done
 
@@ -39,7 +42,9 @@ case "$scenario" in
     nat-ours) ;;
     # charon (kernel-libipsec) follows a new mapping only on an authenticated IKE message, never
     # on ESP: our DPD (R-U-THERE once inbound traffic stops, every 2 s) brings it the new port.
-    nat-charon)    peer=charon; ours=(--dpd 2) ;;
+    # As responder our node follows charon on ESP and needs no DPD (whose answers would also keep
+    # charon from sending keepalives: it sends one only after keep_alive seconds without IKE).
+    nat-charon)    peer=charon; [ "$role" = responder ] || ours=(--dpd 2) ;;
     nat-transport) mode=transport ;;
     *) die "unknown scenario $scenario" ;;
 esac
@@ -92,7 +97,21 @@ else
     ours+=(--transport); from="$ADDR_US"; to="$ADDR_PEER"
 fi
 log_us="$STATE/nat-us.log"; log_peer="$STATE/nat-peer.log"
-if [ "$peer" = charon ]; then
+if [ "$role" = responder ]; then
+    # charon behind the NAT initiates (keepalives every $KEEPALIVE s); our node outside answers
+    # anyone, the NAT's address being unknown in advance. $log_us is then charon's log.
+    conf="$STATE/swanctl.conf"
+    swanctl_conf "$conf" local_addrs="$ADDR_US" remote_addrs="$ADDR_PEER" local_id="$ADDR_US" remote_id="$ADDR_PEER" \
+        ts_local="$NET_US" ts_remote="$NET_PEER"
+    CHARON_KEEP_ALIVE="${KEEPALIVE}s" charon_up "$conf" charon "$NS_US"
+    log_us="$STATE/charon/charon.log"
+    node_start "$NS_PEER" responder "$ADDR_PEER" %any "$log_peer" --psk-file "$STATE/psk" --remote-id "$ADDR_US" \
+        "${ts_peer[@]}" "${ours[@]}"
+    pid_peer="${node_pids[-1]}"
+    swanctl_peer --initiate --child net --timeout 20 > "$STATE/initiate.out" 2>&1 || true
+    us_up() { established; }
+    peer_up() { installed "$log_peer"; }
+elif [ "$peer" = charon ]; then
     conf="$STATE/swanctl.conf"
     swanctl_conf "$conf" remote_addrs=%any
     charon_up "$conf"
@@ -105,17 +124,24 @@ else
     pid_peer="${node_pids[-1]}"
     peer_up() { installed "$log_peer"; }
 fi
-node_start "$NS_US" initiator "$ADDR_US" "$ADDR_PEER" "$log_us" --psk-file "$STATE/psk" --keepalive "$KEEPALIVE" \
-    "${ts_us[@]}" "${ours[@]}"
-pid_us="${node_pids[-1]}"
-both_up() { installed "$log_us" && peer_up; }
+if [ "$role" = initiator ]; then
+    node_start "$NS_US" initiator "$ADDR_US" "$ADDR_PEER" "$log_us" --psk-file "$STATE/psk" --keepalive "$KEEPALIVE" \
+        "${ts_us[@]}" "${ours[@]}"
+    pid_us="${node_pids[-1]}"
+    us_up() { installed "$log_us"; }
+fi
+both_up() { us_up && peer_up; }
 wait_for 30 both_up || { tail -n 40 "$log_us" "$log_peer" >&2; die "$label: no IPsec SA on both sides"; }
 up_at="$(date +%s)"
 ike_before="$( [ "$peer" = charon ] && charon_sas | grep '^ike' || true)"
 
 # NAT-D on both sides (RFC 3947 §3.2), as each side logs it.
-grep -q "^NAT detected: local behind NAT" "$log_us" || die "$label: our log behind the NAT lacks 'NAT detected: local behind NAT'"
-if [ "$peer" = charon ]; then
+if [ "$role" = responder ]; then
+    grep -q "local host is behind NAT" "$log_us" || die "$label: charon behind the NAT did not log 'local host is behind NAT'"
+    grep -q "^NAT detected: peer behind NAT" "$log_peer" || die "$label: our log lacks 'NAT detected: peer behind NAT'"
+elif ! grep -q "^NAT detected: local behind NAT" "$log_us"; then
+    die "$label: our log behind the NAT lacks 'NAT detected: local behind NAT'"
+elif [ "$peer" = charon ]; then
     grep -q "remote host is behind NAT" "$log_peer" || die "$label: charon did not log 'remote host is behind NAT'"
 else
     grep -q "^NAT detected: peer behind NAT" "$log_peer" || die "$label: the peer's log lacks 'NAT detected: peer behind NAT'"
@@ -145,8 +171,11 @@ n="$(capture_count "$outside" "$WIRE_RAW_ESP")"; [ "$n" -eq 0 ] || die "$label: 
 # The NAT-keepalive from behind the NAT, within the interval (plus 2 s) of Phase 1.
 keepalives() { capture_count "$outside" "$WIRE_KEEPALIVE and src host $NAT_OUTSIDE"; }
 keepalive_seen() { [ "$(keepalives)" -gt 0 ]; }
-wait_for "$(( up_at + KEEPALIVE + 2 - $(date +%s) ))" keepalive_seen \
-    || die "$label: no NAT-keepalive from behind the NAT within $KEEPALIVE s of Phase 1"
+# Our node sends them regardless of traffic; charon only after $KEEPALIVE s without sending
+# (RFC 3948 §2.3: ESP keeps the mapping too), so it gets that long after the traffic.
+keepalive_by() { if [ "$role" = responder ]; then echo $(( $(date +%s) + 2 * KEEPALIVE + 2 )); else echo $(( $1 + KEEPALIVE + 2 )); fi; }
+wait_for "$(( $(keepalive_by "$up_at") - $(date +%s) ))" keepalive_seen \
+    || die "$label: no NAT-keepalive from behind the NAT within $KEEPALIVE s of Phase 1 (or of the traffic's end)"
 keepalive_after="$(( $(date +%s) - up_at ))"
 
 # The NAT reboots its state: mappings forgotten, the next flow out gets a port of $NEW_PORTS.
@@ -166,14 +195,23 @@ esp_back="$(capture_count "$outside" "$WIRE_UDP_ESP and src host $ADDR_PEER and 
 
 # The keepalives go on, now from the new mapping.
 keepalive_moved() { [ "$(capture_count "$outside" "$WIRE_KEEPALIVE and src host $NAT_OUTSIDE and src portrange $NEW_PORTS")" -gt 0 ]; }
-wait_for "$(( moved_at + KEEPALIVE + 2 - $(date +%s) ))" keepalive_moved \
+wait_for "$(( $(keepalive_by "$moved_at") - $(date +%s) ))" keepalive_moved \
     || die "$label: no NAT-keepalive within $KEEPALIVE s after the NAT mapping changed"
 n="$(keepalives)"
 
 # No new Phase 1: one ISAKMP SA all along.
-phase1_us="$(grep -c '^ISAKMP SA .* established' "$log_us" || true)"
-[ "$phase1_us" -eq 1 ] || die "$label: $phase1_us Phase 1 exchanges on our side behind the NAT, not 1"
-if [ "$peer" = charon ]; then
+if [ "$role" = responder ]; then
+    phase1_peer="$(grep -c '^ISAKMP SA .* established' "$log_peer" || true)"
+    [ "$phase1_peer" -eq 1 ] || die "$label: $phase1_peer Phase 1 exchanges on our side, not 1"
+    ike_after="$(charon_sas | grep '^ike' || true)"
+    [ "$ike_after" = "$ike_before" ] || die "$label: charon's ISAKMP SA changed ('$ike_before' -> '$ike_after')"
+    # Our node followed charon's new mapping on its first authenticated packet from there.
+    move="$(grep -m1 -oE "moved to $NAT_OUTSIDE:4[0-9]{4}" "$log_peer" || true)"
+    [ -n "$move" ] || { tail -n 20 "$log_peer" >&2; die "$label: our node did not log the move to the NAT's new port"; }
+    held="one Phase 1, charon holds the same ISAKMP SA; our node $move"
+elif ! phase1_us="$(grep -c '^ISAKMP SA .* established' "$log_us")" || [ "$phase1_us" -ne 1 ]; then
+    die "$label: ${phase1_us:-0} Phase 1 exchanges on our side behind the NAT, not 1"
+elif [ "$peer" = charon ]; then
     ike_after="$(charon_sas | grep '^ike' || true)"
     [ "$ike_after" = "$ike_before" ] || die "$label: charon's ISAKMP SA changed ('$ike_before' -> '$ike_after')"
     peer_port="$(swanctl_peer --list-sas | grep -o "$NAT_OUTSIDE\[[0-9]*\]" | head -1)"
@@ -185,8 +223,12 @@ else
 fi
 
 # Deletes through the new mapping.
-node_stop "$pid_us"
-if [ "$peer" = charon ]; then
+if [ "$role" = responder ]; then
+    swanctl_peer --terminate --ike peer --timeout 10 > /dev/null 2>&1 || true
+    wait_for 10 grep -q "^ISAKMP SA .* deleted: deleted by peer" "$log_peer" \
+        || { tail -n 20 "$log_peer" >&2; die "$label: our node did not take charon's Delete through the new mapping"; }
+    node_stop "$pid_peer"
+elif node_stop "$pid_us"; [ "$peer" = charon ]; then
     gone() { local out; out="$(swanctl_peer --list-sas 2>/dev/null)" || return 1; ! grep -q "ESTABLISHED\|INSTALLED" <<< "$out"; }
     wait_for 10 gone || { swanctl_peer --list-sas >&2; die "$label: charon still has SAs after our Delete"; }
 else

@@ -54,6 +54,10 @@ case "$scenario" in
                     ours=(--dpd 2)
                     expect_ike="AES_CBC-128"; expect_esp="AES_CBC-128"; traffic=restart ;;
     wrong-psk)      theirs=(psk=not-the-same-psk); traffic=wrong-psk ;;
+    # A GRE-only SA pair (selectors [gre] on both sides): GRE through both ways, ICMP neither way.
+    gre)            theirs=(ts_local="$NET_PEER[gre]" ts_remote="$NET_US[gre]")
+                    ours=(--local-ts "$NET_US[gre]" --remote-ts "$NET_PEER[gre]")
+                    expect_ike="AES_CBC-128"; expect_esp="AES_CBC-128"; traffic=gre ;;
     wireshark)      # Our key tables must let tshark decrypt a capture of the run.
                     ours=(--export-wireshark "$STATE/wireshark")
                     expect_ike="AES_CBC-128"; expect_esp="AES_CBC-128"; traffic=wireshark ;;
@@ -122,7 +126,7 @@ charon_up "$conf"
 printf '%s' "$PSK" > "$STATE/psk"
 
 common=("${creds[@]}" --local-ts "$NET_US" --remote-ts "$NET_PEER" "${ours[@]}")
-[ "$traffic" = transport ] && common=("${creds[@]}" "${ours[@]}")
+[ "$traffic" = transport ] || [ "$traffic" = gre ] && common=("${creds[@]}" "${ours[@]}")
 nodelog="$STATE/node.log"
 if [ "$traffic" = wireshark ]; then
     # Everything on the wire, from Main Mode message 1 on (Wireshark derives the IVs from it).
@@ -203,6 +207,26 @@ if [ -n "$expect_auth" ]; then
     grep -q "authenticated by .* signature with its .* certificate" "$nodelog" \
         || { cat "$nodelog" >&2; die "$scenario $role: our node did not authenticate charon by its certificate"; }
     pings="${expect_auth#authentication of }; "
+fi
+
+# GRE-only SAs: GRE packets (made with raw sockets: this kernel has no GRE module) echo through
+# both ways; ICMP between the same hosts gets through neither way.
+if [ "$traffic" = gre ]; then
+    grep -qE "local +$NET_PEER\[gre\]" <<< "$sas" && grep -qE "remote +$NET_US\[gre\]" <<< "$sas" \
+        || { echo "$sas" >&2; die "gre $role: charon's child SA is not GRE-only"; }
+    for ns in "$NS_US $HOST_US" "$NS_PEER $HOST_PEER"; do
+        set -- $ns
+        ip netns exec "$1" timeout 40 python3 "$here/proto-echo.py" serve "$2" 47 30 > /dev/null 2>&1 &
+    done
+    sleep 0.3
+    gre_ok() { ip netns exec "$NS_US" python3 "$here/proto-echo.py" ping "$HOST_US" "$HOST_PEER" 47 1; }
+    wait_for 10 gre_ok || { cat "$nodelog" >&2; die "gre $role: no GRE through the tunnel"; }
+    there="$(ip netns exec "$NS_US" python3 "$here/proto-echo.py" ping "$HOST_US" "$HOST_PEER" 47 5)" || die "gre $role: GRE to charon's host: $there"
+    back="$(ip netns exec "$NS_PEER" python3 "$here/proto-echo.py" ping "$HOST_PEER" "$HOST_US" 47 5)" || die "gre $role: GRE from charon's host: $back"
+    n="$(ping_count "$NS_US" "$HOST_US" "$HOST_PEER" 3)"; [ "$n" -eq 0 ] || die "gre $role: $n ICMP echoes went through a GRE-only SA"
+    n="$(ping_count "$NS_PEER" "$HOST_PEER" "$HOST_US" 3)"; [ "$n" -eq 0 ] || die "gre $role: $n ICMP echoes from charon's host came back"
+    echo "PASS gre $role (charon: GRE-only child; GRE $there there and $back back; ICMP refused both ways)"
+    exit 0
 fi
 
 # Data plane: ping through the tunnel, our TUN on one side, charon's libipsec on the other.
