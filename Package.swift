@@ -18,6 +18,12 @@ let package = Package(
         .library(name: "PacketCapture", targets: ["PacketCapture"]),
         .library(name: "IKEv1Config", targets: ["IKEv1Config"]),
         .executable(name: "ikev1", targets: ["IKEv1Tool"]),
+        // Not API, and in none of the products above: test and benchmark support, products only
+        // because this repository's Fuzz/ and Benchmarks/ packages (packages of their own, so that
+        // sanitizers and ordo-one/benchmark never reach library users) can reach another package's
+        // code through nothing else.
+        .library(name: "IPsecTestSupport", targets: ["IPsecTestSupport"]),
+        .library(name: "IPsecBenchSupport", targets: ["IPsecBenchSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -44,34 +50,53 @@ let package = Package(
         // The `ikev1` config file (README "Config file") and its mapping to the engine's PeerConfig;
         // a library so Fuzz/ can drive the parser without the CLI.
         .target(name: "IKEv1Config", dependencies: ["IKEv1", "IPsecCrypto", "IPsecNode", "ISAKMPWire"], swiftSettings: strict),
-        // The code path of every fuzz target (Fuzz/Harness, also compiled by the Fuzz/ package),
-        // for replaying Fixtures/fuzz-regressions in `swift test`.
-        .target(name: "FuzzHarness", dependencies: ["ISAKMPWire", "IPsecCrypto", "IKEv1", "ESP", "PacketCapture", "IPsecNode", "IKEv1Config"],
-                path: "Fuzz/Harness", swiftSettings: strict),
+        // Test and demo support: TestPKI (a PKI made in memory) and EndpointPair (two engines on a
+        // virtual clock), for the tests, `ikev1 demo` and the fuzz harness.
+        .target(name: "IPsecTestSupport", dependencies: ["IKEv1", "IPsecCrypto", "ISAKMPWire"], swiftSettings: strict),
+        // The yardstick of `ikev1 bench`, ESPTests and Benchmarks/: ESP seal/open beside the same
+        // work done with direct libcrypto calls.
+        .target(name: "IPsecBenchSupport", dependencies: ["ESP", "IPsecCrypto", "COpenSSL"], swiftSettings: strict),
         // The `ikev1` command. Module IKEv1Tool, not ikev1: ikev1.swiftmodule and
         // IKEv1.swiftmodule would collide on case-insensitive file systems (macOS).
         .executableTarget(
             name: "IKEv1Tool",
             dependencies: [
                 "ISAKMPWire", "IPsecCrypto", "IKEv1", "ESP", "IPsecNode", "PacketCapture", "IKEv1Config",
+                "IPsecTestSupport", "IPsecBenchSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "ISAKMPWireTests", dependencies: ["ISAKMPWire", "PacketCapture"], swiftSettings: strict),
-        .testTarget(name: "IPsecCryptoTests", dependencies: ["IPsecCrypto", "ISAKMPWire", "PacketCapture"], swiftSettings: strict),
-        .testTarget(name: "IKEv1Tests", dependencies: ["IKEv1", "ISAKMPWire", "IPsecCrypto", "PacketCapture"],
+        // What every test target shares: the Fixtures/ root and loaders, `nonEmpty` for argument
+        // lists, the child-process helper. A test target itself (SwiftPM builds a test target that
+        // others depend on as a library), so `swift build` never compiles it.
+        .testTarget(name: "TestSupport", path: "Tests/Support", swiftSettings: strict),
+        .testTarget(name: "ISAKMPWireTests", dependencies: ["ISAKMPWire", "PacketCapture", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "IPsecCryptoTests", dependencies: ["IPsecCrypto", "ISAKMPWire", "PacketCapture", "TestSupport", "IPsecTestSupport"],
+                    swiftSettings: strict),
+        .testTarget(name: "IKEv1Tests", dependencies: ["IKEv1", "ISAKMPWire", "IPsecCrypto", "PacketCapture", "TestSupport", "IPsecTestSupport"],
                     exclude: ["live-charon.sh"], swiftSettings: strict),
-        .testTarget(name: "ESPTests", dependencies: ["ESP", "IPsecCrypto", "PacketCapture"], swiftSettings: strict),
-        .testTarget(name: "IPsecNodeTests", dependencies: ["IPsecNode", "IKEv1", "IPsecCrypto", "ISAKMPWire"], swiftSettings: strict),
+        .testTarget(name: "ESPTests", dependencies: ["ESP", "IPsecCrypto", "PacketCapture", "TestSupport", "IPsecBenchSupport"],
+                    swiftSettings: strict),
+        .testTarget(name: "IPsecNodeTests", dependencies: ["IPsecNode", "IKEv1", "IPsecCrypto", "ISAKMPWire", "TestSupport"],
+                    swiftSettings: strict),
         // Needs root, strongSwan and IKEV1_INTEROP=1; runs Interop/run.sh against charon.
         .testTarget(name: "InteropTests", dependencies: ["IKEv1Tool"], swiftSettings: strict),
+        // The code path of every fuzz target (Fuzz/Harness, also compiled by the Fuzz/ package),
+        // for replaying Fixtures/fuzz-regressions: a test target, so only `swift test` compiles it.
+        .testTarget(name: "FuzzHarness", dependencies: [
+            "ISAKMPWire", "IPsecCrypto", "IKEv1", "ESP", "PacketCapture", "IPsecNode", "IKEv1Config", "IPsecTestSupport",
+        ], path: "Fuzz/Harness", swiftSettings: strict),
         // Replays Fixtures/fuzz-regressions; with IKEV1_FUZZ_SECONDS=N also runs every libFuzzer target N seconds.
-        .testTarget(name: "FuzzTests", dependencies: ["FuzzHarness", "IKEv1", "ISAKMPWire"], swiftSettings: strict),
-        .testTarget(name: "PacketCaptureTests", dependencies: ["PacketCapture"], swiftSettings: strict),
+        .testTarget(name: "FuzzTests", dependencies: ["FuzzHarness", "IKEv1", "ISAKMPWire", "TestSupport", "IPsecTestSupport"],
+                    swiftSettings: strict),
+        .testTarget(name: "PacketCaptureTests", dependencies: ["PacketCapture", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "IKEv1ToolTests", dependencies: [
-            "IKEv1Tool", "IKEv1Config", "IKEv1", "IPsecNode", "ISAKMPWire", "IPsecCrypto", "ESP", "PacketCapture",
+            "IKEv1Tool", "IKEv1Config", "IKEv1", "IPsecNode", "ISAKMPWire", "IPsecCrypto", "ESP", "PacketCapture", "TestSupport",
+            "IPsecTestSupport", "IPsecBenchSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
+        // Audits of the test suite itself (every parameterized test's arguments are non-empty).
+        .testTarget(name: "SuiteAuditTests", dependencies: ["TestSupport"], swiftSettings: strict),
     ]
 )

@@ -18,8 +18,7 @@ let package = Package(
             name: "ESPBenchmarks",
             dependencies: [
                 .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "ESP", package: "swift-ikev1"),
-                .product(name: "IPsecCrypto", package: "swift-ikev1"),
+                .product(name: "IPsecBenchSupport", package: "swift-ikev1"),
             ],
             path: "Benchmarks/ESPBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

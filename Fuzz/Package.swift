@@ -18,7 +18,7 @@ let package = Package(
             .product(name: "ISAKMPWire", package: main), .product(name: "IPsecCrypto", package: main),
             .product(name: "IKEv1", package: main), .product(name: "ESP", package: main),
             .product(name: "PacketCapture", package: main), .product(name: "IPsecNode", package: main),
-            .product(name: "IKEv1Config", package: main),
+            .product(name: "IKEv1Config", package: main), .product(name: "IPsecTestSupport", package: main),
         ], path: "Harness"),
         .target(name: "FuzzSupport", dependencies: ["Harness"]),
         .executableTarget(name: "FuzzISAKMP", dependencies: ["FuzzSupport"], swiftSettings: fuzz, linkerSettings: link),

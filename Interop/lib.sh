@@ -5,7 +5,8 @@
 #   [netns $NS_US]  $IF_US 192.0.2.1/24 ==veth== $IF_PEER 192.0.2.2/24  [netns $NS_PEER]
 #   lo: 198.51.100.1 (our protected host)                 lo: 203.0.113.1 (charon's)
 #
-# Sourced by run.sh, faults.sh and throughput.sh (which set $here to this directory).
+# Sourced by run.sh, faults.sh, throughput.sh, and by ours.sh and nat.sh (two of our nodes,
+# captures on the wire; nat.sh adds a router namespace); they set $here to this directory.
 # Everything lives under $STATE; nothing leaves the namespaces.
 
 NS_US="${IKEV1_NS_US:-ikv1us}"
@@ -35,14 +36,18 @@ wait_for() {
     done
 }
 
+# ns_add NETNS: a new namespace, lo up, IPv6 off.
+ns_add() {
+    ip netns add "$1"
+    ip -n "$1" link set lo up
+    ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+}
+
 net_up() {
     charon_down
     net_down
-    for ns in "$NS_US" "$NS_PEER"; do
-        ip netns add "$ns"
-        ip -n "$ns" link set lo up
-        ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-    done
+    ns_add "$NS_US"
+    ns_add "$NS_PEER"
     ip link add "$IF_US" netns "$NS_US" type veth peer name "$IF_PEER" netns "$NS_PEER"
     ip -n "$NS_US" addr add "$ADDR_US/24" dev "$IF_US"
     ip -n "$NS_PEER" addr add "$ADDR_PEER/24" dev "$IF_PEER"
@@ -72,6 +77,7 @@ charon {
     load = random nonce openssl pem pkcs1 x509 pubkey aes sha1 sha2 md5 hmac gmp curve25519 kdf gcm xauth-generic kernel-libipsec kernel-netlink socket-default vici updown
     i_dont_care_about_security_and_use_aggressive_mode_psk = yes
     retransmit_tries = ${CHARON_RETRANSMIT_TRIES:-3}
+    keep_alive = ${CHARON_KEEP_ALIVE:-20s}
     retransmit_timeout = ${CHARON_RETRANSMIT_TIMEOUT:-2.0}
     retransmit_base = ${CHARON_RETRANSMIT_BASE:-1.8}
     install_routes = yes
@@ -297,4 +303,108 @@ check_invariant() {
         die "$what: the two sides hold different SAs"
     fi
     charon_sas | awk '{ n[$1]++ } END { printf "%d ike, %d esp", n["ike"], n["esp"] }'
+}
+
+# --- Our node on both ends, and what is on the wire (ours.sh, nat.sh) --------------------------
+
+node_pids=(); capture_pids=()
+
+# node_start NETNS initiator|responder LOCAL PEER LOG ARGS...: our node in NETNS, in the
+# background: `ikev1 connect` (initiator) or `ikev1 respond` (responder), both with TUN ikv1tun0.
+# Its pid goes to node_pids, in start order.
+node_start() {
+    local ns="$1" role="$2" local_addr="$3" peer="$4" log="$5"; shift 5
+    if [ "$role" = initiator ]; then
+        ip netns exec "$ns" "$bin" connect --peer "$peer" --bind "$local_addr" --tun ikv1tun0 "$@" > "$log" 2>&1 &
+    else
+        ip netns exec "$ns" "$bin" respond --listen "$local_addr" --peer "$peer" --tun ikv1tun0 "$@" > "$log" 2>&1 &
+    fi
+    node_pids+=("$!")
+    wait_for 10 grep -q "listening on\|initiating" "$log" || { cat "$log" >&2; die "our node in $ns did not start"; }
+}
+
+# node_stop PID: SIGTERM (the node sends Deletes), then waits; fails unless it exits 0.
+node_stop() {
+    local status=0
+    kill -TERM "$1" 2>/dev/null || return 0
+    wait "$1" || status=$?
+    [ "$status" -eq 0 ] || die "our node $1 exited with $status after SIGTERM"
+}
+
+# nodes_kill: SIGTERM to every node still running (cleanup).
+nodes_kill() { local p; for p in "${node_pids[@]}"; do kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null; done; node_pids=(); }
+
+# installed LOG: our node has installed an IPsec SA.
+installed() { grep -q "^IPsec SA installed" "$1"; }
+
+# ping_count NETNS FROM TO N: how many of N pings came back.
+ping_count() {
+    # ping fails when nothing comes back (pipefail): its count is still the one printed.
+    { ip netns exec "$1" ping -n -c "$4" -i 0.2 -W 1 -I "$2" "$3" || true; } | grep -oE '[0-9]+ received' | grep -oE '[0-9]+' || echo 0
+}
+
+# iperf_kbits CLIENT-NETNS CLIENT SERVER-NETNS SERVER SECONDS: kbit/s of an iperf3 TCP transfer
+# (0: none); both ends bounded in time.
+iperf_kbits() {
+    local limit=$(( $5 + 10 ))
+    ip netns exec "$3" timeout "$limit" iperf3 -s -1 -B "$4" > /dev/null 2>&1 &
+    sleep 0.3
+    ip netns exec "$1" timeout "$limit" iperf3 -c "$4" -B "$2" -t "$5" -J > "$STATE/iperf3.json" 2>/dev/null || true
+    python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"]/1e3))' \
+        "$STATE/iperf3.json" 2>/dev/null || echo 0
+}
+
+mbits() { awk -v k="$1" 'BEGIN { printf "%.1f Mbit/s", k / 1000 }'; }
+
+# capture_start NETNS IF FILE [SNAPLEN]: tcpdump on IF, every packet (its first SNAPLEN bytes,
+# default 160: the headers the checks read), until capture_stop.
+capture_start() {
+    rm -f "$3" "$3.out"
+    ip netns exec "$1" tcpdump -i "$2" -n -U --immediate-mode -s "${4:-160}" -w "$3" > "$3.out" 2>&1 &
+    capture_pids+=("$!")
+    wait_for 10 grep -q "listening on" "$3.out" || { cat "$3.out" >&2; die "tcpdump did not start on $2 in $1"; }
+}
+
+capture_stop() {
+    local p
+    for p in "${capture_pids[@]}"; do kill -TERM "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+    capture_pids=()
+}
+
+# capture_count FILE FILTER: packets of FILE (complete or still being written) that match the
+# pcap-filter(7) expression FILTER.
+capture_count() { tcpdump -n -r "$1" "$2" 2>/dev/null | wc -l; }
+
+# pcap-filter expressions. ESP as IP protocol 50; ESP in UDP on 4500 (RFC 3948: neither the
+# one-byte keepalive nor IKE behind the zero non-ESP marker; udp[] reads IPv4 only); the
+# NAT-keepalive (RFC 3948 §2.3: one byte, 0xff).
+WIRE_RAW_ESP='(ip proto 50 or ip6 proto 50)'
+WIRE_AH='(ip proto 51 or ip6 proto 51)'
+WIRE_UDP_ESP='(udp port 4500 and udp[4:2] > 16 and udp[8:4] != 0)'
+WIRE_KEEPALIVE='(udp dst port 4500 and udp[4:2] = 9 and udp[8] = 0xff)'
+
+# wireshark_check PCAP DIR LABEL: tshark, given only the two tables our node wrote to DIR
+# (--export-wireshark), must decrypt every encrypted ISAKMP message of PCAP and open every ESP
+# packet to ICMP with a good ICV, and decrypt nothing without them; prints what it decrypted.
+wireshark_check() {
+    local pcap="$1" dir="$2" label="$3" profile="$STATE/wireshark-profile" empty="$STATE/wireshark-empty"
+    [ "$(wc -l < "$dir/ikev1_decryption_table")" -eq 1 ] || die "$label: not one ISAKMP SA in ikev1_decryption_table"
+    [ "$(wc -l < "$dir/esp_sa")" -eq 2 ] || die "$label: not two ESP SAs in esp_sa"
+    decrypted() { WIRESHARK_CONFIG_DIR="$1" tshark -r "$pcap" -Y "$2" -T fields -e frame.number 2>/dev/null | wc -l; }
+    rm -rf "$profile" "$empty"; mkdir -p "$profile" "$empty"
+    cp "$dir/ikev1_decryption_table" "$dir/esp_sa" "$profile/"
+    printf 'esp.enable_encryption_decode: TRUE\nesp.enable_authentication_check: TRUE\n' | tee "$profile/preferences" > "$empty/preferences"
+    # Every encrypted ISAKMP message must decrypt (HASH payloads travel only inside them here:
+    # Main Mode 5/6, Quick Mode) and every ESP packet must open to ICMP with a good ICV.
+    local encrypted esp isakmp isakmp0 icmp icmp0 good
+    encrypted="$(decrypted "$profile" 'isakmp.flag_e == 1')"; esp="$(decrypted "$profile" 'esp')"
+    isakmp="$(decrypted "$profile" 'isakmp.hash')"; isakmp0="$(decrypted "$empty" 'isakmp.hash')"
+    icmp="$(decrypted "$profile" 'esp && icmp')"; icmp0="$(decrypted "$empty" 'esp && icmp')"
+    good="$(decrypted "$profile" 'esp.icv_good == 1')"
+    [ "$isakmp0" -eq 0 ] && [ "$icmp0" -eq 0 ] || die "$label: tshark decrypts without our tables ($isakmp0, $icmp0): the check proves nothing"
+    [ "$encrypted" -ge 5 ] && [ "$isakmp" -eq "$encrypted" ] \
+        || die "$label: tshark decrypted $isakmp of $encrypted encrypted ISAKMP messages with our table"
+    [ "$esp" -ge 2 ] && [ "$icmp" -eq "$esp" ] && [ "$good" -eq "$esp" ] \
+        || die "$label: of $esp ESP packets tshark decrypted $icmp to ICMP and $good had a good ICV with our table"
+    echo "with our exported tables tshark decrypted $isakmp/$encrypted encrypted ISAKMP messages and $icmp/$esp ESP packets (ICV good), none without"
 }

@@ -1,5 +1,6 @@
 import IKEv1
 import IPsecCrypto
+import IPsecTestSupport
 import ISAKMPWire
 
 /// A real exchange between two engines on a virtual clock, recorded so that a fuzz input can

@@ -1,5 +1,6 @@
 import IKEv1
 import IPsecCrypto
+import IPsecTestSupport
 import ISAKMPWire
 
 /// The engine, in every state of a real exchange (``EngineScenario``), given a fuzz input in

@@ -40,6 +40,8 @@ public struct ConnectionSettings: Equatable, Sendable {
     public var encap = false
     /// Seconds of silence before a DPD probe (RFC 3706); nil: no DPD.
     public var dpdDelay: Double?
+    /// NAT keepalive interval when we are behind a NAT (charon's `keep_alive`, default 20 s).
+    public var keepalive: Double = 20
     /// ISAKMP SA lifetime in seconds.
     public var ikeLifetime: Double = 14_400
     /// IPsec SA lifetime in seconds.
@@ -96,7 +98,7 @@ public enum ConfigFile {
 
     static let keys: Set<String> = [
         "local", "remote", "local_id", "remote_id", "psk", "psk_file", "psk_env", "proposals", "esp_proposals",
-        "local_ts", "remote_ts", "mode", "aggressive", "encap", "dpd_delay", "ike_lifetime", "esp_lifetime",
+        "local_ts", "remote_ts", "mode", "aggressive", "encap", "dpd_delay", "keepalive", "ike_lifetime", "esp_lifetime",
         "legacy", "aggressive_psk_responder", "tun_address", "retransmit_tries", "retransmit_timeout", "retransmit_base", "cert", "key", "ca",
         "block_threshold", "init_limit_half_open", "half_open_timeout", "max_ikev1_exchanges", "max_packet",
         "aggressive_per_second",
@@ -116,7 +118,8 @@ public enum ConfigFile {
             if let problem = c.authenticationProblem { throw Error(line: line, message: "connection \(c.name) \(problem)") }
             connections.append(c)
         }
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // "\r\n" is one Character in Swift: split on it too, or a CRLF file is a single line.
+        let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
         for (index, raw) in lines.enumerated() {
             let n = index + 1
             let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first
@@ -209,6 +212,7 @@ public enum ConfigFile {
         case "aggressive": c.aggressive = try bool()
         case "encap": c.encap = try bool()
         case "dpd_delay": c.dpdDelay = try seconds()
+        case "keepalive": c.keepalive = try seconds()
         case "ike_lifetime": c.ikeLifetime = try seconds()
         case "esp_lifetime": c.espLifetime = try seconds()
         case "legacy": c.legacy = try bool()

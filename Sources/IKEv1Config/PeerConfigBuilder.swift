@@ -67,7 +67,8 @@ public enum PeerConfigBuilder {
         guard let localID else { throw Error(description: "local_id cannot be %any") }
         let remoteID = try s.remoteID.map(identity) ?? remote.map { $0.address.count == 16 ? .ipv6($0.address) : .ipv4($0.address) }
         // Lifetimes become 32-bit seconds (RFC 2407 §4.5); a larger or non-finite duration is refused, not trapped on.
-        let durations = [("ike_lifetime", s.ikeLifetime), ("esp_lifetime", s.espLifetime)] + (s.dpdDelay.map { [("dpd_delay", $0)] } ?? [])
+        let durations = [("ike_lifetime", s.ikeLifetime), ("esp_lifetime", s.espLifetime), ("keepalive", s.keepalive)]
+            + (s.dpdDelay.map { [("dpd_delay", $0)] } ?? [])
         for (key, value) in durations where !(value.isFinite && value >= 1 && value <= Double(UInt32.max)) {
             throw Error(description: "\(s.name): \(key) \(value) s is not between 1 s and \(UInt32.max) s")
         }
@@ -96,7 +97,7 @@ public enum PeerConfigBuilder {
             localTrafficSelector: localTS, remoteTrafficSelector: remoteTS,
             childLifetime: Lifetime(seconds: UInt32(s.espLifetime)), aggressive: s.aggressive, legacy: s.legacy,
             allowAggressiveModePSKResponder: s.aggressivePSKResponder, forceEncapsulation: s.encap,
-            dpdDelay: s.dpdDelay, retransmit: retransmit,
+            dpdDelay: s.dpdDelay, keepaliveInterval: s.keepalive, retransmit: retransmit,
             // Rekey a child SA a tenth of its lifetime before it ends, as charon's defaults do (rekey 1 h of 1.1 h).
             rekeyMargin: s.espLifetime / 10)
         if let credentials { config.authenticate(with: credentials) }

@@ -1,6 +1,7 @@
 import Testing
 import IPsecCrypto
 @testable import ESP
+import IPsecBenchSupport
 
 /// The raw-libcrypto benchmark baseline does the same work as the ESP SAs: each opens the
 /// other's packets (checked inside `ESPBenchWorkload.init`), and both run without errors.

@@ -3,12 +3,13 @@ import Testing
 import IPsecCrypto
 import PacketCapture
 @testable import ESP
+import TestSupport
 
 /// ESP packets from real stacks: Linux xfrm (scapy), strongSwan, tcpdump's sunrise-sunset captures.
 @Suite struct CaptureTests {
     // Source: Fixtures/captures/public/scapy/ipsec_uts_linux_xfrm_refs.json — 11 packets made by
     // the Linux kernel's xfrm stack (tunnel mode, next header 4), decrypted by scapy's test suite.
-    nonisolated(unsafe) static let linux = (try? Fixture.json("captures/public/scapy/ipsec_uts_linux_xfrm_refs.json")["vectors"] as? [[String: Any]]) ?? []
+    nonisolated(unsafe) static let linux = (try? Fixtures.json("captures/public/scapy/ipsec_uts_linux_xfrm_refs.json")["vectors"] as? [[String: Any]]) ?? []
 
     static func linuxAlgorithm(_ name: String, keyLength: Int, icvLength: Int?) -> EncryptionAlgorithm? {
         switch name {
@@ -25,7 +26,7 @@ import PacketCapture
         }
     }
 
-    @Test("Linux xfrm packets open to the verified inner packet and re-seal exactly", arguments: linux.indices)
+    @Test("Linux xfrm packets open to the verified inner packet and re-seal exactly", arguments: try nonEmpty(linux.indices))
     func linuxPacket(index: Int) throws {
         let v = Self.linux[index]
         let sa = v["sa"] as! [String: Any]
@@ -96,13 +97,13 @@ import PacketCapture
     }
 
     static func frames(_ path: String) throws -> [DecodedPacket] {
-        var reader = try CaptureReader(bytes: Fixture.bytes(path))
+        var reader = try CaptureReader(bytes: Fixtures.bytes(path))
         return reader.readAll().compactMap { try? $0.get() }.map { PacketDecoder.decode($0) }
     }
 
     @Test("every strongSwan ESP packet opens to an ICMP echo", arguments: strongSwanFolders)
     func strongSwanCapture(folder: String) throws {
-        let keys = try Fixture.json("captures/strongswan/\(folder)/keys.json")
+        let keys = try Fixtures.json("captures/strongswan/\(folder)/keys.json")
         let entries = keys["esp_sas"] as? [[String: Any]] ?? []
         var sas: [UInt32: ESPInboundSA] = [:]
         for entry in entries {
@@ -123,7 +124,7 @@ import PacketCapture
             opened += 1
         }
         // The fixture README states how many ESP packets the capture holds (0 where the kernel had no ESP).
-        let readme = String(decoding: try Fixture.bytes("captures/strongswan/\(folder)/README.md"), as: UTF8.self)
+        let readme = try Fixtures.text("captures/strongswan/\(folder)/README.md")
         let stated = readme.firstRange(of: "ESP packets: ").map { Int(readme[$0.upperBound...].prefix { $0.isNumber }) ?? -1 }
         #expect(opened == stated, "\(folder): opened \(opened) ESP packets")
     }

@@ -3,21 +3,6 @@ import Testing
 import IPsecCrypto
 @testable import ESP
 
-/// Fixtures live at the repository root: three levels above this file.
-enum Fixture {
-    static let root: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures")
-
-    static func url(_ path: String) -> URL { root.appendingPathComponent(path) }
-
-    static func bytes(_ path: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: url(path))) }
-
-    static func json(_ path: String) throws -> [String: Any] {
-        try JSONSerialization.jsonObject(with: Data(contentsOf: url(path))) as! [String: Any]
-    }
-}
-
 /// Hex decoding for fixtures (no separators).
 func hex(_ string: String) -> [UInt8] {
     var out: [UInt8] = []

@@ -1,24 +1,21 @@
 import Foundation
 @testable import FuzzHarness
 import IKEv1
+import IPsecTestSupport
 import ISAKMPWire
 import Testing
+import TestSupport
 
 /// Every file in Fixtures/fuzz-regressions/TARGET/ through the code path TARGET's libFuzzer binary
 /// runs (Fuzz/Harness, here without the sanitizer): it is accepted or refused with the target's
 /// typed error, breaks no invariant, and does not trap (a trap ends this test run).
 @Suite struct RegressionReplayTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
-
     static func inputs(_ target: FuzzTarget) throws -> [(name: String, bytes: [UInt8])] {
-        let dir = root.appendingPathComponent("Fixtures/fuzz-regressions/\(target.rawValue)")
-        return try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted().map { name in
-            (name, [UInt8](try Data(contentsOf: dir.appendingPathComponent(name))))
-        }
+        let dir = "fuzz-regressions/\(target.rawValue)"
+        return try Fixtures.names(in: dir).map { name in (name, try Fixtures.bytes("\(dir)/\(name)")) }
     }
 
-    @Test(arguments: FuzzTarget.allCases)
+    @Test(arguments: try nonEmpty(FuzzTarget.allCases))
     func replay(_ target: FuzzTarget) throws {
         let inputs = try Self.inputs(target)
         #expect(!inputs.isEmpty, "Fixtures/fuzz-regressions/\(target.rawValue) has no inputs")

@@ -3,19 +3,11 @@ import IKEv1
 import IPsecCrypto
 import ISAKMPWire
 import PacketCapture
+import TestSupport
 
 /// strongSwan fixtures (Fixtures/captures/strongswan/<scenario>, made by
 /// shared/interop/run-scenario.sh with two charon 5.9.8 daemons; see Fixtures/README.md).
 struct StrongSwanFixture {
-    static let root = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/captures/strongswan")
-
-    static let scenarios: [String] = {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
-        return names.filter { FileManager.default.fileExists(atPath: root.appendingPathComponent("\($0)/keys.json").path) }.sorted()
-    }()
-
     let name: String
     let keys: [String: Any]
     /// ISAKMP messages by frame number (non-ESP marker stripped), with addresses.
@@ -26,9 +18,9 @@ struct StrongSwanFixture {
 
     init(_ name: String) throws {
         self.name = name
-        let dir = Self.root.appendingPathComponent(name)
-        keys = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("keys.json"))) as! [String: Any]
-        var reader = try CaptureReader(bytes: Array(Data(contentsOf: dir.appendingPathComponent("capture.pcap"))))
+        let dir = "captures/strongswan/\(name)/"
+        keys = try Fixtures.json(dir + "keys.json")
+        var reader = try CaptureReader(bytes: Fixtures.bytes(dir + "capture.pcap"))
         var found: [Int: ([UInt8], SocketAddress, SocketAddress)] = [:]
         while let frame = try reader.next() {
             let p = PacketDecoder.decode(frame)
@@ -41,8 +33,8 @@ struct StrongSwanFixture {
             found[frame.index] = (body, SocketAddress(address: ip.source.bytes, port: sp), SocketAddress(address: ip.destination.bytes, port: dp))
         }
         isakmp = found.mapValues { (bytes: $0.0, from: $0.1, to: $0.2) }
-        responderConf = Self.parse(try String(contentsOf: dir.appendingPathComponent("swanctl-responder.conf"), encoding: .utf8))
-        initiatorConf = Self.parse(try String(contentsOf: dir.appendingPathComponent("swanctl-initiator.conf"), encoding: .utf8))
+        responderConf = Self.parse(try Fixtures.text(dir + "swanctl-responder.conf"))
+        initiatorConf = Self.parse(try Fixtures.text(dir + "swanctl-initiator.conf"))
     }
 
     /// A flat reading of swanctl.conf: the innermost `local`/`remote` block prefixes its keys.

@@ -5,6 +5,7 @@ import IKEv1
 import IPsecCrypto
 import ISAKMPWire
 import Testing
+import TestSupport
 
 /// Against a live strongSwan charon (shared/interop/peer-up.sh --topology root): our initiator
 /// on real UDP sockets and the real clock completes Main Mode + Quick Mode (NAT-T float,
@@ -156,18 +157,13 @@ struct LiveCharonTests {
     @Test(.enabled(if: ProcessInfo.processInfo.environment["IKV1_LIVE_PEERCTL"] != nil, "set IKV1_LIVE_PEERCTL"))
     func charonInitiatesRekeysAndTerminates() throws {
         let env = ProcessInfo.processInfo.environment
-        func control(_ command: String) throws -> Process {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: env["IKV1_LIVE_PEERCTL"]!)
-            p.arguments = [env["IKV1_LIVE_PEER"] ?? "peer", command]
-            p.standardOutput = FileHandle.nullDevice
-            try p.run()
-            return p
+        func control(_ command: String) throws -> ChildProcess {
+            try ChildProcess(env["IKV1_LIVE_PEERCTL"]!, [env["IKV1_LIVE_PEER"] ?? "peer", command], output: .discarded)
         }
         let node = try LiveNode(try Self.config(initiator: false))
         let initiate = try control("initiate")
         node.pump(seconds: 25) { !node.endpoint.childSAs.isEmpty && !initiate.isRunning }
-        #expect(initiate.terminationStatus == 0)
+        #expect(initiate.wait().status == 0)
         #expect(node.endpoint.childSAs.count == 1)
         let rekey = try control("rekey")
         node.pump(seconds: 15) { node.log.filter { if case .installChildSA = $0 { true } else { false } }.count == 2 && !rekey.isRunning }

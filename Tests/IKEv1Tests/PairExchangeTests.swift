@@ -1,5 +1,6 @@
 import IKEv1
 import IPsecCrypto
+import IPsecTestSupport
 import ISAKMPWire
 import Testing
 

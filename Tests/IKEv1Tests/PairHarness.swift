@@ -1,8 +1,9 @@
 import IKEv1
 import IPsecCrypto
+import IPsecTestSupport
 import ISAKMPWire
 
-/// The pair harness is the library's `EndpointPair`; these helpers read its log.
+/// The pair harness is IPsecTestSupport's `EndpointPair`; these helpers read its log.
 typealias Pair = EndpointPair
 
 extension EndpointPair {

@@ -1,9 +1,10 @@
 import IKEv1
 import IPsecCrypto
+import IPsecTestSupport
 import ISAKMPWire
 
 /// Certificates made in memory for the signature tests: a root CA with an intermediate under
-/// it and an unrelated root (IPsecCrypto's `TestPKI`), and leaves for both pair sides (RSA-2048,
+/// it and an unrelated root (IPsecTestSupport's `TestPKI`), and leaves for both pair sides (RSA-2048,
 /// P-256, P-384, P-521) whose keys are generated once per test process. Everything is valid
 /// around `PairPKI.now`.
 enum PairPKI {

@@ -1,8 +1,10 @@
 import Foundation
 import IKEv1
 import IPsecCrypto
+import IPsecTestSupport
 import ISAKMPWire
 import Testing
+import TestSupport
 
 /// Phase 1 authenticated with RSA (method 3) and ECDSA (RFC 4754 methods 9/10/11) signatures
 /// and X.509 certificates made by `PairPKI`, Main Mode and Aggressive Mode; A initiates, B responds.
@@ -182,8 +184,7 @@ import Testing
 /// not by our own builder: the path `ikev1 --cert/--key/--ca` takes.
 @Suite struct SignatureFileCredentialsTests {
     static func file(_ name: String) -> String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/x509/\(name)").path
+        Fixtures.url("x509/\(name)").path
     }
 
     /// sun (P-256 under the RSA test root) and moon (P-256 under an unrelated root) each trust the

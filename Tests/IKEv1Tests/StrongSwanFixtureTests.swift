@@ -2,13 +2,14 @@
 import IPsecCrypto
 import ISAKMPWire
 import Testing
+import TestSupport
 
 /// Real peer data: charon 5.9.8's messages from Fixtures/captures/strongswan/*/capture.pcap
 /// with the key material its logs printed (keys.json; see Fixtures/captures/strongswan/README.md).
 @Suite struct StrongSwanFixtureTests {
     /// Our responder, configured like swanctl-responder.conf, picks what charon picked from
     /// charon's Main/Aggressive Mode message 1 (its own order first: `proposal-selection`).
-    @Test(arguments: StrongSwanFixture.scenarios)
+    @Test(arguments: try nonEmpty(Fixtures.strongSwanScenarios()))
     func responderChoosesWhatCharonChose(scenario: String) throws {
         let fx = try StrongSwanFixture(scenario)
         let first = fx.isakmp[fx.phase1.ints("frames")[0]]!
@@ -64,7 +65,7 @@ import Testing
 
     /// HASH(1)/(2)/(3) recomputed by our Quick Mode code over charon's decrypted messages equal
     /// charon's (keys.json hash_1..3) and the HASH payloads on the wire.
-    @Test(arguments: StrongSwanFixture.scenarios)
+    @Test(arguments: try nonEmpty(Fixtures.strongSwanScenarios()))
     func quickModeHashesMatchCharon(scenario: String) throws {
         let fx = try StrongSwanFixture(scenario)
         let e = try #require(try Self.established(fx, initiator: false).established)
@@ -91,7 +92,7 @@ import Testing
     }
 
     /// Our Quick Mode responder accepts charon's QM1 (PFS included) and answers with QM2.
-    @Test(arguments: StrongSwanFixture.scenarios)
+    @Test(arguments: try nonEmpty(Fixtures.strongSwanScenarios()))
     func responderAcceptsCharonsQuickMode(scenario: String) throws {
         let fx = try StrongSwanFixture(scenario)
         for qm in Self.primaryQuickModes(fx) {
@@ -109,7 +110,7 @@ import Testing
     /// Our Quick Mode initiator, holding charon's QM1 state, accepts charon's QM2, sends a QM3
     /// byte-identical to charon's and installs the SA pair with charon's ESP keys (no-PFS
     /// fixtures: the PFS private value is not in the fixtures).
-    @Test(arguments: StrongSwanFixture.scenarios)
+    @Test(arguments: try nonEmpty(Fixtures.strongSwanScenarios()))
     func initiatorAcceptsCharonsQuickModeReply(scenario: String) throws {
         let fx = try StrongSwanFixture(scenario)
         for qm in Self.primaryQuickModes(fx) where (qm["pfs"] as? Bool) == false {
@@ -166,7 +167,7 @@ import Testing
 
     /// KEYMAT for every fixture Quick Mode, PFS included (g(qm)^xy from keys.json): our split
     /// into encryption and integrity keys per direction equals charon's four ESP keys.
-    @Test(arguments: StrongSwanFixture.scenarios)
+    @Test(arguments: try nonEmpty(Fixtures.strongSwanScenarios()))
     func childKeysMatchCharon(scenario: String) throws {
         let fx = try StrongSwanFixture(scenario)
         let e = try #require(try Self.established(fx, initiator: true).established)
@@ -194,7 +195,7 @@ import Testing
 
     /// charon's Informationals (DPD R-U-THERE / ACK, Deletes) verify under our Informational
     /// HASH(1) and are acted on: R-U-THERE answered, ISAKMP Delete closes the SA.
-    @Test(arguments: StrongSwanFixture.scenarios)
+    @Test(arguments: try nonEmpty(Fixtures.strongSwanScenarios()))
     func charonsInformationalsAreAccepted(scenario: String) throws {
         let fx = try StrongSwanFixture(scenario)
         let initiatorAddress = SocketAddress.ipv4((fx.keys["initiator"] as! [String: Any])["address"] as! String)!
@@ -241,7 +242,7 @@ import Testing
     /// charon's HASH_I and answers with a message 6 byte-identical to charon's; our initiator
     /// verifies charon's HASH_R. NAT-D: charon's fake hash (libipsec forces encapsulation) is
     /// seen as "peer behind NAT", the kernel-netlink run as no NAT.
-    @Test(arguments: StrongSwanFixture.scenarios.filter { (try? StrongSwanFixture($0).phase1["exchange"] as? String) == "main" })
+    @Test(arguments: try nonEmpty(Fixtures.strongSwanScenarios().filter { try StrongSwanFixture($0).phase1["exchange"] as? String == "main" }))
     func mainModeAuthenticationMatchesCharon(scenario: String) throws {
         let fx = try StrongSwanFixture(scenario)
         let frames = fx.phase1.ints("frames")

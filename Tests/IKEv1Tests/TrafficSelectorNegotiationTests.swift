@@ -1,4 +1,5 @@
 import IKEv1
+import IPsecTestSupport
 import ISAKMPWire
 import Testing
 

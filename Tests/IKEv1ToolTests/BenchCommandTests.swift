@@ -1,5 +1,5 @@
 import ArgumentParser
-import ESP
+import IPsecBenchSupport
 import Foundation
 import Testing
 @testable import IKEv1Tool

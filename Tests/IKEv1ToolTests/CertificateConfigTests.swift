@@ -3,6 +3,7 @@ import Foundation
 import IKEv1
 import IPsecNode
 import IPsecCrypto
+import IPsecTestSupport
 import ISAKMPWire
 import Testing
 import IKEv1Config

@@ -18,6 +18,7 @@ struct ConfigFileTests {
     local_ts = 198.51.100.0/24
     remote_ts = 203.0.113.0/24
     dpd_delay = 30s
+    keepalive = 5s
     esp_lifetime = 60m
     aggressive = yes
 
@@ -35,7 +36,20 @@ struct ConfigFileTests {
         #expect(office.psk == Array("ikev1-interop-test-psk".utf8))
         #expect(office.ikeProposals == "aes128-sha256-modp2048,aes256-sha384-ecp384")
         #expect(office.dpdDelay == 30 && office.espLifetime == 3600 && office.aggressive)
+        #expect(office.keepalive == 5 && conns[1].keepalive == 20)
         #expect(conns[1].transport && conns[1].psk == Array("s3cret".utf8))
+    }
+
+    /// A file saved with Windows line ends reads the same ("\r\n" is one Swift Character).
+    @Test func crlfLineEndsReadTheSame() throws {
+        let crlf = Self.example.split(separator: "\n", omittingEmptySubsequences: false).joined(separator: "\r\n")
+        #expect(try ConfigFile.parse(crlf, environment: ["LAB_PSK": "s3cret"])
+                == ConfigFile.parse(Self.example, environment: ["LAB_PSK": "s3cret"]))
+        #expect {
+            _ = try ConfigFile.parse("[conn a]\r\npsk = x\r\nmode = tunel\r\n")
+        } throws: { error in
+            (error as? ConfigFile.Error).map { $0.line == 3 && $0.message == "mode is tunnel or transport, not tunel" } ?? false
+        }
     }
 
     @Test(arguments: [
@@ -46,6 +60,7 @@ struct ConfigFileTests {
         ("psk = x\n", 1, "outside a [conn NAME] section"),
         ("[conn a]\nremote = 1.2.3.4\n", 3, "has no psk"),
         ("[conn a]\npsk = x\ndpd_delay = soon\n", 3, "is a duration"),
+        ("[conn a]\npsk = x\nkeepalive = often\n", 3, "is a duration"),
         ("[conn a]\npsk = x\njust words\n", 3, "expected key = value"),
         ("[conn a]\npsk = x\n[conn a]\npsk = y\n", 3, "defined twice"),
         ("[peer a]\n", 1, "expected [conn NAME]"),

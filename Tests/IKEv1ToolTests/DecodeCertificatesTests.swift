@@ -3,6 +3,7 @@ import IPsecCrypto
 import ISAKMPWire
 import Testing
 @testable import IKEv1Tool
+import TestSupport
 
 /// `ikev1 decode` reports the certificates of CERT payloads and the CA names
 /// of CR payloads. The reference is `openssl x509 -text` of the same DER,
@@ -10,10 +11,10 @@ import Testing
 /// Wireshark's key table (Fixtures/x509/ikev1-certs/).
 struct DecodeCertificatesTests {
     static func decodeIKEv1Certs() throws -> [DecodeRecord] {
-        let table = FixturePath.url("captures/public/wireshark/config/ikev1_decryption_table").path
+        let table = Fixtures.url("captures/public/wireshark/config/ikev1_decryption_table").path
         var inspector = CaptureInspector()
         inspector.decryptor = SessionDecryptor(secrets: try Secrets.load(path: table))
-        return try inspector.inspect([UInt8](Data(contentsOf: FixturePath.url("captures/public/zeek-spicy-ipsec/traces/ikev1-certs.pcap"))))
+        return try inspector.inspect(Fixtures.bytes("captures/public/zeek-spicy-ipsec/traces/ikev1-certs.pcap"))
     }
 
     /// The fields of openssl's -text output that the report also gives.
@@ -64,9 +65,9 @@ struct DecodeCertificatesTests {
         #expect(isakmp.certificates.count == 1)
         let certificate = try #require(report.certificate)
         // Same bytes as tshark extracted with Wireshark's key table.
-        let der = [UInt8](try Data(contentsOf: FixturePath.url("x509/ikev1-certs/frame\(frame)-1.der")))
+        let der = try Fixtures.bytes("x509/ikev1-certs/frame\(frame)-1.der")
         #expect(certificate.der == der)
-        let openssl = OpenSSLText(try String(contentsOf: FixturePath.url("x509/ikev1-certs/frame\(frame)-1.txt"), encoding: .utf8))
+        let openssl = OpenSSLText(try Fixtures.text("x509/ikev1-certs/frame\(frame)-1.txt"))
 
         let json = DecodeOutput.json(record)
         guard case .array(let payloads)? = json["isakmp"]?["payloads"] else { Issue.record("no payloads"); return }
@@ -93,11 +94,13 @@ struct DecodeCertificatesTests {
     }
 
     /// Guards the fixture: openssl today says what it said when the script ran.
-    @Test(.enabled(if: OpenSSLCLI.path != nil), arguments: [5, 6])
+    @Test(.enabled(if: ChildProcess.openssl != nil, "openssl command not installed"), arguments: [5, 6])
     func fixtureTextIsWhatOpenSSLPrints(frame: Int) throws {
-        let der = FixturePath.url("x509/ikev1-certs/frame\(frame)-1.der").path
-        let output = try OpenSSLCLI.run(["x509", "-inform", "DER", "-in", der, "-noout", "-text", "-nameopt", "oneline,-space_eq"])
-        #expect(output == (try String(contentsOf: FixturePath.url("x509/ikev1-certs/frame\(frame)-1.txt"), encoding: .utf8)))
+        let der = Fixtures.url("x509/ikev1-certs/frame\(frame)-1.der").path
+        let output = try ChildProcess.run(try #require(ChildProcess.openssl), [
+            "x509", "-inform", "DER", "-in", der, "-noout", "-text", "-nameopt", "oneline,-space_eq",
+        ], output: .standardOutputOnly).text
+        #expect(output == (try Fixtures.text("x509/ikev1-certs/frame\(frame)-1.txt")))
     }
 
     @Test func certificateRequestNamesTheCA() throws {
@@ -111,14 +114,14 @@ struct DecodeCertificatesTests {
         }
         // Without keys, the CERT payloads stay encrypted and nothing is reported for them.
         var inspector = CaptureInspector()
-        let plain = try inspector.inspect([UInt8](Data(contentsOf: FixturePath.url("captures/public/zeek-spicy-ipsec/traces/ikev1-certs.pcap"))))
+        let plain = try inspector.inspect(Fixtures.bytes("captures/public/zeek-spicy-ipsec/traces/ikev1-certs.pcap"))
         #expect(plain.allSatisfy { $0.isakmp?.certificates.isEmpty ?? true })
     }
 
     /// A chain spread over messages: leaf ← intermediate ← root (the openssl-made
     /// Fixtures/x509 PKI), a duplicate, a broken CERT payload and a CR.
     @Test func chainStructureAcrossMessages() throws {
-        func cert(_ name: String) throws -> [UInt8] { [UInt8](try Data(contentsOf: FixturePath.url("x509/\(name).der"))) }
+        func cert(_ name: String) throws -> [UInt8] { try Fixtures.bytes("x509/\(name).der") }
         let x509 = CertificateEncoding(rawValue: 4)
         let root = try cert("root"), intermediate = try cert("intermediate"), leaf = try cert("leaf-rsa")
         let rootName = try Certificate(der: root).subject
@@ -159,23 +162,5 @@ struct DecodeCertificatesTests {
         CertificateReport.annotate(&withoutRoot)
         #expect(withoutRoot[1].isakmp?.certificates[1]?.chainDescription
             == "issuer's certificate not in the capture (its issuer is the CA the CR of frame 1 asks for)")
-    }
-}
-
-/// The openssl CLI when it is on PATH (the fixture guard runs only then).
-enum OpenSSLCLI {
-    static let path: String? = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-        .map { "\($0)/openssl" }.first { FileManager.default.isExecutableFile(atPath: $0) }
-
-    static func run(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path ?? "/usr/bin/openssl")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
     }
 }

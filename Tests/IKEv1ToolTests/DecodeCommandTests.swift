@@ -2,25 +2,19 @@ import Foundation
 import Testing
 import ISAKMPWire
 @testable import IKEv1Tool
+import TestSupport
 
 /// `ikev1 decode` over every fixture capture, checked against tshark 4.0.17's
 /// dissection of the same frames (Fixtures/tshark; see Fixtures/README.md).
 struct DecodeCommandTests {
-    static func expectationFiles() -> [String] {
-        let e = FileManager.default.enumerator(atPath: FixturePath.url("tshark").path)
-        var out: [String] = []
-        while let p = e?.nextObject() as? String { if p.hasSuffix(".json") { out.append(p) } }
-        return out.sorted()
-    }
-
     static func run(_ capture: String) throws -> [DecodeRecord] {
         var inspector = CaptureInspector()
-        return try inspector.inspect([UInt8](Data(contentsOf: FixturePath.url("captures/" + capture))))
+        return try inspector.inspect(Fixtures.bytes("captures/" + capture))
     }
 
-    @Test(arguments: expectationFiles())
+    @Test(arguments: try nonEmpty(Fixtures.files(under: "tshark", endingIn: ".json")))
     func packetsAreFoundWhereTsharkFindsThem(file: String) throws {
-        let exp = try JSONSerialization.jsonObject(with: Data(contentsOf: FixturePath.url("tshark/" + file))) as! [String: Any]
+        let exp = try Fixtures.json("tshark/" + file)
         let capture = exp["capture"] as! String
         let records = try Self.run(capture)
         let byFrame = Dictionary(grouping: records, by: \.frame)

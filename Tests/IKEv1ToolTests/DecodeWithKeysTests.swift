@@ -3,6 +3,7 @@ import IPsecCrypto
 import ISAKMPWire
 import Testing
 @testable import IKEv1Tool
+import TestSupport
 
 /// `ikev1 decode --keys`: from the PSK and the DH shared secrets alone, every
 /// encrypted message of real strongSwan 5.9.8 exchanges decrypts and every hash
@@ -15,7 +16,7 @@ struct DecodeWithKeysTests {
 
     /// The secrets a user would have: PSK and g^xy values only, nothing derived.
     static func minimalSecrets(_ scenario: String) throws -> (Secrets, [String: Any]) {
-        let url = FixturePath.url("captures/strongswan/\(scenario)/keys.json")
+        let url = Fixtures.url("captures/strongswan/\(scenario)/keys.json")
         let full = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
         var minimal: [String: Any] = ["psk_ascii": full["psk_ascii"]!]
         let p1 = full["phase1"] as! [String: Any]
@@ -33,7 +34,7 @@ struct DecodeWithKeysTests {
         let decryptor = SessionDecryptor(secrets: secrets)
         var inspector = CaptureInspector()
         inspector.decryptor = decryptor
-        let bytes = try [UInt8](Data(contentsOf: FixturePath.url("captures/strongswan/\(scenario)/capture.pcap")))
+        let bytes = try Fixtures.bytes("captures/strongswan/\(scenario)/capture.pcap")
         return (try inspector.inspect(bytes), decryptor)
     }
 
@@ -75,8 +76,7 @@ struct DecodeWithKeysTests {
         let (records, _) = try Self.decode(scenario, secrets)
         let esp = records.filter { $0.proto == .esp }
         // As many as tshark found (main-mode-psk-port500 has none: its kernel could not install ESP).
-        let tshark = try JSONSerialization.jsonObject(with: Data(contentsOf: FixturePath.url(
-            "tshark/strongswan/\(scenario)/capture.pcap.json"))) as! [String: Any]
+        let tshark = try Fixtures.json("tshark/strongswan/\(scenario)/capture.pcap.json")
         #expect(esp.count == (tshark["esp"] as! [Any]).count)
         for r in esp {
             #expect(r.esp?.icvValid == true, "\(scenario) frame \(r.frame): \(r.error ?? "")")
@@ -102,11 +102,11 @@ struct DecodeWithKeysTests {
     /// Ka of test/config/ikev1_decryption_table; expectations from
     /// Fixtures/captures/public/README.md and Wireshark's suite_decryption.py.
     @Test func wiresharkKeyTableDecryptsIKEv1Certs() throws {
-        let table = FixturePath.url("captures/public/wireshark/config/ikev1_decryption_table").path
+        let table = Fixtures.url("captures/public/wireshark/config/ikev1_decryption_table").path
         let decryptor = SessionDecryptor(secrets: try Secrets.load(path: table))
         var inspector = CaptureInspector()
         inspector.decryptor = decryptor
-        let bytes = try [UInt8](Data(contentsOf: FixturePath.url("captures/public/zeek-spicy-ipsec/traces/ikev1-certs.pcap")))
+        let bytes = try Fixtures.bytes("captures/public/zeek-spicy-ipsec/traces/ikev1-certs.pcap")
         let records = try inspector.inspect(bytes)
         func types(_ frame: Int) -> [PayloadType]? { records.first { $0.frame == frame }?.isakmp?.payloads?.map(\.type) }
         func hash(_ frame: Int) -> String? {

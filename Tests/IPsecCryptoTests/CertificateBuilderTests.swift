@@ -1,6 +1,8 @@
 import Foundation
 import IPsecCrypto
+import IPsecTestSupport
 import Testing
+import TestSupport
 
 /// Certificates built in memory (for tests and `ikev1 demo --auth`): checked
 /// by our TrustStore and, when the openssl CLI is on PATH, by `openssl verify`.
@@ -83,7 +85,7 @@ import Testing
     }
 
     /// A second implementation agrees: `openssl verify -attime` over the PEMs we wrote.
-    @Test(.enabled(if: Self.openssl != nil)) func opensslVerifiesBuiltChain() throws {
+    @Test(.enabled(if: ChildProcess.openssl != nil, "openssl command not installed")) func opensslVerifiesBuiltChain() throws {
         let pki = try Self.makePKI(root: .rsa(bits: 2048), leaf: .ecdsaP256)
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("x509-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -105,21 +107,9 @@ import Testing
         #expect(text.output.contains("DNS:moon.example.org, email:moon@example.org, IP Address:10.1.0.1, IP Address:FE80:0:0:0:0:0:0:1"))
     }
 
-    static let openssl: URL? = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":")
-        .map { URL(fileURLWithPath: String($0)).appendingPathComponent("openssl") }
-        .first { FileManager.default.isExecutableFile(atPath: $0.path) }
-
     static func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = openssl
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let result = try ChildProcess.run(try #require(ChildProcess.openssl), arguments)
+        return (result.status, result.text)
     }
 }
 

@@ -1,12 +1,13 @@
 import Foundation
 import IPsecCrypto
 import Testing
+import TestSupport
 
 /// Chain verification (RFC 5280 §6) over the openssl-made PKI of
 /// Fixtures/x509 (Scripts/make-x509-fixtures.sh), at injected times.
 @Suite struct CertificateChainTests {
     static func load(_ name: String) throws -> Certificate {
-        try #require(try Certificate.load(contentsOf: Fixture.url("x509/\(name).pem").path).first)
+        try #require(try Certificate.load(contentsOf: Fixtures.url("x509/\(name).pem").path).first)
     }
 
     /// 2030-06-01 00:00:00 UTC: inside every fixture window except leaf-expired's.

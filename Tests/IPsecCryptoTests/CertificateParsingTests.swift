@@ -1,6 +1,7 @@
 import Foundation
 import IPsecCrypto
 import Testing
+import TestSupport
 
 /// Certificates made by the openssl CLI (Scripts/make-x509-fixtures.sh, see
 /// Fixtures/README.md), checked field by field against what openssl printed
@@ -8,7 +9,7 @@ import Testing
 @Suite struct CertificateParsingTests {
     static let names = ["root", "intermediate", "leaf-rsa", "leaf-p256", "leaf-expired", "other-root", "leaf-other"]
 
-    static func path(_ file: String) -> String { Fixture.url("x509/\(file)").path }
+    static func path(_ file: String) -> String { Fixtures.url("x509/\(file)").path }
 
     /// openssl's `key=value` lines; `san` may repeat in principle, so values are lists.
     static func expectation(_ name: String) throws -> [String: String] {
@@ -57,7 +58,7 @@ import Testing
     @Test func publicKeyVerifiesWhatTheFixtureKeySigns() throws {
         for (cert, keyFile) in [("leaf-rsa", "leaf-rsa.key"), ("leaf-p256", "leaf-p256.key"),
                                 ("leaf-p256", "leaf-p256.sec1.pem"), ("leaf-rsa", "leaf-rsa.key.der")] {
-            let certificate = try Certificate(der: Array(try Fixture.data("x509/\(cert).der")))
+            let certificate = try Certificate(der: try Fixtures.bytes("x509/\(cert).der"))
             let key = try SigningKey(contentsOf: Self.path(keyFile))
             let hash = Array(repeating: UInt8(0x5A), count: 32)
             let signature = try key.sign(hash: hash)
@@ -98,7 +99,7 @@ import Testing
     }
 
     @Test func badInputIsATypedError() throws {
-        let der = Array(try Fixture.data("x509/leaf-rsa.der"))
+        let der = try Fixtures.bytes("x509/leaf-rsa.der")
         let invalid = CryptoError(.invalidCertificate, "")
         #expect(throws: invalid) { try Certificate(der: Array(der.prefix(der.count - 1))) }
         #expect(throws: invalid) { try Certificate(der: Array(der.prefix(40))) }
@@ -118,7 +119,7 @@ import Testing
     /// Every truncation is refused with the typed error; every single-byte change
     /// either parses (and every accessor then works) or is refused: never a trap.
     @Test func truncationsAndByteFlipsNeverTrap() throws {
-        let der = Array(try Fixture.data("x509/leaf-p256.der"))
+        let der = try Fixtures.bytes("x509/leaf-p256.der")
         for length in 0..<der.count {
             #expect(throws: CryptoError(.invalidCertificate, "")) { try Certificate(der: Array(der.prefix(length))) }
         }

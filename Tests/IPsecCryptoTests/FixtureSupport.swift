@@ -2,44 +2,17 @@ import Foundation
 import IPsecCrypto
 import ISAKMPWire
 import Testing
+import TestSupport
 
-/// Fixtures live at the repository root: three levels above this file.
-enum Fixture {
-    static let root: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures")
+extension Fixtures {
+    /// gzip, which `gunzip` needs.
+    static let gzip = ChildProcess.find("gzip")
 
-    static func url(_ path: String) -> URL { root.appendingPathComponent(path) }
-
-    static func data(_ path: String) throws -> Data { try Data(contentsOf: url(path)) }
-
-    static func json(_ path: String) throws -> [String: Any] {
-        try JSONSerialization.jsonObject(with: data(path)) as! [String: Any]
-    }
-
-    /// Decompresses a `.gz` fixture with `/bin/gzip -dc`; nil when gzip is missing.
-    static func gunzip(_ path: String) throws -> String? {
-        let gzip = URL(fileURLWithPath: "/bin/gzip")
-        guard FileManager.default.isExecutableFile(atPath: gzip.path) else { return nil }
-        let process = Process()
-        process.executableURL = gzip
-        process.arguments = ["-dc", url(path).path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
-        return String(decoding: output, as: UTF8.self)
-    }
-
-    /// Names of the strongSwan fixture folders (each with a keys.json).
-    static var strongSwanFolders: [String] {
-        let dir = url("strongswan")
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
-        return names.filter {
-            FileManager.default.fileExists(atPath: dir.appendingPathComponent($0).appendingPathComponent("keys.json").path)
-        }.sorted()
+    /// Decompresses a `.gz` fixture with gzip.
+    static func gunzip(_ path: String) throws -> String {
+        let result = try ChildProcess.run(try #require(gzip), ["-dc", url(path).path])
+        guard result.status == 0 else { throw FixtureError(description: "gzip -dc \(path): \(result.text)") }
+        return result.text
     }
 }
 

@@ -1,6 +1,7 @@
 import Foundation
 import IPsecCrypto
 import Testing
+import TestSupport
 
 /// The SIG payload formats IKEv1 peers expect, checked against sources other than our own code:
 /// RFC 4754 §8's ECDSA signatures (r | s) and the `openssl` command line for RSA (PKCS#1 v1.5
@@ -13,7 +14,7 @@ import Testing
 
     static let vectors: [Vector] = {
         struct File: Decodable { let vectors: [Vector] }
-        let data = try! Fixture.data("rfc-vectors/ecdsa_rfc4754.json")
+        let data = Data(try! Fixtures.bytes("rfc-vectors/ecdsa_rfc4754.json"))
         return try! JSONDecoder().decode(File.self, from: data).vectors
     }()
 
@@ -50,7 +51,7 @@ import Testing
 
     /// RFC 4754 §8: the RFC's r | s verifies with our raw SIG layout; a flipped bit, the DER form,
     /// or a truncated value do not; the key maps to the RFC's method number.
-    @Test(arguments: vectors.indices)
+    @Test(arguments: try nonEmpty(vectors.indices))
     func rfc4754SignaturesVerify(index: Int) throws {
         let v = Self.vectors[index]
         let key = try VerifyingKey(der: Self.spki(curve: v.curve, x: hex(v.gw_x), y: hex(v.gw_y)))
@@ -68,21 +69,10 @@ import Testing
 
     // MARK: openssl command line
 
-    static let openssl = ["/usr/bin/openssl", "/usr/local/bin/openssl", "/opt/homebrew/bin/openssl"]
-        .first { FileManager.default.isExecutableFile(atPath: $0) }
-
     /// Runs openssl; returns stdout, or nil on a non-zero exit.
     static func run(_ arguments: [String]) throws -> [UInt8]? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: openssl!)
-        process.arguments = arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = Pipe()
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return process.terminationStatus == 0 ? Array(data) : nil
+        let result = try ChildProcess.run(try #require(ChildProcess.openssl), arguments, output: .standardOutputOnly)
+        return result.status == 0 ? result.output : nil
     }
 
     static func temporaryDirectory() throws -> URL {
@@ -94,7 +84,7 @@ import Testing
     /// Our RSA SIG opened with the public key and no padding removed is exactly
     /// `00 01 FF..FF 00 | HASH`: type 1 padding over the raw hash, no DigestInfo (RFC 2409 §5.1
     /// as strongSwan and racoon sign); `openssl pkeyutl -verifyrecover` with PKCS#1 padding gives the hash back.
-    @Test(.enabled(if: openssl != nil, "openssl command not installed"), arguments: [20, 32, 64])
+    @Test(.enabled(if: ChildProcess.openssl != nil, "openssl command not installed"), arguments: [20, 32, 64])
     func rsaSignatureIsPKCS1Type1OverTheRawHash(hashLength: Int) throws {
         let key = try SigningKey.generate(.rsa(bits: 2048))
         let hash = (0..<hashLength).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
@@ -115,7 +105,7 @@ import Testing
 
     /// Our ECDSA r | s, re-encoded as DER by hand, verifies with `openssl pkeyutl` over the raw
     /// hash (no digest applied: the IKEv1 HASH_I/HASH_R is the ECDSA input).
-    @Test(.enabled(if: openssl != nil, "openssl command not installed"),
+    @Test(.enabled(if: ChildProcess.openssl != nil, "openssl command not installed"),
           arguments: [(KeyAlgorithm.ecdsaP256, 32), (.ecdsaP384, 48), (.ecdsaP521, 64)])
     func ecdsaRawSignatureVerifiesWithOpenSSL(algorithm: KeyAlgorithm, hashLength: Int) throws {
         let key = try SigningKey.generate(algorithm)

@@ -1,6 +1,7 @@
 import Foundation
 import IPsecCrypto
 import Testing
+import TestSupport
 
 /// Cipher- and MAC-level known answers from Fixtures/rfc-vectors (copied from
 /// shared/fixtures/public/rfc-vectors; RFC 2202, 4868, 3566, 4434, 3686, 3602
@@ -9,7 +10,7 @@ import Testing
     static let hmacFile = "rfc-vectors/hmac_rfc2202_rfc4868.json"
 
     @Test func hmacRFC2202AndRFC4868() throws {
-        let json = try Fixture.json(Self.hmacFile)
+        let json = try Fixtures.json(Self.hmacFile)
         var checked = 0
         for (key, hash) in [("rfc2202_hmac_md5", HashAlgorithm.md5), ("rfc2202_hmac_sha1", .sha1)] {
             for v in json.objects(key) {
@@ -48,7 +49,7 @@ import Testing
     }
 
     @Test func aesXCBCRFC3566AndPRFRFC4434() throws {
-        let json = try Fixture.json("rfc-vectors/aes_xcbc_rfc3566_rfc4434.json")
+        let json = try Fixtures.json("rfc-vectors/aes_xcbc_rfc3566_rfc4434.json")
         for v in json.objects("rfc3566_aes_xcbc_mac_96") {
             let xcbc = try AESXCBC(key: SecretBytes(v.bytes("key")))
             var message = v.bytes("message")
@@ -65,7 +66,7 @@ import Testing
     }
 
     @Test func aesCTRRFC3686() throws {
-        let json = try Fixture.json("rfc-vectors/rfc3686_aes_ctr.json")
+        let json = try Fixtures.json("rfc-vectors/rfc3686_aes_ctr.json")
         let vectors = json.objects("vectors")
         #expect(vectors.count == 9)
         for v in vectors {
@@ -77,7 +78,7 @@ import Testing
     }
 
     @Test func aesCBCRFC3602() throws {
-        let json = try Fixture.json("rfc-vectors/rfc3602_aes_cbc.json")
+        let json = try Fixtures.json("rfc-vectors/rfc3602_aes_cbc.json")
         for v in json.objects("cipher_cases") {
             let cbc = try CBCCipher(algorithm: .aes(keyBits: 128), key: v.bytes("key"))
             #expect(try cbc.encrypt(v.bytes("plaintext"), iv: v.bytes("iv")) == v.bytes("ciphertext"), "case \(v["case"]!)")
@@ -118,7 +119,7 @@ import Testing
     }
 
     @Test func aesGCMAndGMACDraftMcGrew() throws {
-        let json = try Fixture.json("rfc-vectors/draft-mcgrew-gcm-test-01_esp_gcm_gmac.json")
+        let json = try Fixtures.json("rfc-vectors/draft-mcgrew-gcm-test-01_esp_gcm_gmac.json")
         let cases = json.objects("cases")
         #expect(cases.count == 17)
         for v in cases {
@@ -193,7 +194,7 @@ import Testing
 /// The allocation-free HMACContext agrees with libcrypto's one-shot HMAC for
 /// every hash and for keys shorter than, equal to and longer than the block.
 @Suite struct HMACContextAgreementTests {
-    @Test(arguments: HashAlgorithm.allCases)
+    @Test(arguments: try nonEmpty(HashAlgorithm.allCases))
     func agreesWithOneShotHMAC(hash: HashAlgorithm) {
         let message: [UInt8] = (0..<1500).map { UInt8(truncatingIfNeeded: $0 &* 7) }
         for keyLength in [0, 1, 20, 64, 65, 128, 129, 200] {

@@ -1,5 +1,6 @@
 import IPsecCrypto
 import Testing
+import TestSupport
 
 /// strongSwan proposal notation (swanctl.conf `proposals`/`esp_proposals`
 /// keywords): parsing, printing, errors, registry codes and legacy policy.
@@ -124,7 +125,7 @@ import Testing
     /// Fixtures/captures/strongswan/aggressive-mode-psk/keys.json: ESP aes256gcm16 keys
     /// are AES key | 4-byte salt, 36 bytes from KEYMAT, no integrity key.
     @Test func gcmKeysSplitAsStrongSwanDid() throws {
-        let keys = try Fixture.json("captures/strongswan/aggressive-mode-psk/keys.json")
+        let keys = try Fixtures.json("captures/strongswan/aggressive-mode-psk/keys.json")
         let p1 = keys.object("phase1"), qm = keys.objects("quick_modes")[0]
         let ike = try ProposalList(parsing: p1.string("configured_proposals")).proposals[0]
             .ikeSuites(authentication: .preSharedKey)[0]

@@ -1,5 +1,6 @@
 import IPsecCrypto
 import Testing
+import TestSupport
 
 /// Main Mode PSK secrets from RUB-NDS IPsec-StateMachineExtractor (Apache-2.0,
 /// commit 7f2b969), transcribed into
@@ -10,7 +11,7 @@ import Testing
     static let file = "rub-nds-ipsec-statemachineextractor/ikev1_psk_keys_and_messages.json"
 
     @Test func phase1KeysIVAndHashR() throws {
-        let json = try Fixture.json(Self.file)
+        let json = try Fixtures.json(Self.file)
         let vectors = json.objects("key_derivation_vectors")
         #expect(vectors.count == 2)
         for v in vectors {
@@ -35,7 +36,7 @@ import Testing
     }
 
     @Test func encryptedInformationalDecrypts() throws {
-        let json = try Fixture.json(Self.file)
+        let json = try Fixtures.json(Self.file)
         let v = json.object("encrypted_informational")
         let message = v.bytes("message")
         let cbc = try CBCCipher(algorithm: .aes(keyBits: 128), key: v.bytes("aes128_key"))

@@ -1,6 +1,7 @@
 import Foundation
 import IPsecCrypto
 import Testing
+import TestSupport
 
 /// Replays every encrypted IKEv1 message charon logged in
 /// Fixtures/captures/strongswan/<folder>/dumps-{initiator,responder}.tsv (copied from
@@ -18,7 +19,7 @@ import Testing
     }
 
     static func rows(_ path: String) throws -> [Row] {
-        let text = try String(contentsOf: Fixture.url(path), encoding: .utf8)
+        let text = try Fixtures.text(path)
         return text.split(whereSeparator: \.isNewline).compactMap { line in
             let f = line.split(separator: "\t", omittingEmptySubsequences: false)
             guard f.count >= 5 else { return nil }
@@ -42,11 +43,7 @@ import Testing
         return (Array(plain[4..<hashLength]), Array(plain[hashLength..<offset]))
     }
 
-    static var cases: [(String, String)] {
-        Fixture.strongSwanFolders.flatMap { [($0, "initiator"), ($0, "responder")] }
-    }
-
-    @Test(arguments: cases)
+    @Test(arguments: try nonEmpty(Fixtures.strongSwanScenarios()), ["initiator", "responder"])
     func ivChainEncryptionAndExchangeHashes(folder: String, side: String) throws {
         let keys = try StrongSwanKeyScheduleTests.load(folder)
         let phase1s = StrongSwanKeyScheduleTests.phase1s(keys)

@@ -1,6 +1,7 @@
 import Foundation
 import IPsecCrypto
 import Testing
+import TestSupport
 
 /// Reproduces every value of Fixtures/captures/strongswan/*/keys.json that keys.json
 /// alone determines. Data: real exchanges between two strongSwan 5.9.8
@@ -23,7 +24,7 @@ import Testing
     }
 
     static func load(_ folder: String) throws -> [String: Any] {
-        try Fixture.json("captures/strongswan/\(folder)/keys.json")
+        try Fixtures.json("captures/strongswan/\(folder)/keys.json")
     }
 
     /// Every ISAKMP SA of a fixture: `phase1` plus `phase1_additional[]`.
@@ -42,7 +43,7 @@ import Testing
         return (phase1, hash, blockSize)
     }
 
-    @Test(arguments: Fixture.strongSwanFolders)
+    @Test(arguments: try nonEmpty(Fixtures.strongSwanScenarios()))
     func phase1KeysIVAndAuthenticationHashes(folder: String) throws {
         let keys = try Self.load(folder)
         for p1 in Self.phase1s(keys) {
@@ -68,7 +69,7 @@ import Testing
         }
     }
 
-    @Test(arguments: Fixture.strongSwanFolders)
+    @Test(arguments: try nonEmpty(Fixtures.strongSwanScenarios()))
     func natDiscoveryHashes(folder: String) throws {
         let keys = try Self.load(folder)
         for p1 in Self.phase1s(keys) {
@@ -86,7 +87,7 @@ import Testing
         }
     }
 
-    @Test(arguments: Fixture.strongSwanFolders)
+    @Test(arguments: try nonEmpty(Fixtures.strongSwanScenarios()))
     func quickModeIVHash3AndKEYMAT(folder: String) throws {
         let keys = try Self.load(folder)
         let phase1s = Self.phase1s(keys)

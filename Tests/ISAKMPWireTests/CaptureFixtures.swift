@@ -1,6 +1,7 @@
 import Foundation
 import ISAKMPWire
 import PacketCapture
+import TestSupport
 
 /// One UDP datagram of a fixture capture that tshark dissected as ISAKMP, with tshark's reading.
 struct TsharkISAKMPFrame: @unchecked Sendable {
@@ -15,24 +16,17 @@ struct TsharkISAKMPFrame: @unchecked Sendable {
 /// dissection of each (Fixtures/tshark, made by Scripts/tshark-expectations.sh).
 enum CaptureFixtures {
     /// Every tshark expectation file, relative to Fixtures/tshark.
-    static func expectationFiles() -> [String] {
-        let base = FixturePath.url("tshark")
-        let e = FileManager.default.enumerator(atPath: base.path)
-        var out: [String] = []
-        while let p = e?.nextObject() as? String {
-            if p.hasSuffix(".json") { out.append(p) }
-        }
-        return out.sorted()
+    static func expectationFiles() throws -> [String] {
+        try Fixtures.files(under: "tshark", endingIn: ".json")
     }
 
     static func expectation(_ file: String) throws -> [String: Any] {
-        let data = try Data(contentsOf: FixturePath.url("tshark/" + file))
-        return try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        try Fixtures.json("tshark/" + file)
     }
 
     /// Decoded packets of a capture by frame number.
     static func packets(_ capture: String) throws -> [Int: DecodedPacket] {
-        let bytes = try [UInt8](Data(contentsOf: FixturePath.url("captures/" + capture)))
+        let bytes = try Fixtures.bytes("captures/" + capture)
         var reader = try CaptureReader(bytes: bytes)
         var out: [Int: DecodedPacket] = [:]
         for case .success(let frame) in reader.readAll() {
@@ -44,7 +38,7 @@ enum CaptureFixtures {
     /// Every ISAKMP frame tshark saw, with the bytes our capture reader extracted for it.
     static func isakmpFrames() throws -> [TsharkISAKMPFrame] {
         var frames: [TsharkISAKMPFrame] = []
-        for file in expectationFiles() {
+        for file in try expectationFiles() {
             let exp = try expectation(file)
             let capture = exp["capture"] as! String
             let packets = try packets(capture)
@@ -62,7 +56,7 @@ enum CaptureFixtures {
     /// Every UDP 500/4500 payload and ESP/AH payload of every capture: input for robustness tests.
     static func allDatagrams() throws -> [[UInt8]] {
         var out: [[UInt8]] = []
-        for file in expectationFiles() {
+        for file in try expectationFiles() {
             let capture = try expectation(file)["capture"] as! String
             for (_, p) in try packets(capture).sorted(by: { $0.key < $1.key }) {
                 switch p.transport {

@@ -1,13 +1,14 @@
 import Foundation
 import ISAKMPWire
 import Testing
+import TestSupport
 
 /// Byte-exact encodings asserted by scapy's test suite (secdev/scapy
 /// test/scapy/layers/isakmp.uts, transcribed in Fixtures/captures/public/scapy/isakmp_uts_encodings.json):
 /// we build the same messages through the public API and compare every byte.
 struct ScapyEncodingTests {
     static func vector(_ index: Int) throws -> [UInt8] {
-        let url = FixturePath.url("captures/public/scapy/isakmp_uts_encodings.json")
+        let url = Fixtures.url("captures/public/scapy/isakmp_uts_encodings.json")
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
         let vectors = json["vectors"] as! [[String: Any]]
         return [UInt8](hexString: vectors[index]["bytes_hex"] as! String)!

@@ -18,7 +18,7 @@ struct CharonInteropTests {
 
     static let scenarios = [
         "main-psk", "aggressive-fqdn", "legacy-3des", "ecp384-gcm", "modp2048-ecp256", "transport",
-        "proposals-order", "rekey", "dpd", "peer-delete", "restart-charon", "wrong-psk", "wireshark",
+        "proposals-order", "rekey", "dpd", "peer-delete", "restart-charon", "wrong-psk", "wireshark", "gre",
         "cert-rsa", "cert-ecdsa", "cert-aggressive", "cert-wrong-ca", "cert-expired", "cert-id-mismatch",
     ]
 

@@ -1,11 +1,12 @@
 import Foundation
 import PacketCapture
 import Testing
+import TestSupport
 
 /// Every capture copied from `shared/fixtures` (provenance in `Fixtures/README.md`)
 /// must read and decode to exactly the per-frame facts tshark 4.0.17 reported.
 @Suite struct FixtureCaptureTests {
-    @Test("every frame of the capture matches tshark", arguments: Fixtures.expectationNames)
+    @Test("every frame of the capture matches tshark", arguments: try nonEmpty(Fixtures.expectationNames()))
     func framesMatchTshark(expectationName: String) throws {
         let expected = try Fixtures.expectation(named: expectationName)
         let results = try readAllFrames(try Fixtures.capture(expected.capture))
@@ -50,14 +51,11 @@ import Testing
 
     @Test("the expectations cover every capture copied into Fixtures/captures")
     func everyCaptureHasExpectations() throws {
-        let captures = Fixtures.root.appendingPathComponent("captures")
-        let enumerator = FileManager.default.enumerator(atPath: captures.path)
-        var count = 0
-        while let path = enumerator?.nextObject() as? String {
-            guard path.hasSuffix(".pcap") || path.hasSuffix(".pcapng") || path.hasSuffix(".cap") else { continue }
-            count += 1
-            #expect(Fixtures.expectationNames.contains(path.replacingOccurrences(of: "/", with: "_") + ".json"), "\(path)")
+        let captures = try [".pcap", ".pcapng", ".cap"].flatMap { try Fixtures.files(under: "captures", endingIn: $0) }
+        let expectations = Set(try Fixtures.expectationNames())
+        for path in captures {
+            #expect(expectations.contains(path.replacingOccurrences(of: "/", with: "_") + ".json"), "\(path)")
         }
-        #expect(count >= 50)
+        #expect(captures.count >= 50)
     }
 }

@@ -1,5 +1,6 @@
 import PacketCapture
 import Testing
+import TestSupport
 
 /// In-order fragment reassembly with bounded memory.
 @Suite struct FragmentReassemblerTests {

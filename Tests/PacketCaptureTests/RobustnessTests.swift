@@ -1,10 +1,22 @@
 import PacketCapture
 import Testing
+import TestSupport
 
 /// Reading and decoding are total: prefixes and corrupted copies of real
 /// captures (see `Fixtures/README.md`) yield values or typed errors,
 /// never a trap or a hang.
 @Suite struct RobustnessTests {
+    /// A few captures of different shapes, below Fixtures/captures.
+    static let samples = [
+        "strongswan/nat-t-encap/capture.pcap",
+        "public/ndpi/ah.pcapng",
+        "public/tcpdump/isakmp-no-none-np.pcapng",
+        "public/zeek-spicy-ipsec/traces/ipsec_client.pcap",
+        "public/suricata-verify/eve-flow-esp/input.pcap",
+        "public/openswan-libpluto-v1rwnat/v1rwnatM1.pcap",
+        "public/tcpdump/OSPFv3_with_AH.pcap",
+    ]
+
     /// Reads and decodes everything; records an issue when the work is not bounded by the input size.
     /// (Plain checks, not `#expect`, in these hot loops: the tests run many thousands of inputs.)
     static func exercise(_ bytes: [UInt8]) -> [Result<CapturedFrame, CaptureError>] {
@@ -21,7 +33,7 @@ import Testing
         return results
     }
 
-    @Test("every prefix reads the complete records, then at most one error", arguments: Fixtures.robustnessSamples)
+    @Test("every prefix reads the complete records, then at most one error", arguments: samples)
     func everyPrefix(capture: String) throws {
         let bytes = try Fixtures.capture(capture)
         let full = try readAllFrames(bytes).map { try $0.get() }
@@ -40,10 +52,10 @@ import Testing
         }
     }
 
-    @Test("seeded random byte flips give values or typed errors", arguments: Fixtures.robustnessSamples)
+    @Test("seeded random byte flips give values or typed errors", arguments: samples)
     func randomFlips(capture: String) throws {
         let original = try Fixtures.capture(capture)
-        var generator = SeededGenerator(state: UInt64(original.count))
+        var generator = SeededGenerator(seed: UInt64(original.count))
         for _ in 0..<300 {
             var bytes = original
             for _ in 0..<Int.random(in: 1...8, using: &generator) {
@@ -57,7 +69,7 @@ import Testing
 
     @Test("random frames of every link type decode without trapping")
     func randomFrames() {
-        var generator = SeededGenerator(state: 42)
+        var generator = SeededGenerator(seed: 42)
         let linkTypes: [LinkType] = [.null, .ethernet, .rawIP12, .rawIP14, .raw, .loop, .linuxSLL, .ipv4, .ipv6, .linuxSLL2]
         for _ in 0..<5000 {
             let count = Int.random(in: 0...120, using: &generator)
@@ -78,7 +90,7 @@ import Testing
         Build.sectionHeader(), Build.sectionHeader(bigEndian: true),
     ])
     func randomBodies(header: [UInt8]) {
-        var generator = SeededGenerator(state: UInt64(header.count) &* 7 &+ UInt64(header[0]))
+        var generator = SeededGenerator(seed: UInt64(header.count) &* 7 &+ UInt64(header[0]))
         for _ in 0..<2000 {
             let count = Int.random(in: 0...200, using: &generator)
             let body = (0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) }

@@ -1,9 +1,9 @@
 import Benchmark
-import ESP
+import IPsecBenchSupport
 
 // Each ESP seal/open is measured beside "raw EVP": the same cryptographic work
 // done with direct libcrypto calls on the same buffers with reused contexts
-// (IPsecCrypto.RawEVPBaseline). One iteration = one packet; throughput is
+// (IPsecBenchSupport.RawEVPBaseline). One iteration = one packet; throughput is
 // packets per second, mallocCountTotal must stay 0 for the ESP side.
 
 let algorithms = ["aes128gcm16", "aes256gcm16", "aes128-sha1", "aes256-sha256", "3des-sha1"]

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Dispatch
-import ESP
+import IPsecBenchSupport
 import Foundation
 
 /// `ikev1 bench esp [--algorithm A] [--size N] [--seconds S] [--threads N] [--format text|json]`.

@@ -2,7 +2,7 @@ import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
-import ESP
+import IPsecBenchSupport
 import Foundation
 
 /// Runs ours and the baseline alternately in short rounds on each thread and

@@ -4,6 +4,7 @@ import Foundation
 import IKEv1
 import IPsecCrypto
 import IPsecNode
+import IPsecTestSupport
 import ISAKMPWire
 
 /// `ikev1 demo`: an initiator and a responder of this library in one process, over
@@ -87,7 +88,13 @@ struct DemoCommand: ParsableCommand {
         let now = Int64(Date().timeIntervalSince1970)
         let (ci, cr) = try configs(now: now)
         var network: EndpointPair
-        do { network = try EndpointPair(a: ci, b: cr, seed: seed) } catch {
+        do {
+            if let seed {
+                network = try EndpointPair(a: ci, b: cr, seed: seed)
+            } else {
+                network = try EndpointPair(a: ci, b: cr, entropyA: SystemEntropy(), entropyB: SystemEntropy(), network: SystemEntropy())
+            }
+        } catch {
             throw ValidationError(error.reason)
         }
         network.unixTimeOrigin = now

@@ -1,6 +1,7 @@
 import ArgumentParser
 import IKEv1
 import IPsecCrypto
+import IPsecTestSupport
 
 /// How `ikev1 demo` authenticates Phase 1.
 enum DemoAuthentication: String, ExpressibleByArgument, CaseIterable {

@@ -44,6 +44,8 @@ struct ConnectionOptions: ParsableArguments {
     var encap = false
     @Option(help: "DPD interval in seconds.")
     var dpd: Double?
+    @Option(help: "NAT keepalive interval in seconds when behind a NAT (default 20).")
+    var keepalive: Double?
     @Option(help: "ISAKMP SA lifetime in seconds.")
     var ikeLifetime: Double?
     @Option(help: "IPsec SA lifetime in seconds.")
@@ -111,6 +113,7 @@ struct ConnectionOptions: ParsableArguments {
         if transport { s.transport = true }
         if encap { s.encap = true }
         if let dpd { s.dpdDelay = dpd }
+        if let keepalive { s.keepalive = keepalive }
         if let ikeLifetime { s.ikeLifetime = ikeLifetime }
         if let espLifetime { s.espLifetime = espLifetime }
         if legacy { s.legacy = true }

@@ -50,7 +50,8 @@ public enum CBCAlgorithm: Hashable, Sendable {
         }
     }
 
-    var openSSLName: String {
+    /// libcrypto's name for the cipher (also for the benchmark baseline).
+    package var openSSLName: String {
         switch self {
         case .des: "DES-CBC"
         case .tripleDES: "DES-EDE3-CBC"

@@ -33,6 +33,8 @@ public struct CryptoError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let invalidCertificate = Code(name: "invalidCertificate")
         /// A key or certificate file could not be read.
         public static let unreadableFile = Code(name: "unreadableFile")
+        /// A stored password hash (SHA-512-crypt) is malformed or of another scheme.
+        public static let invalidPasswordHash = Code(name: "invalidPasswordHash")
         /// libcrypto failed for an internal reason.
         public static let internalFailure = Code(name: "internalFailure")
     }
@@ -68,7 +70,7 @@ public struct CryptoError: Error, Hashable, Sendable, CustomStringConvertible {
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }
     public var description: String { "CryptoError.\(code): \(reason)" }
 
-    static func internalFailure(_ what: String) -> CryptoError {
+    package static func internalFailure(_ what: String) -> CryptoError {
         CryptoError(.internalFailure, "libcrypto: \(what) failed")
     }
 }

@@ -158,7 +158,8 @@ public final class HMACContext {
 }
 
 extension HashAlgorithm {
-    var shimIndex: Int32 {
+    /// The shim's `swift_ikev1_hmac_*` index of the hash (also for the benchmark baseline).
+    package var shimIndex: Int32 {
         switch self {
         case .md5: 0
         case .sha1: 1

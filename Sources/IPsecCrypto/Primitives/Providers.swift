@@ -11,9 +11,9 @@ private let legacyProvidersLoaded: Bool = {
     return legacy != nil && defaults != nil
 }()
 
-enum Providers {
+package enum Providers {
     /// Ensures the legacy provider is loaded or throws `providerUnavailable`.
-    static func requireLegacy(for algorithm: String) throws(CryptoError) {
+    package static func requireLegacy(for algorithm: String) throws(CryptoError) {
         guard legacyProvidersLoaded else {
             ERR_clear_error()
             throw CryptoError(.providerUnavailable,

@@ -12,7 +12,7 @@
 
 /// A Mode Config / XAUTH attribute payload: a typed container of data attributes.
 public struct AttributePayload: Hashable, Sendable {
-    /// ISAKMP_CFG_REQUEST 1, REPLY 2, SET 3, ACK 4.
+    /// ISAKMP_CFG_REQUEST 1, REPLY 2, SET 3, ACK 4 (``messageType`` reads it as a registry code).
     public var configType: UInt8
     public var identifier: UInt16
     public var attributes: [DataAttribute]
@@ -24,9 +24,7 @@ public struct AttributePayload: Hashable, Sendable {
     }
 
     /// Name of the configuration message type.
-    public var configTypeName: String? {
-        [1: "ISAKMP_CFG_REQUEST", 2: "ISAKMP_CFG_REPLY", 3: "ISAKMP_CFG_SET", 4: "ISAKMP_CFG_ACK"][configType]
-    }
+    public var configTypeName: String? { messageType.name }
 
     static func decode(_ r: inout ByteReader, field: String) throws(WireError) -> AttributePayload {
         let type = try r.u8(field + ".type")

@@ -1,9 +1,11 @@
+import IKEv1
 import IPsecCrypto
+import ISAKMPWire
 
-/// Two endpoints on a virtual clock exchanging datagrams in memory: for tests, demos and
-/// interop labs. Optional seeded loss, duplication and reordering, and a NAT in front of
-/// side A that rewrites its address and ports (quinn-proto's `Pair`, for IKEv1).
-/// Pure like the engine: time is virtual, randomness comes from the seeds given.
+/// Two endpoints on a virtual clock exchanging datagrams in memory: for tests, `ikev1 demo`
+/// and the engine's fuzz target. Optional loss, duplication and reordering, and a NAT in front
+/// of side A that rewrites its address and ports (quinn-proto's `Pair`, for IKEv1).
+/// Pure like the engine: time is virtual, randomness comes only from the entropy sources given.
 public struct EndpointPair {
     /// The two sides: A usually initiates, B responds.
     public enum Side: String, Hashable, Sendable {
@@ -33,8 +35,10 @@ public struct EndpointPair {
     public var b: IKEv1Endpoint
     /// Now, on the virtual clock.
     public private(set) var now = EngineTime(milliseconds: 0)
-    var envA: Environment
-    var envB: Environment
+    /// The environment side A's engine runs with (its clock and entropy), for tests that call it directly.
+    package var envA: Environment
+    /// The environment of side B's engine.
+    package var envB: Environment
     var network: any EntropySource
     /// Datagrams in flight.
     public private(set) var pending: [Delivery] = []
@@ -73,19 +77,21 @@ public struct EndpointPair {
     public var recording = true
     var counter = 0
 
-    /// Creates a pair; with a seed every byte is reproducible, without one the system's entropy is used.
-    public init(a: PeerConfig, b: PeerConfig, seed: UInt64?) throws(IKEv1Error) {
+    /// Creates a pair: side A's engine draws from `entropyA`, side B's from `entropyB`, and the
+    /// network's loss, duplication and reordering decisions from `network`.
+    public init(a: PeerConfig, b: PeerConfig, entropyA: any EntropySource, entropyB: any EntropySource,
+                network: any EntropySource) throws(IKEv1Error) {
         self.a = try IKEv1Endpoint(configs: [a])
         self.b = try IKEv1Endpoint(configs: [b])
-        if let seed {
-            envA = Environment(now: now, entropy: SeededEntropy(seed: seed &* 3 &+ 1))
-            envB = Environment(now: now, entropy: SeededEntropy(seed: seed &* 3 &+ 2))
-            network = SeededEntropy(seed: seed &* 3 &+ 3)
-        } else {
-            envA = Environment(now: now, entropy: SystemEntropy())
-            envB = Environment(now: now, entropy: SystemEntropy())
-            network = SystemEntropy()
-        }
+        envA = Environment(now: now, entropy: entropyA)
+        envB = Environment(now: now, entropy: entropyB)
+        self.network = network
+    }
+
+    /// Creates a pair whose every byte follows from `seed` (three `SeededEntropy` streams).
+    public init(a: PeerConfig, b: PeerConfig, seed: UInt64) throws(IKEv1Error) {
+        try self.init(a: a, b: b, entropyA: SeededEntropy(seed: seed &* 3 &+ 1), entropyB: SeededEntropy(seed: seed &* 3 &+ 2),
+                      network: SeededEntropy(seed: seed &* 3 &+ 3))
     }
 
     /// Gives one side an event and carries out its actions.

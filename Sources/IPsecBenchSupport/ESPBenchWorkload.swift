@@ -1,4 +1,5 @@
-public import IPsecCrypto
+import ESP
+import IPsecCrypto
 
 /// Benchmark material for one thread (used by `ikev1 bench esp` and the
 /// Benchmarks package, not by the data path): an outbound and an inbound SA,
@@ -28,13 +29,14 @@ public final class ESPBenchWorkload {
     private let openBuffer: UnsafeMutableRawBufferPointer
     private let packetLength: Int
 
-    /// Parses `aes128gcm16`, `aes128-sha1`, `aes256-sha256`, `3des-sha1`…
+    /// The algorithms `name` gives in the proposal notation (`aes128gcm16`, `aes128-sha1`,
+    /// `aes256-sha256`, `3des-sha1`…): one AEAD, or one cipher with one integrity algorithm.
     public static func parse(_ name: String) -> (EncryptionAlgorithm, IntegrityAlgorithm?)? {
-        let parts = name.split(separator: "-").map(String.init)
-        guard let encryption = EncryptionAlgorithm(keyword: parts[0]) else { return nil }
-        if parts.count == 1 { return encryption.isAEAD ? (encryption, nil) : nil }
-        guard parts.count == 2, !encryption.isAEAD, let integrity = IntegrityAlgorithm(keyword: parts[1]) else { return nil }
-        return (encryption, integrity)
+        guard let list = try? ProposalList(parsing: name), !list.strict, list.proposals.count == 1 else { return nil }
+        let p = list.proposals[0]
+        guard p.encryption.count == 1, p.integrity.count == (p.encryption[0].isAEAD ? 0 : 1),
+              p.prf.isEmpty, p.groups.isEmpty, p.esn.isEmpty else { return nil }
+        return (p.encryption[0], p.integrity.first)
     }
 
     /// Keys fresh SAs and a baseline for `algorithm` and checks that each opens the other's packets.

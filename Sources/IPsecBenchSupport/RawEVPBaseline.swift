@@ -1,4 +1,5 @@
 internal import COpenSSL
+import IPsecCrypto
 
 /// The yardstick for ESP benchmarks: the cryptographic work of one ESP packet
 /// done with direct libcrypto calls — `EVP_CipherInit_ex` / `EVP_CipherUpdate`

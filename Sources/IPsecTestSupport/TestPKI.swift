@@ -1,3 +1,5 @@
+import IPsecCrypto
+
 /// A throw-away PKI made in memory, for tests and `ikev1 demo --auth rsa|ecdsa`:
 /// a root CA, optionally an intermediate CA under it, and leaves on demand.
 /// Keys come from libcrypto's RNG. Names are "C=CH, O=<organization>, CN=...".
