@@ -98,6 +98,9 @@ public struct FragmentCounters: Hashable, Sendable, CustomStringConvertible {
     /// Datagrams (``FragmentDropReason/malformed``) and partial messages (every other reason) dropped.
     public var dropped: [FragmentDropReason: UInt64] = [:]
 
+    /// All zero (counters of several reassemblers can be summed into one).
+    public init() {}
+
     /// `completed 3, 1 duplicate, dropped 2 (overlap 1, timedOut 1)`.
     public var description: String {
         let reasons = FragmentDropReason.allCases.compactMap { r in dropped[r].map { "\(r.rawValue) \($0)" } }
