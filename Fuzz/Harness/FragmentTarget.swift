@@ -15,11 +15,13 @@ import ISAKMPWire
 /// the limit and carries its fragments' cookies, and the fragmenter's fragments of it
 /// reassemble to it again; after the timeout nothing is held.
 enum FragmentTarget {
-    static let limits = FragmentReassemblyLimits(
-        maxMessageSize: 2000, maxFragments: 16,
-        bytesPerPeer: 2000 + 16 * FragmentReassemblyLimits.bytesPerFragment + FragmentReassemblyLimits.bytesPerMessage,
-        totalBytes: 2 * (2000 + 16 * FragmentReassemblyLimits.bytesPerFragment + FragmentReassemblyLimits.bytesPerMessage),
-        timeout: 5)
+    /// Room for one whole message per peer and two in all.
+    static let limits: FragmentReassemblyLimits = {
+        var limits = FragmentReassemblyLimits(maxMessageSize: 2000, maxFragments: 16, timeout: 5)
+        limits.bytesPerPeer = limits.largestMessageCharge
+        limits.totalBytes = 2 * limits.largestMessageCharge
+        return limits
+    }()
     static let peers = (1...4).map { SocketAddress(address: [192, 0, 2, UInt8($0)], port: 500) }
 
     static func header(_ cookie: UInt8) -> ISAKMPHeader {
