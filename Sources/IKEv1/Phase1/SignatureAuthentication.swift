@@ -53,7 +53,7 @@ extension ISAKMPSession {
         guard let sig = payloads.first(ofType: SignaturePayload.self) else {
             throw IKEv1Error(.payloadMalformed, "no SIG payload")
         }
-        let (certificate, key) = try validatePeerCertificate(payloads, method: keyed.chosen.authMethod, env: env)
+        let (certificate, key) = try validatePeerCertificate(payloads, method: keyed.chosen.authMethod.base, env: env)
         try checkIdentity(id, against: certificate)
         let by = isInitiator ? "R" : "I"
         let hash = authHash(keyed, byInitiator: !isInitiator, idBody: id.body)
