@@ -60,15 +60,18 @@ extension ISAKMPSession {
         let unityClient = peerSupportsUnity || requested.contains { (28672...28682).contains($0.rawValue) }
         var out = g.attributes.filter { unityClient || !$0.isUnity }
         if unityClient, !out.contains(where: { $0.type == .unitySplitInclude }) {
-            let split = Self.splitNetworks(config.localTrafficSelector)
+            let split = config.localTrafficSelector?.unitySplitNetworks ?? []
             if !split.isEmpty { out.append(.unitySplitInclude(split)) }
         }
         return out
     }
+}
 
-    /// A traffic selector as Unity split networks: its IPv4 subnets, except 0.0.0.0/0 (everything).
-    static func splitNetworks(_ selector: TrafficSelector?) -> [UnitySplitNetwork] {
-        (selector?.subnets ?? []).compactMap { subnet in
+extension TrafficSelector {
+    /// This selector as Cisco Unity split networks: its IPv4 subnets, except 0.0.0.0/0
+    /// (everything is no split); empty for IPv6.
+    public var unitySplitNetworks: [UnitySplitNetwork] {
+        subnets.compactMap { subnet in
             switch subnet {
             case .ipv4(let a): UnitySplitNetwork(address: a, mask: [255, 255, 255, 255])
             case .ipv4Subnet(let a, let m) where m.contains(where: { $0 != 0 }):
