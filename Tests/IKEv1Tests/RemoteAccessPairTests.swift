@@ -46,6 +46,25 @@ import Testing
         #expect(pair.established(.a).first?.proposal.authMethod.description == "xauth-psk")
     }
 
+    /// XAUTHInitRSA (65005): RSA certificates in Phase 1, then XAUTH and Mode Config.
+    @Test func xauthOverRSASignatures() throws {
+        let (client, gateway) = try RA.pair { c, g in
+            c.localIdentity = .fqdn("initiator.example")
+            c.remoteIdentity = .fqdn("responder.example")
+            g.localIdentity = .fqdn("responder.example")
+            g.remoteIdentity = .fqdn("initiator.example")
+            c.authenticate(with: try! PairPKI.credentials("rsa", .a))
+            g.authenticate(with: try! PairPKI.credentials("rsa", .b))
+        }
+        #expect(client.ikeProposals.allSatisfy { $0.authMethod == .xauthInitRSA })
+        var pair = try EndpointPair.signed(a: client, b: gateway)
+        pair.initiate()
+        PairExchangeTests.expectMatchingChildren(pair)
+        #expect(pair.established(.b).first?.proposal.authMethod == .xauthInitRSA)
+        #expect(pair.established(.b).first?.peerCertificate?.subject == PairPKI.subject(.a))
+        #expect(pair.b.isakmpSAs.first?.remoteAccess?.xauthUser == "alice")
+    }
+
     /// A gateway with XAUTH refuses a client that offers plain PSK (the group secret alone does
     /// not let anyone in); a client with XAUTH finds no gateway proposal without it.
     @Test(arguments: [true, false])
