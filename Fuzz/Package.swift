@@ -29,5 +29,6 @@ let package = Package(
         .executableTarget(name: "FuzzESPOpen", dependencies: ["FuzzSupport"], swiftSettings: fuzz, linkerSettings: link),
         .executableTarget(name: "FuzzConfig", dependencies: ["FuzzSupport"], swiftSettings: fuzz, linkerSettings: link),
         .executableTarget(name: "FuzzFragment", dependencies: ["FuzzSupport"], swiftSettings: fuzz, linkerSettings: link),
+        .executableTarget(name: "FuzzTransaction", dependencies: ["FuzzSupport"], swiftSettings: fuzz, linkerSettings: link),
     ]
 )

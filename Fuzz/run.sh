@@ -2,7 +2,7 @@
 # Build and run one libFuzzer target of swift-ikev1.
 #
 # usage: Fuzz/run.sh TARGET [--seconds N | --runs N] [-- extra libFuzzer flags]
-#   TARGET   isakmp | payload-chain | capture | proposal | engine | esp-open | config | fragment | all
+#   TARGET   isakmp | payload-chain | capture | proposal | engine | esp-open | config | fragment | transaction | all
 #   --seconds N  stop after N seconds (default 60)
 #   --runs N     stop after N executions
 #
@@ -28,7 +28,7 @@ while [ $# -gt 0 ]; do
 done
 
 if [ "$target" = all ]; then
-    for t in isakmp payload-chain capture proposal engine esp-open config fragment; do
+    for t in isakmp payload-chain capture proposal engine esp-open config fragment transaction; do
         case "${limit[0]}" in -runs=*) "$0" "$t" --runs "${limit[0]#-runs=}" ;; *) "$0" "$t" --seconds "${limit[0]#-max_total_time=}" ;; esac
     done
     exit 0
@@ -43,7 +43,8 @@ case "$target" in
     esp-open) product=FuzzESPOpen ;;
     config) product=FuzzConfig ;;
     fragment) product=FuzzFragment ;;
-    *) echo "unknown target $target (isakmp, payload-chain, capture, proposal, engine, esp-open, config, fragment, all)" >&2; exit 2 ;;
+    transaction) product=FuzzTransaction ;;
+    *) echo "unknown target $target (isakmp, payload-chain, capture, proposal, engine, esp-open, config, fragment, transaction, all)" >&2; exit 2 ;;
 esac
 
 scratch="$root/.build-fuzz"

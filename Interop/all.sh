@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Every interop scenario (run.sh), fault scenario (faults.sh) and ours-to-ours scenario (ours.sh)
-# in both roles, and every NAT scenario (nat.sh; our node behind the NAT initiates); prints
+# in both roles, every NAT scenario (nat.sh; our node behind the NAT initiates), and remote access
+# (remote-access.sh: our client against charon's XAUTH gateway, our gateway against vpnc and charon); prints
 # PASS/FAIL per run and "N passed, N failed".
 # usage: Interop/all.sh [IKEV1_BINARY]
 set -uo pipefail
@@ -14,6 +15,10 @@ both faults.sh loss30 dup reorder delay restart-mid kill-node qm3-lost
 both ours.sh raw-tunnel raw-transport raw-tunnel-v6 encap-tunnel encap-transport raw-wireshark transport-wireshark raw-ah raw-ah-transport raw-gre
 for s in nat-ours nat-charon nat-transport; do runs+=("nat.sh $s initiator"); done
 runs+=("nat.sh nat-charon responder")   # charon behind the NAT initiates to our node
+for s in am-pull am-push mm-pull mm-push wrong-password; do runs+=("remote-access.sh $s initiator"); done
+for s in vpnc-natt vpnc-force-natt vpnc-wrong-password charon-am charon-mm charon-am-push charon-mm-push pool; do
+    runs+=("remote-access.sh $s responder")
+done
 passed=0; failed=0
 for r in "${runs[@]}"; do
     read -r script s role <<< "$r"

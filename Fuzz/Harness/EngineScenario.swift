@@ -20,6 +20,8 @@ struct EngineScenario {
         var hash: [UInt8]?
         /// The receiver's armed timers.
         var timers: [TimerID]
+        /// The real message made the receiver lease an address (a gateway's Mode Config).
+        var leases = false
     }
 
     /// Every stage of every scenario, in order; built once per process (deterministic seeds).
@@ -57,7 +59,23 @@ struct EngineScenario {
                            preSharedKey: psk, ikeProposals: ikeProposals, childProposals: childProposals,
                            localTrafficSelector: netB, remoteTrafficSelector: netA, legacy: true,
                            allowAggressiveModePSKResponder: aggressive, dpdDelay: 30)
-        guard var pair = try? EndpointPair(a: a, b: b, seed: 3) else { return [] }
+        return record(a, b, nat: nat) { pair in
+            guard let sa = pair.a.isakmpSAs.first?.id else { return }
+            pair.feed(.a, .probeDPD(sa: sa))
+            pair.run(seconds: 5)
+            pair.feed(.a, .rekeyChild(sa: sa))
+            pair.run(seconds: 5)
+            pair.feed(.b, .rekeyChild(sa: sa))
+            pair.run(seconds: 5)
+            pair.feed(.b, .delete(sa: sa))
+            pair.run(seconds: 5)
+        }
+    }
+
+    /// Every datagram of A initiating to B (A behind a NAT with `nat`), 5 virtual seconds, then `more`.
+    static func record(_ a: PeerConfig, _ b: PeerConfig, nat: Bool, seed: UInt64 = 3,
+                       then more: (inout EndpointPair) -> Void) -> [Stage] {
+        guard var pair = try? EndpointPair(a: a, b: b, seed: seed) else { return [] }
         if nat { pair.natPublic = [198, 18, 0, 1] }
         let log = Log()
         pair.onAction = { side, action, _ in
@@ -77,16 +95,14 @@ struct EngineScenario {
         }
         pair.feed(.a, .initiate(peer: a.name))
         pair.run(seconds: 5)
-        guard let sa = pair.a.isakmpSAs.first?.id else { return log.stages }
-        pair.feed(.a, .probeDPD(sa: sa))
-        pair.run(seconds: 5)
-        pair.feed(.a, .rekeyChild(sa: sa))
-        pair.run(seconds: 5)
-        pair.feed(.b, .rekeyChild(sa: sa))
-        pair.run(seconds: 5)
-        pair.feed(.b, .delete(sa: sa))
-        pair.run(seconds: 5)
-        return log.stages
+        more(&pair)
+        return log.stages.map { stage in
+            var copy = stage.receiver, env = Environment(now: stage.delivery.at, entropy: SeededEntropy(seed: 5))
+            _ = copy.handle(.datagram(bytes: stage.delivery.bytes, from: stage.delivery.from, to: stage.delivery.destination), &env)
+            var marked = stage
+            marked.leases = EngineTarget.leased(copy) > EngineTarget.leased(stage.receiver)
+            return marked
+        }
     }
 
     /// What the pair's callbacks collect (they are escaping closures).

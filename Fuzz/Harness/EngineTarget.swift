@@ -12,9 +12,13 @@ import ISAKMPWire
 /// the rest is the datagram itself, with the real cookies written over its first 16 bytes.
 /// Invariant: no ISAKMP SA and no child SA come from a message that lacks the genuine HASH
 /// (the real message's, or one computed with the keys under bit 1).
+/// With the remote-access stages (``TransactionScenario``, the `transaction` target) also: an
+/// address is leased only where the real message leased one (never to an unauthenticated client
+/// or out of order), and the XAUTH password appears in no action.
 enum EngineTarget {
-    static func run(_ input: [UInt8]) throws(FuzzViolation) -> FuzzOutcome {
-        let stages = EngineScenario.stages
+    static func run(_ input: [UInt8]) throws(FuzzViolation) -> FuzzOutcome { try run(input, stages: EngineScenario.stages) }
+
+    static func run(_ input: [UInt8], stages: [EngineScenario.Stage]) throws(FuzzViolation) -> FuzzOutcome {
         guard input.count >= 2, !stages.isEmpty else { return .accepted }
         let stage = stages[Int(input[0]) % stages.count]
         let sealed = input[1] & 1 != 0, authenticate = sealed && input[1] & 2 != 0, fireTimers = input[1] & 4 != 0
@@ -38,6 +42,7 @@ enum EngineTarget {
         }
         let hash = receiver.inspect(ike)?.lazy.compactMap { if case .hash(let h) = $0 { h.data } else { nil } }.first
         let genuine = authenticate || (hash != nil && hash == stage.hash)
+        let leasedBefore = Self.leased(receiver)
         var env = Environment(now: stage.delivery.at, entropy: SeededEntropy(seed: 5))
         var actions = receiver.handle(.datagram(bytes: stage.marker + ike, from: stage.delivery.from, to: stage.delivery.destination), &env)
         if fireTimers {
@@ -49,6 +54,12 @@ enum EngineTarget {
             switch $0 { case .installChildSA, .isakmpSAEstablished: true; default: false }
         }
         try FuzzViolation.check(!created || genuine, "an SA from a message without the genuine HASH")
+        if Self.leased(receiver) > leasedBefore {
+            try FuzzViolation.check(stage.leases, "an address leased at a stage where the real message leases none")
+        }
+        for action in actions {
+            try FuzzViolation.check(!"\(action)".contains(TransactionScenario.password), "the XAUTH password in an action")
+        }
         _ = receiver.isakmpSAs
         _ = receiver.childSAs
         for case .failed(let failure) in actions { return .rejected(failure.error) }
@@ -57,9 +68,9 @@ enum EngineTarget {
 
     /// For each stage: the real datagram raw, and its decrypted payload chain sealed, sealed
     /// with the expected HASH, and sealed with the timers fired afterwards.
-    static func seeds() -> [[UInt8]] {
+    static func seeds(_ stages: [EngineScenario.Stage] = EngineScenario.stages) -> [[UInt8]] {
         var seeds: [[UInt8]] = []
-        for (i, stage) in EngineScenario.stages.enumerated() where i < 256 {
+        for (i, stage) in stages.enumerated() where i < 256 {
             let ike = Array(stage.delivery.bytes.dropFirst(stage.marker.count))
             seeds.append([UInt8(i), 0] + ike)
             guard let payloads = stage.receiver.inspect(ike), let first = payloads.first else { continue }
@@ -68,4 +79,14 @@ enum EngineTarget {
         }
         return seeds
     }
+
+    /// Addresses the receiver's pools have leased.
+    static func leased(_ endpoint: IKEv1Endpoint) -> Int { endpoint.addressPools.reduce(0) { $0 + $1.leasedCount } }
+}
+
+/// The engine's Transaction exchange (XAUTH, Mode Config) in both roles: ``EngineTarget`` over the
+/// remote-access stages of ``TransactionScenario``.
+enum TransactionTarget {
+    static func run(_ input: [UInt8]) throws(FuzzViolation) -> FuzzOutcome { try EngineTarget.run(input, stages: TransactionScenario.stages) }
+    static func seeds() -> [[UInt8]] { EngineTarget.seeds(TransactionScenario.stages) }
 }

@@ -2,7 +2,7 @@
 /// regression replay in `swift test` drive with the same bytes.
 public enum FuzzTarget: String, CaseIterable, Sendable {
     /// One per libFuzzer binary; the raw value is the name `Fuzz/run.sh` takes.
-    case isakmp, payloadChain = "payload-chain", capture, proposal, engine, espOpen = "esp-open", config, fragment
+    case isakmp, payloadChain = "payload-chain", capture, proposal, engine, espOpen = "esp-open", config, fragment, transaction
 
     /// Runs one input. Returns whether the code under test accepted it or rejected it with its
     /// typed error; throws only when an invariant of the target breaks (the fuzzer reports that
@@ -17,12 +17,20 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .espOpen: try ESPOpenTarget.run(input)
         case .config: try ConfigTarget.run(input)
         case .fragment: try FragmentTarget.run(input)
+        case .transaction: try TransactionTarget.run(input)
         }
     }
 
     /// Seeds the harness builds itself, beyond those `Fuzz/seeds.py` takes from Fixtures/:
-    /// for the engine, every real datagram of its scenarios, raw, sealed and authenticated.
-    public var seeds: [[UInt8]] { self == .engine ? EngineTarget.seeds() : [] }
+    /// for the engine and the Transaction exchange, every real datagram of their scenarios, raw,
+    /// sealed and authenticated.
+    public var seeds: [[UInt8]] {
+        switch self {
+        case .engine: EngineTarget.seeds()
+        case .transaction: TransactionTarget.seeds()
+        default: []
+        }
+    }
 
     /// The error types the target's code may reject an input with (by name, as `FuzzOutcome` records it).
     public var errorTypes: Set<String> {
@@ -30,7 +38,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .isakmp, .payloadChain: ["ISAKMPWire.WireError"]
         case .capture: ["PacketCapture.CaptureError"]
         case .proposal: ["IPsecCrypto.CryptoError"]
-        case .engine: ["IKEv1.IKEv1Error"]
+        case .engine, .transaction: ["IKEv1.IKEv1Error"]
         case .espOpen: ["ESP.ESPError"]
         case .config: ["IKEv1Config.ConfigFile.Error", "IKEv1Config.PeerConfigBuilder.Error"]
         case .fragment: []   // every input is accepted: a refused fragment is an outcome, not an error

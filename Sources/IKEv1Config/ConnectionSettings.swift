@@ -58,6 +58,8 @@ public struct ConnectionSettings: Equatable, Sendable {
     public var retransmitBase: Double?
     /// Inner address of our TUN device (`connect`, `respond --tun`), e.g. 198.51.100.1/32.
     public var tunAddress: String?
+    /// Remote access (issue 16): XAUTH, Mode Config, updown script; see ``RemoteAccessSettings``.
+    public var remoteAccess = RemoteAccessSettings()
     /// What peers may make a responder hold (charon's names in the file where charon has one:
     /// `block_threshold`, `init_limit_half_open`, `half_open_timeout`, `max_ikev1_exchanges`,
     /// `max_packet`; and `aggressive_per_second`).
@@ -96,16 +98,16 @@ public enum ConfigFile {
         public var description: String { "line \(line): \(message)" }
     }
 
-    static let keys: Set<String> = [
+    static let keys: Set<String> = Set<String>([
         "local", "remote", "local_id", "remote_id", "psk", "psk_file", "psk_env", "proposals", "esp_proposals",
         "local_ts", "remote_ts", "mode", "aggressive", "encap", "dpd_delay", "keepalive", "ike_lifetime", "esp_lifetime",
         "legacy", "aggressive_psk_responder", "tun_address", "retransmit_tries", "retransmit_timeout", "retransmit_base", "cert", "key", "ca",
         "block_threshold", "init_limit_half_open", "half_open_timeout", "max_ikev1_exchanges", "max_packet",
         "aggressive_per_second",
-    ]
+    ]).union(RemoteAccessSettings.keys)
 
-    /// Keys that may be given more than once (each `ca` line adds a trust anchor).
-    static let repeatable: Set<String> = ["ca"]
+    /// Keys that may be given more than once (each `ca` line adds a trust anchor, each `dns` a server...).
+    static let repeatable: Set<String> = ["ca", "dns", "nbns", "split_include"]
 
     /// Parses every `[conn NAME]` section; `readFile` and `environment` resolve `psk_file` and `psk_env`.
     public static func parse(_ text: String, readFile: (String) -> [UInt8]? = { _ in nil },
@@ -181,6 +183,14 @@ public enum ConfigFile {
             return v
         }
         if c.psk != nil, key.hasPrefix("psk") { throw Error(line: n, message: "give only one of psk, psk_file, psk_env") }
+        if RemoteAccessSettings.keys.contains(key) {
+            do throws(RemoteAccessSettings.Error) {
+                try c.remoteAccess.apply(key, value, readFile: readFile, environment: environment)
+            } catch {
+                throw Error(line: n, message: error.description)
+            }
+            return
+        }
         switch key {
         case "local": c.local = value
         case "remote": c.remote = value

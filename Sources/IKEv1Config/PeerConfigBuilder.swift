@@ -1,3 +1,4 @@
+import Foundation
 public import IKEv1
 import IPsecCrypto
 public import IPsecNode
@@ -11,10 +12,19 @@ public enum PeerConfigBuilder {
         public var description: String
     }
 
-    /// `@fqdn`, `user@fqdn`, an IPv4/IPv6 address, `@#hex` (key ID), a distinguished name as
-    /// swanctl writes it (`C=CH, O=Example, CN=peer.example`: ID_DER_ASN1_DN); `%any` is nil.
+    /// `@fqdn`, `user@fqdn`, an IPv4/IPv6 address, `@#hex` or `keyid:#hex` (key ID from hex),
+    /// `keyid:NAME` (key ID of the name's bytes: the group of a Cisco-style remote-access
+    /// gateway, as swanctl writes it), a distinguished name as swanctl writes it
+    /// (`C=CH, O=Example, CN=peer.example`: ID_DER_ASN1_DN); `%any` is nil.
     public static func identity(_ text: String) throws(Error) -> Identity? {
         if text == "%any" { return nil }
+        if text.hasPrefix("keyid:") {
+            let name = text.dropFirst("keyid:".count)
+            guard !name.isEmpty else { throw Error(description: "key ID \(text) is empty") }
+            guard name.hasPrefix("#") else { return .keyID(Array(name.utf8)) }
+            guard let bytes = [UInt8](hexString: name.dropFirst()), !bytes.isEmpty else { throw Error(description: "key ID \(text) is not hex") }
+            return .keyID(bytes)
+        }
         if text.contains("=") {
             do { return try .distinguishedName(text) } catch { throw Error(description: "identity \(error.reason)") }
         }
@@ -47,7 +57,10 @@ public enum PeerConfigBuilder {
     }
 
     /// The engine configuration of one connection; `local` is our resolved IKE address.
-    public static func build(_ s: ConnectionSettings, local: UDPAddress, responder: Bool) throws(Error) -> PeerConfig {
+    /// `readFile` reads the XAUTH users file (`xauth_users`).
+    public static func build(_ s: ConnectionSettings, local: UDPAddress, responder: Bool,
+                             readFile: (String) -> [UInt8]? = { FileManager.default.contents(atPath: $0).map { [UInt8]($0) } })
+        throws(Error) -> PeerConfig {
         if let problem = s.authenticationProblem { throw Error(description: "\(s.name) \(problem)") }
         var credentials: SignatureCredentials?
         if let certificate = s.certificateFile, let key = s.keyFile {
@@ -82,7 +95,17 @@ public enum PeerConfigBuilder {
         // Without selectors the SA is host-to-host, without client IDs; a side left out is
         // swanctl's default, `dynamic`: that side's IKE address.
         var localTS: TrafficSelector?, remoteTS: TrafficSelector?
-        if s.localTS != nil || s.remoteTS != nil {
+        let role: RemoteAccessRole?
+        do throws(RemoteAccessSettings.Error) { role = try s.remoteAccess.role(responder: responder, readFile: readFile) } catch {
+            throw Error(description: "\(s.name): \(error)")
+        }
+        // A remote-access gateway's peer side is each client's virtual IP, a client's its own virtual
+        // IP (with the gateway's split network or 0.0.0.0/0 as remote): neither is written here.
+        let virtualIPs = responder ? s.remoteAccess.pool != nil : role != nil
+        if virtualIPs {
+            localTS = try s.localTS.map { t throws(Error) in try selector(t, name: "local_ts", dynamic: local.address) }
+            remoteTS = try s.remoteTS.map { t throws(Error) in try selector(t, name: "remote_ts", dynamic: remote?.address) }
+        } else if s.localTS != nil || s.remoteTS != nil {
             localTS = try selector(s.localTS ?? "dynamic", name: "local_ts", dynamic: local.address)
             remoteTS = try selector(s.remoteTS ?? "dynamic", name: "remote_ts", dynamic: remote?.address)
         }
@@ -100,6 +123,7 @@ public enum PeerConfigBuilder {
             dpdDelay: s.dpdDelay, keepaliveInterval: s.keepalive, retransmit: retransmit,
             // Rekey a child SA a tenth of its lifetime before it ends, as charon's defaults do (rekey 1 h of 1.1 h).
             rekeyMargin: s.espLifetime / 10)
+        if let role { config.enableRemoteAccess(role) }
         if let credentials { config.authenticate(with: credentials) }
         do { try config.validate() } catch { throw Error(description: "\(error)") }
         return config

@@ -63,6 +63,25 @@ import TestSupport
         }
     }
 
+    /// The transaction target reaches Transaction messages in both roles (the client's REQUESTs,
+    /// SETs and REPLY; the gateway's REPLYs, ACKs and REQUEST), its sealed and authenticated forms
+    /// are accepted where they belong, and exactly the gateway's pull REQUEST and push ACK lease.
+    @Test func transactionStagesCoverBothRoles() throws {
+        let stages = TransactionScenario.stages
+        let transactions = stages.enumerated().filter { $0.element.header.exchangeType == .transaction }
+        #expect(Set(transactions.map { $0.element.delivery.to.rawValue }) == ["a", "b"])
+        #expect(transactions.count == 14, "\(transactions.count) Transaction messages")
+        #expect(stages.filter(\.leases).count == 2)
+        for (i, stage) in transactions {
+            let ike = Array(stage.delivery.bytes.dropFirst(stage.marker.count))
+            let payloads = try #require(stage.receiver.inspect(ike), "stage \(i) does not decrypt")
+            let chain = [payloads[0].type.rawValue] + PayloadChain.encode(payloads)
+            let outcome = try TransactionTarget.run([UInt8(i), 3] + chain)
+            let refusedUser = if case .rejected(_, let m) = outcome { m.contains("not authenticated") } else { false }
+            #expect(outcome == .accepted || refusedUser, "stage \(i): \(outcome)")
+        }
+    }
+
     /// A flipped HASH does not authenticate (Quick Mode 1, Main Mode 5 and 6, Aggressive Mode 3),
     /// and sealing with `authenticate` puts in the HASH the receiver expects.
     @Test(arguments: [(ExchangeType.quickMode, "b"), (.mainMode, "b"), (.mainMode, "a"), (.aggressive, "b")])

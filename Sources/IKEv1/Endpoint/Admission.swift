@@ -89,7 +89,10 @@ extension IKEv1Endpoint {
     /// once established or gone.
     mutating func settle(_ id: ISAKMPSAID) {
         let phase1 = sessions[id]?.phase1
-        if phase1?.isClosed == true { sessions[id] = nil }
+        if phase1?.isClosed == true {
+            releaseLease(id)
+            sessions[id] = nil
+        }
         if phase1?.isHalfOpenResponder != true { halfOpen.remove(id) }
     }
 

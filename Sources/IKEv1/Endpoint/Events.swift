@@ -89,6 +89,8 @@ public struct TimerID: Hashable, Sendable, CustomStringConvertible {
         case childExpire(inboundSPI: UInt32)
         /// Lifetime end of the ISAKMP SA.
         case isakmpExpire
+        /// XAUTH and Mode Config must be complete by now.
+        case remoteAccess
     }
     /// The ISAKMP SA.
     public var sa: ISAKMPSAID
@@ -183,6 +185,9 @@ public struct ISAKMPSAInfo: Hashable, Sendable {
     public var peerSupportsDPD: Bool
     /// The certificate the peer authenticated with (signature methods), nil with a PSK.
     public var peerCertificate: Certificate?
+    /// What XAUTH and Mode Config settled (user, virtual IP, attributes); nil on a site-to-site
+    /// SA and until they complete.
+    public var remoteAccess: RemoteAccessInfo?
 }
 
 /// A notify the peer sent us.

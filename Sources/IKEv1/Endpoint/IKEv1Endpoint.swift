@@ -19,6 +19,9 @@ public struct IKEv1Endpoint {
     var halfOpen = HalfOpenTable()
     var dropLog: [DropReason: DropLogEntry] = [:]
     var aggressiveBucket = TokenBucket.full
+    /// The virtual-IP pools of remote-access gateway connections, by connection name; a lease
+    /// belongs to one ISAKMP SA (Endpoint/AddressLeases.swift).
+    var pools: [String: AddressPool<ISAKMPSAID>] = [:]
 
     /// Creates an endpoint; every configuration must pass ``PeerConfig/validate()``.
     public init(configs: [PeerConfig], limits: ResponderLimits = ResponderLimits()) throws(IKEv1Error) {
@@ -26,6 +29,7 @@ public struct IKEv1Endpoint {
         try limits.validate()
         self.configs = configs
         self.limits = limits
+        pools = try Self.makePools(configs)
     }
 
     /// Feeds one event and returns what to do.
@@ -196,10 +200,16 @@ public struct IKEv1Endpoint {
             return drop(.malformed, sa: ic, "dropped from \(from): \(error)", env: env)
         }
         var session = session
+        let refused = session.refusedTransactions
         var actions = session.receive(message, raw: bytes, from: from, to: to, env: &env)
+        counters.refusedTransactions += UInt64(session.refusedTransactions - refused)
         sessions[ic] = session
+        grantLease(ic, env: &env, into: &actions)
         settle(ic)
-        if actions.contains(where: { if case .notifyReceived(let n) = $0 { n.type == .initialContact } else { false } }) {
+        // Many remote-access clients share one group identity (and, behind a NAT, one address):
+        // their INITIAL-CONTACT removes nothing (charon's `unique = never`); DPD finds the dead.
+        if !session.narrowsClientSelectors,
+           actions.contains(where: { if case .notifyReceived(let n) = $0 { n.type == .initialContact } else { false } }) {
             actions += forgetOlderSAs(of: session)
         }
         return actions

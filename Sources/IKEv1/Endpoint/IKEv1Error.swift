@@ -47,6 +47,8 @@ public struct IKEv1Error: Error, Hashable, Sendable, CustomStringConvertible {
         public static let configuration = Kind(name: "configuration")
         /// A responder limit was reached (``ResponderLimits``): the message was dropped, unanswered.
         public static let limitExceeded = Kind(name: "limitExceeded")
+        /// Mode Config gave no virtual IP: the gateway's pool is exhausted, or the gateway sent none.
+        public static let addressUnavailable = Kind(name: "addressUnavailable")
         /// A crypto operation failed unexpectedly.
         public static let crypto = Kind(name: "crypto")
     }

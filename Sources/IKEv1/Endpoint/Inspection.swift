@@ -23,6 +23,9 @@ extension ISAKMPSession {
         switch header.exchangeType {
         case .mainMode, .aggressive: return base
         case .quickMode: return established?.quickModes[mid]?.iv ?? protection.phase2IV(base: base, messageID: mid)
+        case .transaction:
+            let ours = established?.remoteAccess.outstanding
+            return ours?.messageID == mid ? ours?.iv ?? base : protection.phase2IV(base: base, messageID: mid)
         default: return protection.phase2IV(base: base, messageID: mid)
         }
     }

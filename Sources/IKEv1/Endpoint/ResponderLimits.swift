@@ -107,6 +107,9 @@ public struct DropCounters: Hashable, Sendable, CustomStringConvertible {
     public var evicted: UInt64 = 0
     /// Half-open SAs that timed out.
     public var halfOpenTimedOut: UInt64 = 0
+    /// Transaction messages (XAUTH, Mode Config) refused: a bad HASH, malformed attributes, or
+    /// out of order (before Phase 1, XAUTH or Mode Config were due).
+    public var refusedTransactions: UInt64 = 0
     /// All datagrams dropped.
     public var totalDropped: UInt64 { dropped.values.reduce(0, +) }
 
@@ -115,6 +118,7 @@ public struct DropCounters: Hashable, Sendable, CustomStringConvertible {
         let reasons = DropReason.allCases.compactMap { r in dropped[r].map { "\(r.rawValue) \($0)" } }
         return "dropped \(totalDropped)" + (reasons.isEmpty ? "" : " (\(reasons.joined(separator: ", ")))")
             + ", \(evicted) half-open SAs evicted, \(halfOpenTimedOut) timed out"
+            + (refusedTransactions > 0 ? ", \(refusedTransactions) Transaction messages refused" : "")
     }
 }
 

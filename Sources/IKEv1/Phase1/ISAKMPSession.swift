@@ -40,6 +40,10 @@ struct ISAKMPSession {
     var phase1: Phase1State
     var nat = NATState()
     var peerSupportsDPD = false
+    /// The peer sent the Cisco Unity vendor ID: it gets Unity attributes in Mode Config.
+    var peerSupportsUnity = false
+    /// Transaction messages refused (bad hash, malformed, out of order), for the endpoint's counters.
+    var refusedTransactions = 0
 
     // Exchanges in flight and their caches.
     var outstanding: [UInt32: Outstanding] = [:]
@@ -192,7 +196,7 @@ struct ISAKMPSession {
             actions.append(.cancelTimer(TimerID(sa: id, kind: .childExpire(inboundSPI: spi))))
             actions.append(.deleteChildSA(inboundSPI: spi, outboundSPI: child.outbound.spi, reason: reason))
         }
-        for kind in [TimerID.Kind.keepalive, .dpd, .halfOpen, .isakmpExpire] {
+        for kind in [TimerID.Kind.keepalive, .dpd, .halfOpen, .isakmpExpire, .remoteAccess] {
             actions.append(.cancelTimer(TimerID(sa: id, kind: kind)))
         }
         if notifyDeleted { actions.append(.isakmpSADeleted(id, reason: reason)) }
@@ -233,6 +237,6 @@ struct ISAKMPSession {
                             local: local, remote: remote, localIdentity: config.localIdentity, remoteIdentity: e.peerIdentity,
                             proposal: proposal, localBehindNAT: nat.localBehindNAT, peerBehindNAT: nat.peerBehindNAT,
                             established: e.establishedAt, expires: proposal.lifetime.seconds.map { e.establishedAt.adding(seconds: Double($0)) },
-                            peerSupportsDPD: peerSupportsDPD, peerCertificate: e.peerCertificate)
+                            peerSupportsDPD: peerSupportsDPD, peerCertificate: e.peerCertificate, remoteAccess: e.remoteAccess.info)
     }
 }

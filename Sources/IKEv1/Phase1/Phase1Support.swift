@@ -39,7 +39,9 @@ extension ISAKMPSession {
         throw IKEv1Error(.noProposalChosen, "none of the offered IKE proposals [\(names.joined(separator: ", "))] "
                          + "matches ours [\(policy.ikeProposals.map(named).joined(separator: ", "))]"
                          + (offered.contains(where: \.2.isLegacy) && !policy.legacy ? " (legacy algorithms need `legacy`)" : "")
-                         + (offered.contains { $0.2.authMethod == .dssSignature } ? " (DSS signatures are not supported)" : ""))
+                         + (offered.contains { $0.2.authMethod.base == .dssSignature } ? " (DSS signatures are not supported)" : "")
+                         + (offered.contains { $0.2.authMethod.isXAUTH } != policy.ikeProposals.contains { $0.authMethod.isXAUTH }
+                            ? " (XAUTH methods 65001-65010 are accepted only with XAUTH configured, and then required)" : ""))
     }
 
     /// Reads the responder's reply SA: exactly one of our transforms.
@@ -67,6 +69,10 @@ extension ISAKMPSession {
             }
         }
         out.append(.dpd)
+        if let role = config.remoteAccess {
+            if role.usesXAUTH { out.append(.xauth) }
+            if role.unity { out.append(.ciscoUnity) }
+        }
         return out.map { .vendorID(VendorIDPayload(data: $0.bytes)) }
     }
 
@@ -80,6 +86,7 @@ extension ISAKMPSession {
             nat.draft = natt != .rfc3947
         }
         if known.contains(.dpd) { peerSupportsDPD = true }
+        if known.contains(.ciscoUnity) { peerSupportsUnity = true }
         return known
     }
 

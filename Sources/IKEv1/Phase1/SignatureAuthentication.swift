@@ -53,7 +53,7 @@ extension ISAKMPSession {
         guard let sig = payloads.first(ofType: SignaturePayload.self) else {
             throw IKEv1Error(.payloadMalformed, "no SIG payload")
         }
-        let (certificate, key) = try validatePeerCertificate(payloads, method: keyed.chosen.authMethod, env: env)
+        let (certificate, key) = try validatePeerCertificate(payloads, method: keyed.chosen.authMethod.base, env: env)
         try checkIdentity(id, against: certificate)
         let by = isInitiator ? "R" : "I"
         let hash = authHash(keyed, byInitiator: !isInitiator, idBody: id.body)
@@ -112,7 +112,7 @@ extension ISAKMPSession {
         switch identity {
         case .derASN1DN: "\"\(identity.readableDescription)\""
         case .fqdn(let name): "@\(name)"
-        default: identity.description
+        default: identity.readableDescription
         }
     }
 
@@ -150,9 +150,14 @@ extension Identity {
         }
     }
 
-    /// As ``description``, but a DN as its text (`C=CH, O=strongSwan, CN=moon`) instead of hex.
+    /// As ``description``, but a DN as its text (`C=CH, O=strongSwan, CN=moon`) instead of hex,
+    /// and a printable key ID as `keyid:NAME` (a remote-access group).
     public var readableDescription: String {
         if case .derASN1DN(let der) = self, let dn = try? DistinguishedName(der: der) { return dn.description }
+        // A remote-access group name, as swanctl writes it (`keyid:ragroup`), when it is printable text.
+        if case .keyID(let bytes) = self, !bytes.isEmpty, bytes.allSatisfy({ (0x21...0x7e).contains($0) }) {
+            return "keyid:" + String(decoding: bytes, as: UTF8.self)
+        }
         return description
     }
 }

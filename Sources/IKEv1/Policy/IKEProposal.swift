@@ -1,8 +1,10 @@
 public import IPsecCrypto
 import ISAKMPWire
 
-/// How a Phase 1 peer authenticates (RFC 2409 App. A Authentication-Method; RFC 4754 §3).
-/// Both peers authenticate with the negotiated method. RSA encryption (4/5) is deliberately absent.
+/// How a Phase 1 peer authenticates (RFC 2409 App. A Authentication-Method; RFC 4754 §3;
+/// draft-beaulieu-ike-xauth-02 §7.2 for the XAUTH methods 65001-65010, which add XAUTH after the
+/// base method). Both peers authenticate with the negotiated method. RSA encryption (4/5) is
+/// deliberately absent; its XAUTH variants, and those over DSS, are recognised, never negotiated.
 public enum AuthMethod: UInt16, Hashable, Sendable, CustomStringConvertible {
     /// Pre-shared key (1).
     case preSharedKey = 1
@@ -16,23 +18,78 @@ public enum AuthMethod: UInt16, Hashable, Sendable, CustomStringConvertible {
     case ecdsaP384 = 10
     /// ECDSA with SHA-512 on P-521 (11, RFC 4754).
     case ecdsaP521 = 11
+    /// XAUTHInitPreShared (65001): PSK, then XAUTH of the initiator (vpnc, Cisco clients, charon).
+    case xauthInitPreShared = 65001
+    /// XAUTHRespPreShared (65002): PSK, then XAUTH of the responder.
+    case xauthRespPreShared = 65002
+    /// XAUTHInitDSS (65003): recognised, never negotiated.
+    case xauthInitDSS = 65003
+    /// XAUTHRespDSS (65004): recognised, never negotiated.
+    case xauthRespDSS = 65004
+    /// XAUTHInitRSA (65005): RSA signatures, then XAUTH of the initiator.
+    case xauthInitRSA = 65005
+    /// XAUTHRespRSA (65006): RSA signatures, then XAUTH of the responder.
+    case xauthRespRSA = 65006
+    /// XAUTHInitRSAEncryption (65007): recognised, never negotiated.
+    case xauthInitRSAEncryption = 65007
+    /// XAUTHRespRSAEncryption (65008): recognised, never negotiated.
+    case xauthRespRSAEncryption = 65008
+    /// XAUTHInitRSARevisedEncryption (65009): recognised, never negotiated.
+    case xauthInitRSARevisedEncryption = 65009
+    /// XAUTHRespRSARevisedEncryption (65010): recognised, never negotiated.
+    case xauthRespRSARevisedEncryption = 65010
+
+    /// The Phase 1 method an XAUTH method runs on (65001/65002: PSK, 65003/65004: DSS,
+    /// 65005/65006: RSA); the method itself for the others, and for the RSA-encryption variants,
+    /// whose base this library does not implement.
+    public var base: AuthMethod {
+        switch self {
+        case .xauthInitPreShared, .xauthRespPreShared: .preSharedKey
+        case .xauthInitDSS, .xauthRespDSS: .dssSignature
+        case .xauthInitRSA, .xauthRespRSA: .rsaSignature
+        default: self
+        }
+    }
+
+    /// True for 65001-65010: XAUTH follows Phase 1 (draft-beaulieu-ike-xauth-02 §7.2).
+    public var isXAUTH: Bool { rawValue >= 65001 && rawValue <= 65010 }
+
+    /// True when XAUTH authenticates the Phase 1 initiator (the odd XAUTH codes).
+    public var xauthAuthenticatesInitiator: Bool { isXAUTH && rawValue % 2 == 1 }
+
+    /// The XAUTH method over this base in which the initiator (`initiatorIsClient`) or the
+    /// responder is the XAUTH client; nil where the draft defines none (ECDSA) or the base is XAUTH already.
+    public func withXAUTH(initiatorIsClient: Bool = true) -> AuthMethod? {
+        let pair: (AuthMethod, AuthMethod)
+        switch self {
+        case .preSharedKey: pair = (.xauthInitPreShared, .xauthRespPreShared)
+        case .dssSignature: pair = (.xauthInitDSS, .xauthRespDSS)
+        case .rsaSignature: pair = (.xauthInitRSA, .xauthRespRSA)
+        default: return nil
+        }
+        return initiatorIsClient ? pair.0 : pair.1
+    }
+
+    /// True when this library can negotiate the method (not DSS, not RSA encryption, in any variant).
+    public var isImplemented: Bool { base != .dssSignature && (!isXAUTH || base != self) }
 
     /// True for the signature methods: SKEYID = prf(Ni_b | Nr_b, g^xy), SIG payloads (RFC 2409 §5.1).
-    public var isSignature: Bool { self != .preSharedKey }
+    public var isSignature: Bool { base != .preSharedKey }
 
     /// The method a signing key implies (RSA 3; ECDSA 9/10/11 by curve); nil for other curves.
     public init?(key method: IKEAuthenticationMethod?) {
-        guard let method, let m = AuthMethod(rawValue: method.rawValue), m.isSignature, m != .dssSignature else { return nil }
+        guard let method, let m = AuthMethod(rawValue: method.rawValue), m.isSignature, m != .dssSignature, !m.isXAUTH else { return nil }
         self = m
     }
 
     /// The PRF HASH_I/HASH_R use when the method binds a hash (RFC 4754 §3; as strongSwan,
     /// HMAC-SHA-256/384/512 for ECDSA 9/10/11); nil means the negotiated PRF.
     var authPRF: IKEv1PRF? {
-        IKEAuthenticationMethod(rawValue: rawValue).ecdsaHash.map { IKEv1PRF(hash: $0) }
+        IKEAuthenticationMethod(rawValue: base.rawValue).ecdsaHash.map { IKEv1PRF(hash: $0) }
     }
 
-    /// strongSwan-like names: `psk`, `dss`, `rsa`, `ecdsa256`, `ecdsa384`, `ecdsa521`.
+    /// strongSwan-like names: `psk`, `dss`, `rsa`, `ecdsa256`, `ecdsa384`, `ecdsa521`, and
+    /// `xauth-psk`, `xauth-rsa`... for the XAUTH methods (`-resp` when the responder is the client).
     public var description: String {
         switch self {
         case .preSharedKey: "psk"
@@ -41,6 +98,10 @@ public enum AuthMethod: UInt16, Hashable, Sendable, CustomStringConvertible {
         case .ecdsaP256: "ecdsa256"
         case .ecdsaP384: "ecdsa384"
         case .ecdsaP521: "ecdsa521"
+        case .xauthInitRSAEncryption, .xauthRespRSAEncryption: "xauth-rsaenc" + (xauthAuthenticatesInitiator ? "" : "-resp")
+        case .xauthInitRSARevisedEncryption, .xauthRespRSARevisedEncryption:
+            "xauth-rsarevenc" + (xauthAuthenticatesInitiator ? "" : "-resp")
+        default: "xauth-\(base)" + (xauthAuthenticatesInitiator ? "" : "-resp")
         }
     }
 }
@@ -145,10 +206,12 @@ public struct IKEProposal: Hashable, Sendable, CustomStringConvertible {
 extension Lifetime {
     /// Applies a Life-Duration after a Life-Type (1 seconds, 2 kilobytes; the same codes in
     /// Phase 1 and the IPsec DOI). False when the duration follows no known type.
+    /// A duration of 0 proposes no lifetime of that type (a charon client with `reauth_time = 0s`
+    /// sends Life-Duration 0): it stays nil, so the other side's lifetime applies.
     mutating func set(type: UInt64?, duration: UInt64) -> Bool {
         switch type {
-        case 1: seconds = UInt32(clamping: duration)
-        case 2: kilobytes = UInt32(clamping: duration)
+        case 1: seconds = duration == 0 ? nil : UInt32(clamping: duration)
+        case 2: kilobytes = duration == 0 ? nil : UInt32(clamping: duration)
         default: return false
         }
         return true

@@ -74,6 +74,8 @@ public struct PeerConfig: Sendable {
     public var initialContact: Bool
     /// Rekey a child SA this many seconds before its lifetime ends (0 = never rekey).
     public var rekeyMargin: Double
+    /// XAUTH and Mode Config as client or gateway (``enableRemoteAccess(_:)``); nil: site to site.
+    public private(set) var remoteAccess: RemoteAccessRole?
 
     /// Creates a configuration with charon-like defaults.
     public init(name: String, localAddress: SocketAddress, remoteAddress: SocketAddress?,
@@ -112,10 +114,27 @@ public struct PeerConfig: Sendable {
     }
 
     /// Switches to certificate authentication: stores the credentials and makes every IKE
-    /// proposal use the method their key signs with (RSA 3, ECDSA 9/10/11).
+    /// proposal use the method their key signs with (RSA 3, ECDSA 9/10/11), or its XAUTH
+    /// variant where the proposal used XAUTH.
     public mutating func authenticate(with credentials: SignatureCredentials) {
         self.credentials = credentials
-        for i in ikeProposals.indices { ikeProposals[i].authMethod = credentials.authMethod }
+        for i in ikeProposals.indices {
+            let xauth = ikeProposals[i].authMethod.isXAUTH
+            ikeProposals[i].authMethod = xauth ? credentials.authMethod.withXAUTH() ?? credentials.authMethod : credentials.authMethod
+        }
+    }
+
+    /// Makes this connection a remote-access client or gateway. With XAUTH (a client's
+    /// credentials, a gateway's authenticator) every IKE proposal uses the XAUTH variant of its
+    /// method in which the initiator (the client) is authenticated: XAUTHInitPreShared (65001) or
+    /// XAUTHInitRSA (65005), draft-beaulieu-ike-xauth-02 §7.2. A gateway with XAUTH then
+    /// accepts only those, so holding the group secret never skips the user's authentication.
+    public mutating func enableRemoteAccess(_ role: RemoteAccessRole) {
+        remoteAccess = role
+        guard role.usesXAUTH else { return }
+        for i in ikeProposals.indices {
+            if let m = ikeProposals[i].authMethod.withXAUTH() { ikeProposals[i].authMethod = m }
+        }
     }
 
     /// Checks the policy: legacy algorithms only with `legacy`, proposals present,
@@ -132,14 +151,20 @@ public struct PeerConfig: Sendable {
                 throw IKEv1Error(.configuration, "\(name): ESP proposal \(p) uses DES, Blowfish, CAST, MD5 or DH group 1/2/5; allow it with `legacy`")
             }
         }
-        if ikeProposals.contains(where: { $0.authMethod == .dssSignature }) {
-            throw IKEv1Error(.configuration, "\(name): DSS signatures (method 2) are not implemented")
+        if let p = ikeProposals.first(where: { !$0.authMethod.isImplemented }) {
+            throw IKEv1Error(.configuration, "\(name): \(p.authMethod) authentication (method \(p.authMethod.rawValue)) is not implemented")
         }
+        if let p = ikeProposals.first(where: { $0.authMethod.isXAUTH != (remoteAccess?.usesXAUTH ?? false) }) {
+            throw IKEv1Error(.configuration, p.authMethod.isXAUTH
+                ? "\(name): IKE proposal \(p) uses \(p.authMethod), but no XAUTH client credentials or gateway authenticator are configured"
+                : "\(name): XAUTH is configured, but IKE proposal \(p) authenticates with \(p.authMethod), which has no XAUTH variant")
+        }
+        try remoteAccess?.validate(name: name, localTrafficSelector: localTrafficSelector)
         guard let signing = ikeProposals.first(where: \.authMethod.isSignature) else { return }
         guard let credentials else {
             throw IKEv1Error(.configuration, "\(name): \(signing.authMethod) authentication needs a certificate, private key and CA")
         }
-        if let p = ikeProposals.first(where: { $0.authMethod.isSignature && $0.authMethod != credentials.authMethod }) {
+        if let p = ikeProposals.first(where: { $0.authMethod.isSignature && $0.authMethod.base != credentials.authMethod }) {
             throw IKEv1Error(.configuration, "\(name): IKE proposal \(p) authenticates with \(p.authMethod), "
                              + "but a \(credentials.signingKey.keyDescription) key signs with \(credentials.authMethod)")
         }

@@ -53,6 +53,12 @@ extension ISAKMPSession {
             } else {
                 try aggressiveResponderFinal(message, from: from, to: to, env: &env, into: &actions)
             }
+        case .transaction:
+            guard case .established(let e) = phase1, h.messageID != 0 else {
+                refusedTransactions += 1
+                throw IKEv1Error(.unexpectedMessage, "Transaction message ID \(h.messageID) in state \(phase1.name) (XAUTH and Mode Config follow Phase 1)")
+            }
+            try receiveTransaction(message, raw: raw, e, env: &env, into: &actions)
         case .quickMode where h.messageID != 0:
             guard case .established(let e) = phase1 else {
                 throw IKEv1Error(.unexpectedMessage, "\(h.exchangeType) message ID \(h.messageID) in state \(phase1.name)")
@@ -105,6 +111,10 @@ extension ISAKMPSession {
             o.attempt += 1
             if o.attempt >= config.retransmit.tries {
                 outstanding[mid] = nil
+                if established?.remoteAccess.outstanding?.messageID == mid {
+                    transactionTimedOut(mid, env: &env, into: &actions)
+                    break
+                }
                 let what = mid == 0 ? (exchange == .aggressive ? "Aggressive Mode" : "Main Mode") : "Quick Mode \(mid)"
                 let error = IKEv1Error(.timeout, "\(what): no answer after \(config.retransmit.tries) transmissions")
                 actions.append(.failed(Failure(sa: id, error: error)))
@@ -143,6 +153,8 @@ extension ISAKMPSession {
             deleteChild(inboundSPI: spi, reason: "lifetime expired", env: &env, into: &actions)
         case .isakmpExpire:
             deleteAll(reason: "ISAKMP SA lifetime expired", env: &env, into: &actions)
+        case .remoteAccess:
+            remoteAccessTimerFired(env: &env, into: &actions)
         }
         return actions
     }

@@ -22,7 +22,7 @@ enum StatusTables {
 
     /// The Auth column: Cisco's names.
     static func auth(_ method: AuthMethod) -> String {
-        switch method {
+        switch method.base {
         case .preSharedKey: "psk"
         case .rsaSignature: "rsig"
         case .dssSignature: "dss"
@@ -61,15 +61,22 @@ enum StatusTables {
                      + pad("Hash", 7) + pad("Auth", 6) + pad("DH", 4) + pad("Lifetime", 10) + "Cap."]
         for (i, sa) in sas.enumerated() {
             var cap = ""
+            if sa.remoteAccess != nil { cap += "C" }
             if sa.peerSupportsDPD { cap += "D" }
             if sa.localBehindNAT { cap += "K" }   // we send NAT keepalives
             if sa.natDetected { cap += "N" }
+            if sa.proposal.authMethod.isXAUTH { cap += "X" }
             let left = sa.expires.map { clock($0.seconds(since: now)) } ?? "-"
             lines.append(pad("\(1001 + i)", 6) + pad(IPAddressText.format(sa.local.address), 16) + pad(IPAddressText.format(sa.remote.address), 16)
                          + pad("", 7) + pad("ACTIVE", 8) + pad(encr(sa.proposal.encryption), 7) + pad(hash(sa.proposal.hash), 7)
                          + pad(auth(sa.proposal.authMethod), 6) + pad("\(sa.proposal.group.id)", 4) + pad(left, 10) + cap)
             lines.append("      Engine-id:Conn-id = SW:\(i + 1)  \(sa.exchange == .aggressive ? "Aggressive" : "Main") Mode, "
                          + "\(sa.isInitiator ? "initiator" : "responder"), cookies \(sa.id)/\(sa.cookieR), peer id \(sa.remoteIdentity.readableDescription)")
+            if let ra = sa.remoteAccess {
+                lines.append("      IKE configuration mode: virtual IP \(ra.virtualIP.map(IPAddressText.format) ?? "none")"
+                             + (ra.xauthUser.map { ", XAUTH user \($0)" } ?? "")
+                             + (ra.attributes.isEmpty ? "" : ", " + ra.attributes.filter { $0.type != .internalIP4Address }.map(\.description).joined(separator: ", ")))
+            }
         }
         return lines.joined(separator: "\n")
     }

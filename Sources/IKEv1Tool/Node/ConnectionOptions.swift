@@ -58,6 +58,30 @@ struct ConnectionOptions: ParsableArguments {
     var retransmitTimeout: Double?
     @Option(help: "Growth factor of the retransmission timeout (default 1.8).")
     var retransmitBase: Double?
+    @Option(help: "Remote-access client: the XAUTH user name.")
+    var xauthUser: String?
+    @Option(help: "Remote-access client: an environment variable holding the XAUTH password.")
+    var xauthPasswordEnv: String?
+    @Option(help: "Remote access: Mode Config pull (the client asks; default) or push (the gateway sets).")
+    var modecfg: String?
+    @Option(help: "Remote-access gateway: the XAUTH users, one name:password or name:$6$hash line each.")
+    var xauthUsers: String?
+    @Option(help: "Remote-access gateway: XAUTH replies a user may try before STATUS=FAIL (default 1).")
+    var xauthTries: Int?
+    @Option(help: "Remote-access gateway: virtual IPs to lease, a CIDR or FIRST-LAST range.")
+    var pool: String?
+    @Option(help: "Remote-access gateway: a DNS server for the clients (repeatable).")
+    var dns: [String] = []
+    @Option(help: "Remote-access gateway: a WINS server for the clients (repeatable).")
+    var nbns: [String] = []
+    @Option(help: "Remote-access gateway: a network the clients route through the tunnel (repeatable; default: --local-ts).")
+    var splitInclude: [String] = []
+    @Option(help: "Remote-access gateway: the login banner (UNITY_BANNER).")
+    var banner: String?
+    @Option(help: "Remote-access gateway: the clients' DNS domain (UNITY_DEF_DOMAIN).")
+    var defaultDomain: String?
+    @Option(help: "A script run with vpnc-script's variables (reason=connect|disconnect, INTERNAL_IP4_ADDRESS, CISCO_*...) when a tunnel comes up or goes.")
+    var updown: String?
 
     /// The settings the flags (over the config file) describe.
     func settings() throws -> ConnectionSettings {
@@ -128,6 +152,23 @@ struct ConnectionOptions: ParsableArguments {
         if let retransmitBase {
             guard retransmitBase >= 1 else { throw ValidationError("--retransmit-base is 1 or more") }
             s.retransmitBase = retransmitBase
+        }
+        let remoteAccess: [(String, [String])] = [
+            ("xauth_user", xauthUser.map { [$0] } ?? []), ("xauth_password_env", xauthPasswordEnv.map { [$0] } ?? []),
+            ("modecfg", modecfg.map { [$0] } ?? []), ("xauth_users", xauthUsers.map { [$0] } ?? []),
+            ("xauth_tries", xauthTries.map { [String($0)] } ?? []), ("pool", pool.map { [$0] } ?? []), ("dns", dns), ("nbns", nbns),
+            ("split_include", splitInclude), ("banner", banner.map { [$0] } ?? []),
+            ("default_domain", defaultDomain.map { [$0] } ?? []), ("updown", updown.map { [$0] } ?? []),
+        ]
+        for (key, values) in remoteAccess {
+            for value in values {
+                do {
+                    try s.remoteAccess.apply(key, value, readFile: { FileManager.default.contents(atPath: $0).map { [UInt8]($0) } },
+                                             environment: ProcessInfo.processInfo.environment)
+                } catch {
+                    throw ValidationError("--\(key.replacingOccurrences(of: "_", with: "-")): \(error)")
+                }
+            }
         }
         return s
     }

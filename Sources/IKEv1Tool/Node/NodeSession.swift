@@ -28,6 +28,8 @@ final class NodeSession: @unchecked Sendable {
     /// Transport mode with a TUN device: the peer's address is steered into it (policy routing).
     private var transportTun: TunDevice?
     private var failure: String?
+    /// Remote access (`--xauth-user`, `--pool`...): the virtual IP's address, routes and `--updown` script.
+    private var remoteAccess: RemoteAccessTunnel?
     private let lock = NSLock()
 
     init(settings: ConnectionSettings, role: Role, once: Bool, exportDirectory: String? = nil) {
@@ -61,6 +63,13 @@ final class NodeSession: @unchecked Sendable {
             throw ValidationError("\(error)")
         }
         if exportDirectory != nil { try exportKeys() }
+        if config.remoteAccess != nil || settings.remoteAccess.updown != nil {
+            remoteAccess = RemoteAccessTunnel(role: role == .initiator ? .client : .gateway, tunName: tunName,
+                                              updown: settings.remoteAccess.updown) { line in
+                print(line)
+                fflush(nil)
+            }
+        }
         var tun: TunDevice?
         self.tunName = tunName
         if let tunName {
@@ -105,6 +114,7 @@ final class NodeSession: @unchecked Sendable {
         runtime.run()
         signals.forEach { $0.cancel() }
         transportTun?.removeTransportSteering()
+        remoteAccess?.finish()
         let dataPlane = runtime.dataPlaneCounters
         if dataPlane.total > 0 { print("data plane dropped: \(dataPlane)") }
         let (drops, overflow) = runtime.dropCounters
@@ -180,9 +190,13 @@ final class NodeSession: @unchecked Sendable {
                 }
                 exportKeysOrWarn()
             }
+            if let info = runtime.isakmpSAs.first(where: { $0.id == child.isakmpSA })?.remoteAccess {
+                remoteAccess?.installed(child, info)
+            }
             if once { runtime.stop() }
         case .childDeleted(let i, let o, let reason):
             print("IPsec SA deleted: in 0x\(String(i, radix: 16)) out 0x\(String(o, radix: 16)): \(reason)")
+            remoteAccess?.deleted(inboundSPI: i)
         case .isakmpDeleted(let id, let reason):
             print("ISAKMP SA \(id) deleted: \(reason)")
         case .peerMoved(let from, let to):
@@ -194,7 +208,9 @@ final class NodeSession: @unchecked Sendable {
         case .failed(let f):
             print("failed: \(f)")
             if once || runtime.isakmpSAs.isEmpty { fail(f.description) }
-            if once { runtime.stop() }
+            // A remote-access client has nothing to wait for once its only SA failed (a refused
+            // password, no address): it exits with the reason instead of idling.
+            if once || (role == .initiator && remoteAccess != nil && runtime.isakmpSAs.isEmpty) { runtime.stop() }
         case .warning(let w):
             print("warning: \(w)")
         }

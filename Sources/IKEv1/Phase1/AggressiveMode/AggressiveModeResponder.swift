@@ -65,5 +65,6 @@ extension ISAKMPSession {
         answered(0, into: &actions)
         lastExchange[0] = nil
         phase1Complete(replied.keyed, peerIdentity: replied.peerIdentity, peerCertificate: certificate, env: env, into: &actions)
+        afterPhase1(env: &env, into: &actions)
     }
 }

@@ -78,7 +78,7 @@ extension ISAKMPSession {
             let certificate = try verifyPeerAuthentication(d.payloads, id: id, keyed, env: env)
             answered(0, into: &actions)
             phase1Complete(keyed, peerIdentity: identity, peerCertificate: certificate, env: env, into: &actions)
-            startQuickMode(rekeying: nil, env: &env, into: &actions)
+            afterPhase1(env: &env, into: &actions)
 
         default:
             throw IKEv1Error(.unexpectedMessage, "Main Mode message in state \(phase1.name)")

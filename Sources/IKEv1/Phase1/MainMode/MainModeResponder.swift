@@ -60,6 +60,7 @@ extension ISAKMPSession {
             keyed.iv = iv
             sendResponse(bytes, to: raw, messageID: 0, into: &actions)
             phase1Complete(keyed, peerIdentity: identity, peerCertificate: certificate, env: env, into: &actions)
+            afterPhase1(env: &env, into: &actions)
 
         default:
             throw IKEv1Error(.unexpectedMessage, "Main Mode message in state \(phase1.name)")

@@ -26,6 +26,8 @@ struct EstablishedState {
     /// Quick Modes the peer started on this SA (bounded by ``ResponderLimits/quickModesPerISAKMPSA``).
     var peerQuickModes = 0
     var dpd = DPDState.quiet
+    /// XAUTH and Mode Config (RemoteAccess/States/): Quick Mode waits until they complete.
+    var remoteAccess = RemoteAccessState.siteToSite
 
     /// The peer's authentication verified: Phase 1's IV chain ends, its last block becomes the base.
     init(keyed: KeyedState, peerIdentity: Identity, peerCertificate: Certificate?, at now: EngineTime) {
@@ -53,6 +55,6 @@ struct EstablishedState {
     var peerQuickModesInProgress: Int { quickModes.values.reduce(0) { $0 + ($1.isInitiator ? 0 : 1) } }
 
     var storedBytes: Int {
-        ivBase.count + quickModes.values.reduce(0) { $0 + $1.storedBytes }
+        ivBase.count + quickModes.values.reduce(0) { $0 + $1.storedBytes } + remoteAccess.storedBytes
     }
 }

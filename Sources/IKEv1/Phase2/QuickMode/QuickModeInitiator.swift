@@ -5,7 +5,7 @@ import ISAKMPWire
 extension ISAKMPSession {
     /// Sends QM1 on the established ISAKMP SA; `rekeying` names the child it replaces.
     mutating func startQuickMode(rekeying: UInt32?, env: inout Environment, into actions: inout [Action]) {
-        guard let e = established else { return }
+        guard let e = established, e.remoteAccess.allowsQuickMode else { return }   // started once XAUTH/Mode Config complete
         let mid = newMessageID(env: &env)
         let spi = newSPI(env: &env)
         let nonceI = env.bytes(32)
@@ -82,7 +82,7 @@ extension ISAKMPSession {
         updateEstablished { $0.quickModes[mid] = nil }
         let child = makeChild(messageID: mid, mySPI: qm.mySPI, peerSPI: peerSPI, nonceI: qm.nonceI, nonceR: nonceR, keys: keys,
                               proposal: chosen.proposal, pfs: pfs, lifetime: lifetime,
-                              selectors: (config.localTrafficSelector, config.remoteTrafficSelector),
+                              selectors: quickModeSelectors,
                               peerOriginalAddress: oa.count > 1 ? oa[1].address : nil, env: env)
         install(child, rekeying: qm.rekeying, initiatedByUs: true, env: &env, into: &actions)
     }

@@ -11,6 +11,9 @@ extension ISAKMPSession {
                                           env: inout Environment, into actions: inout [Action]) throws(IKEv1Error) {
         let mid = message.header.messageID
         let protection = e.protection, keys = protection.keys
+        guard e.remoteAccess.allowsQuickMode else {
+            throw IKEv1Error(.unexpectedMessage, "Quick Mode \(mid) before XAUTH and Mode Config completed (\(e.remoteAccess.name))")
+        }
         guard !usedMessageIDs.contains(mid) else {
             throw IKEv1Error(.unexpectedMessage, "Quick Mode message ID \(mid) already used on this ISAKMP SA")
         }
@@ -99,7 +102,8 @@ extension ISAKMPSession {
     /// proposal narrower than ours as it is (charon narrows to the same); a wider or overlapping one
     /// is refused with INVALID-ID-INFORMATION, where charon would narrow it to the intersection.
     func clientSelectors(_ ids: [IdentificationPayload]) throws(IKEv1Error) -> (local: TrafficSelector?, remote: TrafficSelector?) {
-        switch (ids.count, config.localTrafficSelector, config.remoteTrafficSelector) {
+        let (localTS, remoteTS) = quickModeSelectors
+        switch (ids.count, localTS, remoteTS) {
         case (0, nil, nil):
             return (nil, nil)
         case (0, let l, let r) where config.mode == .transport:
@@ -108,15 +112,20 @@ extension ISAKMPSession {
             // Host-to-host, with the hosts named explicitly (charon does this in transport mode).
             return (nil, nil)
         case (2, let l?, let r?):
-            guard let initiator = TrafficSelector(ids[0]), let responder = TrafficSelector(ids[1]),
-                  r.covers(initiator), l.covers(responder) else {
+            guard let initiator = TrafficSelector(ids[0]), let responder = TrafficSelector(ids[1]), r.covers(initiator) else {
                 throw IKEv1Error(.invalidID, "traffic selectors \(Self.describe(ids[0])) <-> \(Self.describe(ids[1])) are not within ours \(r) <-> \(l)")
             }
-            return (responder, initiator)
+            if l.covers(responder) { return (responder, initiator) }
+            // A remote-access client proposes 0.0.0.0/0 for us: narrowed to what we protect, as
+            // charon (its QM2 echoes the proposal, the SA holds the narrowed selector).
+            guard narrowsClientSelectors, responder.covers(l) else {
+                throw IKEv1Error(.invalidID, "traffic selectors \(Self.describe(ids[0])) <-> \(Self.describe(ids[1])) are not within ours \(r) <-> \(l)")
+            }
+            return (l, initiator)
         case (0, _, _):
-            throw IKEv1Error(.invalidID, "Quick Mode without client IDs, but we protect \(config.localTrafficSelector.map(\.description) ?? "-")")
+            throw IKEv1Error(.invalidID, "Quick Mode without client IDs, but we protect \(localTS.map(\.description) ?? "-")")
         default:
-            throw IKEv1Error(.invalidID, "\(ids.count) client ID payloads where we expect \(config.localTrafficSelector == nil ? 0 : 2)")
+            throw IKEv1Error(.invalidID, "\(ids.count) client ID payloads where we expect \(localTS == nil ? 0 : 2)")
         }
     }
 

@@ -48,7 +48,7 @@ extension ISAKMPSession {
 
     /// IDci, IDcr as Quick Mode initiator; omitted for host-to-host (RFC 2409 §5.5).
     var clientIDs: [Payload] {
-        guard let l = config.localTrafficSelector, let r = config.remoteTrafficSelector else { return [] }
+        guard case (let l?, let r?) = quickModeSelectors else { return [] }
         return [.identification(l.payload), .identification(r.payload)]
     }
 
