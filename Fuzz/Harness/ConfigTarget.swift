@@ -12,7 +12,8 @@ enum ConfigTarget {
 
     static func run(_ bytes: [UInt8]) throws(FuzzViolation) -> FuzzOutcome {
         let text = String(decoding: bytes, as: UTF8.self)
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).count
+        // Lines as the parser counts them ("\r\n" is one Character and ends a line too).
+        let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }.count
         let connections: [ConnectionSettings]
         do {
             connections = try ConfigFile.parse(text, readFile: { $0.contains("missing") ? nil : Array("secret\r\n".utf8) },
