@@ -108,11 +108,13 @@ struct KeyedState {
         let keys = IKEv1Phase1Keys(prf: IKEv1PRF(hash: chosen.hash), input: input, nonceI: nonceI, nonceR: nonceR,
                                    sharedSecret: shared, cookieI: cookieI.bytes, cookieR: cookieR.bytes,
                                    encryptionKeyLength: chosen.encryption.keyLength)
-        self.saiB = saiB
-        (gxi, gxr) = isInitiator ? (dh.publicValue, peerKE) : (peerKE, dh.publicValue)
-        protection = try ISAKMPProtection(proposal: chosen, keys: keys)
-        iv = IKEv1IV.phase1(hash: chosen.hash, gxi: gxi, gxr: gxr, blockSize: chosen.encryption.blockSize)
-        peerCertificateRequests = certificateRequests
+        // Everything is computed before `self` is touched, then one delegating init: a throw
+        // between stored-property assignments leaked them (LeakSanitizer, Swift 6.3 typed throws).
+        let (gxi, gxr) = isInitiator ? (dh.publicValue, peerKE) : (peerKE, dh.publicValue)
+        let protection = try ISAKMPProtection(proposal: chosen, keys: keys)
+        self.init(saiB: saiB, gxi: gxi, gxr: gxr, protection: protection,
+                  iv: IKEv1IV.phase1(hash: chosen.hash, gxi: gxi, gxr: gxr, blockSize: chosen.encryption.blockSize),
+                  peerCertificateRequests: certificateRequests)
     }
 
     /// Built from held parts (tests that resume a peer's recorded state).
