@@ -83,12 +83,15 @@ public struct TimerID: Hashable, Sendable, CustomStringConvertible {
         case keepalive
         /// Check liveness (RFC 3706).
         case dpd
-        /// Rekey the child SA with this inbound SPI.
+        /// Rekey the child SA with this inbound SPI (its timers carry the ISAKMP SA that
+        /// negotiated it, ``ChildSA/isakmpSA``, wherever the child lives now).
         case childRekey(inboundSPI: UInt32)
         /// Lifetime end of the child SA with this inbound SPI.
         case childExpire(inboundSPI: UInt32)
         /// Lifetime end of the ISAKMP SA.
         case isakmpExpire
+        /// Time to start the ISAKMP SA's replacement (``RenewalPolicy``).
+        case isakmpRenew
     }
     /// The ISAKMP SA.
     public var sa: ISAKMPSAID

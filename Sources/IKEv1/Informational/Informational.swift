@@ -111,15 +111,20 @@ extension ISAKMPSession {
     /// A Delete: the ISAKMP SA itself, or child SAs by the peer's inbound (our outbound) SPIs.
     mutating func handleDelete(_ d: DeletePayload, env: inout Environment, into actions: inout [Action]) {
         if d.protocolID == .isakmp {
+            // The ISAKMP SA alone: its IPsec SAs live on (RFC 2409 §5.7 ties them to nothing else;
+            // a peer that wants them gone deletes them by SPI, as charon does first).
             if d.spis.contains(cookieI.bytes + cookieR.bytes) {
-                close(reason: "deleted by peer", into: &actions, notifyDeleted: true)
+                close(reason: "deleted by peer", into: &actions, notifyDeleted: true, keepingChildren: true)
             }
             return
         }
         for spiBytes in d.spis {
-            guard let spi = UInt32(beBytes: spiBytes),
-                  let (inbound, _) = children.first(where: { $0.value.outbound.spi == spi && $0.value.ipsecProtocol.protocolID == d.protocolID })
-            else { continue }
+            guard let spi = UInt32(beBytes: spiBytes) else { continue }
+            guard let (inbound, _) = children.first(where: { $0.value.outbound.spi == spi && $0.value.ipsecProtocol.protocolID == d.protocolID })
+            else {
+                foreignDeletes.append((d.protocolID, spi))
+                continue
+            }
             removeChild(inboundSPI: inbound, reason: "deleted by peer", into: &actions)
         }
     }
@@ -134,8 +139,8 @@ extension ISAKMPSession {
 
     mutating func removeChild(inboundSPI: UInt32, reason: String, into actions: inout [Action]) {
         guard let child = updateEstablished({ $0.removeChild(inboundSPI: inboundSPI) }).flatMap({ $0 }) else { return }
-        actions.append(.cancelTimer(TimerID(sa: id, kind: .childRekey(inboundSPI: inboundSPI))))
-        actions.append(.cancelTimer(TimerID(sa: id, kind: .childExpire(inboundSPI: inboundSPI))))
+        actions.append(.cancelTimer(TimerID(sa: child.isakmpSA, kind: .childRekey(inboundSPI: inboundSPI))))
+        actions.append(.cancelTimer(TimerID(sa: child.isakmpSA, kind: .childExpire(inboundSPI: inboundSPI))))
         actions.append(.deleteChildSA(inboundSPI: inboundSPI, outboundSPI: child.outbound.spi, reason: reason))
     }
 

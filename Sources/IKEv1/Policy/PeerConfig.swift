@@ -74,6 +74,12 @@ public struct PeerConfig: Sendable {
     public var initialContact: Bool
     /// Rekey a child SA this many seconds before its lifetime ends (0 = never rekey).
     public var rekeyMargin: Double
+    /// Up to this fraction of `rekeyMargin` earlier, at random (1 = 100 %; Libreswan's `rekeyfuzz`).
+    public var rekeyFuzz: Double = 0
+    /// When and by whom the ISAKMP SA is renewed before it expires (make-before-break).
+    public var ikeRenewal = RenewalPolicy()
+    /// A peer that authenticates again with the same identities (charon's `unique`).
+    public var uniqueness = UniquenessPolicy.replace
 
     /// Creates a configuration with charon-like defaults.
     public init(name: String, localAddress: SocketAddress, remoteAddress: SocketAddress?,

@@ -96,6 +96,16 @@ extension ISAKMPSession {
         }
     }
 
+    /// Ends this ISAKMP SA alone (expiry, replacement): a Delete for it, none for its IPsec SAs,
+    /// which the endpoint moves to another SA of the peer, or holds until one exists.
+    mutating func retire(reason: String, env: inout Environment, into actions: inout [Action]) {
+        if phase1.isEstablished {
+            sendInformational([.delete(DeletePayload(protocolID: .isakmp, spiSize: 16, spis: [cookieI.bytes + cookieR.bytes]))],
+                              into: &actions, env: &env)
+        }
+        close(reason: reason, into: &actions, notifyDeleted: phase1.isEstablished, keepingChildren: true)
+    }
+
     /// A timer of this SA.
     mutating func timerFired(_ kind: TimerID.Kind, env: inout Environment) -> [Action] {
         var actions: [Action] = []
@@ -142,7 +152,9 @@ extension ISAKMPSession {
         case .childExpire(let spi):
             deleteChild(inboundSPI: spi, reason: "lifetime expired", env: &env, into: &actions)
         case .isakmpExpire:
-            deleteAll(reason: "ISAKMP SA lifetime expired", env: &env, into: &actions)
+            retire(reason: "ISAKMP SA lifetime expired", env: &env, into: &actions)
+        case .isakmpRenew:
+            break   // the endpoint starts the replacement (Endpoint/Renewal.swift)
         }
         return actions
     }

@@ -69,6 +69,5 @@ extension ISAKMPSession {
         keyed.iv = iv
         sendResponse(bytes, to: raw, messageID: 0, into: &actions)
         phase1Complete(keyed, peerIdentity: identity, peerCertificate: certificate, env: env, into: &actions)
-        startQuickMode(rekeying: nil, env: &env, into: &actions)
     }
 }

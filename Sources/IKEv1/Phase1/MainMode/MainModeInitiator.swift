@@ -59,7 +59,7 @@ extension ISAKMPSession {
             if nat.detected { float() }
             var out: [Payload] = [.identification(localIDPayload)]
                 + (try authenticationPayloads(keyed, byInitiator: true, idBody: localIDPayload.body))
-            if config.initialContact {
+            if config.initialContact && !purpose.isRenewal {
                 out.append(.notification(NotificationPayload(protocolID: .isakmp, notifyType: .initialContact,
                                                              spi: cookieI.bytes + cookieR.bytes)))
             }
@@ -78,7 +78,6 @@ extension ISAKMPSession {
             let certificate = try verifyPeerAuthentication(d.payloads, id: id, keyed, env: env)
             answered(0, into: &actions)
             phase1Complete(keyed, peerIdentity: identity, peerCertificate: certificate, env: env, into: &actions)
-            startQuickMode(rekeying: nil, env: &env, into: &actions)
 
         default:
             throw IKEv1Error(.unexpectedMessage, "Main Mode message in state \(phase1.name)")

@@ -26,6 +26,8 @@ struct EstablishedState {
     /// Quick Modes the peer started on this SA (bounded by ``ResponderLimits/quickModesPerISAKMPSA``).
     var peerQuickModes = 0
     var dpd = DPDState.quiet
+    /// Make-before-break renewal (RenewalState.swift).
+    var renewal = ISAKMPRenewal.idle
 
     /// The peer's authentication verified: Phase 1's IV chain ends, its last block becomes the base.
     init(keyed: KeyedState, peerIdentity: Identity, peerCertificate: Certificate?, at now: EngineTime) {
@@ -47,6 +49,27 @@ struct EstablishedState {
         childBytes[inboundSPI] = nil
         ownChildren.remove(inboundSPI)
         return child
+    }
+
+    /// Takes every child out, with what is counted for it: they move to another ISAKMP SA of the peer.
+    mutating func releaseChildren() -> [HeldChild] {
+        let held = children.keys.sorted().compactMap { spi in
+            children[spi].map { HeldChild(child: $0, own: ownChildren.contains(spi), bytes: childBytes[spi] ?? 0) }
+        }
+        children.removeAll()
+        childBytes.removeAll()
+        ownChildren.removeAll()
+        return held
+    }
+
+    /// Takes children over from another ISAKMP SA of the same peer.
+    mutating func adopt(_ held: [HeldChild]) {
+        for h in held {
+            let spi = h.child.inbound.spi
+            children[spi] = h.child
+            if h.bytes > 0 { childBytes[spi] = h.bytes }
+            if h.own { ownChildren.insert(spi) }
+        }
     }
 
     /// Quick Modes the peer has in progress with us as responder.

@@ -1,0 +1,47 @@
+/// What to do when a peer authenticates a second time with the same identities (charon's
+/// `unique`, Libreswan's `uniqueids`).
+public enum UniquenessPolicy: String, Hashable, Sendable, CaseIterable {
+    /// The newest ISAKMP SA replaces the older ones of the peer; their IPsec SAs move to it (charon's default).
+    case replace
+    /// The older ISAKMP SA stays; a newer one the peer starts is deleted as soon as it is established.
+    case keep
+    /// Several ISAKMP SAs with the same peer may coexist (only our own replacements retire the SA they replace).
+    case never
+}
+
+/// Renewal of an ISAKMP SA before it expires, make-before-break: a new Phase 1 runs while the
+/// old SA still works, and the old one is deleted only when the new one is established
+/// (Libreswan's `rekeymargin` and `rekeyfuzz`; charon's `rekey_time`/`over_time`/`rand_time`).
+public struct RenewalPolicy: Hashable, Sendable {
+    /// Renew this many seconds before the lifetime ends (0: never renew; the SA expires).
+    public var margin: Double
+    /// Up to this fraction of `margin` more, at random (1 = 100 %, Libreswan's default).
+    public var fuzz: Double
+    /// Renew also an SA the peer initiated (charon renews in both roles); by default only the
+    /// side that initiated the SA renews it, so that both sides never race (Libreswan).
+    public var asResponder: Bool
+
+    /// Libreswan's defaults: 9 minutes, fuzz 100 %, initiator only.
+    public init(margin: Double = 540, fuzz: Double = 1, asResponder: Bool = false) {
+        self.margin = margin
+        self.fuzz = fuzz
+        self.asResponder = asResponder
+    }
+
+    /// Seconds after the start of a lifetime of `lifetime` seconds at which to renew: `margin`
+    /// before its end, plus up to `fuzz` × `margin` at `random` (0..<1). A margin that would
+    /// renew in the first half of the lifetime is shortened so renewal falls in the second half.
+    /// nil: never (no margin, or no lifetime in seconds).
+    public func renewalDelay(lifetime: Double, random: Double) -> Double? {
+        guard margin > 0, lifetime > 0 else { return nil }
+        let m = Swift.min(margin, lifetime / (2 * (1 + fuzz)))
+        return lifetime - m * (1 + fuzz * random)
+    }
+}
+
+/// A number in 0..<1 from bytes that are already random (cookies, SPIs): jitter that draws
+/// nothing more from the entropy source, so seeded runs keep every other byte.
+func unitFraction(_ bytes: [UInt8]) -> Double {
+    let v = bytes.prefix(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
+    return Double(v) / (Double(UInt32.max) + 1)
+}
