@@ -46,6 +46,19 @@ public struct ConnectionSettings: Equatable, Sendable {
     public var ikeLifetime: Double = 14_400
     /// IPsec SA lifetime in seconds.
     public var espLifetime: Double = 3_600
+    /// Renew the ISAKMP SA this many seconds before it expires, make-before-break (Libreswan's
+    /// `rekeymargin`, 9 min; shortened to fall in the lifetime's second half); 0: let it expire.
+    public var ikeRekeyMargin: Double = 540
+    /// Renew up to this fraction of the margin earlier still, at random (Libreswan's `rekeyfuzz`, 100 %).
+    public var ikeRekeyFuzz: Double = 1
+    /// Renew the ISAKMP SA also when the peer initiated it (charon does; off: only its initiator renews).
+    public var ikeRekeyResponder = false
+    /// Rekey IPsec SAs this many seconds before they expire; nil: a tenth of `espLifetime`.
+    public var espRekeyMargin: Double?
+    /// Rekey up to this fraction of that margin earlier still, at random.
+    public var espRekeyFuzz: Double = 1
+    /// A peer that authenticates again with the same identities (charon's `unique`): `replace`.
+    public var unique = UniquenessPolicy.replace
     /// Allow DES, Blowfish, CAST, MD5 and DH groups 1, 2, 5.
     public var legacy = false
     /// Answer Aggressive Mode with PSK; off unless asked for by name.
@@ -101,7 +114,8 @@ public enum ConfigFile {
         "local_ts", "remote_ts", "mode", "aggressive", "encap", "dpd_delay", "keepalive", "ike_lifetime", "esp_lifetime",
         "legacy", "aggressive_psk_responder", "tun_address", "retransmit_tries", "retransmit_timeout", "retransmit_base", "cert", "key", "ca",
         "block_threshold", "init_limit_half_open", "half_open_timeout", "max_ikev1_exchanges", "max_packet",
-        "aggressive_per_second",
+        "aggressive_per_second", "ike_rekey_margin", "ike_rekey_fuzz", "ike_rekey_responder", "esp_rekey_margin",
+        "esp_rekey_fuzz", "unique",
     ]
 
     /// Keys that may be given more than once (each `ca` line adds a trust anchor).
@@ -176,6 +190,14 @@ public enum ConfigFile {
             guard let v = Double(digits), v > 0 else { throw Error(line: n, message: "\(key) is a duration like 30s, 60m or 4h, not \(value)") }
             return v * factor
         }
+        func margin() throws(Error) -> Double { value == "0" || value == "0s" || value == "no" ? 0 : try seconds() }
+        func fraction() throws(Error) -> Double {
+            let percent = value.hasSuffix("%")
+            guard let v = Double(percent ? String(value.dropLast()) : value), v >= 0, v.isFinite else {
+                throw Error(line: n, message: "\(key) is a fraction like 100% or 0.5, not \(value)")
+            }
+            return percent ? v / 100 : v
+        }
         func count() throws(Error) -> Int {
             guard let v = Int(value), v > 0 else { throw Error(line: n, message: "\(key) is a positive number, not \(value)") }
             return v
@@ -215,6 +237,14 @@ public enum ConfigFile {
         case "keepalive": c.keepalive = try seconds()
         case "ike_lifetime": c.ikeLifetime = try seconds()
         case "esp_lifetime": c.espLifetime = try seconds()
+        case "ike_rekey_margin": c.ikeRekeyMargin = try margin()
+        case "ike_rekey_fuzz": c.ikeRekeyFuzz = try fraction()
+        case "ike_rekey_responder": c.ikeRekeyResponder = try bool()
+        case "esp_rekey_margin": c.espRekeyMargin = try margin()
+        case "esp_rekey_fuzz": c.espRekeyFuzz = try fraction()
+        case "unique":
+            guard let u = UniquenessPolicy(rawValue: value) else { throw Error(line: n, message: "unique is replace, keep or never, not \(value)") }
+            c.unique = u
         case "legacy": c.legacy = try bool()
         case "aggressive_psk_responder": c.aggressivePSKResponder = try bool()
         case "tun_address": c.tunAddress = value

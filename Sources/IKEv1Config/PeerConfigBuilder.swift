@@ -99,7 +99,10 @@ public enum PeerConfigBuilder {
             allowAggressiveModePSKResponder: s.aggressivePSKResponder, forceEncapsulation: s.encap,
             dpdDelay: s.dpdDelay, keepaliveInterval: s.keepalive, retransmit: retransmit,
             // Rekey a child SA a tenth of its lifetime before it ends, as charon's defaults do (rekey 1 h of 1.1 h).
-            rekeyMargin: s.espLifetime / 10)
+            rekeyMargin: s.espRekeyMargin ?? s.espLifetime / 10)
+        config.rekeyFuzz = s.espRekeyFuzz
+        config.ikeRenewal = RenewalPolicy(margin: s.ikeRekeyMargin, fuzz: s.ikeRekeyFuzz, asResponder: s.ikeRekeyResponder)
+        config.uniqueness = s.unique
         if let credentials { config.authenticate(with: credentials) }
         do { try config.validate() } catch { throw Error(description: "\(error)") }
         return config

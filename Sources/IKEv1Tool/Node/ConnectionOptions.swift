@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import IKEv1
 import IKEv1Config
 import IPsecNode
 
@@ -50,6 +51,18 @@ struct ConnectionOptions: ParsableArguments {
     var ikeLifetime: Double?
     @Option(help: "IPsec SA lifetime in seconds.")
     var espLifetime: Double?
+    @Option(help: "Renew the ISAKMP SA this many seconds before it expires, make-before-break (default 540; 0: never).")
+    var ikeRekeyMargin: Double?
+    @Option(help: "Renew up to this fraction of the margin earlier, at random (default 1 = 100 %).")
+    var ikeRekeyFuzz: Double?
+    @Flag(help: "Renew the ISAKMP SA also when the peer initiated it.")
+    var ikeRekeyResponder = false
+    @Option(help: "Rekey IPsec SAs this many seconds before they expire (default: a tenth of the lifetime).")
+    var espRekeyMargin: Double?
+    @Option(help: "Rekey IPsec SAs up to this fraction of their margin earlier, at random (default 1).")
+    var espRekeyFuzz: Double?
+    @Option(help: "A peer authenticating again with the same identities: replace (default), keep or never.")
+    var unique: String?
     @Flag(help: "Allow DES, Blowfish, CAST, MD5 and DH groups 1, 2, 5.")
     var legacy = false
     @Option(help: "Transmissions of a request before giving up, the first included (default 5).")
@@ -116,6 +129,19 @@ struct ConnectionOptions: ParsableArguments {
         if let keepalive { s.keepalive = keepalive }
         if let ikeLifetime { s.ikeLifetime = ikeLifetime }
         if let espLifetime { s.espLifetime = espLifetime }
+        for (value, flag) in [(ikeRekeyMargin, "--ike-rekey-margin"), (ikeRekeyFuzz, "--ike-rekey-fuzz"),
+                              (espRekeyMargin, "--esp-rekey-margin"), (espRekeyFuzz, "--esp-rekey-fuzz")] {
+            if let value, !(value >= 0 && value.isFinite) { throw ValidationError("\(flag) is 0 or more") }
+        }
+        if let ikeRekeyMargin { s.ikeRekeyMargin = ikeRekeyMargin }
+        if let ikeRekeyFuzz { s.ikeRekeyFuzz = ikeRekeyFuzz }
+        if ikeRekeyResponder { s.ikeRekeyResponder = true }
+        if let espRekeyMargin { s.espRekeyMargin = espRekeyMargin }
+        if let espRekeyFuzz { s.espRekeyFuzz = espRekeyFuzz }
+        if let unique {
+            guard let u = UniquenessPolicy(rawValue: unique) else { throw ValidationError("--unique is replace, keep or never") }
+            s.unique = u
+        }
         if legacy { s.legacy = true }
         if let retransmitTries {
             guard retransmitTries >= 1 else { throw ValidationError("--retransmit-tries is 1 or more") }
