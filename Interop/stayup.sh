@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Tunnels that stay up (issue 15), between our node and charon.
+#
+# usage: Interop/stayup.sh SCENARIO initiator|responder [IKEV1_BINARY]
+#   reauth   the ISAKMP SA is replaced every 15-30 s while pings flow every 0.2 s for 100 s:
+#            responder: charon re-authenticates (reauth_time 30 s) against our `respond --tun`;
+#            initiator: our `connect --ike-lifetime 30` renews (make-before-break) against charon.
+#            charon runs with unique = replace, the policy under which it adopts the IPsec SAs of
+#            an IKEv1 re-authentication. A capture of the veth must show every new Main Mode
+#            complete on its first try (one message 1 per cookie, no retransmission in charon's
+#            log), on whichever port it used, and every IKE message of ours on port 4500 behind
+#            the non-ESP marker (`ikev1 decode` reads a marker-less one as ESP with an SPI no SA has).
+# Prints "PASS ..." or "FAIL ..." and exits 0/1. Needs what run.sh needs, plus tcpdump.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+. "$here/lib.sh"
+scenario="${1:?scenario}"; role="${2:?initiator|responder}"
+bin="${3:-$here/../.build/debug/ikev1}"
+[ -x "$bin" ] || die "no ikev1 binary at $bin (swift build first)"
+
+ours=(); theirs=(unique=replace)
+case "$scenario" in
+    reauth)
+        if [ "$role" = responder ]; then theirs+=(reauth=30s); else ours=(--ike-lifetime 30); fi ;;
+    *) die "unknown scenario $scenario" ;;
+esac
+label="$scenario $role"
+
+cleanup() {
+    capture_stop
+    [ -n "${ping_pid:-}" ] && kill "$ping_pid" 2>/dev/null || true
+    [ -n "${node_pid:-}" ] && kill -TERM "$node_pid" 2>/dev/null && wait "$node_pid" 2>/dev/null || true
+    charon_down
+    net_down
+}
+trap cleanup EXIT
+
+mkdir -p "$STATE"
+net_up
+conf="$STATE/swanctl.conf"
+swanctl_conf "$conf" "${theirs[@]}"
+charon_up "$conf"
+printf '%s' "$PSK" > "$STATE/psk"
+pcap="$STATE/stayup.pcap"
+capture_start "$NS_US" "$IF_US" "$pcap" 0
+nodelog="$STATE/node.log"
+args=(--psk-file "$STATE/psk" --local-ts "$NET_US" --remote-ts "$NET_PEER" --tun ikv1tun0 "${ours[@]}")
+if [ "$role" = initiator ]; then
+    ip netns exec "$NS_US" "$bin" connect --peer "$ADDR_PEER" --bind "$ADDR_US" "${args[@]}" > "$nodelog" 2>&1 &
+else
+    ip netns exec "$NS_US" "$bin" respond --listen "$ADDR_US" --peer "$ADDR_PEER" "${args[@]}" > "$nodelog" 2>&1 &
+fi
+node_pid=$!
+wait_for 10 grep -q "listening on\|initiating" "$nodelog" || { cat "$nodelog" >&2; die "$label: our node did not start"; }
+[ "$role" = responder ] && { swanctl_peer --initiate --child net --timeout 20 > "$STATE/initiate.out" 2>&1 || true; }
+wait_for 30 established || { cat "$nodelog" >&2; die "$label: no IPsec SA on charon's side"; }
+wait_for 10 ping_ok || { cat "$nodelog" >&2; die "$label: no ping through the tunnel"; }
+
+count=500
+received="$(ping_count "$NS_US" "$HOST_US" "$HOST_PEER" "$count")"
+lost=$((count - received))
+capture_stop
+sleep 1
+
+# Every Main Mode message 1 (responder cookie zero) once per cookie, and that SA established on our side.
+"$bin" decode "$pcap" --format jsonl > "$STATE/stayup.jsonl" 2>/dev/null || true
+ours_out="$(grep -oE '^IPsec SA installed: in 0x[0-9a-f]+ out 0x[0-9a-f]+' "$nodelog" | awk '{ print $7 }' | sed 's/^0x//' | tr '\n' ' ')"
+report="$(python3 - "$STATE/stayup.jsonl" "$nodelog" "$ADDR_US" "$ours_out" <<'PY'
+import json, sys, collections, re
+records = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+log = open(sys.argv[2]).read()
+us = sys.argv[3]
+our_out = {int(s, 16) for s in sys.argv[4].split()}
+mm1 = collections.defaultdict(list)
+for r in records:
+    i = r.get("isakmp")
+    if r.get("proto") == "isakmp" and i and i["exchange"] == 2 and int(i["rcookie"], 16) == 0:
+        mm1[i["icookie"]].append(r["dst"].split(":")[1])
+established = set(re.findall(r"^ISAKMP SA ([0-9a-f]+)/[0-9a-f]+ established", log, re.M))
+problems = []
+for c, ports in mm1.items():
+    if len(ports) != 1: problems.append(f"Main Mode {c} message 1 sent {len(ports)} times")
+    if c not in established: problems.append(f"Main Mode {c} never established on our side")
+# IKE without the marker from our 4500 would read as ESP with an SPI none of our SAs has.
+stray = {r["esp"]["spi"] for r in records if r.get("proto") == "esp" and r["src"] == f"{us}:4500"
+         and int(r["esp"]["spi"], 16) not in our_out}
+if stray: problems.append(f"our 4500 sent non-ESP without the marker (SPIs {sorted(stray)})")
+ike4500 = sum(1 for r in records if r.get("proto") == "isakmp" and r["src"] == f"{us}:4500")
+ports = collections.Counter(p[0] for p in mm1.values())
+print(("PROBLEMS " + "; ".join(problems)) if problems else
+      f"{len(mm1)} Main Modes, each on its first try (message 1 to port {', '.join(f'{p} x{n}' for p, n in sorted(ports.items()))}), "
+      f"{ike4500} IKE messages of ours on 4500 all behind the non-ESP marker")
+PY
+)"
+case "$report" in PROBLEMS*) cat "$nodelog" >&2; die "$label: ${report#PROBLEMS }";; esac
+retransmits="$(grep -c 'sending retransmit' "$STATE/charon/charon.log" || true)"
+[ "${retransmits:-0}" -eq 0 ] || die "$label: charon retransmitted $retransmits times"
+mainmodes="$(grep -cE '^ISAKMP SA [0-9a-f]+/[0-9a-f]+ established' "$nodelog")"
+[ "$mainmodes" -ge 4 ] || die "$label: only $mainmodes ISAKMP SAs in 100 s (expected a replacement every 15-30 s)"
+[ "$(grep -c 'IPsec SA deleted' "$nodelog" || true)" -eq 0 ] || { cat "$nodelog" >&2; die "$label: an IPsec SA was deleted"; }
+[ "$lost" -le 2 ] || die "$label: $lost of $count pings lost across the replacements"
+held="$(check_invariant "$nodelog" "$label")"
+case "$held" in "1 ike, "*|"2 ike, "*) ;; *) die "$label: afterwards both sides hold $held";; esac
+kill -TERM "$node_pid"; wait "$node_pid" 2>/dev/null || true; node_pid=""
+echo "PASS $label ($report; $mainmodes ISAKMP SAs, no IPsec SA deleted, $lost of $count pings lost, no retransmission; then $held on both sides, the same)"
