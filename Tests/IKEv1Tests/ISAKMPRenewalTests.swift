@@ -147,3 +147,57 @@ import Testing
         #expect(Self.deletedChildren(pair, .a).isEmpty && Self.deletedChildren(pair, .b).isEmpty)
     }
 }
+
+/// A peer that authenticates again with the same identities (a new Phase 1 without
+/// INITIAL-CONTACT) is accepted beside its older ISAKMP SA; the uniqueness policy (charon's
+/// `unique`) decides what stays.
+@Suite struct ReauthenticationTests {
+    static func reauthenticated(_ policy: UniquenessPolicy) throws -> Pair {
+        let (a, b) = try TestConfig.pair(ike: "aes128-sha256-modp2048", esp: "aes128-sha256") { a, b in
+            a.initialContact = false
+            a.uniqueness = policy
+            b.uniqueness = policy
+        }
+        var pair = try PairExchangeTests.complete(a, b)
+        pair.feed(.a, .initiate(peer: a.name))
+        pair.run(seconds: 10)
+        return pair
+    }
+
+    /// replace (the default) and keep (same address: a re-authentication): the new SA stays, the
+    /// IPsec SA moves to it, the old ISAKMP SA goes on both sides.
+    @Test(arguments: [UniquenessPolicy.replace, .keep])
+    func newSAReplacesTheOld(_ policy: UniquenessPolicy) throws {
+        let pair = try Self.reauthenticated(policy)
+        let second = try #require(pair.established(.b).last?.id)
+        #expect(pair.established(.b).count == 2)
+        #expect(pair.a.isakmpSAs.map(\.id) == [second] && pair.b.isakmpSAs.map(\.id) == [second])
+        #expect(pair.installed(.a).count == 1 && pair.a.childSAs.count == 1 && pair.b.childSAs.count == 1)
+        #expect(ISAKMPRenewalTests.deletedChildren(pair, .b).isEmpty)
+    }
+
+    /// never: both ISAKMP SAs stay on both sides, and each carries an IPsec SA.
+    @Test func neverKeepsBoth() throws {
+        let pair = try Self.reauthenticated(.never)
+        #expect(pair.a.isakmpSAs.count == 2 && pair.b.isakmpSAs.count == 2)
+        #expect(pair.a.childSAs.count == 2 && pair.b.childSAs.count == 2)
+    }
+
+    /// Half-open SAs never pile up: a replacement that cannot complete (the peer is gone) is tried
+    /// again while the old SA lasts, one at a time, each attempt ending before the next.
+    @Test func failedRenewalsDoNotPileUp() throws {
+        var pair = try ISAKMPRenewalTests.pair(ike: 120) { a, b in
+            a.retransmit = RetransmitPolicy(timeout: 1, base: 1.5, tries: 3)
+        }
+        pair.run(seconds: 90)   // renewal at 110 s
+        pair.linkDown = true
+        var most = 0
+        for _ in 0..<60 {
+            pair.run(seconds: 1)
+            most = max(most, pair.a.resources.sessions)
+        }
+        #expect(most <= 2)
+        #expect(pair.a.childSAs.count == 1)   // the ISAKMP SA expired at 120 s; the IPsec SA lives on
+        #expect(pair.a.isakmpSAs.isEmpty)
+    }
+}

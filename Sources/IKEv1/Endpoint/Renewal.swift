@@ -105,14 +105,17 @@ extension IKEv1Endpoint {
         let others = sessions.values.filter { $0.id != id && $0.config.name == name && $0.established?.peerIdentity == peer }
         var candidates = [s]
         var winner = s
+        // As charon: a new SA from the address the older ones use is a re-authentication, which
+        // `keep` lets replace them too; from elsewhere, `keep` refuses it.
+        let reauthentication = others.allSatisfy { $0.remote.address == s.remote.address }
         switch s.config.uniqueness {
-        case .replace:
-            candidates += others
-            for o in others where Self.supersedes(o, winner) { winner = o }
-        case .keep where !s.isInitiator && !s.purpose.isRenewal && !others.isEmpty:
+        case .keep where !s.isInitiator && !reauthentication:
             candidates += others
             winner = others.max { $0.startedAt < $1.startedAt } ?? s
-        case .keep, .never:
+        case .replace, .keep:
+            candidates += others
+            for o in others where Self.supersedes(o, winner) { winner = o }
+        case .never:
             if case .renew(let t?) = s.purpose, let old = others.first(where: { $0.id == t }) { candidates.append(old) }
         }
         for loser in candidates where loser.id != winner.id {

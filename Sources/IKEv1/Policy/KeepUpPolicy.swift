@@ -3,7 +3,8 @@
 public enum UniquenessPolicy: String, Hashable, Sendable, CaseIterable {
     /// The newest ISAKMP SA replaces the older ones of the peer; their IPsec SAs move to it (charon's default).
     case replace
-    /// The older ISAKMP SA stays; a newer one the peer starts is deleted as soon as it is established.
+    /// The older ISAKMP SA stays; a newer one the peer starts from another address is deleted as
+    /// soon as it is established (one from the same address is a re-authentication, as for charon).
     case keep
     /// Several ISAKMP SAs with the same peer may coexist (only our own replacements retire the SA they replace).
     case never
