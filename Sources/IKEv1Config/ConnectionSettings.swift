@@ -46,6 +46,10 @@ public struct ConnectionSettings: Equatable, Sendable {
     public var ikeLifetime: Double = 14_400
     /// IPsec SA lifetime in seconds.
     public var espLifetime: Double = 3_600
+    /// IPsec SA lifetime in bytes, negotiated in kilobytes (RFC 2407 §4.5; rounded up); nil: none.
+    public var espLifetimeBytes: UInt64?
+    /// IPsec SA lifetime in packets, both ways (a local limit, charon's `life_packets`); nil: none.
+    public var espLifetimePackets: UInt64?
     /// Renew the ISAKMP SA this many seconds before it expires, make-before-break (Libreswan's
     /// `rekeymargin`, 9 min; shortened to fall in the lifetime's second half); 0: let it expire.
     public var ikeRekeyMargin: Double = 540
@@ -115,7 +119,7 @@ public enum ConfigFile {
         "legacy", "aggressive_psk_responder", "tun_address", "retransmit_tries", "retransmit_timeout", "retransmit_base", "cert", "key", "ca",
         "block_threshold", "init_limit_half_open", "half_open_timeout", "max_ikev1_exchanges", "max_packet",
         "aggressive_per_second", "ike_rekey_margin", "ike_rekey_fuzz", "ike_rekey_responder", "esp_rekey_margin",
-        "esp_rekey_fuzz", "unique",
+        "esp_rekey_fuzz", "unique", "esp_lifetime_bytes", "esp_lifetime_packets",
     ]
 
     /// Keys that may be given more than once (each `ca` line adds a trust anchor).
@@ -198,6 +202,14 @@ public enum ConfigFile {
             }
             return percent ? v / 100 : v
         }
+        func amount() throws(Error) -> UInt64 {
+            let factors: [Character: UInt64] = ["k": 1 << 10, "K": 1 << 10, "m": 1 << 20, "M": 1 << 20, "g": 1 << 30, "G": 1 << 30]
+            let factor = value.last.flatMap { factors[$0] }
+            guard let v = UInt64(factor == nil ? value : String(value.dropLast())), v > 0, v <= UInt64(UInt32.max) * 1024 / (factor ?? 1) else {
+                throw Error(line: n, message: "\(key) is a positive amount like 500000, 100k, 50M or 4G, not \(value)")
+            }
+            return v * (factor ?? 1)
+        }
         func count() throws(Error) -> Int {
             guard let v = Int(value), v > 0 else { throw Error(line: n, message: "\(key) is a positive number, not \(value)") }
             return v
@@ -237,6 +249,8 @@ public enum ConfigFile {
         case "keepalive": c.keepalive = try seconds()
         case "ike_lifetime": c.ikeLifetime = try seconds()
         case "esp_lifetime": c.espLifetime = try seconds()
+        case "esp_lifetime_bytes": c.espLifetimeBytes = try amount()
+        case "esp_lifetime_packets": c.espLifetimePackets = try amount()
         case "ike_rekey_margin": c.ikeRekeyMargin = try margin()
         case "ike_rekey_fuzz": c.ikeRekeyFuzz = try fraction()
         case "ike_rekey_responder": c.ikeRekeyResponder = try bool()

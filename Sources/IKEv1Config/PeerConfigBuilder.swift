@@ -95,12 +95,14 @@ public enum PeerConfigBuilder {
             localIdentity: localID, remoteIdentity: remoteID, preSharedKey: SecretBytes(s.psk ?? []),
             ikeProposals: ike, childProposals: esp, mode: s.transport ? .transport : .tunnel,
             localTrafficSelector: localTS, remoteTrafficSelector: remoteTS,
-            childLifetime: Lifetime(seconds: UInt32(s.espLifetime)), aggressive: s.aggressive, legacy: s.legacy,
+            childLifetime: Lifetime(seconds: UInt32(s.espLifetime),
+                                    kilobytes: s.espLifetimeBytes.map { UInt32(clamping: ($0 + 1023) / 1024) }), aggressive: s.aggressive, legacy: s.legacy,
             allowAggressiveModePSKResponder: s.aggressivePSKResponder, forceEncapsulation: s.encap,
             dpdDelay: s.dpdDelay, keepaliveInterval: s.keepalive, retransmit: retransmit,
             // Rekey a child SA a tenth of its lifetime before it ends, as charon's defaults do (rekey 1 h of 1.1 h).
             rekeyMargin: s.espRekeyMargin ?? s.espLifetime / 10)
         config.rekeyFuzz = s.espRekeyFuzz
+        config.childPacketLimit = s.espLifetimePackets
         config.ikeRenewal = RenewalPolicy(margin: s.ikeRekeyMargin, fuzz: s.ikeRekeyFuzz, asResponder: s.ikeRekeyResponder)
         config.uniqueness = s.unique
         if let credentials { config.authenticate(with: credentials) }

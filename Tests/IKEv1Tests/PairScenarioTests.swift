@@ -157,7 +157,7 @@ import Testing
         let sent = pair.transcript.count
         for _ in 0..<6 {
             pair.run(seconds: 5)
-            pair.feed(.a, .childTraffic(inboundSPI: spi))
+            pair.feed(.a, .childTraffic(inboundSPI: spi, packets: 1))   // one packet received
         }
         #expect(pair.transcript.count == sent)   // no R-U-THERE while traffic flows
         pair.run(seconds: 25)

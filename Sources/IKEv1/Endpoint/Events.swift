@@ -120,10 +120,12 @@ public enum Event: Sendable {
     case delete(sa: ISAKMPSAID)
     /// Send a DPD R-U-THERE now.
     case probeDPD(sa: ISAKMPSAID)
-    /// The ESP layer processed `bytes` on the child SA with this inbound SPI (either
-    /// direction; inbound traffic also proves the peer alive, so DPD stays idle, RFC 3706 §5.5).
-    /// Counts against kilobyte lifetimes: rekey at 90 %, delete at 100 %.
-    case childTraffic(inboundSPI: UInt32, bytes: UInt64 = 0)
+    /// The ESP layer processed traffic on the child SA with this inbound SPI since its last
+    /// report: `bytes` (either direction), `packets` both ways, of which it `sealed` some (the
+    /// ESP sequence numbers used). Received traffic proves the peer alive, so DPD stays idle
+    /// (RFC 3706 §5.5). Counts against the volume lifetimes (kilobytes, ``PeerConfig/childPacketLimit``,
+    /// the 32-bit sequence number space): rekey at the soft limit, delete at the hard one.
+    case childTraffic(inboundSPI: UInt32, bytes: UInt64 = 0, packets: UInt64 = 0, sealed: UInt64 = 0)
     /// An authenticated UDP-encapsulated ESP packet of the child SA with this inbound SPI came
     /// from `to`, not the peer's address we know: its NAT mapping changed. The ISAKMP SA follows.
     case peerMoved(inboundSPI: UInt32, to: SocketAddress)

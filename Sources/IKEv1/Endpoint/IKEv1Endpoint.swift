@@ -58,11 +58,11 @@ public struct IKEv1Endpoint {
             s.deleteAll(reason: "deleted locally", env: &env, into: &actions)
             sessions[sa] = s
             afterEvent(of: sa, &actions, env: &env)
-        case .childTraffic(let spi, let bytes):
+        case .childTraffic(let spi, let bytes, let packets, let sealed):
             guard let owner = sessions.first(where: { $0.value.children[spi] != nil }) else { return [] }
             var s = owner.value
             actions = []
-            s.noteTraffic(inboundSPI: spi, bytes: bytes, env: &env, into: &actions)
+            s.noteTraffic(inboundSPI: spi, ChildUsage(bytes: bytes, packets: packets, sealed: sealed), env: &env, into: &actions)
             sessions[owner.key] = s
             afterEvent(of: owner.key, &actions, env: &env)
         case .peerMoved(let spi, let to):

@@ -144,22 +144,6 @@ extension ISAKMPSession {
         actions.append(.deleteChildSA(inboundSPI: inboundSPI, outboundSPI: child.outbound.spi, reason: reason))
     }
 
-    /// ESP traffic on a child: liveness for DPD, and kilobyte lifetimes (RFC 2407 §4.5):
-    /// the Quick Mode initiator rekeys at 90 %, either side deletes at 100 %.
-    mutating func noteTraffic(inboundSPI spi: UInt32, bytes: UInt64, env: inout Environment, into actions: inout [Action]) {
-        lastReceived = env.now
-        guard bytes > 0, let e = established, let child = e.children[spi], let kilobytes = child.lifetime.kilobytes else { return }
-        let before = e.childBytes[spi] ?? 0
-        let total = before &+ bytes
-        updateEstablished { $0.childBytes[spi] = total }
-        let limit = UInt64(kilobytes) * 1024
-        if total >= limit {
-            deleteChild(inboundSPI: spi, reason: "kilobyte lifetime reached", env: &env, into: &actions)
-        } else if e.ownChildren.contains(spi), before < limit / 10 * 9, total >= limit / 10 * 9 {
-            startQuickMode(rekeying: spi, env: &env, into: &actions)
-        }
-    }
-
     /// Deletes everything: child SAs first (one Informational each, as charon), then the ISAKMP SA.
     mutating func deleteAll(reason: String, env: inout Environment, into actions: inout [Action]) {
         guard phase1.isEstablished else {

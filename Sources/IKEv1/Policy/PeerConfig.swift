@@ -74,8 +74,12 @@ public struct PeerConfig: Sendable {
     public var initialContact: Bool
     /// Rekey a child SA this many seconds before its lifetime ends (0 = never rekey).
     public var rekeyMargin: Double
-    /// Up to this fraction of `rekeyMargin` earlier, at random (1 = 100 %; Libreswan's `rekeyfuzz`).
+    /// Up to this fraction of `rekeyMargin` earlier, at random (1 = 100 %; Libreswan's `rekeyfuzz`);
+    /// volume limits are rekeyed a tenth before they end, fuzzed the same way.
     public var rekeyFuzz: Double = 0
+    /// Packets (both ways) a child SA may carry, a local limit like charon's `life_packets`
+    /// (IKEv1 has no packet lifetime on the wire); nil: none.
+    public var childPacketLimit: UInt64?
     /// When and by whom the ISAKMP SA is renewed before it expires (make-before-break).
     public var ikeRenewal = RenewalPolicy()
     /// A peer that authenticates again with the same identities (charon's `unique`).

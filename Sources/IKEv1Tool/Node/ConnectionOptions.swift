@@ -51,6 +51,10 @@ struct ConnectionOptions: ParsableArguments {
     var ikeLifetime: Double?
     @Option(help: "IPsec SA lifetime in seconds.")
     var espLifetime: Double?
+    @Option(help: "IPsec SA lifetime in bytes (negotiated in kilobytes; rekeyed a tenth before).")
+    var espLifetimeBytes: UInt64?
+    @Option(help: "IPsec SA lifetime in packets, both ways (a local limit; rekeyed a tenth before).")
+    var espLifetimePackets: UInt64?
     @Option(help: "Renew the ISAKMP SA this many seconds before it expires, make-before-break (default 540; 0: never).")
     var ikeRekeyMargin: Double?
     @Option(help: "Renew up to this fraction of the margin earlier, at random (default 1 = 100 %).")
@@ -133,6 +137,11 @@ struct ConnectionOptions: ParsableArguments {
                               (espRekeyMargin, "--esp-rekey-margin"), (espRekeyFuzz, "--esp-rekey-fuzz")] {
             if let value, !(value >= 0 && value.isFinite) { throw ValidationError("\(flag) is 0 or more") }
         }
+        for (value, flag) in [(espLifetimeBytes, "--esp-lifetime-bytes"), (espLifetimePackets, "--esp-lifetime-packets")] {
+            if let value, value == 0 || value > UInt64(UInt32.max) * 1024 { throw ValidationError("\(flag) is between 1 and 2^42") }
+        }
+        if let espLifetimeBytes { s.espLifetimeBytes = espLifetimeBytes }
+        if let espLifetimePackets { s.espLifetimePackets = espLifetimePackets }
         if let ikeRekeyMargin { s.ikeRekeyMargin = ikeRekeyMargin }
         if let ikeRekeyFuzz { s.ikeRekeyFuzz = ikeRekeyFuzz }
         if ikeRekeyResponder { s.ikeRekeyResponder = true }

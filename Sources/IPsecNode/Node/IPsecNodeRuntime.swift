@@ -55,6 +55,8 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
     private var stopRequested = false
     private var dataPlaneRunning = false
     private var lastTrafficReport: Int64 = 0
+    /// The data plane's packet counters per child SA at the last traffic report.
+    private var packetsReported: [UInt32: (sealed: Int, opened: Int)] = [:]
 
     /// Opens the sockets (our IKE address and port, the NAT-T port and raw ESP on the same address).
     /// `mark` (SO_MARK, 0: none) tags every packet the node sends, for policy routing around
@@ -185,14 +187,25 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
         inboxDropsReported = (dropped, now)
     }
 
-    /// Tells the engine how much traffic each child SA carried (DPD idleness, kilobyte lifetimes), once a second.
+    /// Tells the engine how much traffic each child SA carried since the last report, once a
+    /// second: bytes received, and packets both ways from the data plane's counters (DPD
+    /// idleness; kilobyte, packet and sequence number lifetimes).
     private func reportTraffic() {
         let now = monotonicMilliseconds()
         guard now - lastTrafficReport >= 1000 else { return }
         lastTrafficReport = now
-        for (spi, bytes) in database.drainTraffic() where bytes > 0 {
-            handle(.childTraffic(inboundSPI: spi, bytes: UInt64(bytes)))
+        let bytes = database.drainTraffic()
+        var seen: [UInt32: (sealed: Int, opened: Int)] = [:]
+        for spi in endpoint.childSAs.map(\.inbound.spi) {
+            guard let c = database.counters(inboundSPI: spi) else { continue }
+            let last = packetsReported[spi] ?? (0, 0)
+            seen[spi] = (c.encapsulated, c.decapsulated)
+            let sealed = max(0, c.encapsulated - last.sealed), opened = max(0, c.decapsulated - last.opened)
+            let received = bytes[spi] ?? 0
+            guard received > 0 || sealed > 0 || opened > 0 else { continue }
+            handle(.childTraffic(inboundSPI: spi, bytes: UInt64(received), packets: UInt64(sealed + opened), sealed: UInt64(sealed)))
         }
+        packetsReported = seen
     }
 
     private func handle(_ event: Event) {

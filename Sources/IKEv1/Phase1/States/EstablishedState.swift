@@ -19,8 +19,8 @@ struct EstablishedState {
     var quickModes: [UInt32: QuickModeExchange] = [:]
     /// Installed child SAs, by our inbound SPI.
     var children: [UInt32: ChildSA] = [:]
-    /// Bytes the ESP layer reported per child (inbound SPI), for kilobyte lifetimes.
-    var childBytes: [UInt32: UInt64] = [:]
+    /// What the ESP layer reported per child (inbound SPI), for volume lifetimes.
+    var usage: [UInt32: ChildUsage] = [:]
     /// Children we negotiated as Quick Mode initiator: we rekey those.
     var ownChildren: Set<UInt32> = []
     /// Quick Modes the peer started on this SA (bounded by ``ResponderLimits/quickModesPerISAKMPSA``).
@@ -46,7 +46,7 @@ struct EstablishedState {
     /// Removes a child and what is counted for it; nil when there is none with that SPI.
     mutating func removeChild(inboundSPI: UInt32) -> ChildSA? {
         guard let child = children.removeValue(forKey: inboundSPI) else { return nil }
-        childBytes[inboundSPI] = nil
+        usage[inboundSPI] = nil
         ownChildren.remove(inboundSPI)
         return child
     }
@@ -54,10 +54,10 @@ struct EstablishedState {
     /// Takes every child out, with what is counted for it: they move to another ISAKMP SA of the peer.
     mutating func releaseChildren() -> [HeldChild] {
         let held = children.keys.sorted().compactMap { spi in
-            children[spi].map { HeldChild(child: $0, own: ownChildren.contains(spi), bytes: childBytes[spi] ?? 0) }
+            children[spi].map { HeldChild(child: $0, own: ownChildren.contains(spi), usage: usage[spi] ?? ChildUsage()) }
         }
         children.removeAll()
-        childBytes.removeAll()
+        usage.removeAll()
         ownChildren.removeAll()
         return held
     }
@@ -67,7 +67,7 @@ struct EstablishedState {
         for h in held {
             let spi = h.child.inbound.spi
             children[spi] = h.child
-            if h.bytes > 0 { childBytes[spi] = h.bytes }
+            if h.usage != ChildUsage() { usage[spi] = h.usage }
             if h.own { ownChildren.insert(spi) }
         }
     }

@@ -43,8 +43,8 @@ struct HeldChild {
     var child: ChildSA
     /// We negotiated it as Quick Mode initiator: we rekey it.
     var own: Bool
-    /// Bytes counted against a kilobyte lifetime.
-    var bytes: UInt64
+    /// What the ESP layer reported for it (volume lifetimes).
+    var usage: ChildUsage
     /// Its rekey fell due while no ISAKMP SA held it: rekey as soon as one does.
     var rekeyDue = false
 }
