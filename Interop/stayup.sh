@@ -10,7 +10,11 @@
 #            complete on its first try (one message 1 per cookie, no retransmission in charon's
 #            log), on whichever port it used, and every IKE message of ours on port 4500 behind
 #            the non-ESP marker (`ikev1 decode` reads a marker-less one as ESP with an SPI no SA has).
-# Prints "PASS ..." or "FAIL ..." and exits 0/1. Needs what run.sh needs, plus tcpdump.
+#   volume-rekey  esp_lifetime_bytes 100M on our side (responder: sent to charon as RESPONDER-LIFETIME):
+#            a 10 s iperf3 TCP transfer from charon's host to ours (the bytes our node counts, as
+#            it receives them) rekeys the IPsec SA several times by volume; the transfer goes on
+#            without a reset and both sides end with the same SAs.
+# Prints "PASS ..." or "FAIL ..." and exits 0/1. Needs what run.sh needs, plus tcpdump and iperf3.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/lib.sh"
@@ -22,6 +26,8 @@ ours=(); theirs=(unique=replace)
 case "$scenario" in
     reauth)
         if [ "$role" = responder ]; then theirs+=(reauth=30s); else ours=(--ike-lifetime 30); fi ;;
+    volume-rekey)
+        ours=(--esp-lifetime-bytes 104857600) ;;   # 100 MiB
     *) die "unknown scenario $scenario" ;;
 esac
 label="$scenario $role"
@@ -55,6 +61,25 @@ wait_for 10 grep -q "listening on\|initiating" "$nodelog" || { cat "$nodelog" >&
 [ "$role" = responder ] && { swanctl_peer --initiate --child net --timeout 20 > "$STATE/initiate.out" 2>&1 || true; }
 wait_for 30 established || { cat "$nodelog" >&2; die "$label: no IPsec SA on charon's side"; }
 wait_for 10 ping_ok || { cat "$nodelog" >&2; die "$label: no ping through the tunnel"; }
+
+if [ "$scenario" = volume-rekey ]; then
+    capture_stop
+    ip netns exec "$NS_PEER" timeout 30 iperf3 -s -1 -B "$HOST_PEER" > /dev/null 2>&1 &
+    sleep 0.3
+    ip netns exec "$NS_US" timeout 30 iperf3 -c "$HOST_PEER" -B "$HOST_US" -t 10 -R -J > "$STATE/iperf3.json" 2>"$STATE/iperf3.err" \
+        || { cat "$STATE/iperf3.err" "$STATE/iperf3.json" >&2; die "$label: iperf3 failed (the transfer was reset?)"; }
+    read -r mbytes mbits retrans < <(python3 -c 'import json,sys; e=json.load(open(sys.argv[1]))["end"]
+print(round(e["sum_received"]["bytes"]/2**20), round(e["sum_received"]["bits_per_second"]/1e6), e.get("sum_sent", {}).get("retransmits", 0))' "$STATE/iperf3.json")
+    rekeys="$(grep -c 'IPsec SA deleted: .*rekeyed\|IPsec SA deleted: .*deleted by peer' "$nodelog" || true)"
+    installs="$(grep -c '^IPsec SA installed' "$nodelog")"
+    [ "$installs" -ge 3 ] || { cat "$nodelog" >&2; die "$label: $installs IPsec SAs installed over $mbytes MiB: no rekey by volume"; }
+    grep -q "kilobyte lifetime reached" "$nodelog" && { cat "$nodelog" >&2; die "$label: an SA hit its hard volume limit before its rekey"; }
+    wait_for 10 ping_ok || die "$label: no ping after the transfer"
+    held="$(check_invariant "$nodelog" "$label")"
+    kill -TERM "$node_pid"; wait "$node_pid" 2>/dev/null || true; node_pid=""
+    echo "PASS $label (iperf3 10 s, $mbytes MiB at $mbits Mbit/s, not reset; $installs IPsec SAs installed, $rekeys replaced ones deleted, none reached its hard limit; then $held on both sides, the same)"
+    exit 0
+fi
 
 count=500
 received="$(ping_count "$NS_US" "$HOST_US" "$HOST_PEER" "$count")"

@@ -17,8 +17,8 @@ import Testing
         pair.actions(side).compactMap { if case .deleteChildSA(_, _, let r) = $0 { r } else { nil } }
     }
 
-    /// Packets both ways: rekeyed at 90 % (no fuzz), deleted at 100 %.
-    @Test func packetLimitRekeysThenDeletes() throws {
+    /// Packets both ways: rekeyed at 90 % (no fuzz); a report past the end rekeys too.
+    @Test func packetLimitRekeys() throws {
         var pair = try Self.pair { a, b in a.childPacketLimit = 1000; b.childPacketLimit = 1000 }
         let first = try #require(pair.installed(.a).first)
         pair.feed(.a, .childTraffic(inboundSPI: first.inbound.spi, packets: 800, sealed: 400))
@@ -30,12 +30,25 @@ import Testing
         let second = try #require(pair.a.childSAs.first)
         pair.feed(.b, .childTraffic(inboundSPI: second.outbound.spi, packets: 1000, sealed: 500))
         pair.run(seconds: 2)
-        #expect(pair.a.childSAs.isEmpty && pair.b.childSAs.isEmpty)
-        #expect(Self.deleted(pair, .b).last == "packet lifetime reached")
+        #expect(pair.installed(.b).count == 3 && pair.a.childSAs.count == 1 && pair.b.childSAs.count == 1)
+        #expect(Self.deleted(pair, .b) == ["deleted by peer", "rekeyed"])
     }
 
-    /// Sealing toward the end of the 32-bit sequence number space rekeys well before the wrap
-    /// (at 3/4), and the SA is deleted before the counter could cycle.
+    /// Past the hard limit with no rekey possible (the peer is unreachable, the rekey gave up),
+    /// the SA is deleted.
+    @Test func pastTheHardLimitWithNoRekeyTheSAGoes() throws {
+        var pair = try Self.pair { a, b in a.childPacketLimit = 1000; b.childPacketLimit = 1000 }
+        let first = try #require(pair.installed(.a).first)
+        pair.linkDown = true
+        pair.feed(.a, .childTraffic(inboundSPI: first.inbound.spi, packets: 950))
+        pair.run(seconds: 120)   // the rekey's Quick Mode gives up
+        #expect(pair.a.childSAs.count == 1)
+        pair.feed(.a, .childTraffic(inboundSPI: first.inbound.spi, packets: 50))
+        #expect(pair.a.childSAs.isEmpty)
+        #expect(Self.deleted(pair, .a) == ["packet lifetime reached"])
+    }
+
+    /// Sealing toward the end of the 32-bit sequence number space rekeys well before the wrap (at 3/4).
     @Test func sequenceNumberExhaustionRekeysBeforeTheWrap() throws {
         var pair = try Self.pair { _, _ in }
         let first = try #require(pair.installed(.b).first)
@@ -46,11 +59,7 @@ import Testing
         pair.run(seconds: 2)
         #expect(pair.installed(.a).count == 2 && pair.installed(.b).count == 2)
         #expect(pair.b.childSAs.count == 1 && pair.b.childSAs.first?.inbound.spi != first.inbound.spi)
-        let second = try #require(pair.b.childSAs.first)
-        pair.feed(.b, .childTraffic(inboundSPI: second.inbound.spi, packets: 0xFFFF_FF00, sealed: 0xFFFF_FF00))
-        pair.run(seconds: 2)
-        #expect(pair.b.childSAs.isEmpty && pair.a.childSAs.isEmpty)
-        #expect(Self.deleted(pair, .b).last == "ESP sequence number lifetime reached")
+        #expect(Self.deleted(pair, .b) == ["rekeyed"] && Self.deleted(pair, .a) == ["deleted by peer"])
     }
 
     /// Sealed-only traffic does not prove the peer alive (DPD keeps probing), received traffic does.

@@ -56,8 +56,8 @@ extension ISAKMPSession {
 
     /// ESP traffic on a child: liveness for DPD (when something arrived), and the volume
     /// lifetimes. At a soft limit the child is rekeyed by whichever side gets there first (each
-    /// counts its own directions), unless a rekey of it is already under way; at a hard limit it
-    /// is deleted.
+    /// counts its own directions), unless a rekey of it is already under way; past a hard limit
+    /// with no rekey under way it is deleted.
     mutating func noteTraffic(inboundSPI spi: UInt32, _ reported: ChildUsage, env: inout Environment, into actions: inout [Action]) {
         if reported.bytes > 0 || reported.packets > reported.sealed { lastReceived = env.now }
         guard let e = established, let child = e.children[spi] else { return }
@@ -66,13 +66,15 @@ extension ISAKMPSession {
         after += reported
         updateEstablished { $0.usage[spi] = after }
         let limits = volumeLimits(child)
-        if let reached = limits.first(where: { after[keyPath: $0.counted] >= $0.hard }) {
-            deleteChild(inboundSPI: spi, reason: "\(reached.name) lifetime reached", env: &env, into: &actions)
-            return
-        }
+        // Reports come once a second: one may cross the soft and the hard limit together. Then the
+        // rekey starts, and the old SA goes when the new one is installed, a round trip later;
+        // past the hard limit with no rekey under way, it goes at once.
         let rekeying = e.quickModes.values.contains { if case .initiated(let qm) = $0 { qm.rekeying == spi } else { false } }
-        guard !rekeying, limits.contains(where: { before[keyPath: $0.counted] < $0.soft && after[keyPath: $0.counted] >= $0.soft })
-        else { return }
-        startQuickMode(rekeying: spi, env: &env, into: &actions)
+        guard !rekeying else { return }
+        if limits.contains(where: { before[keyPath: $0.counted] < $0.soft && after[keyPath: $0.counted] >= $0.soft }) {
+            startQuickMode(rekeying: spi, env: &env, into: &actions)
+        } else if let reached = limits.first(where: { after[keyPath: $0.counted] >= $0.hard }) {
+            deleteChild(inboundSPI: spi, reason: "\(reached.name) lifetime reached", env: &env, into: &actions)
+        }
     }
 }
