@@ -92,6 +92,8 @@ public struct TimerID: Hashable, Sendable, CustomStringConvertible {
         case isakmpExpire
         /// Time to start the ISAKMP SA's replacement (``RenewalPolicy``).
         case isakmpRenew
+        /// Try connection `connection` again (``RetryPolicy``, restart actions); `sa` is zero.
+        case reconnect(connection: String)
     }
     /// The ISAKMP SA.
     public var sa: ISAKMPSAID
@@ -109,6 +111,9 @@ public struct TimerID: Hashable, Sendable, CustomStringConvertible {
 public enum Event: Sendable {
     /// Start the connection named `peer` (Main or Aggressive Mode, then Quick Mode).
     case initiate(peer: String)
+    /// Traffic for connection `peer` found no IPsec SA (charon's acquire, for `start_action =
+    /// trap`): start it unless it is up or coming up.
+    case acquire(peer: String)
     /// A UDP datagram arrived. On the NAT-T port the non-ESP marker may be left on;
     /// the engine strips it (and ignores keepalives and ESP).
     case datagram(bytes: [UInt8], from: SocketAddress, to: SocketAddress)

@@ -21,6 +21,8 @@ public struct IKEv1Endpoint {
     var aggressiveBucket = TokenBucket.full
     /// IPsec SAs whose ISAKMP SA ended while the peer had no other (OrphanedChildren.swift), by inbound SPI.
     var orphans: [UInt32: OrphanedChild] = [:]
+    /// Failed Phase 1 attempts in a row per connection (Restart.swift).
+    var connectAttempts: [String: Int] = [:]
 
     /// Creates an endpoint; every configuration must pass ``PeerConfig/validate()``.
     public init(configs: [PeerConfig], limits: ResponderLimits = ResponderLimits()) throws(IKEv1Error) {
@@ -36,11 +38,19 @@ public struct IKEv1Endpoint {
         switch event {
         case .initiate(let name):
             actions = initiate(name, env: &env)
+        case .acquire(let name):
+            actions = []
+            restart(name, env: &env, into: &actions)
         case .datagram(let bytes, let from, let to):
             actions = receive(bytes, from: from, to: to, env: &env)
         case .timerFired(let timer):
             if let routed = childTimer(timer, env: &env) { return routed }
             if timer.kind == .isakmpRenew { return renew(timer.sa, env: &env) }
+            if case .reconnect(let name) = timer.kind {
+                actions = []
+                restart(name, env: &env, into: &actions)
+                return actions
+            }
             guard var s = sessions[timer.sa] else { return [] }
             actions = s.timerFired(timer.kind, env: &env)
             sessions[timer.sa] = s

@@ -63,6 +63,7 @@ extension IKEv1Endpoint {
             sessions[t] = old
             actions.append(.scheduleTimer(TimerID(sa: t, kind: .isakmpRenew), at: env.now.adding(seconds: old.config.retransmit.timeout)))
         }
+        if s.phase1.isClosed { applyRestartPolicy(after: s, env: &env, into: &actions) }
         settle(id)
     }
 
@@ -99,6 +100,7 @@ extension IKEv1Endpoint {
     mutating func established(_ id: ISAKMPSAID, initialContact: Bool, env: inout Environment, into actions: inout [Action]) {
         guard let s = sessions[id], let e = s.established else { return }
         let name = s.config.name, peer = e.peerIdentity
+        connectAttempts[name] = nil
         if initialContact || (s.isInitiator && s.purpose == .connect && s.config.initialContact) {
             forgetOlderSAs(than: s, reason: initialContact ? "peer sent INITIAL-CONTACT" : "we sent INITIAL-CONTACT", into: &actions)
         }

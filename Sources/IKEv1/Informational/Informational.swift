@@ -114,6 +114,7 @@ extension ISAKMPSession {
             // The ISAKMP SA alone: its IPsec SAs live on (RFC 2409 §5.7 ties them to nothing else;
             // a peer that wants them gone deletes them by SPI, as charon does first).
             if d.spis.contains(cookieI.bytes + cookieR.bytes) {
+                ending = .deletedByPeer
                 close(reason: "deleted by peer", into: &actions, notifyDeleted: true, keepingChildren: true)
             }
             return

@@ -61,6 +61,8 @@ struct ISAKMPSession {
     /// peer's Delete of the ISAKMP SA alone), with the peer they belong to: the endpoint moves
     /// them to another SA of that peer.
     var released: (peer: Identity, children: [HeldChild])?
+    /// How the SA ended, when that calls for a restart policy (Endpoint/Restart.swift).
+    var ending: SessionEnding?
     /// Child SAs the peer deleted (protocol, our outbound SPI) that this SA does not hold: the
     /// endpoint looks for them among the peer's other SAs.
     var foreignDeletes: [(protocolID: ProtocolID, spi: UInt32)] = []
@@ -198,6 +200,7 @@ struct ISAKMPSession {
     /// back in ``released`` with their timers still armed).
     mutating func close(reason: String, into actions: inout [Action], notifyDeleted: Bool, keepingChildren: Bool = false) {
         guard !phase1.isClosed else { return }
+        if isInitiator && !phase1.isEstablished && ending == nil { ending = .phase1Failed }
         for mid in outstanding.keys { actions.append(.cancelTimer(TimerID(sa: id, kind: .retransmit(messageID: mid)))) }
         outstanding.removeAll()
         if keepingChildren, let peer = established?.peerIdentity, let held = updateEstablished({ $0.releaseChildren() }), !held.isEmpty {

@@ -46,3 +46,43 @@ func unitFraction(_ bytes: [UInt8]) -> Double {
     let v = bytes.prefix(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
     return Double(v) / (Double(UInt32.max) + 1)
 }
+
+/// What to do when the peer is found dead (charon's `dpd_action`) or closes the connection with
+/// a Delete (`close_action`), in strongSwan's words.
+public enum PeerGoneAction: String, Hashable, Sendable, CaseIterable {
+    /// Nothing more than what happened: the SAs are gone.
+    case none
+    /// Remove the SAs (for `dpd_action`, what `none` means too).
+    case clear
+    /// Remove the SAs and keep the policy: traffic for the peer brings the connection up again
+    /// (as `start_action = trap`; without it, as `clear`).
+    case hold
+    /// Remove the SAs and initiate the connection again at once (retrying as ``RetryPolicy`` says).
+    case restart
+}
+
+/// How an initiator tries again when Phase 1 fails (the peer unreachable, or refusing): charon's
+/// `keyingtries` with an exponential backoff between attempts.
+public struct RetryPolicy: Hashable, Sendable {
+    /// Attempts in all before giving up; 0: forever (charon's `%forever`).
+    public var keyingTries: Int
+    /// Seconds before the first retry; each further one waits twice as long...
+    public var initialDelay: Double
+    /// ...up to this many seconds.
+    public var maximumDelay: Double
+
+    /// One attempt, no retry (charon's default `keyingtries = 1`); delays 2 s to 60 s when retrying.
+    public init(keyingTries: Int = 1, initialDelay: Double = 2, maximumDelay: Double = 60) {
+        self.keyingTries = keyingTries
+        self.initialDelay = initialDelay
+        self.maximumDelay = maximumDelay
+    }
+
+    /// The delay before retry `n` (1-based), or nil when the attempts are used up.
+    public func delay(beforeRetry n: Int) -> Double? {
+        guard keyingTries == 0 || n < keyingTries else { return nil }
+        var d = initialDelay
+        for _ in 1..<max(n, 1) where d < maximumDelay { d *= 2 }
+        return Swift.min(d, maximumDelay)
+    }
+}

@@ -84,6 +84,12 @@ public struct PeerConfig: Sendable {
     public var ikeRenewal = RenewalPolicy()
     /// A peer that authenticates again with the same identities (charon's `unique`).
     public var uniqueness = UniquenessPolicy.replace
+    /// When DPD finds the peer dead (charon's `dpd_action`).
+    public var dpdAction = PeerGoneAction.clear
+    /// When the peer deletes the ISAKMP SA and no other SA of it is left (charon's `close_action`).
+    public var closeAction = PeerGoneAction.none
+    /// Retries of a Phase 1 we start that fails (charon's `keyingtries`, with backoff).
+    public var retry = RetryPolicy()
 
     /// Creates a configuration with charon-like defaults.
     public init(name: String, localAddress: SocketAddress, remoteAddress: SocketAddress?,

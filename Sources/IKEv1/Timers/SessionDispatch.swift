@@ -153,8 +153,8 @@ extension ISAKMPSession {
             deleteChild(inboundSPI: spi, reason: "lifetime expired", env: &env, into: &actions)
         case .isakmpExpire:
             retire(reason: "ISAKMP SA lifetime expired", env: &env, into: &actions)
-        case .isakmpRenew:
-            break   // the endpoint starts the replacement (Endpoint/Renewal.swift)
+        case .isakmpRenew, .reconnect:
+            break   // the endpoint's (Endpoint/Renewal.swift, Restart.swift)
         }
         return actions
     }
