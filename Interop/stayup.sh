@@ -14,6 +14,13 @@
 #            a 10 s iperf3 TCP transfer from charon's host to ours (the bytes our node counts, as
 #            it receives them) rekeys the IPsec SA several times by volume; the transfer goes on
 #            without a reset and both sides end with the same SAs.
+#   peer-restart  DPD every 2 s with dpd_action = restart on our side: charon is killed and started
+#            again with no state (and does not initiate): our DPD finds it dead (2 s + 5 probes), our
+#            node initiates again, and the tunnel is back within the DPD timeout + 10 s with exactly
+#            one ISAKMP and one IPsec SA on each side.
+#   trap     our node with start_action = trap does not initiate; the first ping to charon's subnet
+#            brings the tunnel up (held meanwhile, then sent) and the pings after it get through.
+#   trap-ours  the same against our own `respond` in the other namespace (no charon).
 # Prints "PASS ..." or "FAIL ..." and exits 0/1. Needs what run.sh needs, plus tcpdump and iperf3.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -28,6 +35,10 @@ case "$scenario" in
         if [ "$role" = responder ]; then theirs+=(reauth=30s); else ours=(--ike-lifetime 30); fi ;;
     volume-rekey)
         ours=(--esp-lifetime-bytes 104857600) ;;   # 100 MiB
+    peer-restart)
+        theirs+=(dpd=2s); ours=(--dpd 2 --dpd-action restart --retry-backoff 1 --retry-backoff-max 4) ;;
+    trap|trap-ours)
+        ours=(--start-action trap) ;;
     *) die "unknown scenario $scenario" ;;
 esac
 label="$scenario $role"
@@ -43,6 +54,25 @@ trap cleanup EXIT
 
 mkdir -p "$STATE"
 net_up
+if [ "$scenario" = trap-ours ]; then
+    # Two of our nodes: ours in $NS_US traps, the other answers.
+    printf '%s' "$PSK" > "$STATE/psk"
+    other=$([ "$role" = initiator ] && echo responder || echo initiator)
+    log_us="$STATE/ours-us.log"; log_peer="$STATE/ours-peer.log"
+    common=(--psk-file "$STATE/psk")
+    node_start "$NS_PEER" responder "$ADDR_PEER" "$ADDR_US" "$log_peer" "${common[@]}" --local-ts "$NET_PEER" --remote-ts "$NET_US"
+    node_start "$NS_US" "$role" "$ADDR_US" "$ADDR_PEER" "$log_us" "${common[@]}" --local-ts "$NET_US" --remote-ts "$NET_PEER" "${ours[@]}"
+    sleep 2
+    ! installed "$log_us" || die "$label: an SA came up before any traffic"
+    received="$(ping_count "$NS_US" "$HOST_US" "$HOST_PEER" 10)"
+    [ "$received" -ge 9 ] || { tail -n 30 "$log_us" "$log_peer" >&2; die "$label: $received of 10 pings came back"; }
+    node_stop "${node_pids[1]}"
+    node_stop "${node_pids[0]}"
+    node_pids=()
+    held="$(grep -o 'start_action = trap: .*' "$log_us" || echo "nothing held")"
+    echo "PASS $label (no SA before traffic; the first ping brought the tunnel up, $received of 10 pings came back; $held)"
+    exit 0
+fi
 conf="$STATE/swanctl.conf"
 swanctl_conf "$conf" "${theirs[@]}"
 charon_up "$conf"
@@ -58,10 +88,38 @@ else
 fi
 node_pid=$!
 wait_for 10 grep -q "listening on\|initiating" "$nodelog" || { cat "$nodelog" >&2; die "$label: our node did not start"; }
+if [ "$scenario" = trap ]; then
+    sleep 2
+    [ -z "$(charon_sas)" ] && ! installed "$nodelog" || die "$label: an SA came up before any traffic"
+    received="$(ping_count "$NS_US" "$HOST_US" "$HOST_PEER" 10)"
+    [ "$received" -ge 9 ] || { cat "$nodelog" >&2; die "$label: $received of 10 pings came back"; }
+    held="$(check_invariant "$nodelog" "$label")"
+    kill -TERM "$node_pid"; wait "$node_pid" 2>/dev/null || true; node_pid=""
+    trapped="$(grep -o 'start_action = trap: .*' "$nodelog" || echo "nothing held")"
+    echo "PASS $label (no SA before traffic; the first ping brought the tunnel up, $received of 10 pings came back, $held on both sides; $trapped)"
+    exit 0
+fi
 [ "$role" = responder ] && { swanctl_peer --initiate --child net --timeout 20 > "$STATE/initiate.out" 2>&1 || true; }
 wait_for 30 established || { cat "$nodelog" >&2; die "$label: no IPsec SA on charon's side"; }
 wait_for 10 ping_ok || { cat "$nodelog" >&2; die "$label: no ping through the tunnel"; }
 
+if [ "$scenario" = peer-restart ]; then
+    capture_stop
+    killed=$(date +%s%N)
+    charon_down_hard
+    sleep 1
+    charon_up "$conf"
+    wait_for 60 ping_ok || { cat "$nodelog" >&2; die "$label: the tunnel did not come back"; }
+    back=$(( ($(date +%s%N) - killed) / 1000000 ))
+    limit=$(( (2 + 5 * 2 + 10) * 1000 ))
+    [ "$back" -le "$limit" ] || die "$label: the tunnel took $((back / 1000)) s to come back (DPD timeout 12 s + 10 s)"
+    grep -q "deadPeer" "$nodelog" || die "$label: our DPD never declared the peer dead"
+    held="$(check_invariant "$nodelog" "$label")"
+    [ "$held" = "1 ike, 1 esp" ] || die "$label: afterwards both sides hold $held, not 1 ike, 1 esp"
+    kill -TERM "$node_pid"; wait "$node_pid" 2>/dev/null || true; node_pid=""
+    echo "PASS $label (charon killed and restarted: our DPD found it dead, our node initiated again, traffic back after $(awk -v m="$back" 'BEGIN { printf "%.1f", m / 1000 }') s, within the DPD timeout + 10 s; then $held on both sides, the same)"
+    exit 0
+fi
 if [ "$scenario" = volume-rekey ]; then
     capture_stop
     ip netns exec "$NS_PEER" timeout 30 iperf3 -s -1 -B "$HOST_PEER" > /dev/null 2>&1 &

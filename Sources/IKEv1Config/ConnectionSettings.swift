@@ -63,6 +63,19 @@ public struct ConnectionSettings: Equatable, Sendable {
     public var espRekeyFuzz: Double = 1
     /// A peer that authenticates again with the same identities (charon's `unique`): `replace`.
     public var unique = UniquenessPolicy.replace
+    /// When DPD finds the peer dead (charon's `dpd_action`): `clear`, `hold` or `restart`.
+    public var dpdAction = PeerGoneAction.clear
+    /// When the peer deletes the connection (charon's `close_action`): `none`, `clear`, `hold` or `restart`.
+    public var closeAction = PeerGoneAction.none
+    /// What the node does with the connection when it starts (charon's `start_action`); nil: the
+    /// command decides (`connect` and `initiate` start it, `respond` waits).
+    public var startAction: StartAction?
+    /// Phase 1 attempts in all when the peer is unreachable or refuses (charon's `keyingtries`); 0: forever.
+    public var keyingTries = 0
+    /// Seconds before the first retry; doubled for each further one...
+    public var retryBackoff: Double = 2
+    /// ...up to this many seconds.
+    public var retryBackoffMax: Double = 60
     /// Allow DES, Blowfish, CAST, MD5 and DH groups 1, 2, 5.
     public var legacy = false
     /// Answer Aggressive Mode with PSK; off unless asked for by name.
@@ -100,6 +113,17 @@ extension ConnectionSettings {
     }
 }
 
+/// What the node does with a connection when it starts (charon's `start_action`).
+public enum StartAction: String, Equatable, Sendable, CaseIterable {
+    /// Nothing: wait for the peer.
+    case none
+    /// Route the remote subnet into the TUN device and initiate on the first packet for it
+    /// (packets held meanwhile, up to a bound).
+    case trap
+    /// Initiate at once.
+    case start
+}
+
 /// Reads the config file documented in README.md: `[conn NAME]` sections of
 /// `key = value` lines, `#` comments. Every mistake names its line.
 public enum ConfigFile {
@@ -119,7 +143,8 @@ public enum ConfigFile {
         "legacy", "aggressive_psk_responder", "tun_address", "retransmit_tries", "retransmit_timeout", "retransmit_base", "cert", "key", "ca",
         "block_threshold", "init_limit_half_open", "half_open_timeout", "max_ikev1_exchanges", "max_packet",
         "aggressive_per_second", "ike_rekey_margin", "ike_rekey_fuzz", "ike_rekey_responder", "esp_rekey_margin",
-        "esp_rekey_fuzz", "unique", "esp_lifetime_bytes", "esp_lifetime_packets",
+        "esp_rekey_fuzz", "unique", "esp_lifetime_bytes", "esp_lifetime_packets", "dpd_action", "close_action",
+        "start_action", "keyingtries", "retry_backoff", "retry_backoff_max",
     ]
 
     /// Keys that may be given more than once (each `ca` line adds a trust anchor).
@@ -259,6 +284,21 @@ public enum ConfigFile {
         case "unique":
             guard let u = UniquenessPolicy(rawValue: value) else { throw Error(line: n, message: "unique is replace, keep or never, not \(value)") }
             c.unique = u
+        case "dpd_action", "close_action":
+            guard let action = PeerGoneAction(rawValue: value) else {
+                throw Error(line: n, message: "\(key) is none, clear, hold or restart, not \(value)")
+            }
+            if key == "dpd_action" { c.dpdAction = action } else { c.closeAction = action }
+        case "start_action":
+            guard let action = StartAction(rawValue: value) else { throw Error(line: n, message: "start_action is none, trap or start, not \(value)") }
+            c.startAction = action
+        case "keyingtries":
+            guard let v = value == "%forever" ? 0 : Int(value), v >= 0 else {
+                throw Error(line: n, message: "keyingtries is a count (0 or %forever: no end), not \(value)")
+            }
+            c.keyingTries = v
+        case "retry_backoff": c.retryBackoff = try seconds()
+        case "retry_backoff_max": c.retryBackoffMax = try seconds()
         case "legacy": c.legacy = try bool()
         case "aggressive_psk_responder": c.aggressivePSKResponder = try bool()
         case "tun_address": c.tunAddress = value

@@ -105,6 +105,10 @@ public enum PeerConfigBuilder {
         config.childPacketLimit = s.espLifetimePackets
         config.ikeRenewal = RenewalPolicy(margin: s.ikeRekeyMargin, fuzz: s.ikeRekeyFuzz, asResponder: s.ikeRekeyResponder)
         config.uniqueness = s.unique
+        config.dpdAction = s.dpdAction
+        config.closeAction = s.closeAction
+        config.retry = RetryPolicy(keyingTries: s.keyingTries, initialDelay: s.retryBackoff,
+                                   maximumDelay: max(s.retryBackoff, s.retryBackoffMax))
         if let credentials { config.authenticate(with: credentials) }
         do { try config.validate() } catch { throw Error(description: "\(error)") }
         return config

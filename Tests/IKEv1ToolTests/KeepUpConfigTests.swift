@@ -4,7 +4,7 @@ import IPsecNode
 import Testing
 
 /// The config keys that keep a tunnel up (README "Keeping tunnels up"): renewal margins and fuzz,
-/// uniqueness, and what the engine makes of them.
+/// uniqueness, volume lifetimes, restart policies, and what the engine makes of them.
 struct KeepUpConfigTests {
     static let text = """
     [conn gw]
@@ -18,6 +18,14 @@ struct KeepUpConfigTests {
     esp_rekey_margin = 8s
     esp_rekey_fuzz = 0
     unique = keep
+    esp_lifetime_bytes = 50M
+    esp_lifetime_packets = 100k
+    dpd_action = restart
+    close_action = hold
+    start_action = trap
+    keyingtries = %forever
+    retry_backoff = 1s
+    retry_backoff_max = 30s
     """
 
     @Test func renewalAndUniquenessReachTheEngine() throws {
@@ -27,6 +35,10 @@ struct KeepUpConfigTests {
         let config = try PeerConfigBuilder.build(s, local: UDPAddress(address: [192, 0, 2, 1], port: 500), responder: false)
         #expect(config.ikeRenewal == RenewalPolicy(margin: 5, fuzz: 0.5, asResponder: true))
         #expect(config.rekeyMargin == 8 && config.rekeyFuzz == 0 && config.uniqueness == .keep)
+        #expect(s.startAction == .trap)
+        #expect(config.childLifetime == Lifetime(seconds: 40, kilobytes: 50 * 1024) && config.childPacketLimit == 100 * 1024)
+        #expect(config.dpdAction == .restart && config.closeAction == .hold)
+        #expect(config.retry == RetryPolicy(keyingTries: 0, initialDelay: 1, maximumDelay: 30))
     }
 
     @Test func defaultsAreLibreswansAndCharons() throws {
@@ -36,7 +48,8 @@ struct KeepUpConfigTests {
         #expect(config.uniqueness == .replace && config.rekeyMargin == 360)
     }
 
-    @Test(arguments: ["ike_rekey_margin = soon", "ike_rekey_fuzz = -1", "unique = sometimes"])
+    @Test(arguments: ["ike_rekey_margin = soon", "ike_rekey_fuzz = -1", "unique = sometimes", "esp_lifetime_bytes = lots",
+                      "dpd_action = reboot", "start_action = later", "keyingtries = -1"])
     func mistakesNameTheirLine(_ line: String) {
         #expect(throws: ConfigFile.Error.self) { _ = try ConfigFile.parse("[conn gw]\npsk = x\n\(line)\n") }
     }

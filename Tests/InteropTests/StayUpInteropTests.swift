@@ -6,7 +6,7 @@ import Testing
 /// first try and our IKE on port 4500 behind the non-ESP marker. Part of `CharonInteropTests`:
 /// the scenarios share the namespaces and the lock.
 extension CharonInteropTests {
-    static let stayUpScenarios = ["reauth", "volume-rekey"]
+    static let stayUpScenarios = ["reauth", "volume-rekey", "peer-restart", "trap", "trap-ours"]
 
     @Test(.enabled(if: InteropEnvironment.installed("tcpdump"), "the capture checks need tcpdump"),
           arguments: stayUpScenarios, ["initiator", "responder"])

@@ -67,6 +67,18 @@ struct ConnectionOptions: ParsableArguments {
     var espRekeyFuzz: Double?
     @Option(help: "A peer authenticating again with the same identities: replace (default), keep or never.")
     var unique: String?
+    @Option(help: "When DPD finds the peer dead: clear (default), hold or restart.")
+    var dpdAction: String?
+    @Option(help: "When the peer deletes the connection: none (default), clear, hold or restart.")
+    var closeAction: String?
+    @Option(help: "At start: none, trap (initiate on the first packet for the remote subnet) or start.")
+    var startAction: String?
+    @Option(help: "Phase 1 attempts in all when the peer is unreachable or refuses (default 0: forever).")
+    var keyingtries: Int?
+    @Option(help: "Seconds before the first retry, doubled for each further one (default 2).")
+    var retryBackoff: Double?
+    @Option(help: "Longest wait between retries in seconds (default 60).")
+    var retryBackoffMax: Double?
     @Flag(help: "Allow DES, Blowfish, CAST, MD5 and DH groups 1, 2, 5.")
     var legacy = false
     @Option(help: "Transmissions of a request before giving up, the first included (default 5).")
@@ -151,6 +163,24 @@ struct ConnectionOptions: ParsableArguments {
             guard let u = UniquenessPolicy(rawValue: unique) else { throw ValidationError("--unique is replace, keep or never") }
             s.unique = u
         }
+        for (text, flag) in [(dpdAction, "--dpd-action"), (closeAction, "--close-action")] {
+            guard let text else { continue }
+            guard let action = PeerGoneAction(rawValue: text) else { throw ValidationError("\(flag) is none, clear, hold or restart") }
+            if flag == "--dpd-action" { s.dpdAction = action } else { s.closeAction = action }
+        }
+        if let startAction {
+            guard let action = StartAction(rawValue: startAction) else { throw ValidationError("--start-action is none, trap or start") }
+            s.startAction = action
+        }
+        if let keyingtries {
+            guard keyingtries >= 0 else { throw ValidationError("--keyingtries is 0 (forever) or more") }
+            s.keyingTries = keyingtries
+        }
+        for (value, flag) in [(retryBackoff, "--retry-backoff"), (retryBackoffMax, "--retry-backoff-max")] {
+            if let value, !(value > 0 && value.isFinite) { throw ValidationError("\(flag) is more than 0 seconds") }
+        }
+        if let retryBackoff { s.retryBackoff = retryBackoff }
+        if let retryBackoffMax { s.retryBackoffMax = retryBackoffMax }
         if legacy { s.legacy = true }
         if let retransmitTries {
             guard retransmitTries >= 1 else { throw ValidationError("--retransmit-tries is 1 or more") }

@@ -55,6 +55,11 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
     private var stopRequested = false
     private var dataPlaneRunning = false
     private var lastTrafficReport: Int64 = 0
+    private let trapLock = NSLock()
+    private var trapping: (connection: String, limit: Int)?
+    private var held: [[UInt8]] = []
+    private var heldTotal = 0
+    private var heldDropped = 0
     /// The data plane's packet counters per child SA at the last traffic report.
     private var packetsReported: [UInt32: (sealed: Int, opened: Int)] = [:]
 
@@ -231,6 +236,7 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
             do {
                 try database.install(child, entropy: &environment.entropy)
                 report(.installed(child))
+                releaseHeld()
             } catch {
                 report(.warning("could not install SA 0x\(String(child.inbound.spi, radix: 16)): \(error)"))
             }
@@ -328,13 +334,59 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
         for _ in 0..<256 {
             let space = UnsafeMutableRawBufferPointer(rebasing: buffer[h..<(buffer.count - 256)])
             guard let n = (try? tun.read(into: space)) ?? nil else { return }
-            guard let (packet, destination) = database.seal(buffer, packet: h..<(h + n)) else { continue }
-            let bytes = UnsafeRawBufferPointer(rebasing: buffer[packet])
-            switch destination.carrier {
-            case .espInUDP: try? natT.send(bytes, to: destination.peer)
-            case .rawESP: try? rawESP?.send(bytes, to: destination.peer.address)
-            case .rawAH: try? rawAH?.send(bytes, to: destination.peer.address)
+            guard let (packet, destination) = database.seal(buffer, packet: h..<(h + n)) else {
+                trapped(UnsafeRawBufferPointer(rebasing: buffer[h..<(h + n)]))
+                continue
             }
+            send(UnsafeRawBufferPointer(rebasing: buffer[packet]), to: destination)
+        }
+    }
+
+    private func send(_ bytes: UnsafeRawBufferPointer, to destination: SADatabase.Destination) {
+        switch destination.carrier {
+        case .espInUDP: try? natT.send(bytes, to: destination.peer)
+        case .rawESP: try? rawESP?.send(bytes, to: destination.peer.address)
+        case .rawAH: try? rawAH?.send(bytes, to: destination.peer.address)
+        }
+    }
+
+    // MARK: start_action = trap
+
+    /// Traps packets with no IPsec SA for this connection (charon's `start_action = trap`): the
+    /// first one starts it (``Event/acquire(peer:)``), and up to `limit` are held until an SA is
+    /// installed, then sent through it; more are dropped and counted (thread-safe).
+    public func trap(_ connection: String, holding limit: Int = 64) {
+        trapLock.withLock { trapping = (connection, limit) }
+    }
+
+    /// Packets held for a trapped connection so far, and those dropped because the queue was full.
+    public var trapCounters: (held: Int, dropped: Int) { trapLock.withLock { (heldTotal, heldDropped) } }
+
+    private func trapped(_ packet: UnsafeRawBufferPointer) {
+        let acquire = trapLock.withLock { () -> String? in
+            guard let (connection, limit) = trapping else { return nil }
+            guard held.count < limit else { heldDropped += 1; return nil }
+            held.append(Array(packet))
+            heldTotal += 1
+            return held.count == 1 ? connection : nil
+        }
+        if let acquire { post(.acquire(peer: acquire)) }
+    }
+
+    /// An SA was installed: the packets held for it go out through it (from the control thread).
+    private func releaseHeld() {
+        let packets = trapLock.withLock { () -> [[UInt8]] in
+            defer { held = [] }
+            return held
+        }
+        guard !packets.isEmpty else { return }
+        let h = Self.headroom
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536 + 512, alignment: 16)
+        defer { buffer.deallocate() }
+        for p in packets where h + p.count <= buffer.count - 256 {
+            UnsafeMutableRawBufferPointer(rebasing: buffer[h..<(h + p.count)]).copyMemory(from: UnsafeRawBufferPointer(start: p, count: p.count))
+            guard let (packet, destination) = database.seal(buffer, packet: h..<(h + p.count)) else { continue }
+            send(UnsafeRawBufferPointer(rebasing: buffer[packet]), to: destination)
         }
     }
 }
