@@ -55,8 +55,9 @@ public struct ConnectionSettings: Equatable, Sendable {
     public var ikeRekeyMargin: Double = 540
     /// Renew up to this fraction of the margin earlier still, at random (Libreswan's `rekeyfuzz`, 100 %).
     public var ikeRekeyFuzz: Double = 1
-    /// Renew the ISAKMP SA also when the peer initiated it (charon does; off: only its initiator renews).
-    public var ikeRekeyResponder = false
+    /// Renew the ISAKMP SA as responder when the initiator has not, half the margin before it
+    /// expires (off: only the initiator renews, as Libreswan).
+    public var ikeRekeyResponder = true
     /// Rekey IPsec SAs this many seconds before they expire; nil: a tenth of `espLifetime`.
     public var espRekeyMargin: Double?
     /// Rekey up to this fraction of that margin earlier still, at random.

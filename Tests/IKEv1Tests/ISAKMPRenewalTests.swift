@@ -60,12 +60,13 @@ import Testing
         #expect(pair.failures(.a).allSatisfy { $0.error.kind == .invalidCookie })
     }
 
-    /// A responder told to renew (charon renews in both roles) does so; the initiator, with no
-    /// margin, does not: the new ISAKMP SAs are B's, the IPsec SA carries over.
-    @Test func responderRenewsWhenConfigured() throws {
+    /// An initiator that never renews (charon without reauth_time): the responder renews half
+    /// its margin before the end; the new ISAKMP SAs are B's, the IPsec SA carries over. Told
+    /// not to (asResponder false), it lets the SA expire.
+    @Test func responderRenewsWhenTheInitiatorDoesNot() throws {
         var pair = try Self.pair { a, b in
             a.ikeRenewal = RenewalPolicy(margin: 0)
-            b.ikeRenewal = RenewalPolicy(margin: 10, fuzz: 0, asResponder: true)
+            b.ikeRenewal = RenewalPolicy(margin: 10, fuzz: 0)
         }
         let most = Self.run(&pair, seconds: 120)
         #expect(most <= 2)
@@ -73,6 +74,12 @@ import Testing
         #expect(renewals.count == 2 && renewals.allSatisfy { $0.isInitiator })
         #expect(pair.a.isakmpSAs.count == 1 && pair.a.isakmpSAs.map(\.id) == pair.b.isakmpSAs.map(\.id))
         #expect(Self.deletedChildren(pair, .a).isEmpty && Self.deletedChildren(pair, .b).isEmpty)
+        var quiet = try Self.pair { a, b in
+            a.ikeRenewal = RenewalPolicy(margin: 0)
+            b.ikeRenewal = RenewalPolicy(margin: 10, fuzz: 0, asResponder: false)
+        }
+        quiet.run(seconds: 65)
+        #expect(quiet.established(.b).count == 1 && quiet.b.isakmpSAs.isEmpty && quiet.b.childSAs.count == 1)
     }
 
     /// 30 % of the datagrams lost each way, retransmissions as in Interop/faults.sh: renewals
@@ -95,13 +102,17 @@ import Testing
         #expect(Self.deletedChildren(pair, .a).isEmpty && Self.deletedChildren(pair, .b).isEmpty)
     }
 
-    /// Both sides renew at once (both renew in both roles, same margin): two new ISAKMP SAs are
+    /// Both sides renew at once (the responder's fallback falls on the initiator's time): two new ISAKMP SAs are
     /// negotiated at the same time; exactly one survives, the same on both sides, and the IPsec
     /// SA stays installed throughout.
     @Test(arguments: [21, 22, 23, 24] as [UInt64])
     func collisionLeavesExactlyOne(seed: UInt64) throws {
-        var pair = try Self.pair(seed: seed, renew: RenewalPolicy(margin: 10, fuzz: 0, asResponder: true))
-        let most = Self.run(&pair, seconds: 55)
+        // A renews 5 s before the end, B (responder: half its margin) too.
+        var pair = try Self.pair(seed: seed) { a, b in
+            a.ikeRenewal = RenewalPolicy(margin: 5, fuzz: 0)
+            b.ikeRenewal = RenewalPolicy(margin: 10, fuzz: 0)
+        }
+        let most = Self.run(&pair, seconds: 58)
         #expect(most <= 3)   // the old one and the two colliding ones, for one round trip
         #expect(pair.established(.a).count == 3 && pair.established(.b).count == 3)
         #expect(pair.a.isakmpSAs.count == 1 && pair.a.isakmpSAs.map(\.id) == pair.b.isakmpSAs.map(\.id),

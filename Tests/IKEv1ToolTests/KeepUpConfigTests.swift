@@ -13,7 +13,7 @@ struct KeepUpConfigTests {
     ike_lifetime = 30s
     ike_rekey_margin = 5s
     ike_rekey_fuzz = 50%
-    ike_rekey_responder = yes
+    ike_rekey_responder = no
     esp_lifetime = 40s
     esp_rekey_margin = 8s
     esp_rekey_fuzz = 0
@@ -30,10 +30,10 @@ struct KeepUpConfigTests {
 
     @Test func renewalAndUniquenessReachTheEngine() throws {
         let s = try #require(try ConfigFile.parse(Self.text).first)
-        #expect(s.ikeRekeyMargin == 5 && s.ikeRekeyFuzz == 0.5 && s.ikeRekeyResponder)
+        #expect(s.ikeRekeyMargin == 5 && s.ikeRekeyFuzz == 0.5 && !s.ikeRekeyResponder)
         #expect(s.espRekeyMargin == 8 && s.espRekeyFuzz == 0 && s.unique == .keep)
         let config = try PeerConfigBuilder.build(s, local: UDPAddress(address: [192, 0, 2, 1], port: 500), responder: false)
-        #expect(config.ikeRenewal == RenewalPolicy(margin: 5, fuzz: 0.5, asResponder: true))
+        #expect(config.ikeRenewal == RenewalPolicy(margin: 5, fuzz: 0.5, asResponder: false))
         #expect(config.rekeyMargin == 8 && config.rekeyFuzz == 0 && config.uniqueness == .keep)
         #expect(s.startAction == .trap)
         #expect(config.childLifetime == Lifetime(seconds: 40, kilobytes: 50 * 1024) && config.childPacketLimit == 100 * 1024)
@@ -44,7 +44,7 @@ struct KeepUpConfigTests {
     @Test func defaultsAreLibreswansAndCharons() throws {
         let s = try #require(try ConfigFile.parse("[conn gw]\nremote = 192.0.2.2\npsk = x\n").first)
         let config = try PeerConfigBuilder.build(s, local: UDPAddress(address: [192, 0, 2, 1], port: 500), responder: false)
-        #expect(config.ikeRenewal == RenewalPolicy(margin: 540, fuzz: 1, asResponder: false))
+        #expect(config.ikeRenewal == RenewalPolicy(margin: 540, fuzz: 1, asResponder: true))
         #expect(config.uniqueness == .replace && config.rekeyMargin == 360)
     }
 

@@ -96,7 +96,7 @@ extension IKEv1Endpoint {
     /// the SA our renewal replaces always goes). Two SAs negotiated at the same time (both sides
     /// renewed) are told apart by their initiator cookies, the larger one staying, which both
     /// sides see alike. The one that stays adopts the peer's orphaned IPsec SAs; when it is ours
-    /// and holds none, its Quick Mode starts; when it is ours to renew, its renewal is armed.
+    /// and holds none, its Quick Mode starts; its renewal is armed (``RenewalPolicy``).
     mutating func established(_ id: ISAKMPSAID, initialContact: Bool, env: inout Environment, into actions: inout [Action]) {
         guard let s = sessions[id], let e = s.established else { return }
         let name = s.config.name, peer = e.peerIdentity
@@ -133,9 +133,10 @@ extension IKEv1Endpoint {
         if w.isInitiator, we.children.isEmpty, !we.quickModes.values.contains(where: \.isInitiator) {
             w.startQuickMode(rekeying: nil, env: &env, into: &actions)
         }
-        if w.isInitiator || w.config.ikeRenewal.asResponder, let life = we.protection.proposal.lifetime.seconds,
+        if let life = we.protection.proposal.lifetime.seconds,
            let delay = w.config.ikeRenewal.renewalDelay(lifetime: Double(life),
-                                                        random: unitFraction(zip(w.cookieI.bytes, w.cookieR.bytes).map { $0 ^ $1 })) {
+                                                        random: unitFraction(zip(w.cookieI.bytes, w.cookieR.bytes).map { $0 ^ $1 }),
+                                                        asInitiator: w.isInitiator) {
             actions.append(.scheduleTimer(TimerID(sa: id, kind: .isakmpRenew), at: we.establishedAt.adding(seconds: delay)))
         }
         sessions[id] = w

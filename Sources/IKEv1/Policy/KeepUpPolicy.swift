@@ -13,30 +13,33 @@ public enum UniquenessPolicy: String, Hashable, Sendable, CaseIterable {
 /// Renewal of an ISAKMP SA before it expires, make-before-break: a new Phase 1 runs while the
 /// old SA still works, and the old one is deleted only when the new one is established
 /// (Libreswan's `rekeymargin` and `rekeyfuzz`; charon's `rekey_time`/`over_time`/`rand_time`).
+/// The side that initiated the SA renews it; the responder renews only if the initiator has not
+/// by half the margin before the end (a peer that never renews, such as charon without
+/// `reauth_time`), so the two never race.
 public struct RenewalPolicy: Hashable, Sendable {
     /// Renew this many seconds before the lifetime ends (0: never renew; the SA expires).
     public var margin: Double
     /// Up to this fraction of `margin` more, at random (1 = 100 %, Libreswan's default).
     public var fuzz: Double
-    /// Renew also an SA the peer initiated (charon renews in both roles); by default only the
-    /// side that initiated the SA renews it, so that both sides never race (Libreswan).
+    /// Renew as responder when the initiator has not, half the margin before the end.
     public var asResponder: Bool
 
-    /// Libreswan's defaults: 9 minutes, fuzz 100 %, initiator only.
-    public init(margin: Double = 540, fuzz: Double = 1, asResponder: Bool = false) {
+    /// Libreswan's defaults: 9 minutes, fuzz 100 %; the responder as a fallback.
+    public init(margin: Double = 540, fuzz: Double = 1, asResponder: Bool = true) {
         self.margin = margin
         self.fuzz = fuzz
         self.asResponder = asResponder
     }
 
-    /// Seconds after the start of a lifetime of `lifetime` seconds at which to renew: `margin`
-    /// before its end, plus up to `fuzz` × `margin` at `random` (0..<1). A margin that would
-    /// renew in the first half of the lifetime is shortened so renewal falls in the second half.
-    /// nil: never (no margin, or no lifetime in seconds).
-    public func renewalDelay(lifetime: Double, random: Double) -> Double? {
-        guard margin > 0, lifetime > 0 else { return nil }
+    /// Seconds after the start of a lifetime of `lifetime` seconds at which to renew: as
+    /// initiator `margin` before its end, plus up to `fuzz` × `margin` at `random` (0..<1); as
+    /// responder half the margin before the end, after the initiator's window. A margin that
+    /// would renew in the first half of the lifetime is shortened so renewal falls in the second
+    /// half. nil: never (no margin, no lifetime in seconds, or a responder that does not renew).
+    public func renewalDelay(lifetime: Double, random: Double, asInitiator: Bool = true) -> Double? {
+        guard margin > 0, lifetime > 0, asInitiator || asResponder else { return nil }
         let m = Swift.min(margin, lifetime / (2 * (1 + fuzz)))
-        return lifetime - m * (1 + fuzz * random)
+        return asInitiator ? lifetime - m * (1 + fuzz * random) : lifetime - m / 2
     }
 }
 

@@ -59,8 +59,8 @@ struct ConnectionOptions: ParsableArguments {
     var ikeRekeyMargin: Double?
     @Option(help: "Renew up to this fraction of the margin earlier, at random (default 1 = 100 %).")
     var ikeRekeyFuzz: Double?
-    @Flag(help: "Renew the ISAKMP SA also when the peer initiated it.")
-    var ikeRekeyResponder = false
+    @Flag(inversion: .prefixedNo, help: "As responder, renew the ISAKMP SA when the initiator has not, half the margin before it expires (default: on).")
+    var ikeRekeyResponder: Bool?
     @Option(help: "Rekey IPsec SAs this many seconds before they expire (default: a tenth of the lifetime).")
     var espRekeyMargin: Double?
     @Option(help: "Rekey IPsec SAs up to this fraction of their margin earlier, at random (default 1).")
@@ -156,7 +156,7 @@ struct ConnectionOptions: ParsableArguments {
         if let espLifetimePackets { s.espLifetimePackets = espLifetimePackets }
         if let ikeRekeyMargin { s.ikeRekeyMargin = ikeRekeyMargin }
         if let ikeRekeyFuzz { s.ikeRekeyFuzz = ikeRekeyFuzz }
-        if ikeRekeyResponder { s.ikeRekeyResponder = true }
+        if let ikeRekeyResponder { s.ikeRekeyResponder = ikeRekeyResponder }
         if let espRekeyMargin { s.espRekeyMargin = espRekeyMargin }
         if let espRekeyFuzz { s.espRekeyFuzz = espRekeyFuzz }
         if let unique {
