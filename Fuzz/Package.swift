@@ -28,5 +28,6 @@ let package = Package(
         .executableTarget(name: "FuzzEngine", dependencies: ["FuzzSupport"], swiftSettings: fuzz, linkerSettings: link),
         .executableTarget(name: "FuzzESPOpen", dependencies: ["FuzzSupport"], swiftSettings: fuzz, linkerSettings: link),
         .executableTarget(name: "FuzzConfig", dependencies: ["FuzzSupport"], swiftSettings: fuzz, linkerSettings: link),
+        .executableTarget(name: "FuzzFragment", dependencies: ["FuzzSupport"], swiftSettings: fuzz, linkerSettings: link),
     ]
 )

@@ -2,7 +2,7 @@
 # Build and run one libFuzzer target of swift-ikev1.
 #
 # usage: Fuzz/run.sh TARGET [--seconds N | --runs N] [-- extra libFuzzer flags]
-#   TARGET   isakmp | payload-chain | capture | proposal | engine | esp-open | config | all
+#   TARGET   isakmp | payload-chain | capture | proposal | engine | esp-open | config | fragment | all
 #   --seconds N  stop after N seconds (default 60)
 #   --runs N     stop after N executions
 #
@@ -28,7 +28,7 @@ while [ $# -gt 0 ]; do
 done
 
 if [ "$target" = all ]; then
-    for t in isakmp payload-chain capture proposal engine esp-open config; do
+    for t in isakmp payload-chain capture proposal engine esp-open config fragment; do
         case "${limit[0]}" in -runs=*) "$0" "$t" --runs "${limit[0]#-runs=}" ;; *) "$0" "$t" --seconds "${limit[0]#-max_total_time=}" ;; esac
     done
     exit 0
@@ -42,7 +42,8 @@ case "$target" in
     engine) product=FuzzEngine ;;
     esp-open) product=FuzzESPOpen ;;
     config) product=FuzzConfig ;;
-    *) echo "unknown target $target (isakmp, payload-chain, capture, proposal, engine, esp-open, config, all)" >&2; exit 2 ;;
+    fragment) product=FuzzFragment ;;
+    *) echo "unknown target $target (isakmp, payload-chain, capture, proposal, engine, esp-open, config, fragment, all)" >&2; exit 2 ;;
 esac
 
 scratch="$root/.build-fuzz"

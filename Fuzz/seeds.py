@@ -113,6 +113,20 @@ def main():
                     write(out, payload)
                 elif len(payload) >= 28 and not payload[19] & 1:
                     write(out, payload[16:17] + payload[28:])
+    elif target == "fragment":
+        # Records of the fragment target (Fuzz/README.md): control 0 (peer 0, no time step),
+        # a 2-byte length, the ISAKMP bytes of each fragment message (Next Payload 132).
+        for c in captures(fixtures):
+            records = []
+            for payload in pcap_udp_payloads(c):
+                if payload[:4] == b"\0\0\0\0":
+                    payload = payload[4:]
+                if len(payload) >= 28 and payload[16] == 132:
+                    records.append(b"\0" + struct.pack(">H", len(payload)) + payload)
+            if records:
+                write(out, b"".join(records))
+                for r in records:
+                    write(out, r)
     elif target == "proposal":
         words = set()
         for dirpath, _, files in os.walk(fixtures):

@@ -237,6 +237,12 @@ def payload(ptype, tree):
     put("frag_total", "isakmp.frag.total", num)
     put("frag_seq", "isakmp.frag.seq", num)
     put("frag_last", "isakmp.frag.last", num)
+    # The fragment that completed tshark's reassembly: the frames and the message they made
+    frags, inner = leaves.get("isakmp.fragments"), leaves.get("isakmp")
+    if is_tree(frags) and is_tree(inner):
+        p["reassembled"] = {"fragments": [num(v) for k, v in frags if k == "isakmp.fragment"],
+                            "length": num(first(frags, "isakmp.reassembled.length")),
+                            "message": message_obj(inner)}
     # Transaction / config (14; 47)
     put("cfg_type", "isakmp.cfg.type", num)
     put("cfg_identifier", "isakmp.cfg.identifier", num)
@@ -251,8 +257,16 @@ def isakmp_obj(frame, ip, udp, udpencap, fragments, tree, layers):
          "src": ip[0] if ip else None, "dst": ip[1] if ip else None,
          "srcport": udp[0] if udp else None, "dstport": udp[1] if udp else None,
          "non_esp_marker": udpencap,
-         "ip_fragments": fragments,
-         "ispi": hexs(first(tree, "isakmp.ispi")),
+         "ip_fragments": fragments}
+    o.update(message_obj(tree))
+    o["malformed"] = malformed(layers)
+    o["expert"] = experts(layers)
+    return o
+
+
+def message_obj(tree):
+    """Header fields and payloads of one ISAKMP message tree."""
+    o = {"ispi": hexs(first(tree, "isakmp.ispi")),
          "rspi": hexs(first(tree, "isakmp.rspi")),
          "nextpayload": num(first(tree, "isakmp.nextpayload")),
          "version": num(first(tree, "isakmp.version")),
@@ -276,8 +290,6 @@ def isakmp_obj(frame, ip, udp, udpencap, fragments, tree, layers):
     extra = first(tree, "isakmp.extradata")
     o["extra_data_len"] = nbytes(extra) if extra is not None else None
     o["payloads"] = plist
-    o["malformed"] = malformed(layers)
-    o["expert"] = experts(layers)
     return o
 
 

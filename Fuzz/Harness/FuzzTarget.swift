@@ -2,7 +2,7 @@
 /// regression replay in `swift test` drive with the same bytes.
 public enum FuzzTarget: String, CaseIterable, Sendable {
     /// One per libFuzzer binary; the raw value is the name `Fuzz/run.sh` takes.
-    case isakmp, payloadChain = "payload-chain", capture, proposal, engine, espOpen = "esp-open", config
+    case isakmp, payloadChain = "payload-chain", capture, proposal, engine, espOpen = "esp-open", config, fragment
 
     /// Runs one input. Returns whether the code under test accepted it or rejected it with its
     /// typed error; throws only when an invariant of the target breaks (the fuzzer reports that
@@ -16,6 +16,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .engine: try EngineTarget.run(input)
         case .espOpen: try ESPOpenTarget.run(input)
         case .config: try ConfigTarget.run(input)
+        case .fragment: try FragmentTarget.run(input)
         }
     }
 
@@ -32,6 +33,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .engine: ["IKEv1.IKEv1Error"]
         case .espOpen: ["ESP.ESPError"]
         case .config: ["IKEv1Config.ConfigFile.Error", "IKEv1Config.PeerConfigBuilder.Error"]
+        case .fragment: []   // every input is accepted: a refused fragment is an outcome, not an error
         }
     }
 }

@@ -86,12 +86,7 @@ public final class ESPInboundSA {
             case .null: break
             case .cbc(let c): try c.decrypt(iv: iv, inPlace: encrypted)
             case .ctr(let c): try c.crypt(iv: iv, inPlace: encrypted)
-            case .gcm(let c):
-                try withAAD(esp, high: high) { aad throws(CryptoError) in
-                    try c.open(iv: esp + 8, aad: aad.baseAddress!, aadLength: aad.count,
-                               payload: encrypted.baseAddress!, count: encrypted.count, icv: icv.baseAddress!)
-                }
-            case .ccm(let c):
+            case .aead(let c):
                 try withAAD(esp, high: high) { aad throws(CryptoError) in
                     try c.open(iv: esp + 8, aad: aad.baseAddress!, aadLength: aad.count,
                                payload: encrypted.baseAddress!, count: encrypted.count, icv: icv.baseAddress!)

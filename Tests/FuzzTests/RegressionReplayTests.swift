@@ -30,6 +30,20 @@ import TestSupport
         }
     }
 
+    /// The fragment target's regression inputs (written by hand, Fixtures/README.md) complete
+    /// messages, repeat a fragment and reach every reason a fragment or partial message is dropped for.
+    @Test func fragmentRegressionsReachEveryOutcome() throws {
+        var total = FragmentCounters()
+        for input in try Self.inputs(.fragment) {
+            let c = try FragmentTarget.replay(input.bytes)
+            total.completed += c.completed
+            total.duplicates += c.duplicates
+            total.dropped.merge(c.dropped, uniquingKeysWith: +)
+        }
+        #expect(total.completed >= 7 && total.duplicates >= 1)
+        for reason in FragmentDropReason.allCases { #expect(total.dropped[reason, default: 0] > 0, "\(reason)") }
+    }
+
     /// The engine target reaches every exchange in both roles: a real datagram, the same payloads
     /// sealed by the harness, and sealed with a HASH it computes, are all accepted where they
     /// belong (so sealing and HASH(1)/(2)/(3) and the Informational HASH match the engine's).

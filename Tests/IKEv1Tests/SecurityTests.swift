@@ -147,7 +147,7 @@ import TestSupport
             ("IKEv1/Phase2/QuickMode/QuickModeSupport.swift", "func verifyHash("),  // HASH(1..3), Informational
             ("IPsecCrypto/Primitives/Digest.swift", "public func verify("),        // HMAC ICVs (ESP, AH)
             ("IPsecCrypto/Primitives/AESXCBC.swift", "public func verify("),       // AES-XCBC ICVs
-            ("IPsecCrypto/Primitives/AESGCM.swift", "public func verify("),        // GMAC ICVs
+            ("IPsecCrypto/Primitives/AEADCipher.swift", "public func verify("),    // GMAC ICVs
             ("ESP/Transform/Integrity.swift", "func verify("),
             ("ESP/AH/AHSA.swift", "public func open("),
             ("IKEv1Tool/Decode/Keys/SessionDecryptor.swift", "private func verify("),

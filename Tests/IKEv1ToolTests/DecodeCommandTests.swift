@@ -109,6 +109,20 @@ struct DecodeCommandTests {
         }
     }
 
+    /// IKEv1 fragments (payload 132, charon with `fragmentation = force`): ID, number and LAST_FRAGMENT
+    /// in both formats, as tshark reads them (Fixtures/tshark/fragmentation/charon-force).
+    @Test func fragmentsShowTheirIDNumberAndLast() throws {
+        let records = try Self.run("fragmentation/charon-force/capture.pcap")
+        let json = DecodeOutput.json(records[1]).serialized()
+        let payload = try #require(((JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])?["isakmp"]
+            as? [String: Any])?["payloads"] as? [[String: Any]]).first
+        #expect(payload?["name"] as? String == "FRAG" && payload?["fragment_id"] as? Int == 1)
+        #expect(payload?["number"] as? Int == 2 && payload?["last"] as? Bool == true && payload?["data_length"] as? Int == 44)
+        #expect(DecodeOutput.text(records[0], verbose: false).hasSuffix("[FRAG #1 id=1]"))
+        #expect(DecodeOutput.text(records[1], verbose: false).hasSuffix("[FRAG #2 last id=1]"))
+        #expect(DecodeOutput.text(records[1], verbose: true).contains("fragment_id=1 number=2 last=true data_length=44"))
+    }
+
     @Test func textLinesNameExchangeAndPayloads() throws {
         let records = try Self.run("strongswan/main-mode-psk/capture.pcap")
         let first = DecodeOutput.text(records[0], verbose: false)

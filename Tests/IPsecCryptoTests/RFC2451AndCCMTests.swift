@@ -49,12 +49,12 @@ import Testing
         #expect(throws: CryptoError(.invalidKeyLength, "")) { try CBCCipher(algorithm: .blowfish(keyBits: 128), key: [1]) }
     }
 
-    static func ccm(_ keyingMaterial: [UInt8], icv: Int) throws -> ESPAESCCM {
-        try ESPAESCCM(keyingMaterial: SecretBytes(keyingMaterial), icvLength: icv)
+    static func ccm(_ keyingMaterial: [UInt8], icv: Int) throws -> AEADCipher {
+        try AEADCipher(.ccm, keyingMaterial: SecretBytes(keyingMaterial), icvLength: icv)
     }
 
     /// Seals `plain` into a copy and opens it again through the pointer API.
-    static func roundTrip(_ ccm: ESPAESCCM, plain: [UInt8], iv: [UInt8], aad: [UInt8], tamper: Int? = nil) throws -> [UInt8] {
+    static func roundTrip(_ ccm: AEADCipher, plain: [UInt8], iv: [UInt8], aad: [UInt8], tamper: Int? = nil) throws -> [UInt8] {
         var buffer = plain + [UInt8](repeating: 0, count: ccm.icvLength)
         let n = plain.count
         try buffer.withUnsafeMutableBytes { b in

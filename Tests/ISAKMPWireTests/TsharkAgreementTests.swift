@@ -140,6 +140,10 @@ enum PayloadAgreement {
             #expect(d.spis.map(\.hexString) == e["spis"] as? [String], "\(at) delete SPIs")
         case .certificate(let c): #expect(Int(c.encoding.rawValue) == e["cert_encoding"] as? Int, "\(at) CERT")
         case .signature(let s): #expect(s.data.count == e["sig_len"] as? Int, "\(at) SIG")
+        case .fragment(let f):
+            #expect(Int(f.fragmentID) == e["frag_id"] as? Int, "\(at) FRAG id")
+            #expect(Int(f.number) == e["frag_seq"] as? Int, "\(at) FRAG number")
+            #expect((f.isLast ? 1 : 0) == e["frag_last"] as? Int, "\(at) FRAG last")
         default: break
         }
     }

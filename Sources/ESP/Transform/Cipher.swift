@@ -5,8 +5,8 @@ enum Cipher {
     case null
     case cbc(CBCCipher)
     case ctr(AESCTR)
-    case gcm(ESPAESGCM)
-    case ccm(ESPAESCCM)
+    /// AES-GCM or AES-CCM: one core, the same calls.
+    case aead(AEADCipher)
     case gmac(AESGMAC)
 
     init(_ algorithm: EncryptionAlgorithm, key: SecretBytes) throws(ESPError) {
@@ -15,9 +15,9 @@ enum Cipher {
             case .null: self = .null
             case .des, .tripleDES, .aesCBC, .blowfish, .cast128: self = .cbc(try CBCCipher(algorithm: algorithm.cbcAlgorithm!, key: key))
             case .aesCTR: self = .ctr(try AESCTR(keyingMaterial: key))
-            case .aesGCM(_, let icv): self = .gcm(try ESPAESGCM(keyingMaterial: key, icvLength: icv))
+            case .aesGCM(_, let icv): self = .aead(try AEADCipher(.gcm, keyingMaterial: key, icvLength: icv))
             case .aesGMAC: self = .gmac(try AESGMAC(keyingMaterial: key))
-            case .aesCCM(_, let icv): self = .ccm(try ESPAESCCM(keyingMaterial: key, icvLength: icv))
+            case .aesCCM(_, let icv): self = .aead(try AEADCipher(.ccm, keyingMaterial: key, icvLength: icv))
             }
             if algorithm.keyingMaterialLength != key.count {
                 throw CryptoError(.invalidKeyLength, "\(algorithm.keyword) needs \(algorithm.keyingMaterialLength) bytes of keying material, got \(key.count)")

@@ -44,21 +44,6 @@ public struct SignatureCredentials: Sendable {
         self.trustStore = TrustStore(anchors: trustAnchors)
     }
 
-    /// Credentials from files (PEM or DER): our certificate (a PEM file may hold the
-    /// intermediates after it), our private key, and one or more CA certificate files.
-    public init(certificateFile: String, keyFile: String, caFiles: [String]) throws(IKEv1Error) {
-        let key: SigningKey, chain: [Certificate]
-        var anchors: [Certificate] = []
-        do {
-            key = try SigningKey(contentsOf: keyFile)
-            chain = try Certificate.load(contentsOf: certificateFile)
-            for file in caFiles { anchors += try Certificate.load(contentsOf: file) }
-        } catch {
-            throw IKEv1Error(.configuration, error.reason)
-        }
-        try self.init(signingKey: key, chain: chain, trustAnchors: anchors)
-    }
-
     /// Our certificate's subject as an ID_DER_ASN1_DN identity (what charon uses by default).
     public var identity: Identity { .derASN1DN(chain[0].subject.der) }
 

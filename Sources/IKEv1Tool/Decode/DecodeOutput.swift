@@ -50,7 +50,7 @@ enum DecodeOutput {
                 line += "ISAKMP \(h.exchangeType.name ?? "exchange \(h.exchangeType.rawValue)")"
                 line += " \(h.initiatorCookie)/\(h.responderCookie) mid=\(String(format8: h.messageID))"
                 if let p = i.payloads {
-                    line += " [" + p.map { $0.type.name ?? "\($0.type.rawValue)" }.joined(separator: ", ") + "]"
+                    line += " [" + p.map(summary).joined(separator: ", ") + "]"
                 } else if i.encrypted {
                     line += " [encrypted]"
                 }
@@ -92,6 +92,13 @@ enum DecodeOutput {
             }
         }
         return line
+    }
+
+    /// A payload in the summary line: its name; a fragment with its number, LAST_FRAGMENT and ID.
+    private static func summary(_ p: Payload) -> String {
+        let name = p.type.name ?? "\(p.type.rawValue)"
+        guard case .fragment(let f) = p else { return name }
+        return "\(name) #\(f.number)\(f.isLast ? " last" : "") id=\(f.fragmentID)"
     }
 
     /// `key=value` pairs of a payload object, nested objects in braces.

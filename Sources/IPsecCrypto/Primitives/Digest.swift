@@ -16,23 +16,6 @@ public enum HashAlgorithm: String, Hashable, Sendable, CaseIterable {
         }
     }
 
-    /// The IKEv1 Hash Algorithm attribute value (RFC 2409 App. A, RFC 4868 §4).
-    public var ikeAttributeValue: UInt16 {
-        switch self {
-        case .md5: 1
-        case .sha1: 2
-        case .sha256: 4
-        case .sha384: 5
-        case .sha512: 6
-        }
-    }
-
-    /// The hash for an IKEv1 Hash Algorithm attribute value, if supported.
-    public init?(ikeAttributeValue: UInt16) {
-        guard let h = Self.allCases.first(where: { $0.ikeAttributeValue == ikeAttributeValue }) else { return nil }
-        self = h
-    }
-
     /// True for MD5, which policy refuses unless `legacy` is allowed.
     public var isLegacy: Bool { self == .md5 }
 

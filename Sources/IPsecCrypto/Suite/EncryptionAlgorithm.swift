@@ -39,37 +39,6 @@ public enum EncryptionAlgorithm: Hashable, Sendable {
         }
     }
 
-    /// IKEv1 Encryption Algorithm attribute (class 1): 1 DES, 3 Blowfish, 5 3DES,
-    /// 6 CAST, 7 AES-CBC; nil for transforms IKEv1 Phase 1 cannot use.
-    public var ikeAttributeValue: UInt16? {
-        switch self {
-        case .des: 1
-        case .blowfish: 3
-        case .tripleDES: 5
-        case .cast128: 6
-        case .aesCBC: 7
-        default: nil
-        }
-    }
-
-    /// IPsec DOI ESP transform ID: ESP_DES 2, ESP_3DES 3, ESP_CAST 6, ESP_BLOWFISH 7,
-    /// ESP_NULL 11, ESP_AES 12, ESP_AES_CTR 13, ESP_AES_CCM_8/12/16 14/15/16,
-    /// ESP_AES_GCM_8/12/16 18/19/20, ESP_NULL_AUTH_AES_GMAC 23.
-    public var espTransformID: UInt16 {
-        switch self {
-        case .des: 2
-        case .tripleDES: 3
-        case .cast128: 6
-        case .blowfish: 7
-        case .null: 11
-        case .aesCBC: 12
-        case .aesCTR: 13
-        case .aesGCM(_, let icv): icv == 8 ? 18 : icv == 12 ? 19 : 20
-        case .aesCCM(_, let icv): icv == 8 ? 14 : icv == 12 ? 15 : 16
-        case .aesGMAC: 23
-        }
-    }
-
     /// The Key Length attribute value in bits (AES variants and the variable-length
     /// ciphers of RFC 2451), nil for fixed-length ciphers.
     public var keyLengthAttribute: UInt16? {

@@ -23,22 +23,6 @@ public enum IntegrityAlgorithm: String, Hashable, Sendable, CaseIterable {
         }
     }
 
-    /// IPsec DOI Authentication Algorithm attribute (RFC 2407 §4.5, RFC 4868 §4):
-    /// HMAC-MD5 1, HMAC-SHA 2, HMAC-SHA2-256/384/512 5/6/7, AES-XCBC-MAC 9.
-    public var espAuthAlgorithm: UInt16 {
-        switch self {
-        case .md5: 1
-        case .sha1: 2
-        case .sha256: 5
-        case .sha384: 6
-        case .sha512: 7
-        case .aesXCBC: 9
-        }
-    }
-
-    /// IKEv1 Hash Algorithm attribute (class 2), nil for AES-XCBC.
-    public var ikeAttributeValue: UInt16? { hash?.ikeAttributeValue }
-
     /// ESP/AH ICV length: -96 for MD5, SHA-1 and XCBC; half the digest for SHA-2 (RFC 4868).
     public var icvLength: Int {
         switch self {

@@ -111,14 +111,11 @@ public struct ChildSuite: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// The IPsec DOI protocol ID hashed into KEYMAT: PROTO_IPSEC_ESP (3).
-    public static let espProtocolID: UInt8 = 3
-
-    /// Derives and splits the keys of one ESP SA (RFC 2409 §5.5): `spi` is
-    /// the SPI of that SA as on the wire (chosen by its receiver).
-    public func keys(phase1: IKEv1Phase1Keys, spi: [UInt8], nonceI: [UInt8], nonceR: [UInt8],
+    /// Derives and splits the keys of one SA (RFC 2409 §5.5): `protocolID` is the IPsec DOI
+    /// protocol the SA negotiated (the caller's wire code), `spi` its SPI as on the wire.
+    public func keys(phase1: IKEv1Phase1Keys, protocolID: UInt8, spi: [UInt8], nonceI: [UInt8], nonceR: [UInt8],
                      pfsSharedSecret: SecretBytes? = nil) -> ESPKeyMaterial {
-        keys(fromKeymat: phase1.keymat(protocolID: Self.espProtocolID, spi: spi, nonceI: nonceI, nonceR: nonceR,
+        keys(fromKeymat: phase1.keymat(protocolID: protocolID, spi: spi, nonceI: nonceI, nonceR: nonceR,
                                        pfsSharedSecret: pfsSharedSecret, length: keymatLength))
     }
 

@@ -56,7 +56,8 @@ public struct ISAKMPMessage: Hashable, Sendable {
         }
         let bodyBytes = slice[(slice.startIndex + ISAKMPHeader.size)..<(slice.startIndex + length)]
         let excess = Array(slice[(slice.startIndex + length)...])
-        if header.flags.contains(.encryption) {
+        // A fragment message is never encrypted, though racoon sets the E flag on it (``FragmentMessage``).
+        if header.flags.contains(.encryption) && header.nextPayload != .fragment {
             return ISAKMPMessage(header: header, body: .encrypted(Array(bodyBytes)), excess: excess)
         }
         let (payloads, trailing) = try PayloadChain.decode(bodyBytes, first: header.nextPayload, base: slice.startIndex)
@@ -70,7 +71,8 @@ public struct ISAKMPMessage: Hashable, Sendable {
     }
 
     /// Encodes the message. For a cleartext body the header's next payload, E flag and
-    /// length are derived from the body; an encrypted body is written as given.
+    /// length are derived from the body (a fragment message keeps the E flag it was given, see
+    /// ``FragmentMessage``); an encrypted body is written as given.
     public func encode() -> [UInt8] {
         var w = ByteWriter()
         var h = header
@@ -78,7 +80,7 @@ public struct ISAKMPMessage: Hashable, Sendable {
         switch body {
         case .payloads(let payloads, let trailing):
             h.nextPayload = payloads.first?.type ?? .none
-            h.flags.remove(.encryption)
+            if h.nextPayload != .fragment { h.flags.remove(.encryption) }
             chain = PayloadChain.encode(payloads)
             chain += trailing
         case .encrypted(let ciphertext):

@@ -37,12 +37,8 @@ struct Phase1Session {
     var cipher: CBCAlgorithm?
     var hash: HashAlgorithm?
 
-    /// The Phase 1 CBC chain: the IV for the next encrypted Phase 1 message.
-    var phase1IV: [UInt8]?
-    /// Last ciphertext block of Phase 1, the seed of every Phase 2 IV.
-    var lastPhase1Block: [UInt8]?
-    /// Per message ID, the IV of the next message of that exchange.
-    var exchangeIVs: [UInt32: [UInt8]] = [:]
+    /// The CBC IV chains (RFC 2409 Appendix B), from when both KE values and the cipher are known.
+    var ivChain: IKEv1IVChain?
     /// Ciphertexts already decrypted, so a retransmission neither advances an IV nor fails.
     var decrypted: [[UInt8]: (payloads: [Payload], hashValid: Bool?)] = [:]
     var quickModes: [UInt32: QuickMode] = [:]
@@ -60,7 +56,7 @@ struct Phase1Session {
               let gxi, let gxr else { return }
         self.cipher = cipher
         self.hash = hash
-        if phase1IV == nil { phase1IV = IKEv1IV.phase1(hash: hash, gxi: gxi, gxr: gxr, blockSize: cipher.blockSize) }
+        if ivChain == nil { ivChain = IKEv1IVChain(hash: hash, blockSize: cipher.blockSize, gxi: gxi, gxr: gxr) }
         if let givenKa { encryptionKey = givenKa }
         guard let gxy, let nonceI, let nonceR else { return }
         // RFC 2409 §5: PSK (1) and its XAUTH variants key SKEYID with the PSK; signatures with the nonces.
@@ -79,24 +75,12 @@ struct Phase1Session {
         if givenKa == nil { encryptionKey = k.encryptionKey.bytes }
     }
 
-    /// The IV to decrypt a message of this exchange with, or nil while unknown.
-    func iv(for messageID: UInt32) -> [UInt8]? {
-        if messageID == 0 { return phase1IV }
-        if let iv = exchangeIVs[messageID] { return iv }
-        // With a cleartext last Phase 1 message (Aggressive Mode) the chain is still the Phase 1 IV.
-        guard let hash, let cipher, let last = lastPhase1Block ?? phase1IV else { return nil }
-        return IKEv1IV.phase2(hash: hash, lastPhase1Block: last, messageID: messageID, blockSize: cipher.blockSize)
-    }
+    /// The IV to decrypt a message of this exchange with, or nil while unknown. (With a cleartext
+    /// last Phase 1 message, as in Aggressive Mode, Phase 2 IVs still start from the Phase 1 IV.)
+    func iv(for messageID: UInt32) -> [UInt8]? { ivChain?.iv(messageID: messageID) }
 
     /// Records the ciphertext's last block as the next IV of its exchange.
     mutating func advance(messageID: UInt32, ciphertext: [UInt8]) {
-        guard let cipher else { return }
-        let next = IKEv1IV.next(afterCiphertext: ciphertext, blockSize: cipher.blockSize)
-        if messageID == 0 {
-            phase1IV = next
-            lastPhase1Block = next
-        } else {
-            exchangeIVs[messageID] = next
-        }
+        ivChain?.advance(messageID: messageID, ciphertext: ciphertext)
     }
 }
