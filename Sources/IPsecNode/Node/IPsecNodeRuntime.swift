@@ -60,6 +60,7 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
     private var held: [[UInt8]] = []
     private var heldTotal = 0
     private var heldDropped = 0
+    private var lastAcquire: Int64 = .min / 2
     /// The data plane's packet counters per child SA at the last traffic report.
     private var packetsReported: [UInt32: (sealed: Int, opened: Int)] = [:]
 
@@ -362,13 +363,21 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
     /// Packets held for a trapped connection so far, and those dropped because the queue was full.
     public var trapCounters: (held: Int, dropped: Int) { trapLock.withLock { (heldTotal, heldDropped) } }
 
+    /// A packet no SA covers: held (or dropped past the bound), and an acquire at most once a
+    /// second, so a connection whose attempts ran out comes up on later traffic.
     private func trapped(_ packet: UnsafeRawBufferPointer) {
+        let now = monotonicMilliseconds()
         let acquire = trapLock.withLock { () -> String? in
             guard let (connection, limit) = trapping else { return nil }
-            guard held.count < limit else { heldDropped += 1; return nil }
-            held.append(Array(packet))
-            heldTotal += 1
-            return held.count == 1 ? connection : nil
+            if held.count < limit {
+                held.append(Array(packet))
+                heldTotal += 1
+            } else {
+                heldDropped += 1
+            }
+            guard now - lastAcquire >= 1000 else { return nil }
+            lastAcquire = now
+            return connection
         }
         if let acquire { post(.acquire(peer: acquire)) }
     }
