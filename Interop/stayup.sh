@@ -10,7 +10,7 @@
 #            complete on its first try (one message 1 per cookie, no retransmission in charon's
 #            log), on whichever port it used, and every IKE message of ours on port 4500 behind
 #            the non-ESP marker (`ikev1 decode` reads a marker-less one as ESP with an SPI no SA has).
-#   volume-rekey  esp_lifetime_bytes 100M on our side (responder: sent to charon as RESPONDER-LIFETIME):
+#   volume-rekey  esp_lifetime_bytes 50M on our side (responder: sent to charon as RESPONDER-LIFETIME):
 #            a 10 s iperf3 TCP transfer from charon's host to ours (the bytes our node counts, as
 #            it receives them) rekeys the IPsec SA several times by volume; the transfer goes on
 #            without a reset and both sides end with the same SAs.
@@ -34,7 +34,7 @@ case "$scenario" in
     reauth)
         if [ "$role" = responder ]; then theirs+=(reauth=30s); else ours=(--ike-lifetime 30); fi ;;
     volume-rekey)
-        ours=(--esp-lifetime-bytes 104857600) ;;   # 100 MiB
+        ours=(--esp-lifetime-bytes 52428800) ;;   # 50 MiB
     peer-restart)
         theirs+=(dpd=2s); ours=(--dpd 2 --dpd-action restart --retry-backoff 1 --retry-backoff-max 4) ;;
     trap|trap-ours)
@@ -130,7 +130,7 @@ if [ "$scenario" = volume-rekey ]; then
 print(round(e["sum_received"]["bytes"]/2**20), round(e["sum_received"]["bits_per_second"]/1e6), e.get("sum_sent", {}).get("retransmits", 0))' "$STATE/iperf3.json")
     rekeys="$(grep -c 'IPsec SA deleted: .*rekeyed\|IPsec SA deleted: .*deleted by peer' "$nodelog" || true)"
     installs="$(grep -c '^IPsec SA installed' "$nodelog")"
-    [ "$installs" -ge 3 ] || { cat "$nodelog" >&2; die "$label: $installs IPsec SAs installed over $mbytes MiB: no rekey by volume"; }
+    [ "$installs" -ge 2 ] || { cat "$nodelog" >&2; die "$label: $installs IPsec SA installed over $mbytes MiB: no rekey by volume"; }
     grep -q "kilobyte lifetime reached" "$nodelog" && { cat "$nodelog" >&2; die "$label: an SA hit its hard volume limit before its rekey"; }
     wait_for 10 ping_ok || die "$label: no ping after the transfer"
     held="$(check_invariant "$nodelog" "$label")"

@@ -48,6 +48,15 @@ extension IKEv1Endpoint {
         }.max { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0.bytes.lexicographicallyPrecedes($1.0.bytes) }?.0
     }
 
+    /// Removes a child no ISAKMP SA holds: its timers, and the SA pair from the ESP layer.
+    static func end(_ held: HeldChild, reason: String, into actions: inout [Action]) {
+        let spi = held.child.inbound.spi
+        for kind in [TimerID.Kind.childRekey(inboundSPI: spi), .childExpire(inboundSPI: spi)] {
+            actions.append(.cancelTimer(TimerID(sa: held.child.isakmpSA, kind: kind)))
+        }
+        actions.append(.deleteChildSA(inboundSPI: spi, outboundSPI: held.child.outbound.spi, reason: reason))
+    }
+
     /// A child timer of an orphan: its lifetime ends (removed; no ISAKMP SA to send a Delete
     /// with), or its rekey falls due (a Phase 1 to the peer, which adopts and rekeys it).
     mutating func orphanTimer(_ timer: TimerID, spi: UInt32, env: inout Environment) -> [Action] {
@@ -56,9 +65,7 @@ extension IKEv1Endpoint {
         switch timer.kind {
         case .childExpire:
             orphans[spi] = nil
-            actions.append(.cancelTimer(TimerID(sa: timer.sa, kind: .childRekey(inboundSPI: spi))))
-            actions.append(.deleteChildSA(inboundSPI: spi, outboundSPI: orphan.held.child.outbound.spi,
-                                          reason: "lifetime expired (its ISAKMP SA had ended)"))
+            Self.end(orphan.held, reason: "lifetime expired (its ISAKMP SA had ended)", into: &actions)
         case .childRekey:
             guard orphan.held.own else { break }
             orphan.held.rekeyDue = true

@@ -74,10 +74,7 @@ extension IKEv1Endpoint {
             if let (spi, o) = orphans.first(where: { $0.value.connection == connection && $0.value.peer == peer
                 && $0.value.held.child.outbound.spi == d.spi && $0.value.held.child.ipsecProtocol.protocolID == d.protocolID }) {
                 orphans[spi] = nil
-                for kind in [TimerID.Kind.childRekey(inboundSPI: spi), .childExpire(inboundSPI: spi)] {
-                    actions.append(.cancelTimer(TimerID(sa: o.held.child.isakmpSA, kind: kind)))
-                }
-                actions.append(.deleteChildSA(inboundSPI: spi, outboundSPI: d.spi, reason: "deleted by peer"))
+                Self.end(o.held, reason: "deleted by peer", into: &actions)
                 continue
             }
             for (id, var other) in sessions where other.config.name == connection && other.established?.peerIdentity == peer {
@@ -163,13 +160,7 @@ extension IKEv1Endpoint {
             sessions[id] = nil
             halfOpen.remove(id)
         }
-        for held in takeOrphans(connection: session.config.name, peer: peer) {
-            let spi = held.child.inbound.spi
-            for kind in [TimerID.Kind.childRekey(inboundSPI: spi), .childExpire(inboundSPI: spi)] {
-                actions.append(.cancelTimer(TimerID(sa: held.child.isakmpSA, kind: kind)))
-            }
-            actions.append(.deleteChildSA(inboundSPI: spi, outboundSPI: held.child.outbound.spi, reason: reason))
-        }
+        for held in takeOrphans(connection: session.config.name, peer: peer) { Self.end(held, reason: reason, into: &actions) }
     }
 
     /// A child SA's timer goes to whoever holds the child now: the ISAKMP SA it moved to, or the
