@@ -139,7 +139,8 @@ swanctl_conf() {
     local aggressive=no ike=aes128-sha256-modp2048 esp=aes128-sha256-modp2048 mode=tunnel encap=no
     local local_id="$ADDR_PEER" remote_id="$ADDR_US" dpd=0s dpd_timeout=150s child_life=3600s child_rekey=3000s remote_addrs="$ADDR_US"
     local psk="$PSK" local_addrs="$ADDR_PEER" ts_local="$NET_PEER" ts_remote="$NET_US"
-    local auth=psk cert="" send_cert=ifasked send_certreq=yes
+    local auth=psk cert="" send_cert=ifasked send_certreq=yes reauth=4h ike_rekey=0s ike_over=""
+    local child_rand=0s dpd_action=clear close_action=none start_action=none unique=no
     for kv in "$@"; do eval "${kv%%=*}='${kv#*=}'"; done
     if [ "$mode" = transport ]; then ts_local=dynamic; ts_remote=dynamic; fi
     local local_auth="auth = psk
@@ -166,10 +167,12 @@ connections {
         remote_addrs = $remote_addrs
         proposals = $ike
         encap = $encap
+        unique = $unique
         dpd_delay = $dpd
         dpd_timeout = $dpd_timeout
-        rekey_time = 0s
-        reauth_time = 4h
+        rekey_time = $ike_rekey
+        reauth_time = $reauth
+        ${ike_over:+over_time = $ike_over}
         send_cert = $send_cert
         send_certreq = $send_certreq
         local { $local_auth }
@@ -182,8 +185,10 @@ connections {
                 esp_proposals = $esp
                 rekey_time = $child_rekey
                 life_time = $child_life
-                rand_time = 0s
-                dpd_action = clear
+                rand_time = $child_rand
+                dpd_action = $dpd_action
+                close_action = $close_action
+                start_action = $start_action
             }
         }
     }

@@ -46,6 +46,37 @@ public struct ConnectionSettings: Equatable, Sendable {
     public var ikeLifetime: Double = 14_400
     /// IPsec SA lifetime in seconds.
     public var espLifetime: Double = 3_600
+    /// IPsec SA lifetime in bytes, negotiated in kilobytes (RFC 2407 §4.5; rounded up); nil: none.
+    public var espLifetimeBytes: UInt64?
+    /// IPsec SA lifetime in packets, both ways (a local limit, charon's `life_packets`); nil: none.
+    public var espLifetimePackets: UInt64?
+    /// Renew the ISAKMP SA this many seconds before it expires, make-before-break (Libreswan's
+    /// `rekeymargin`, 9 min; shortened to fall in the lifetime's second half); 0: let it expire.
+    public var ikeRekeyMargin: Double = 540
+    /// Renew up to this fraction of the margin earlier still, at random (Libreswan's `rekeyfuzz`, 100 %).
+    public var ikeRekeyFuzz: Double = 1
+    /// Renew the ISAKMP SA as responder when the initiator has not, half the margin before it
+    /// expires (off: only the initiator renews, as Libreswan).
+    public var ikeRekeyResponder = true
+    /// Rekey IPsec SAs this many seconds before they expire; nil: a tenth of `espLifetime`.
+    public var espRekeyMargin: Double?
+    /// Rekey up to this fraction of that margin earlier still, at random.
+    public var espRekeyFuzz: Double = 1
+    /// A peer that authenticates again with the same identities (charon's `unique`): `replace`.
+    public var unique = UniquenessPolicy.replace
+    /// When DPD finds the peer dead (charon's `dpd_action`): `clear`, `hold` or `restart`.
+    public var dpdAction = PeerGoneAction.clear
+    /// When the peer deletes the connection (charon's `close_action`): `none`, `clear`, `hold` or `restart`.
+    public var closeAction = PeerGoneAction.none
+    /// What the node does with the connection when it starts (charon's `start_action`); nil: the
+    /// command decides (`connect` and `initiate` start it, `respond` waits).
+    public var startAction: StartAction?
+    /// Phase 1 attempts in all when the peer is unreachable or refuses (charon's `keyingtries`); 0: forever.
+    public var keyingTries = 0
+    /// Seconds before the first retry; doubled for each further one...
+    public var retryBackoff: Double = 2
+    /// ...up to this many seconds.
+    public var retryBackoffMax: Double = 60
     /// Allow DES, Blowfish, CAST, MD5 and DH groups 1, 2, 5.
     public var legacy = false
     /// Answer Aggressive Mode with PSK; off unless asked for by name.
@@ -85,6 +116,17 @@ extension ConnectionSettings {
     }
 }
 
+/// What the node does with a connection when it starts (charon's `start_action`).
+public enum StartAction: String, Equatable, Sendable, CaseIterable {
+    /// Nothing: wait for the peer.
+    case none
+    /// Route the remote subnet into the TUN device and initiate on the first packet for it
+    /// (packets held meanwhile, up to a bound).
+    case trap
+    /// Initiate at once.
+    case start
+}
+
 /// Reads the config file documented in README.md: `[conn NAME]` sections of
 /// `key = value` lines, `#` comments. Every mistake names its line.
 public enum ConfigFile {
@@ -103,7 +145,9 @@ public enum ConfigFile {
         "local_ts", "remote_ts", "mode", "aggressive", "encap", "dpd_delay", "keepalive", "ike_lifetime", "esp_lifetime",
         "legacy", "aggressive_psk_responder", "tun_address", "retransmit_tries", "retransmit_timeout", "retransmit_base", "cert", "key", "ca",
         "block_threshold", "init_limit_half_open", "half_open_timeout", "max_ikev1_exchanges", "max_packet",
-        "aggressive_per_second",
+        "aggressive_per_second", "ike_rekey_margin", "ike_rekey_fuzz", "ike_rekey_responder", "esp_rekey_margin",
+        "esp_rekey_fuzz", "unique", "esp_lifetime_bytes", "esp_lifetime_packets", "dpd_action", "close_action",
+        "start_action", "keyingtries", "retry_backoff", "retry_backoff_max",
     ]).union(RemoteAccessSettings.keys)
 
     /// Keys that may be given more than once (each `ca` line adds a trust anchor, each `dns` a server...).
@@ -178,6 +222,22 @@ public enum ConfigFile {
             guard let v = Double(digits), v > 0 else { throw Error(line: n, message: "\(key) is a duration like 30s, 60m or 4h, not \(value)") }
             return v * factor
         }
+        func margin() throws(Error) -> Double { value == "0" || value == "0s" || value == "no" ? 0 : try seconds() }
+        func fraction() throws(Error) -> Double {
+            let percent = value.hasSuffix("%")
+            guard let v = Double(percent ? String(value.dropLast()) : value), v >= 0, v.isFinite else {
+                throw Error(line: n, message: "\(key) is a fraction like 100% or 0.5, not \(value)")
+            }
+            return percent ? v / 100 : v
+        }
+        func amount() throws(Error) -> UInt64 {
+            let factors: [Character: UInt64] = ["k": 1 << 10, "K": 1 << 10, "m": 1 << 20, "M": 1 << 20, "g": 1 << 30, "G": 1 << 30]
+            let factor = value.last.flatMap { factors[$0] }
+            guard let v = UInt64(factor == nil ? value : String(value.dropLast())), v > 0, v <= UInt64(UInt32.max) * 1024 / (factor ?? 1) else {
+                throw Error(line: n, message: "\(key) is a positive amount like 500000, 100k, 50M or 4G, not \(value)")
+            }
+            return v * (factor ?? 1)
+        }
         func count() throws(Error) -> Int {
             guard let v = Int(value), v > 0 else { throw Error(line: n, message: "\(key) is a positive number, not \(value)") }
             return v
@@ -225,6 +285,31 @@ public enum ConfigFile {
         case "keepalive": c.keepalive = try seconds()
         case "ike_lifetime": c.ikeLifetime = try seconds()
         case "esp_lifetime": c.espLifetime = try seconds()
+        case "esp_lifetime_bytes": c.espLifetimeBytes = try amount()
+        case "esp_lifetime_packets": c.espLifetimePackets = try amount()
+        case "ike_rekey_margin": c.ikeRekeyMargin = try margin()
+        case "ike_rekey_fuzz": c.ikeRekeyFuzz = try fraction()
+        case "ike_rekey_responder": c.ikeRekeyResponder = try bool()
+        case "esp_rekey_margin": c.espRekeyMargin = try margin()
+        case "esp_rekey_fuzz": c.espRekeyFuzz = try fraction()
+        case "unique":
+            guard let u = UniquenessPolicy(rawValue: value) else { throw Error(line: n, message: "unique is replace, keep or never, not \(value)") }
+            c.unique = u
+        case "dpd_action", "close_action":
+            guard let action = PeerGoneAction(rawValue: value) else {
+                throw Error(line: n, message: "\(key) is none, clear, hold or restart, not \(value)")
+            }
+            if key == "dpd_action" { c.dpdAction = action } else { c.closeAction = action }
+        case "start_action":
+            guard let action = StartAction(rawValue: value) else { throw Error(line: n, message: "start_action is none, trap or start, not \(value)") }
+            c.startAction = action
+        case "keyingtries":
+            guard let v = value == "%forever" ? 0 : Int(value), v >= 0 else {
+                throw Error(line: n, message: "keyingtries is a count (0 or %forever: no end), not \(value)")
+            }
+            c.keyingTries = v
+        case "retry_backoff": c.retryBackoff = try seconds()
+        case "retry_backoff_max": c.retryBackoffMax = try seconds()
         case "legacy": c.legacy = try bool()
         case "aggressive_psk_responder": c.aggressivePSKResponder = try bool()
         case "tun_address": c.tunAddress = value

@@ -118,11 +118,20 @@ public enum PeerConfigBuilder {
             localIdentity: localID, remoteIdentity: remoteID, preSharedKey: SecretBytes(s.psk ?? []),
             ikeProposals: ike, childProposals: esp, mode: s.transport ? .transport : .tunnel,
             localTrafficSelector: localTS, remoteTrafficSelector: remoteTS,
-            childLifetime: Lifetime(seconds: UInt32(s.espLifetime)), aggressive: s.aggressive, legacy: s.legacy,
+            childLifetime: Lifetime(seconds: UInt32(s.espLifetime),
+                                    kilobytes: s.espLifetimeBytes.map { UInt32(clamping: ($0 + 1023) / 1024) }), aggressive: s.aggressive, legacy: s.legacy,
             allowAggressiveModePSKResponder: s.aggressivePSKResponder, forceEncapsulation: s.encap,
             dpdDelay: s.dpdDelay, keepaliveInterval: s.keepalive, retransmit: retransmit,
             // Rekey a child SA a tenth of its lifetime before it ends, as charon's defaults do (rekey 1 h of 1.1 h).
-            rekeyMargin: s.espLifetime / 10)
+            rekeyMargin: s.espRekeyMargin ?? s.espLifetime / 10)
+        config.rekeyFuzz = s.espRekeyFuzz
+        config.childPacketLimit = s.espLifetimePackets
+        config.ikeRenewal = RenewalPolicy(margin: s.ikeRekeyMargin, fuzz: s.ikeRekeyFuzz, asResponder: s.ikeRekeyResponder)
+        config.uniqueness = s.unique
+        config.dpdAction = s.dpdAction
+        config.closeAction = s.closeAction
+        config.retry = RetryPolicy(keyingTries: s.keyingTries, initialDelay: s.retryBackoff,
+                                   maximumDelay: max(s.retryBackoff, s.retryBackoffMax))
         if let role { config.enableRemoteAccess(role) }
         if let credentials { config.authenticate(with: credentials) }
         do { try config.validate() } catch { throw Error(description: "\(error)") }

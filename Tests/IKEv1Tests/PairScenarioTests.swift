@@ -157,7 +157,7 @@ import Testing
         let sent = pair.transcript.count
         for _ in 0..<6 {
             pair.run(seconds: 5)
-            pair.feed(.a, .childTraffic(inboundSPI: spi))
+            pair.feed(.a, .childTraffic(inboundSPI: spi, packets: 1))   // one packet received
         }
         #expect(pair.transcript.count == sent)   // no R-U-THERE while traffic flows
         pair.run(seconds: 25)
@@ -166,10 +166,9 @@ import Testing
     }
 }
 
-/// Kilobyte lifetimes (RFC 2407 §4.5): traffic reported by the ESP layer rekeys at 90 % and
-/// deletes at 100 %.
+/// Kilobyte lifetimes (RFC 2407 §4.5): traffic reported by the ESP layer rekeys at 90 %.
 @Suite struct KilobyteLifetimeTests {
-    @Test func trafficRekeysThenDeletes() throws {
+    @Test func trafficRekeys() throws {
         let (a, b) = try TestConfig.pair(ike: "aes128-sha256-modp2048", esp: "aes128-sha256") { a, b in
             a.childLifetime = Lifetime(seconds: 3600, kilobytes: 1000)
             b.childLifetime = Lifetime(seconds: 3600, kilobytes: 1000)
@@ -184,9 +183,12 @@ import Testing
         #expect(pair.installed(.a).count == 2 && pair.installed(.b).count == 2)
         #expect(pair.a.childSAs.count == 1 && pair.a.childSAs.first?.inbound.spi != first.inbound.spi)
         let second = try #require(pair.a.childSAs.first)
-        pair.feed(.b, .childTraffic(inboundSPI: second.outbound.spi, bytes: 1000 * 1024))   // 100 % at B: delete
+        // B's report crosses the soft and the hard limit at once: B rekeys, and the SA goes when
+        // the new one is installed (VolumeLifetimeTests: with no rekey possible, at once).
+        pair.feed(.b, .childTraffic(inboundSPI: second.outbound.spi, bytes: 1000 * 1024))
         pair.run(seconds: 2)
-        #expect(pair.a.childSAs.isEmpty && pair.b.childSAs.isEmpty)
+        #expect(pair.installed(.b).count == 3 && pair.a.childSAs.count == 1 && pair.b.childSAs.count == 1)
+        #expect(pair.a.childSAs.first?.inbound.spi != second.inbound.spi)
         #expect(pair.failures(.a).isEmpty && pair.failures(.b).isEmpty)
     }
 }

@@ -98,9 +98,14 @@ import Testing
         #expect(pair.actions(.b).contains { if case .isakmpSADeleted(_, let r) = $0 { r.contains("INITIAL-CONTACT") } else { false } })
     }
 
-    /// One endpoint holds several ISAKMP SAs with the same peer, each found by its cookies.
+    /// With `unique = never`, one endpoint holds several ISAKMP SAs with the same peer, each
+    /// found by its cookies.
     @Test func severalISAKMPSAsPerEndpoint() throws {
-        let (a, b) = try TestConfig.pair(ike: "aes128-sha256-modp2048", esp: "aes128-sha256") { a, _ in a.initialContact = false }
+        let (a, b) = try TestConfig.pair(ike: "aes128-sha256-modp2048", esp: "aes128-sha256") { a, b in
+            a.initialContact = false
+            a.uniqueness = .never
+            b.uniqueness = .never
+        }
         var pair = try Pair(a: a, b: b, seed: 6)
         pair.feed(.a, .initiate(peer: a.name))
         pair.feed(.a, .initiate(peer: a.name))

@@ -83,7 +83,8 @@ public struct TimerID: Hashable, Sendable, CustomStringConvertible {
         case keepalive
         /// Check liveness (RFC 3706).
         case dpd
-        /// Rekey the child SA with this inbound SPI.
+        /// Rekey the child SA with this inbound SPI (its timers carry the ISAKMP SA that
+        /// negotiated it, ``ChildSA/isakmpSA``, wherever the child lives now).
         case childRekey(inboundSPI: UInt32)
         /// Lifetime end of the child SA with this inbound SPI.
         case childExpire(inboundSPI: UInt32)
@@ -91,6 +92,10 @@ public struct TimerID: Hashable, Sendable, CustomStringConvertible {
         case isakmpExpire
         /// XAUTH and Mode Config must be complete by now.
         case remoteAccess
+        /// Time to start the ISAKMP SA's replacement (``RenewalPolicy``).
+        case isakmpRenew
+        /// Try connection `connection` again (``RetryPolicy``, restart actions); `sa` is zero.
+        case reconnect(connection: String)
     }
     /// The ISAKMP SA.
     public var sa: ISAKMPSAID
@@ -108,6 +113,9 @@ public struct TimerID: Hashable, Sendable, CustomStringConvertible {
 public enum Event: Sendable {
     /// Start the connection named `peer` (Main or Aggressive Mode, then Quick Mode).
     case initiate(peer: String)
+    /// Traffic for connection `peer` found no IPsec SA (charon's acquire, for `start_action =
+    /// trap`): start it unless it is up or coming up.
+    case acquire(peer: String)
     /// A UDP datagram arrived. On the NAT-T port the non-ESP marker may be left on;
     /// the engine strips it (and ignores keepalives and ESP).
     case datagram(bytes: [UInt8], from: SocketAddress, to: SocketAddress)
@@ -119,10 +127,12 @@ public enum Event: Sendable {
     case delete(sa: ISAKMPSAID)
     /// Send a DPD R-U-THERE now.
     case probeDPD(sa: ISAKMPSAID)
-    /// The ESP layer processed `bytes` on the child SA with this inbound SPI (either
-    /// direction; inbound traffic also proves the peer alive, so DPD stays idle, RFC 3706 §5.5).
-    /// Counts against kilobyte lifetimes: rekey at 90 %, delete at 100 %.
-    case childTraffic(inboundSPI: UInt32, bytes: UInt64 = 0)
+    /// The ESP layer processed traffic on the child SA with this inbound SPI since its last
+    /// report: `bytes` (either direction), `packets` both ways, of which it `sealed` some (the
+    /// ESP sequence numbers used). Received traffic proves the peer alive, so DPD stays idle
+    /// (RFC 3706 §5.5). Counts against the volume lifetimes (kilobytes, ``PeerConfig/childPacketLimit``,
+    /// the 32-bit sequence number space): rekey at the soft limit, delete at the hard one.
+    case childTraffic(inboundSPI: UInt32, bytes: UInt64 = 0, packets: UInt64 = 0, sealed: UInt64 = 0)
     /// An authenticated UDP-encapsulated ESP packet of the child SA with this inbound SPI came
     /// from `to`, not the peer's address we know: its NAT mapping changed. The ISAKMP SA follows.
     case peerMoved(inboundSPI: UInt32, to: SocketAddress)

@@ -22,6 +22,10 @@ public struct IKEv1Endpoint {
     /// The virtual-IP pools of remote-access gateway connections, by connection name; a lease
     /// belongs to one ISAKMP SA (Endpoint/AddressLeases.swift).
     var pools: [String: AddressPool<ISAKMPSAID>] = [:]
+    /// IPsec SAs whose ISAKMP SA ended while the peer had no other (OrphanedChildren.swift), by inbound SPI.
+    var orphans: [UInt32: OrphanedChild] = [:]
+    /// Failed Phase 1 attempts in a row per connection (Restart.swift).
+    var connectAttempts: [String: Int] = [:]
 
     /// Creates an endpoint; every configuration must pass ``PeerConfig/validate()``.
     public init(configs: [PeerConfig], limits: ResponderLimits = ResponderLimits()) throws(IKEv1Error) {
@@ -38,14 +42,24 @@ public struct IKEv1Endpoint {
         switch event {
         case .initiate(let name):
             actions = initiate(name, env: &env)
+        case .acquire(let name):
+            actions = []
+            restart(name, env: &env, into: &actions)
         case .datagram(let bytes, let from, let to):
             actions = receive(bytes, from: from, to: to, env: &env)
         case .timerFired(let timer):
+            if let routed = childTimer(timer, env: &env) { return routed }
+            if timer.kind == .isakmpRenew { return renew(timer.sa, env: &env) }
+            if case .reconnect(let name) = timer.kind {
+                actions = []
+                restart(name, env: &env, into: &actions)
+                return actions
+            }
             guard var s = sessions[timer.sa] else { return [] }
             actions = s.timerFired(timer.kind, env: &env)
             sessions[timer.sa] = s
             if timer.kind == .halfOpen, s.phase1.isClosed { counters.halfOpenTimedOut += 1 }
-            settle(timer.sa)
+            afterEvent(of: timer.sa, &actions, env: &env)
         case .rekeyChild(let sa):
             guard var s = sessions[sa], let e = s.established else { return notFound(sa) }
             actions = []
@@ -57,13 +71,14 @@ public struct IKEv1Endpoint {
             actions = []
             s.deleteAll(reason: "deleted locally", env: &env, into: &actions)
             sessions[sa] = s
-            settle(sa)
-        case .childTraffic(let spi, let bytes):
+            afterEvent(of: sa, &actions, env: &env)
+        case .childTraffic(let spi, let bytes, let packets, let sealed):
             guard let owner = sessions.first(where: { $0.value.children[spi] != nil }) else { return [] }
             var s = owner.value
             actions = []
-            s.noteTraffic(inboundSPI: spi, bytes: bytes, env: &env, into: &actions)
+            s.noteTraffic(inboundSPI: spi, ChildUsage(bytes: bytes, packets: packets, sealed: sealed), env: &env, into: &actions)
             sessions[owner.key] = s
+            afterEvent(of: owner.key, &actions, env: &env)
         case .peerMoved(let spi, let to):
             guard let owner = sessions.first(where: { $0.value.children[spi] != nil }) else { return [] }
             var session = owner.value
@@ -75,6 +90,7 @@ public struct IKEv1Endpoint {
             actions = []
             s.sendDPDProbe(env: &env, into: &actions)
             sessions[sa] = s
+            afterEvent(of: sa, &actions, env: &env)
         }
         return actions
     }
@@ -84,9 +100,10 @@ public struct IKEv1Endpoint {
         sessions.values.compactMap(\.info).sorted { $0.established < $1.established }
     }
 
-    /// Installed child SAs with their keys (what the ESP layer consumes).
+    /// Installed child SAs with their keys (what the ESP layer consumes), including those that
+    /// outlived their ISAKMP SA.
     public var childSAs: [ChildSA] {
-        sessions.values.flatMap { $0.children.values }.sorted { ($0.installed, $0.inbound.spi) < ($1.installed, $1.inbound.spi) }
+        (sessions.values.flatMap { $0.children.values } + orphans.values.map(\.held.child)).sorted { ($0.installed, $0.inbound.spi) < ($1.installed, $1.inbound.spi) }
     }
 
     /// Number of ISAKMP SAs in any state.
@@ -104,10 +121,7 @@ public struct IKEv1Endpoint {
             return [.failed(Failure(sa: .zero, error: IKEv1Error(.configuration, "\(name): no remote address to initiate to")))]
         }
         var actions: [Action] = []
-        let session = config.aggressive
-            ? ISAKMPSession.startAggressiveMode(config, remote: remote, env: &env, into: &actions)
-            : ISAKMPSession.startMainMode(config, remote: remote, env: &env, into: &actions)
-        if let session { sessions[session.id] = session }
+        startPhase1(for: name, purpose: .connect, remote: remote, env: &env, into: &actions)
         return actions
     }
 
@@ -205,26 +219,7 @@ public struct IKEv1Endpoint {
         counters.refusedTransactions += UInt64(session.refusedTransactions - refused)
         sessions[ic] = session
         grantLease(ic, env: &env, into: &actions)
-        settle(ic)
-        // Many remote-access clients share one group identity (and, behind a NAT, one address):
-        // their INITIAL-CONTACT removes nothing (charon's `unique = never`); DPD finds the dead.
-        if !session.narrowsClientSelectors,
-           actions.contains(where: { if case .notifyReceived(let n) = $0 { n.type == .initialContact } else { false } }) {
-            actions += forgetOlderSAs(of: session)
-        }
-        return actions
-    }
-
-    /// INITIAL-CONTACT (RFC 2407 §4.6.3.3): the peer rebooted, so every other SA with the
-    /// same peer identity is stale and removed without telling the peer.
-    private mutating func forgetOlderSAs(of session: ISAKMPSession) -> [Action] {
-        var actions: [Action] = []
-        for (id, other) in sessions where id != session.id && other.phase1.isEstablished
-            && other.peerIdentity == session.peerIdentity && other.remote.address == session.remote.address {
-            var stale = other
-            stale.close(reason: "peer sent INITIAL-CONTACT", into: &actions, notifyDeleted: true)
-            sessions[id] = nil
-        }
+        afterEvent(of: ic, &actions, env: &env)
         return actions
     }
 

@@ -23,6 +23,7 @@ extension ISAKMPSession {
             if misses >= config.dpdMaxMisses {
                 let error = IKEv1Error(.deadPeer, "no R-U-THERE-ACK to \(misses) probes")
                 actions.append(.failed(Failure(sa: id, error: error)))
+                ending = .deadPeer
                 close(reason: error.description, into: &actions, notifyDeleted: true)
                 return
             }

@@ -111,15 +111,21 @@ extension ISAKMPSession {
     /// A Delete: the ISAKMP SA itself, or child SAs by the peer's inbound (our outbound) SPIs.
     mutating func handleDelete(_ d: DeletePayload, env: inout Environment, into actions: inout [Action]) {
         if d.protocolID == .isakmp {
+            // The ISAKMP SA alone: its IPsec SAs live on (RFC 2409 §5.7 ties them to nothing else;
+            // a peer that wants them gone deletes them by SPI, as charon does first).
             if d.spis.contains(cookieI.bytes + cookieR.bytes) {
-                close(reason: "deleted by peer", into: &actions, notifyDeleted: true)
+                ending = .deletedByPeer
+                close(reason: "deleted by peer", into: &actions, notifyDeleted: true, keepingChildren: true)
             }
             return
         }
         for spiBytes in d.spis {
-            guard let spi = UInt32(beBytes: spiBytes),
-                  let (inbound, _) = children.first(where: { $0.value.outbound.spi == spi && $0.value.ipsecProtocol.protocolID == d.protocolID })
-            else { continue }
+            guard let spi = UInt32(beBytes: spiBytes) else { continue }
+            guard let (inbound, _) = children.first(where: { $0.value.outbound.spi == spi && $0.value.ipsecProtocol.protocolID == d.protocolID })
+            else {
+                foreignDeletes.append((d.protocolID, spi))
+                continue
+            }
             removeChild(inboundSPI: inbound, reason: "deleted by peer", into: &actions)
         }
     }
@@ -134,25 +140,9 @@ extension ISAKMPSession {
 
     mutating func removeChild(inboundSPI: UInt32, reason: String, into actions: inout [Action]) {
         guard let child = updateEstablished({ $0.removeChild(inboundSPI: inboundSPI) }).flatMap({ $0 }) else { return }
-        actions.append(.cancelTimer(TimerID(sa: id, kind: .childRekey(inboundSPI: inboundSPI))))
-        actions.append(.cancelTimer(TimerID(sa: id, kind: .childExpire(inboundSPI: inboundSPI))))
+        actions.append(.cancelTimer(TimerID(sa: child.isakmpSA, kind: .childRekey(inboundSPI: inboundSPI))))
+        actions.append(.cancelTimer(TimerID(sa: child.isakmpSA, kind: .childExpire(inboundSPI: inboundSPI))))
         actions.append(.deleteChildSA(inboundSPI: inboundSPI, outboundSPI: child.outbound.spi, reason: reason))
-    }
-
-    /// ESP traffic on a child: liveness for DPD, and kilobyte lifetimes (RFC 2407 §4.5):
-    /// the Quick Mode initiator rekeys at 90 %, either side deletes at 100 %.
-    mutating func noteTraffic(inboundSPI spi: UInt32, bytes: UInt64, env: inout Environment, into actions: inout [Action]) {
-        lastReceived = env.now
-        guard bytes > 0, let e = established, let child = e.children[spi], let kilobytes = child.lifetime.kilobytes else { return }
-        let before = e.childBytes[spi] ?? 0
-        let total = before &+ bytes
-        updateEstablished { $0.childBytes[spi] = total }
-        let limit = UInt64(kilobytes) * 1024
-        if total >= limit {
-            deleteChild(inboundSPI: spi, reason: "kilobyte lifetime reached", env: &env, into: &actions)
-        } else if e.ownChildren.contains(spi), before < limit / 10 * 9, total >= limit / 10 * 9 {
-            startQuickMode(rekeying: spi, env: &env, into: &actions)
-        }
     }
 
     /// Deletes everything: child SAs first (one Informational each, as charon), then the ISAKMP SA.

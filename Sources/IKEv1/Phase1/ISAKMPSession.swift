@@ -57,6 +57,19 @@ struct ISAKMPSession {
     var halfOpenTimeout: Double = 30
     /// When the peer last showed it is alive (any message, or ESP traffic): DPD probes when idle.
     var lastReceived: EngineTime
+    /// When this Phase 1 started (our first message, or the peer's arrived).
+    let startedAt: EngineTime
+    /// Why we started it (RenewalState.swift).
+    var purpose = Phase1Purpose.connect
+    /// Children handed back when the SA closed without ending them (expiry, replacement, the
+    /// peer's Delete of the ISAKMP SA alone), with the peer they belong to: the endpoint moves
+    /// them to another SA of that peer.
+    var released: (peer: Identity, children: [HeldChild])?
+    /// How the SA ended, when that calls for a restart policy (Endpoint/Restart.swift).
+    var ending: SessionEnding?
+    /// Child SAs the peer deleted (protocol, our outbound SPI) that this SA does not hold: the
+    /// endpoint looks for them among the peer's other SAs.
+    var foreignDeletes: [(protocolID: ProtocolID, spi: UInt32)] = []
 
     var id: ISAKMPSAID { cookieI }
 
@@ -71,6 +84,7 @@ struct ISAKMPSession {
         self.remote = remote
         self.phase1 = phase1
         lastReceived = now
+        startedAt = now
     }
 
     /// A responder for the first message under `header`; its Phase 1 starts ``Phase1State/idle``.
@@ -186,17 +200,22 @@ struct ISAKMPSession {
         if closing { close(reason: error.description, into: &actions, notifyDeleted: phase1.isEstablished) }
     }
 
-    /// Ends the session: cancels timers, removes children.
-    mutating func close(reason: String, into actions: inout [Action], notifyDeleted: Bool) {
+    /// Ends the session: cancels timers, removes children (or, `keepingChildren`, hands them
+    /// back in ``released`` with their timers still armed).
+    mutating func close(reason: String, into actions: inout [Action], notifyDeleted: Bool, keepingChildren: Bool = false) {
         guard !phase1.isClosed else { return }
+        if isInitiator && !phase1.isEstablished && ending == nil { ending = .phase1Failed }
         for mid in outstanding.keys { actions.append(.cancelTimer(TimerID(sa: id, kind: .retransmit(messageID: mid)))) }
         outstanding.removeAll()
+        if keepingChildren, let peer = established?.peerIdentity, let held = updateEstablished({ $0.releaseChildren() }), !held.isEmpty {
+            released = (peer, held)
+        }
         for (spi, child) in children.sorted(by: { $0.key < $1.key }) {
-            actions.append(.cancelTimer(TimerID(sa: id, kind: .childRekey(inboundSPI: spi))))
-            actions.append(.cancelTimer(TimerID(sa: id, kind: .childExpire(inboundSPI: spi))))
+            actions.append(.cancelTimer(TimerID(sa: child.isakmpSA, kind: .childRekey(inboundSPI: spi))))
+            actions.append(.cancelTimer(TimerID(sa: child.isakmpSA, kind: .childExpire(inboundSPI: spi))))
             actions.append(.deleteChildSA(inboundSPI: spi, outboundSPI: child.outbound.spi, reason: reason))
         }
-        for kind in [TimerID.Kind.keepalive, .dpd, .halfOpen, .isakmpExpire, .remoteAccess] {
+        for kind in [TimerID.Kind.keepalive, .dpd, .halfOpen, .isakmpExpire, .remoteAccess, .isakmpRenew] {
             actions.append(.cancelTimer(TimerID(sa: id, kind: kind)))
         }
         if notifyDeleted { actions.append(.isakmpSADeleted(id, reason: reason)) }

@@ -76,6 +76,22 @@ public struct PeerConfig: Sendable {
     public var rekeyMargin: Double
     /// XAUTH and Mode Config as client or gateway (``enableRemoteAccess(_:)``); nil: site to site.
     public private(set) var remoteAccess: RemoteAccessRole?
+    /// Up to this fraction of `rekeyMargin` earlier, at random (1 = 100 %; Libreswan's `rekeyfuzz`);
+    /// volume limits are rekeyed a tenth before they end, fuzzed the same way.
+    public var rekeyFuzz: Double = 0
+    /// Packets (both ways) a child SA may carry, a local limit like charon's `life_packets`
+    /// (IKEv1 has no packet lifetime on the wire); nil: none.
+    public var childPacketLimit: UInt64?
+    /// When and by whom the ISAKMP SA is renewed before it expires (make-before-break).
+    public var ikeRenewal = RenewalPolicy()
+    /// A peer that authenticates again with the same identities (charon's `unique`).
+    public var uniqueness = UniquenessPolicy.replace
+    /// When DPD finds the peer dead (charon's `dpd_action`).
+    public var dpdAction = PeerGoneAction.clear
+    /// When the peer deletes the ISAKMP SA and no other SA of it is left (charon's `close_action`).
+    public var closeAction = PeerGoneAction.none
+    /// Retries of a Phase 1 we start that fails (charon's `keyingtries`, with backoff).
+    public var retry = RetryPolicy()
 
     /// Creates a configuration with charon-like defaults.
     public init(name: String, localAddress: SocketAddress, remoteAddress: SocketAddress?,

@@ -12,10 +12,9 @@ extension ISAKMPSession {
     /// awaits XAUTH (or starts Mode Config), a gateway asks XAUTH (or begins Mode Config).
     mutating func afterPhase1(env: inout Environment, into actions: inout [Action]) {
         guard let e = established else { return }
-        guard let role = config.remoteAccess else {
-            if isInitiator { startQuickMode(rekeying: nil, env: &env, into: &actions) }
-            return
-        }
+        // Site to site: the endpoint starts Quick Mode once it knows whether this SA adopts IPsec
+        // SAs (a renewal) or needs its own (Endpoint/Renewal.swift, `established`).
+        guard let role = config.remoteAccess else { return }
         actions.append(.scheduleTimer(TimerID(sa: id, kind: .remoteAccess), at: env.now.adding(seconds: Self.remoteAccessTimeout)))
         let xauth = e.protection.proposal.authMethod.isXAUTH
         do {

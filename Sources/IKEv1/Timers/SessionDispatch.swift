@@ -102,6 +102,16 @@ extension ISAKMPSession {
         }
     }
 
+    /// Ends this ISAKMP SA alone (expiry, replacement): a Delete for it, none for its IPsec SAs,
+    /// which the endpoint moves to another SA of the peer, or holds until one exists.
+    mutating func retire(reason: String, env: inout Environment, into actions: inout [Action]) {
+        if phase1.isEstablished {
+            sendInformational([.delete(DeletePayload(protocolID: .isakmp, spiSize: 16, spis: [cookieI.bytes + cookieR.bytes]))],
+                              into: &actions, env: &env)
+        }
+        close(reason: reason, into: &actions, notifyDeleted: phase1.isEstablished, keepingChildren: true)
+    }
+
     /// A timer of this SA.
     mutating func timerFired(_ kind: TimerID.Kind, env: inout Environment) -> [Action] {
         var actions: [Action] = []
@@ -152,9 +162,17 @@ extension ISAKMPSession {
         case .childExpire(let spi):
             deleteChild(inboundSPI: spi, reason: "lifetime expired", env: &env, into: &actions)
         case .isakmpExpire:
-            deleteAll(reason: "ISAKMP SA lifetime expired", env: &env, into: &actions)
+            // A remote-access SA's lease and IPsec SAs end with it (the client authenticates anew);
+            // site to site, its IPsec SAs outlive it (Endpoint/Renewal.swift).
+            if config.remoteAccess != nil {
+                deleteAll(reason: "ISAKMP SA lifetime expired", env: &env, into: &actions)
+            } else {
+                retire(reason: "ISAKMP SA lifetime expired", env: &env, into: &actions)
+            }
         case .remoteAccess:
             remoteAccessTimerFired(env: &env, into: &actions)
+        case .isakmpRenew, .reconnect:
+            break   // the endpoint's (Endpoint/Renewal.swift, Restart.swift)
         }
         return actions
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import IKEv1
 import IKEv1Config
 import IPsecNode
 
@@ -50,6 +51,34 @@ struct ConnectionOptions: ParsableArguments {
     var ikeLifetime: Double?
     @Option(help: "IPsec SA lifetime in seconds.")
     var espLifetime: Double?
+    @Option(help: "IPsec SA lifetime in bytes (negotiated in kilobytes; rekeyed a tenth before).")
+    var espLifetimeBytes: UInt64?
+    @Option(help: "IPsec SA lifetime in packets, both ways (a local limit; rekeyed a tenth before).")
+    var espLifetimePackets: UInt64?
+    @Option(help: "Renew the ISAKMP SA this many seconds before it expires, make-before-break (default 540; 0: never).")
+    var ikeRekeyMargin: Double?
+    @Option(help: "Renew up to this fraction of the margin earlier, at random (default 1 = 100 %).")
+    var ikeRekeyFuzz: Double?
+    @Flag(inversion: .prefixedNo, help: "As responder, renew the ISAKMP SA when the initiator has not, half the margin before it expires (default: on).")
+    var ikeRekeyResponder: Bool?
+    @Option(help: "Rekey IPsec SAs this many seconds before they expire (default: a tenth of the lifetime).")
+    var espRekeyMargin: Double?
+    @Option(help: "Rekey IPsec SAs up to this fraction of their margin earlier, at random (default 1).")
+    var espRekeyFuzz: Double?
+    @Option(help: "A peer authenticating again with the same identities: replace (default), keep or never.")
+    var unique: String?
+    @Option(help: "When DPD finds the peer dead: clear (default), hold or restart.")
+    var dpdAction: String?
+    @Option(help: "When the peer deletes the connection: none (default), clear, hold or restart.")
+    var closeAction: String?
+    @Option(help: "At start: none, trap (initiate on the first packet for the remote subnet) or start.")
+    var startAction: String?
+    @Option(help: "Phase 1 attempts in all when the peer is unreachable or refuses (default 0: forever).")
+    var keyingtries: Int?
+    @Option(help: "Seconds before the first retry, doubled for each further one (default 2).")
+    var retryBackoff: Double?
+    @Option(help: "Longest wait between retries in seconds (default 60).")
+    var retryBackoffMax: Double?
     @Flag(help: "Allow DES, Blowfish, CAST, MD5 and DH groups 1, 2, 5.")
     var legacy = false
     @Option(help: "Transmissions of a request before giving up, the first included (default 5).")
@@ -140,6 +169,42 @@ struct ConnectionOptions: ParsableArguments {
         if let keepalive { s.keepalive = keepalive }
         if let ikeLifetime { s.ikeLifetime = ikeLifetime }
         if let espLifetime { s.espLifetime = espLifetime }
+        for (value, flag) in [(ikeRekeyMargin, "--ike-rekey-margin"), (ikeRekeyFuzz, "--ike-rekey-fuzz"),
+                              (espRekeyMargin, "--esp-rekey-margin"), (espRekeyFuzz, "--esp-rekey-fuzz")] {
+            if let value, !(value >= 0 && value.isFinite) { throw ValidationError("\(flag) is 0 or more") }
+        }
+        for (value, flag) in [(espLifetimeBytes, "--esp-lifetime-bytes"), (espLifetimePackets, "--esp-lifetime-packets")] {
+            if let value, value == 0 || value > UInt64(UInt32.max) * 1024 { throw ValidationError("\(flag) is between 1 and 2^42") }
+        }
+        if let espLifetimeBytes { s.espLifetimeBytes = espLifetimeBytes }
+        if let espLifetimePackets { s.espLifetimePackets = espLifetimePackets }
+        if let ikeRekeyMargin { s.ikeRekeyMargin = ikeRekeyMargin }
+        if let ikeRekeyFuzz { s.ikeRekeyFuzz = ikeRekeyFuzz }
+        if let ikeRekeyResponder { s.ikeRekeyResponder = ikeRekeyResponder }
+        if let espRekeyMargin { s.espRekeyMargin = espRekeyMargin }
+        if let espRekeyFuzz { s.espRekeyFuzz = espRekeyFuzz }
+        if let unique {
+            guard let u = UniquenessPolicy(rawValue: unique) else { throw ValidationError("--unique is replace, keep or never") }
+            s.unique = u
+        }
+        for (text, flag) in [(dpdAction, "--dpd-action"), (closeAction, "--close-action")] {
+            guard let text else { continue }
+            guard let action = PeerGoneAction(rawValue: text) else { throw ValidationError("\(flag) is none, clear, hold or restart") }
+            if flag == "--dpd-action" { s.dpdAction = action } else { s.closeAction = action }
+        }
+        if let startAction {
+            guard let action = StartAction(rawValue: startAction) else { throw ValidationError("--start-action is none, trap or start") }
+            s.startAction = action
+        }
+        if let keyingtries {
+            guard keyingtries >= 0 else { throw ValidationError("--keyingtries is 0 (forever) or more") }
+            s.keyingTries = keyingtries
+        }
+        for (value, flag) in [(retryBackoff, "--retry-backoff"), (retryBackoffMax, "--retry-backoff-max")] {
+            if let value, !(value > 0 && value.isFinite) { throw ValidationError("\(flag) is more than 0 seconds") }
+        }
+        if let retryBackoff { s.retryBackoff = retryBackoff }
+        if let retryBackoffMax { s.retryBackoffMax = retryBackoffMax }
         if legacy { s.legacy = true }
         if let retransmitTries {
             guard retransmitTries >= 1 else { throw ValidationError("--retransmit-tries is 1 or more") }

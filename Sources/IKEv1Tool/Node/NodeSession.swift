@@ -110,13 +110,21 @@ final class NodeSession: @unchecked Sendable {
                 runtime?.stop()
             }
         }
-        if role == .initiator { runtime.initiate(config.name) }
+        switch settings.startAction ?? (role == .initiator ? .start : .none) {
+        case .start: runtime.initiate(config.name)
+        case .trap: runtime.trap(config.name)
+        case .none: break
+        }
         runtime.run()
         signals.forEach { $0.cancel() }
         transportTun?.removeTransportSteering()
         remoteAccess?.finish()
         let dataPlane = runtime.dataPlaneCounters
         if dataPlane.total > 0 { print("data plane dropped: \(dataPlane)") }
+        let trapped = runtime.trapCounters
+        if trapped.held > 0 || trapped.dropped > 0 {
+            print("start_action = trap: \(trapped.held) packets held until an SA was up, \(trapped.dropped) dropped (queue full)")
+        }
         let (drops, overflow) = runtime.dropCounters
         if drops.totalDropped > 0 || drops.evicted > 0 || overflow > 0 {
             print("responder limits: \(drops)" + (overflow > 0 ? "; \(overflow) IKE datagrams on 4500 dropped (queue full)" : ""))

@@ -55,6 +55,14 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
     private var stopRequested = false
     private var dataPlaneRunning = false
     private var lastTrafficReport: Int64 = 0
+    private let trapLock = NSLock()
+    private var trapping: (connection: String, limit: Int)?
+    private var held: [[UInt8]] = []
+    private var heldTotal = 0
+    private var heldDropped = 0
+    private var lastAcquire: Int64 = .min / 2
+    /// The data plane's packet counters per child SA at the last traffic report.
+    private var packetsReported: [UInt32: (sealed: Int, opened: Int)] = [:]
 
     /// Opens the sockets (our IKE address and port, the NAT-T port and raw ESP on the same address).
     /// `mark` (SO_MARK, 0: none) tags every packet the node sends, for policy routing around
@@ -185,14 +193,25 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
         inboxDropsReported = (dropped, now)
     }
 
-    /// Tells the engine how much traffic each child SA carried (DPD idleness, kilobyte lifetimes), once a second.
+    /// Tells the engine how much traffic each child SA carried since the last report, once a
+    /// second: bytes received, and packets both ways from the data plane's counters (DPD
+    /// idleness; kilobyte, packet and sequence number lifetimes).
     private func reportTraffic() {
         let now = monotonicMilliseconds()
         guard now - lastTrafficReport >= 1000 else { return }
         lastTrafficReport = now
-        for (spi, bytes) in database.drainTraffic() where bytes > 0 {
-            handle(.childTraffic(inboundSPI: spi, bytes: UInt64(bytes)))
+        let bytes = database.drainTraffic()
+        var seen: [UInt32: (sealed: Int, opened: Int)] = [:]
+        for spi in endpoint.childSAs.map(\.inbound.spi) {
+            guard let c = database.counters(inboundSPI: spi) else { continue }
+            let last = packetsReported[spi] ?? (0, 0)
+            seen[spi] = (c.encapsulated, c.decapsulated)
+            let sealed = max(0, c.encapsulated - last.sealed), opened = max(0, c.decapsulated - last.opened)
+            let received = bytes[spi] ?? 0
+            guard received > 0 || sealed > 0 || opened > 0 else { continue }
+            handle(.childTraffic(inboundSPI: spi, bytes: UInt64(received), packets: UInt64(sealed + opened), sealed: UInt64(sealed)))
         }
+        packetsReported = seen
     }
 
     private func handle(_ event: Event) {
@@ -218,6 +237,7 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
             do {
                 try database.install(child, entropy: &environment.entropy)
                 report(.installed(child))
+                releaseHeld()
             } catch {
                 report(.warning("could not install SA 0x\(String(child.inbound.spi, radix: 16)): \(error)"))
             }
@@ -315,13 +335,67 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
         for _ in 0..<256 {
             let space = UnsafeMutableRawBufferPointer(rebasing: buffer[h..<(buffer.count - 256)])
             guard let n = (try? tun.read(into: space)) ?? nil else { return }
-            guard let (packet, destination) = database.seal(buffer, packet: h..<(h + n)) else { continue }
-            let bytes = UnsafeRawBufferPointer(rebasing: buffer[packet])
-            switch destination.carrier {
-            case .espInUDP: try? natT.send(bytes, to: destination.peer)
-            case .rawESP: try? rawESP?.send(bytes, to: destination.peer.address)
-            case .rawAH: try? rawAH?.send(bytes, to: destination.peer.address)
+            guard let (packet, destination) = database.seal(buffer, packet: h..<(h + n)) else {
+                trapped(UnsafeRawBufferPointer(rebasing: buffer[h..<(h + n)]))
+                continue
             }
+            send(UnsafeRawBufferPointer(rebasing: buffer[packet]), to: destination)
+        }
+    }
+
+    private func send(_ bytes: UnsafeRawBufferPointer, to destination: SADatabase.Destination) {
+        switch destination.carrier {
+        case .espInUDP: try? natT.send(bytes, to: destination.peer)
+        case .rawESP: try? rawESP?.send(bytes, to: destination.peer.address)
+        case .rawAH: try? rawAH?.send(bytes, to: destination.peer.address)
+        }
+    }
+
+    // MARK: start_action = trap
+
+    /// Traps packets with no IPsec SA for this connection (charon's `start_action = trap`): the
+    /// first one starts it (``Event/acquire(peer:)``), and up to `limit` are held until an SA is
+    /// installed, then sent through it; more are dropped and counted (thread-safe).
+    public func trap(_ connection: String, holding limit: Int = 64) {
+        trapLock.withLock { trapping = (connection, limit) }
+    }
+
+    /// Packets held for a trapped connection so far, and those dropped because the queue was full.
+    public var trapCounters: (held: Int, dropped: Int) { trapLock.withLock { (heldTotal, heldDropped) } }
+
+    /// A packet no SA covers: held (or dropped past the bound), and an acquire at most once a
+    /// second, so a connection whose attempts ran out comes up on later traffic.
+    private func trapped(_ packet: UnsafeRawBufferPointer) {
+        let now = monotonicMilliseconds()
+        let acquire = trapLock.withLock { () -> String? in
+            guard let (connection, limit) = trapping else { return nil }
+            if held.count < limit {
+                held.append(Array(packet))
+                heldTotal += 1
+            } else {
+                heldDropped += 1
+            }
+            guard now - lastAcquire >= 1000 else { return nil }
+            lastAcquire = now
+            return connection
+        }
+        if let acquire { post(.acquire(peer: acquire)) }
+    }
+
+    /// An SA was installed: the packets held for it go out through it (from the control thread).
+    private func releaseHeld() {
+        let packets = trapLock.withLock { () -> [[UInt8]] in
+            defer { held = [] }
+            return held
+        }
+        guard !packets.isEmpty else { return }
+        let h = Self.headroom
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536 + 512, alignment: 16)
+        defer { buffer.deallocate() }
+        for p in packets where h + p.count <= buffer.count - 256 {
+            UnsafeMutableRawBufferPointer(rebasing: buffer[h..<(h + p.count)]).copyMemory(from: UnsafeRawBufferPointer(start: p, count: p.count))
+            guard let (packet, destination) = database.seal(buffer, packet: h..<(h + p.count)) else { continue }
+            send(UnsafeRawBufferPointer(rebasing: buffer[packet]), to: destination)
         }
     }
 }

@@ -13,7 +13,8 @@ import ISAKMPWire
 //                                  <--    HDR*, IDir, HASH_R
 //
 // States: mainModeSentSA(OfferSent) -> mainModeSentKE(KeyExchangeSent) -> mainModeSentAuth(Keyed)
-// -> established.
+// -> established; the endpoint then starts Quick Mode unless IPsec SAs moved to the new SA
+// (Endpoint/Renewal.swift).
 extension ISAKMPSession {
     /// A Main Mode initiator for `config`: a fresh cookie, and message 1 (our SA offer and
     /// vendor IDs) sent.
@@ -59,7 +60,7 @@ extension ISAKMPSession {
             if nat.detected { float() }
             var out: [Payload] = [.identification(localIDPayload)]
                 + (try authenticationPayloads(keyed, byInitiator: true, idBody: localIDPayload.body))
-            if config.initialContact {
+            if config.initialContact && !purpose.isRenewal {
                 out.append(.notification(NotificationPayload(protocolID: .isakmp, notifyType: .initialContact,
                                                              spi: cookieI.bytes + cookieR.bytes)))
             }

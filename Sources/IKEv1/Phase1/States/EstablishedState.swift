@@ -19,8 +19,8 @@ struct EstablishedState {
     var quickModes: [UInt32: QuickModeExchange] = [:]
     /// Installed child SAs, by our inbound SPI.
     var children: [UInt32: ChildSA] = [:]
-    /// Bytes the ESP layer reported per child (inbound SPI), for kilobyte lifetimes.
-    var childBytes: [UInt32: UInt64] = [:]
+    /// What the ESP layer reported per child (inbound SPI), for volume lifetimes.
+    var usage: [UInt32: ChildUsage] = [:]
     /// Children we negotiated as Quick Mode initiator: we rekey those.
     var ownChildren: Set<UInt32> = []
     /// Quick Modes the peer started on this SA (bounded by ``ResponderLimits/quickModesPerISAKMPSA``).
@@ -28,6 +28,8 @@ struct EstablishedState {
     var dpd = DPDState.quiet
     /// XAUTH and Mode Config (RemoteAccess/States/): Quick Mode waits until they complete.
     var remoteAccess = RemoteAccessState.siteToSite
+    /// Make-before-break renewal (RenewalState.swift).
+    var renewal = ISAKMPRenewal.idle
 
     /// The peer's authentication verified: Phase 1's IV chain ends, its last block becomes the base.
     init(keyed: KeyedState, peerIdentity: Identity, peerCertificate: Certificate?, at now: EngineTime) {
@@ -46,9 +48,30 @@ struct EstablishedState {
     /// Removes a child and what is counted for it; nil when there is none with that SPI.
     mutating func removeChild(inboundSPI: UInt32) -> ChildSA? {
         guard let child = children.removeValue(forKey: inboundSPI) else { return nil }
-        childBytes[inboundSPI] = nil
+        usage[inboundSPI] = nil
         ownChildren.remove(inboundSPI)
         return child
+    }
+
+    /// Takes every child out, with what is counted for it: they move to another ISAKMP SA of the peer.
+    mutating func releaseChildren() -> [HeldChild] {
+        let held = children.keys.sorted().compactMap { spi in
+            children[spi].map { HeldChild(child: $0, own: ownChildren.contains(spi), usage: usage[spi] ?? ChildUsage()) }
+        }
+        children.removeAll()
+        usage.removeAll()
+        ownChildren.removeAll()
+        return held
+    }
+
+    /// Takes children over from another ISAKMP SA of the same peer.
+    mutating func adopt(_ held: [HeldChild]) {
+        for h in held {
+            let spi = h.child.inbound.spi
+            children[spi] = h.child
+            if h.usage != ChildUsage() { usage[spi] = h.usage }
+            if h.own { ownChildren.insert(spi) }
+        }
     }
 
     /// Quick Modes the peer has in progress with us as responder.

@@ -99,10 +99,13 @@ extension ISAKMPSession {
         actions.append(.installChildSA(child))
         if let s = child.lifetime.seconds {
             let spi = child.inbound.spi
-            actions.append(.scheduleTimer(TimerID(sa: id, kind: .childExpire(inboundSPI: spi)), at: env.now.adding(seconds: Double(s))))
-            if initiatedByUs, config.rekeyMargin > 0, Double(s) > config.rekeyMargin {
-                actions.append(.scheduleTimer(TimerID(sa: id, kind: .childRekey(inboundSPI: spi)),
-                                              at: env.now.adding(seconds: Double(s) - config.rekeyMargin)))
+            actions.append(.scheduleTimer(TimerID(sa: child.isakmpSA, kind: .childExpire(inboundSPI: spi)),
+                                          at: env.now.adding(seconds: Double(s))))
+            // Jitter from the SPIs, random already: both ends of many SAs do not rekey at once.
+            let rekey = RenewalPolicy(margin: config.rekeyMargin, fuzz: config.rekeyFuzz)
+            if initiatedByUs, let delay = rekey.renewalDelay(lifetime: Double(s), random: unitFraction((spi ^ child.outbound.spi).beBytes)) {
+                actions.append(.scheduleTimer(TimerID(sa: child.isakmpSA, kind: .childRekey(inboundSPI: spi)),
+                                              at: env.now.adding(seconds: delay)))
             }
         }
         if let old = old { deleteChild(inboundSPI: old, reason: "rekeyed", env: &env, into: &actions) }

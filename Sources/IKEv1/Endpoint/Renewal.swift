@@ -1,0 +1,188 @@
+import IPsecCrypto
+import ISAKMPWire
+
+// The ISAKMP SAs of one peer over time (Phase1/States/RenewalState.swift): renewal before
+// expiry, a newly established SA taking its place (uniqueness, INITIAL-CONTACT, collisions),
+// and the IPsec SAs moving with it.
+extension IKEv1Endpoint {
+    /// Starts Phase 1 for connection `name` toward `remote` (default: its configured peer).
+    @discardableResult
+    mutating func startPhase1(for name: String, purpose: Phase1Purpose, remote: SocketAddress? = nil,
+                              env: inout Environment, into actions: inout [Action]) -> ISAKMPSAID? {
+        guard let config = configs.first(where: { $0.name == name }) else {
+            actions.append(.failed(Failure(sa: .zero, error: IKEv1Error(.configuration, "no connection named \(name)"))))
+            return nil
+        }
+        guard let remote = remote ?? config.remoteAddress else {
+            actions.append(.failed(Failure(sa: .zero, error: IKEv1Error(.configuration, "\(name): no remote address to initiate to"))))
+            return nil
+        }
+        let session = config.aggressive
+            ? ISAKMPSession.startAggressiveMode(config, remote: remote, env: &env, into: &actions)
+            : ISAKMPSession.startMainMode(config, remote: remote, env: &env, into: &actions)
+        guard var session else { return nil }
+        session.purpose = purpose
+        sessions[session.id] = session
+        return session.id
+    }
+
+    /// The renewal timer of ISAKMP SA `t`: a new Phase 1 replaces it; `t` stays in use meanwhile.
+    mutating func renew(_ t: ISAKMPSAID, env: inout Environment) -> [Action] {
+        guard var old = sessions[t], let e = old.established, case .idle = e.renewal else { return [] }
+        // A responder renews toward the configured peer, or where the peer's SA came from on port 500.
+        guard let remote = old.config.remoteAddress ?? (old.remote.port == 500 ? old.remote : nil) else { return [] }
+        var actions: [Action] = []
+        guard let successor = startPhase1(for: old.config.name, purpose: .renew(t), remote: remote, env: &env, into: &actions)
+        else { return actions }
+        old.updateEstablished { $0.renewal = .renewing(RenewingState(successor: successor, started: env.now)) }
+        sessions[t] = old
+        return actions
+    }
+
+    /// After an SA handled an event: one that just completed Phase 1 takes its place among the
+    /// peer's SAs; Deletes for IPsec SAs another SA of the peer holds reach them; the IPsec SAs of
+    /// one that closed move on; a renewal that failed is tried again; a closed SA goes.
+    mutating func afterEvent(of id: ISAKMPSAID, _ actions: inout [Action], env: inout Environment) {
+        guard var s = sessions[id] else { return }
+        let deletes = s.foreignDeletes, released = s.released
+        s.foreignDeletes = []
+        s.released = nil
+        sessions[id] = s
+        if actions.contains(where: { if case .isakmpSAEstablished(let i) = $0 { i.id == id } else { false } }) {
+            let contact = actions.contains { if case .notifyReceived(let n) = $0 { n.sa == id && n.type == .initialContact } else { false } }
+            established(id, initialContact: contact, env: &env, into: &actions)
+        }
+        if !deletes.isEmpty, let peer = s.peerIdentity {
+            deleteElsewhere(deletes, connection: s.config.name, peer: peer, into: &actions)
+        }
+        if let released { rehome(released.children, connection: s.config.name, peer: released.peer, env: &env, into: &actions) }
+        if s.phase1.isClosed, case .renew(let t?) = s.purpose, var old = sessions[t], case .renewing(let r)? = old.established?.renewal,
+           r.successor == id {
+            // The replacement failed; the old SA tries again while it lasts.
+            old.updateEstablished { $0.renewal = .idle }
+            sessions[t] = old
+            actions.append(.scheduleTimer(TimerID(sa: t, kind: .isakmpRenew), at: env.now.adding(seconds: old.config.retransmit.timeout)))
+        }
+        if s.phase1.isClosed { applyRestartPolicy(after: s, env: &env, into: &actions) }
+        settle(id)
+    }
+
+    /// The peer deleted IPsec SAs that another of its ISAKMP SAs (or the endpoint) holds.
+    private mutating func deleteElsewhere(_ deletes: [(protocolID: ProtocolID, spi: UInt32)], connection: String, peer: Identity,
+                                          into actions: inout [Action]) {
+        for d in deletes {
+            if let (spi, o) = orphans.first(where: { $0.value.connection == connection && $0.value.peer == peer
+                && $0.value.held.child.outbound.spi == d.spi && $0.value.held.child.ipsecProtocol.protocolID == d.protocolID }) {
+                orphans[spi] = nil
+                Self.end(o.held, reason: "deleted by peer", into: &actions)
+                continue
+            }
+            for (id, var other) in sessions where other.config.name == connection && other.established?.peerIdentity == peer {
+                guard let (spi, _) = other.children.first(where: { $0.value.outbound.spi == d.spi
+                    && $0.value.ipsecProtocol.protocolID == d.protocolID }) else { continue }
+                other.removeChild(inboundSPI: spi, reason: "deleted by peer", into: &actions)
+                sessions[id] = other
+                break
+            }
+        }
+    }
+
+    /// ISAKMP SA `id` completed Phase 1. With INITIAL-CONTACT (received, or sent by us on a new
+    /// connection) every older SA of the peer is stale. Then the uniqueness policy decides which of
+    /// the peer's SAs stays; the others hand their IPsec SAs to it and are deleted (make-before-break:
+    /// the SA our renewal replaces always goes). Two SAs negotiated at the same time (both sides
+    /// renewed) are told apart by their initiator cookies, the larger one staying, which both
+    /// sides see alike. The one that stays adopts the peer's orphaned IPsec SAs; when it is ours
+    /// and holds none, its Quick Mode starts; its renewal is armed (``RenewalPolicy``).
+    mutating func established(_ id: ISAKMPSAID, initialContact: Bool, env: inout Environment, into actions: inout [Action]) {
+        guard let s = sessions[id], let e = s.established else { return }
+        let name = s.config.name, peer = e.peerIdentity
+        connectAttempts[name] = nil
+        // Many remote-access clients share one group identity (and, behind a NAT, one address): their
+        // INITIAL-CONTACT removes nothing and none replaces another (charon's `unique = never`), on
+        // the gateway and the client alike; DPD finds the dead.
+        let gateway = s.config.remoteAccess != nil
+        if !gateway, initialContact || (s.isInitiator && s.purpose == .connect && s.config.initialContact) {
+            forgetOlderSAs(than: s, reason: initialContact ? "peer sent INITIAL-CONTACT" : "we sent INITIAL-CONTACT", into: &actions)
+        }
+        let others = sessions.values.filter { $0.id != id && $0.config.name == name && $0.established?.peerIdentity == peer }
+        var candidates = [s]
+        var winner = s
+        // As charon: a new SA from the address the older ones use is a re-authentication, which
+        // `keep` lets replace them too; from elsewhere, `keep` refuses it.
+        let reauthentication = others.allSatisfy { $0.remote.address == s.remote.address }
+        switch gateway ? .never : s.config.uniqueness {
+        case .keep where !s.isInitiator && !reauthentication:
+            candidates += others
+            winner = others.max { $0.startedAt < $1.startedAt } ?? s
+        case .replace, .keep:
+            candidates += others
+            for o in others where Self.supersedes(o, winner) { winner = o }
+        case .never:
+            if case .renew(let t?) = s.purpose, let old = others.first(where: { $0.id == t }) { candidates.append(old) }
+        }
+        for loser in candidates where loser.id != winner.id {
+            guard var l = sessions[loser.id] else { continue }
+            let held = l.updateEstablished { $0.releaseChildren() } ?? []
+            l.retire(reason: "replaced by ISAKMP SA \(winner.id)", env: &env, into: &actions)
+            sessions[loser.id] = l
+            settle(loser.id)
+            adopt(held, into: winner.id, env: &env, into: &actions)
+        }
+        adopt(takeOrphans(connection: name, peer: peer), into: winner.id, env: &env, into: &actions)
+        guard winner.id == id, var w = sessions[id], let we = w.established else { return }
+        if w.isInitiator, w.config.remoteAccess == nil, we.children.isEmpty, !we.quickModes.values.contains(where: \.isInitiator) {
+            w.startQuickMode(rekeying: nil, env: &env, into: &actions)
+        }
+        // A remote-access SA is not renewed: a new one would need XAUTH and a lease again; it ends at
+        // its lifetime with its lease (left for later: renewal with a Transaction exchange).
+        if !gateway, let life = we.protection.proposal.lifetime.seconds,
+           let delay = w.config.ikeRenewal.renewalDelay(lifetime: Double(life),
+                                                        random: unitFraction(zip(w.cookieI.bytes, w.cookieR.bytes).map { $0 ^ $1 }),
+                                                        asInitiator: w.isInitiator) {
+            actions.append(.scheduleTimer(TimerID(sa: id, kind: .isakmpRenew), at: we.establishedAt.adding(seconds: delay)))
+        }
+        sessions[id] = w
+    }
+
+    /// `a` is the newer of two established SAs of one peer: `b` was established before `a`
+    /// started; or, negotiated at the same time, `a` has the larger initiator cookie.
+    static func supersedes(_ a: ISAKMPSession, _ b: ISAKMPSession) -> Bool {
+        guard let ea = a.established, let eb = b.established else { return false }
+        if eb.establishedAt <= a.startedAt { return true }
+        if ea.establishedAt <= b.startedAt { return false }
+        return b.cookieI.bytes.lexicographicallyPrecedes(a.cookieI.bytes)
+    }
+
+    /// INITIAL-CONTACT (RFC 2407 §4.6.3.3): the SAs with the peer established before `session`
+    /// started, and the IPsec SAs it left behind, are stale: removed without telling the peer.
+    private mutating func forgetOlderSAs(than session: ISAKMPSession, reason: String, into actions: inout [Action]) {
+        guard let peer = session.peerIdentity else { return }
+        for (id, other) in sessions where id != session.id && other.peerIdentity == peer
+            && other.remote.address == session.remote.address
+            && (other.established.map { $0.establishedAt <= session.startedAt } ?? false) {
+            var stale = other
+            stale.close(reason: reason, into: &actions, notifyDeleted: true)
+            sessions[id] = nil
+            halfOpen.remove(id)
+        }
+        for held in takeOrphans(connection: session.config.name, peer: peer) { Self.end(held, reason: reason, into: &actions) }
+    }
+
+    /// A child SA's timer goes to whoever holds the child now: the ISAKMP SA it moved to, or the
+    /// endpoint while it has none. nil: not a child timer.
+    mutating func childTimer(_ timer: TimerID, env: inout Environment) -> [Action]? {
+        let spi: UInt32
+        switch timer.kind {
+        case .childRekey(let s), .childExpire(let s): spi = s
+        default: return nil
+        }
+        if orphans[spi] != nil { return orphanTimer(timer, spi: spi, env: &env) }
+        guard let (id, found) = sessions.first(where: { $0.value.children[spi] != nil }) else { return [] }
+        var holder = found
+        var actions = holder.timerFired(timer.kind, env: &env)
+        sessions[id] = holder
+        afterEvent(of: id, &actions, env: &env)
+        return actions
+    }
+}
