@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import IPsecNode
 import IKEv1
 import ISAKMPWire
 
@@ -134,26 +135,6 @@ final class RemoteAccessTunnel: @unchecked Sendable {
         }
     }
 
-    struct CommandFailed: Error, CustomStringConvertible {
-        var description: String
-    }
-
-    /// Runs ip(8); its standard output, or an error with its standard error.
-    static func ip(_ arguments: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip") ? "/usr/sbin/ip" : "/sbin/ip")
-        p.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            throw CommandFailed(description: "ip \(arguments.joined(separator: " ")): "
-                                + String(decoding: errors, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
-        }
-        return String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    }
+    /// ip(8) through the node's runner (TunDevice).
+    static func ip(_ arguments: [String]) throws -> String { try TunDevice.ipOutput(arguments) }
 }

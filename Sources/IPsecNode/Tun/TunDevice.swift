@@ -80,26 +80,29 @@ public final class TunDevice {
         }
     }
 
-    struct CommandFailed: Error, CustomStringConvertible {
-        var description: String
+    /// An ip(8) command that failed, with its standard error.
+    public struct CommandFailed: Error, CustomStringConvertible {
+        public var description: String
     }
 
     static func ip(_ arguments: [String]) throws { _ = try ipOutput(arguments) }
 
-    /// Runs ip(8); its standard output, or an error with its standard error.
-    static func ipOutput(_ arguments: [String]) throws -> String {
+    /// Runs ip(8) (the node's and the CLI's one runner); its standard output, or ``CommandFailed``
+    /// with its standard error. Both pipes are read before waiting, so a long output cannot block it.
+    public static func ipOutput(_ arguments: [String]) throws -> String {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: FileManager.default.isExecutableFile(atPath: "/usr/sbin/ip") ? "/usr/sbin/ip" : "/sbin/ip")
         p.arguments = arguments
-        let err = Pipe(), out = Pipe()
-        p.standardError = err
+        let out = Pipe(), err = Pipe()
         p.standardOutput = out
+        p.standardError = err
         try p.run()
         let output = out.fileHandleForReading.readDataToEndOfFile()
+        let errors = err.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         guard p.terminationStatus == 0 else {
-            let text = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            throw CommandFailed(description: "ip \(arguments.joined(separator: " ")): \(text.trimmingCharacters(in: .whitespacesAndNewlines))")
+            throw CommandFailed(description: "ip \(arguments.joined(separator: " ")): "
+                                + String(decoding: errors, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
         }
         return String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
