@@ -387,6 +387,10 @@ WIRE_RAW_ESP='(ip proto 50 or ip6 proto 50)'
 WIRE_AH='(ip proto 51 or ip6 proto 51)'
 WIRE_UDP_ESP='(udp port 4500 and udp[4:2] > 16 and udp[8:4] != 0)'
 WIRE_KEEPALIVE='(udp dst port 4500 and udp[4:2] = 9 and udp[8] = 0xff)'
+# The traffic the transport-mode scenarios send (TCP, ICMP/ICMPv6 echo) if it went in clear. An
+# ICMP error is not that traffic: a host whose node has just stopped answers the peer's last ESP
+# with port/protocol unreachable, in clear, as any host does.
+WIRE_CLEAR_TRANSPORT='(tcp or icmp[icmptype] = icmp-echo or icmp[icmptype] = icmp-echoreply or (icmp6 and (ip6[40] = 128 or ip6[40] = 129)))'
 
 # wireshark_check PCAP DIR LABEL: tshark, given only the two tables our node wrote to DIR
 # (--export-wireshark), must decrypt every encrypted ISAKMP message of PCAP and open every ESP

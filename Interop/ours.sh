@@ -151,12 +151,13 @@ case "$wire" in
 esac
 # Without AH/ESP the traffic would be plain ICMP/TCP (transport) or carry the inner hosts as the
 # outer addresses; AH shows its payload, but always behind an AH header.
-if [ "$mode" = tunnel ]; then clear="host $HOST_US or host $HOST_PEER"; else clear="icmp or tcp or icmp6"; fi
+if [ "$mode" = tunnel ]; then clear="host $HOST_US or host $HOST_PEER"; else clear="$WIRE_CLEAR_TRANSPORT"; fi
 esp_us="$(capture_count "$pcap" "$esp and src host $us")"; esp_peer="$(capture_count "$pcap" "$esp and src host $peer")"
 [ "$esp_us" -ge 5 ] && [ "$esp_peer" -ge 5 ] \
     || die "$label: $form packets on the wire: $esp_us from $us, $esp_peer from $peer (5 each at least)"
 n="$(capture_count "$pcap" "$wrong")"; [ "$n" -eq 0 ] || die "$label: $n packets on the wire match '$wrong' (expected $form only)"
-n="$(capture_count "$pcap" "$clear")"; [ "$n" -eq 0 ] || die "$label: $n packets of the traffic went over the veth in clear"
+n="$(capture_count "$pcap" "$clear")"
+[ "$n" -eq 0 ] || { tcpdump -n -r "$pcap" "$clear" 2>/dev/null | head -n 10 >&2; die "$label: $n packets of the traffic went over the veth in clear"; }
 wire_text="on the wire $esp_us + $esp_peer ESP packets as $form, $not, none in clear"
 
 if [ -n "$export_dir" ]; then

@@ -167,6 +167,16 @@ final class NodeSession: @unchecked Sendable {
                 exportedIKE.append(WiresharkExport.ikeLine(cookieI: info.id.bytes, ka: ka.bytes))
                 exportKeysOrWarn()
             }
+        case .installing(let child):
+            // Before the data plane has the SA: the peer's first packet may come right after its
+            // last Quick Mode message, and our answer must already take the device.
+            guard let transportTun else { break }
+            do {
+                try transportTun.steerTransportTraffic(peer: IPAddressText.format(child.remote.address),
+                                                       source: IPAddressText.format(child.local.address))
+            } catch {
+                print("warning: transport mode routing: \(error)")
+            }
         case .installed(let child):
             print("IPsec SA installed: in 0x\(String(child.inbound.spi, radix: 16)) out 0x\(String(child.outbound.spi, radix: 16))"
                   + (child.ipsecProtocol == .ah ? " (AH to \(IPAddressText.format(child.remote.address)))"
@@ -176,14 +186,6 @@ final class NodeSession: @unchecked Sendable {
             let local = child.localTrafficSelector?.description ?? IPAddressText.format(child.local.address)
             let remote = child.remoteTrafficSelector?.description ?? IPAddressText.format(child.remote.address)
             print("  TS \(local) === \(remote)")
-            if let transportTun {
-                do {
-                    try transportTun.steerTransportTraffic(peer: IPAddressText.format(child.remote.address),
-                                                           source: IPAddressText.format(child.local.address))
-                } catch {
-                    print("warning: transport mode routing: \(error)")
-                }
-            }
             print(StatusTables.ipsec(runtime.childSAs, local: child.local, now: runtime.now,
                                      interface: tunName ?? "(no data plane)", mapTag: settings.name) {
                 runtime.packetCounts(inboundSPI: $0.inbound.spi).map { ($0.encapsulated, $0.decapsulated) } ?? (0, 0)

@@ -20,6 +20,10 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
     /// What the node tells its owner (the CLI prints these).
     public enum Report: Sendable {
         case established(ISAKMPSAInfo)
+        /// The SA is about to carry traffic: reported before the data plane has it, so that the
+        /// owner can route its traffic first (transport mode's steering), and nothing the SA
+        /// covers leaves in clear between the two.
+        case installing(IKEv1.ChildSA)
         case installed(IKEv1.ChildSA)
         case childDeleted(inboundSPI: UInt32, outboundSPI: UInt32, reason: String)
         case isakmpDeleted(ISAKMPSAID, reason: String)
@@ -234,6 +238,7 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
         case .isakmpSAEstablished(let info): report(.established(info))
         case .isakmpSADeleted(let id, let reason): report(.isakmpDeleted(id, reason: reason))
         case .installChildSA(let child):
+            report(.installing(child))
             do {
                 try database.install(child, entropy: &environment.entropy)
                 report(.installed(child))
