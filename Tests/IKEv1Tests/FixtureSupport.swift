@@ -103,5 +103,4 @@ func hex(_ s: String) -> [UInt8] { [UInt8](hexString: s) ?? [] }
 
 extension Dictionary where Key == String, Value == Any {
     func bytes(_ key: String) -> [UInt8] { hex(self[key] as? String ?? "") }
-    func ints(_ key: String) -> [Int] { self[key] as? [Int] ?? [] }
 }

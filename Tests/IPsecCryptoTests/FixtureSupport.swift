@@ -30,8 +30,5 @@ extension Sequence<UInt8> {
 }
 
 extension Dictionary where Key == String, Value == Any {
-    func string(_ key: String) -> String { self[key] as? String ?? "" }
     func bytes(_ key: String) -> [UInt8] { hex(string(key)) }
-    func object(_ key: String) -> [String: Any] { self[key] as? [String: Any] ?? [:] }
-    func objects(_ key: String) -> [[String: Any]] { self[key] as? [[String: Any]] ?? [] }
 }

@@ -16,10 +16,10 @@ import TestSupport
         #expect(vectors.count == 2)
         for v in vectors {
             let expected = v.object("expected")
-            let suite = try IKESuite(encryption: .aesCBC(keyBits: 128), hash: .sha1, group: .modp1024)
-            let k = suite.phase1Keys(preSharedKey: SecretBytes(v.bytes("psk")), nonceI: v.bytes("ni"), nonceR: v.bytes("nr"),
-                                     sharedSecret: SecretBytes(v.bytes("g_xy")), cookieI: v.bytes("cky_i"),
-                                     cookieR: v.bytes("cky_r"))
+            // AES-128-CBC, HMAC-SHA1, group 2: Ka is 16 bytes.
+            let k = IKEv1Phase1Keys(prf: IKEv1PRF(hash: .sha1), input: .preSharedKey(SecretBytes(v.bytes("psk"))),
+                                    nonceI: v.bytes("ni"), nonceR: v.bytes("nr"), sharedSecret: SecretBytes(v.bytes("g_xy")),
+                                    cookieI: v.bytes("cky_i"), cookieR: v.bytes("cky_r"), encryptionKeyLength: 16)
             #expect(k.skeyid.bytes == expected.bytes("skeyid"), "\(v.string("name"))")
             #expect(k.skeyidD.bytes == expected.bytes("skeyid_d"))
             #expect(k.skeyidA.bytes == expected.bytes("skeyid_a"))

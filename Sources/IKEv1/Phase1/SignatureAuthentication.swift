@@ -87,7 +87,7 @@ extension ISAKMPSession {
         do { _ = try credentials.trustStore.verify(leaf, intermediates: Array(certificates.dropFirst()), at: now) } catch {
             throw Self.ikeError(error)
         }
-        guard let key = try? leaf.publicKey, AuthMethod(key: key.ikeAuthenticationMethod) == method else {
+        guard let key = try? leaf.publicKey, AuthMethod(key: key.algorithm) == method else {
             throw IKEv1Error(.invalidCertificate, "peer certificate \"\(leaf.subject)\" holds a \(leaf.keyDescription) key, "
                              + "which cannot sign for the negotiated method \(method)")
         }

@@ -77,6 +77,14 @@ public struct ChildProposal: Hashable, Sendable, CustomStringConvertible {
         self.pfsGroup = pfsGroup
     }
 
+    /// KEYMAT bytes one SA of this proposal takes (RFC 2409 §5.5): the cipher's keying material
+    /// (with the salt of CTR, GCM, CCM and GMAC; RFC 3686, 4106, 4309, 4543), then the integrity key.
+    public var keymatLength: Int { encryptionKeyLength + integrityKeyLength }
+    /// The cipher's part of KEYMAT (none for AH).
+    var encryptionKeyLength: Int { ipsecProtocol == .esp ? (encryption?.keyingMaterialLength ?? 0) : 0 }
+    /// The integrity key's part of KEYMAT.
+    var integrityKeyLength: Int { integrity?.keyLength ?? 0 }
+
     /// True when DES, HMAC-MD5 or groups 1/2/5 are involved.
     public var isLegacy: Bool {
         (encryption?.isLegacy ?? false) || (integrity?.isLegacy ?? false) || (pfsGroup?.isLegacy ?? false)

@@ -76,16 +76,27 @@ public enum AuthMethod: UInt16, Hashable, Sendable, CustomStringConvertible {
     /// True for the signature methods: SKEYID = prf(Ni_b | Nr_b, g^xy), SIG payloads (RFC 2409 §5.1).
     public var isSignature: Bool { base != .preSharedKey }
 
-    /// The method a signing key implies (RSA 3; ECDSA 9/10/11 by curve); nil for other curves.
-    public init?(key method: IKEAuthenticationMethod?) {
-        guard let method, let m = AuthMethod(rawValue: method.rawValue), m.isSignature, m != .dssSignature, !m.isXAUTH else { return nil }
-        self = m
+    /// The method a signature key implies: RSA 3; ECDSA 9/10/11 for P-256/P-384/P-521 (RFC 4754 §3).
+    public init?(key algorithm: SignatureKeyAlgorithm?) {
+        switch algorithm {
+        case .rsa: self = .rsaSignature
+        case .ecdsaP256: self = .ecdsaP256
+        case .ecdsaP384: self = .ecdsaP384
+        case .ecdsaP521: self = .ecdsaP521
+        case nil: return nil
+        }
     }
 
-    /// The PRF HASH_I/HASH_R use when the method binds a hash (RFC 4754 §3; as strongSwan,
-    /// HMAC-SHA-256/384/512 for ECDSA 9/10/11); nil means the negotiated PRF.
+    /// The PRF HASH_I/HASH_R use when the method binds a hash (RFC 4754 §3: SHA-256/384/512 for
+    /// ECDSA 9/10/11; HMAC over it keyed with SKEYID, as strongSwan's keymat_v1 `prf_auth`);
+    /// nil means the negotiated PRF.
     var authPRF: IKEv1PRF? {
-        IKEAuthenticationMethod(rawValue: base.rawValue).ecdsaHash.map { IKEv1PRF(hash: $0) }
+        switch base {
+        case .ecdsaP256: IKEv1PRF(hash: .sha256)
+        case .ecdsaP384: IKEv1PRF(hash: .sha384)
+        case .ecdsaP521: IKEv1PRF(hash: .sha512)
+        default: nil
+        }
     }
 
     /// strongSwan-like names: `psk`, `dss`, `rsa`, `ecdsa256`, `ecdsa384`, `ecdsa521`, and

@@ -14,9 +14,19 @@ extension ProposalList {
             guard p.prf.isEmpty, p.esn.isEmpty else {
                 throw CryptoError(.invalidProposal, "IKE proposal '\(p)' cannot name a PRF or ESN")
             }
-            for suite in try p.ikeSuites(authentication: .preSharedKey) {
-                out.append(IKEProposal(encryption: suite.cbcAlgorithm, hash: suite.hash, group: suite.group,
-                                       authMethod: authMethod, lifetime: lifetime))
+            guard !p.encryption.isEmpty, !p.integrity.isEmpty, !p.groups.isEmpty else {
+                throw CryptoError(.invalidProposal, "IKE proposal '\(p)' needs encryption, integrity and a DH group")
+            }
+            for e in p.encryption {
+                guard let cipher = e.cbcAlgorithm else {
+                    throw CryptoError(.invalidProposal, "'\(e.keyword)' cannot protect IKEv1 Phase 1 (CBC ciphers only)")
+                }
+                for i in p.integrity {
+                    guard let hash = i.hash else { throw CryptoError(.invalidProposal, "'\(i.keyword)' cannot be an IKEv1 hash") }
+                    for g in p.groups {
+                        out.append(IKEProposal(encryption: cipher, hash: hash, group: g, authMethod: authMethod, lifetime: lifetime))
+                    }
+                }
             }
         }
         return out
@@ -48,8 +58,15 @@ extension ProposalList {
             if !p.integrity.isEmpty, !p.encryption.isEmpty, p.encryption.allSatisfy(\.isAEAD) {
                 throw CryptoError(.invalidProposal, "ESP proposal '\(p)' is combined-mode and takes no integrity algorithm")
             }
-            for suite in try p.childSuites() {
-                out.append(ChildProposal(encryption: suite.encryption, integrity: suite.integrity, pfsGroup: suite.pfsGroup))
+            guard !p.encryption.isEmpty else {
+                throw CryptoError(.invalidProposal, "ESP proposal '\(p)' needs an encryption transform")
+            }
+            for e in p.encryption {
+                // Combined-mode ciphers take no integrity algorithm (RFC 4106 §8, RFC 4543 §5).
+                let integrities: [IntegrityAlgorithm?] = e.isAEAD ? [nil] : p.integrity.map { $0 }
+                for i in integrities { for g in groups {
+                    out.append(ChildProposal(encryption: e, integrity: i, pfsGroup: g))
+                } }
             }
         }
         return out

@@ -34,7 +34,7 @@ public struct SignatureCredentials: Sendable {
         guard signingKey.matches(leaf) else {
             throw IKEv1Error(.configuration, "the private key (\(signingKey.keyDescription)) does not belong to certificate \"\(leaf.subject)\"")
         }
-        guard let method = AuthMethod(key: signingKey.ikeAuthenticationMethod) else {
+        guard let method = AuthMethod(key: signingKey.algorithm) else {
             throw IKEv1Error(.configuration, "\(signingKey.keyDescription) keys cannot sign in IKEv1 (RSA, or ECDSA on P-256/384/521)")
         }
         guard !trustAnchors.isEmpty else { throw IKEv1Error(.configuration, "no CA certificate to verify the peer with") }

@@ -38,47 +38,6 @@ public struct Proposal: Hashable, Sendable, CustomStringConvertible {
 
     /// True when any algorithm is legacy.
     public var isLegacy: Bool { !legacyAlgorithms.isEmpty }
-
-    /// Every IKEv1 Phase 1 suite this proposal allows, in preference order.
-    /// Throws `invalidProposal` when encryption, integrity or group is missing
-    /// or an algorithm cannot protect IKEv1 Phase 1 (CTR, GCM, GMAC, NULL, XCBC).
-    public func ikeSuites(authentication: IKEAuthenticationMethod) throws(CryptoError) -> [IKESuite] {
-        guard !encryption.isEmpty, !integrity.isEmpty, !groups.isEmpty else {
-            throw CryptoError(.invalidProposal, "IKE proposal '\(self)' needs encryption, integrity and a DH group")
-        }
-        var suites: [IKESuite] = []
-        for e in encryption {
-            for i in integrity {
-                guard let hash = i.hash else {
-                    throw CryptoError(.invalidProposal, "'\(i.keyword)' cannot be an IKEv1 hash")
-                }
-                for g in groups {
-                    suites.append(try IKESuite(encryption: e, hash: hash, group: g, authentication: authentication))
-                }
-            }
-        }
-        return suites
-    }
-
-    /// Every ESP child-SA suite this proposal allows, in preference order
-    /// (no group → no PFS; no esn word → no ESN).
-    public func childSuites() throws(CryptoError) -> [ChildSuite] {
-        guard !encryption.isEmpty else {
-            throw CryptoError(.invalidProposal, "ESP proposal '\(self)' needs an encryption transform")
-        }
-        var suites: [ChildSuite] = []
-        for e in encryption {
-            let integrities: [IntegrityAlgorithm?] = e.isAEAD ? [nil] : (integrity.isEmpty ? [nil] : integrity.map { $0 })
-            for i in integrities {
-                for g in (groups.isEmpty ? [nil] : groups.map { $0 }) {
-                    for x in (esn.isEmpty ? [false] : esn) {
-                        suites.append(try ChildSuite(encryption: e, integrity: i, pfsGroup: g, extendedSequenceNumbers: x))
-                    }
-                }
-            }
-        }
-        return suites
-    }
 }
 
 /// A comma-separated list of proposals with an optional trailing `!`

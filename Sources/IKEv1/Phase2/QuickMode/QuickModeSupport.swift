@@ -64,14 +64,13 @@ extension ISAKMPSession {
     /// KEYMAT for one direction (RFC 2409 §5.5), split into cipher and integrity keys.
     static func childKeys(_ proposal: ChildProposal, spi: UInt32, nonceI: [UInt8], nonceR: [UInt8], pfs: SecretBytes?,
                           keys: IKEv1Phase1Keys) -> ChildSAKeys {
-        let encLength = proposal.ipsecProtocol == .esp ? (proposal.encryption?.keyingMaterialLength ?? 0) : 0
-        let intLength = proposal.integrity?.keyLength ?? 0
-        guard encLength + intLength > 0 else {
+        guard proposal.keymatLength > 0 else {
             return ChildSAKeys(spi: spi, encryptionKey: SecretBytes([]), integrityKey: SecretBytes([]))
         }
         let keymat = keys.keymat(protocolID: proposal.ipsecProtocol.protocolID.rawValue, spi: spi.beBytes,
-                                 nonceI: nonceI, nonceR: nonceR, pfsSharedSecret: pfs, length: encLength + intLength)
-        let split = ESPKeyMaterial(keymat: keymat, encryptionKeyLength: encLength, integrityKeyLength: intLength)
+                                 nonceI: nonceI, nonceR: nonceR, pfsSharedSecret: pfs, length: proposal.keymatLength)
+        let split = ESPKeyMaterial(keymat: keymat, encryptionKeyLength: proposal.encryptionKeyLength,
+                                   integrityKeyLength: proposal.integrityKeyLength)
         return ChildSAKeys(spi: spi, encryptionKey: split.encryptionKey, integrityKey: split.integrityKey)
     }
 
