@@ -77,6 +77,10 @@ public struct ConnectionSettings: Equatable, Sendable {
     public var retryBackoff: Double = 2
     /// ...up to this many seconds.
     public var retryBackoffMax: Double = 60
+    /// IKE fragmentation (charon's `fragmentation`): `yes` (default), `accept`, `force` or `no`.
+    public var fragmentation = FragmentationPolicy.yes
+    /// Largest IP datagram of an IKE message before it goes in fragments (charon's `fragment_size`, 1280).
+    public var fragmentSize = IKEFragmenter.defaultDatagramSize
     /// Allow DES, Blowfish, CAST, MD5 and DH groups 1, 2, 5.
     public var legacy = false
     /// Answer Aggressive Mode with PSK; off unless asked for by name.
@@ -147,7 +151,7 @@ public enum ConfigFile {
         "block_threshold", "init_limit_half_open", "half_open_timeout", "max_ikev1_exchanges", "max_packet",
         "aggressive_per_second", "ike_rekey_margin", "ike_rekey_fuzz", "ike_rekey_responder", "esp_rekey_margin",
         "esp_rekey_fuzz", "unique", "esp_lifetime_bytes", "esp_lifetime_packets", "dpd_action", "close_action",
-        "start_action", "keyingtries", "retry_backoff", "retry_backoff_max",
+        "start_action", "keyingtries", "retry_backoff", "retry_backoff_max", "fragmentation", "fragment_size",
     ]).union(RemoteAccessSettings.keys)
 
     /// Keys that may be given more than once (each `ca` line adds a trust anchor, each `dns` a server...).
@@ -308,6 +312,16 @@ public enum ConfigFile {
                 throw Error(line: n, message: "keyingtries is a count (0 or %forever: no end), not \(value)")
             }
             c.keyingTries = v
+        case "fragmentation":
+            guard let f = FragmentationPolicy(rawValue: value) else {
+                throw Error(line: n, message: "fragmentation is yes, accept, force or no, not \(value)")
+            }
+            c.fragmentation = f
+        case "fragment_size":
+            guard let v = Int(value), (PeerConfig.smallestFragmentSize...65_535).contains(v) else {
+                throw Error(line: n, message: "fragment_size is a datagram size from \(PeerConfig.smallestFragmentSize) to 65535 bytes, not \(value)")
+            }
+            c.fragmentSize = v
         case "retry_backoff": c.retryBackoff = try seconds()
         case "retry_backoff_max": c.retryBackoffMax = try seconds()
         case "legacy": c.legacy = try bool()

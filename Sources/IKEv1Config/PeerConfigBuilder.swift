@@ -130,6 +130,8 @@ public enum PeerConfigBuilder {
         config.uniqueness = s.unique
         config.dpdAction = s.dpdAction
         config.closeAction = s.closeAction
+        config.fragmentation = s.fragmentation
+        config.fragmentSize = s.fragmentSize
         config.retry = RetryPolicy(keyingTries: s.keyingTries, initialDelay: s.retryBackoff,
                                    maximumDelay: max(s.retryBackoff, s.retryBackoffMax))
         if let role { config.enableRemoteAccess(role) }

@@ -96,6 +96,8 @@ public struct TimerID: Hashable, Sendable, CustomStringConvertible {
         case isakmpRenew
         /// Try connection `connection` again (``RetryPolicy``, restart actions); `sa` is zero.
         case reconnect(connection: String)
+        /// The oldest partial fragmented message times out (``FragmentReassemblyLimits/timeout``); `sa` is zero.
+        case fragmentReassembly
     }
     /// The ISAKMP SA.
     public var sa: ISAKMPSAID

@@ -26,6 +26,10 @@ public struct IKEv1Endpoint {
     var orphans: [UInt32: OrphanedChild] = [:]
     /// Failed Phase 1 attempts in a row per connection (Restart.swift).
     var connectAttempts: [String: Int] = [:]
+    /// Fragmented messages being put together (Fragmentation/EndpointFragments.swift).
+    var reassembler: IKEFragmentReassembler
+    /// When the ``TimerID/Kind/fragmentReassembly`` timer is armed for, if it is.
+    var fragmentTimer: EngineTime?
 
     /// Creates an endpoint; every configuration must pass ``PeerConfig/validate()``.
     public init(configs: [PeerConfig], limits: ResponderLimits = ResponderLimits()) throws(IKEv1Error) {
@@ -33,6 +37,7 @@ public struct IKEv1Endpoint {
         try limits.validate()
         self.configs = configs
         self.limits = limits
+        reassembler = try IKEFragmentReassembler(limits: limits.fragments)
         pools = try Self.makePools(configs)
     }
 
@@ -50,6 +55,7 @@ public struct IKEv1Endpoint {
         case .timerFired(let timer):
             if let routed = childTimer(timer, env: &env) { return routed }
             if timer.kind == .isakmpRenew { return renew(timer.sa, env: &env) }
+            if timer.kind == .fragmentReassembly { return expireFragments(env: env) }
             if case .reconnect(let name) = timer.kind {
                 actions = []
                 restart(name, env: &env, into: &actions)
@@ -139,11 +145,24 @@ public struct IKEv1Endpoint {
             default: return []   // keepalives and ESP are the node's business
             }
         }
+        return receive(message: bytes, from: from, to: to, fragment: true, env: &env)
+    }
+
+    /// An ISAKMP message (after any non-ESP marker): one datagram, or (`fragment` false) the
+    /// message its fragments made up, which must not be a fragment itself.
+    mutating func receive(message bytes: [UInt8], from: SocketAddress, to: SocketAddress, fragment: Bool,
+                          env: inout Environment) -> [Action] {
         guard bytes.count <= limits.maxMessageSize else {
             return drop(.tooLarge, sa: .zero, "\(bytes.count)-byte message from \(from) exceeds \(limits.maxMessageSize) bytes", env: env)
         }
         guard bytes.count >= ISAKMPHeader.size, let header = try? ISAKMPHeader.decode(bytes[...]) else {
             return drop(.malformed, sa: .zero, "\(bytes.count) bytes from \(from) are not an ISAKMP message", env: env)
+        }
+        if header.nextPayload == .fragment {
+            guard fragment else {
+                return drop(.fragment, sa: header.initiatorCookie, "fragments from \(from) made up a fragment message", env: env)
+            }
+            return receiveFragment(bytes, header: header, from: from, to: to, env: &env)
         }
         let ic = header.initiatorCookie
         if let session = sessions[ic] {

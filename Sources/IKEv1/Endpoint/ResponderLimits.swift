@@ -32,11 +32,14 @@ public struct ResponderLimits: Hashable, Sendable {
     /// A dropped-message reason is reported (as a `failed` action) at most once per this many
     /// seconds; the drops in between are counted in ``DropCounters`` and summed in the next report.
     public var dropReportInterval: Double
+    /// What partial fragmented messages may hold, and for how long (IKE fragmentation).
+    public var fragments: FragmentReassemblyLimits
 
     /// Creates limits; the defaults are charon's where charon has one.
     public init(halfOpenPerAddress: Int = 5, halfOpen: Int = 1000, halfOpenTimeout: Double = 30,
                 quickModesInProgress: Int = 3, quickModesPerISAKMPSA: Int = 1000, aggressiveModePerSecond: Double = 100,
-                maxMessageSize: Int = 10_000, dropReportInterval: Double = 10) {
+                maxMessageSize: Int = 10_000, dropReportInterval: Double = 10,
+                fragments: FragmentReassemblyLimits = FragmentReassemblyLimits()) {
         self.halfOpenPerAddress = halfOpenPerAddress
         self.halfOpen = halfOpen
         self.halfOpenTimeout = halfOpenTimeout
@@ -45,6 +48,7 @@ public struct ResponderLimits: Hashable, Sendable {
         self.aggressiveModePerSecond = aggressiveModePerSecond
         self.maxMessageSize = maxMessageSize
         self.dropReportInterval = dropReportInterval
+        self.fragments = fragments
     }
 
     /// Refuses limits that would let nothing through.
@@ -53,6 +57,7 @@ public struct ResponderLimits: Hashable, Sendable {
               quickModesPerISAKMPSA >= 1, aggressiveModePerSecond >= 1, maxMessageSize >= 28 + 4, dropReportInterval >= 0 else {
             throw IKEv1Error(.configuration, "responder limits must be positive (\(self))")
         }
+        try fragments.validate()
     }
 }
 
@@ -74,6 +79,8 @@ public enum DropReason: String, Hashable, Sendable, CaseIterable, CustomStringCo
     case quickModeLimit
     /// More Aggressive Mode first messages than ``ResponderLimits/aggressiveModePerSecond``.
     case aggressiveModeRate
+    /// A fragment (payload 132) the reassembler refused (``FragmentCounters`` says why).
+    case fragment
 
     public var description: String {
         switch self {
@@ -85,6 +92,7 @@ public enum DropReason: String, Hashable, Sendable, CaseIterable, CustomStringCo
         case .halfOpenTotal: "half-open ISAKMP SA table full"
         case .quickModeLimit: "Quick Mode limit reached"
         case .aggressiveModeRate: "Aggressive Mode rate limit reached"
+        case .fragment: "fragment dropped"
         }
     }
 
@@ -92,7 +100,7 @@ public enum DropReason: String, Hashable, Sendable, CaseIterable, CustomStringCo
     var kind: IKEv1Error.Kind {
         switch self {
         case .tooLarge, .halfOpenPerAddress, .halfOpenTotal, .quickModeLimit, .aggressiveModeRate: .limitExceeded
-        case .malformed: .payloadMalformed
+        case .malformed, .fragment: .payloadMalformed
         case .unknownSA: .invalidCookie
         case .noConnection: .configuration
         }

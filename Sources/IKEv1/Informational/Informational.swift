@@ -24,7 +24,7 @@ extension ISAKMPSession {
     mutating func sendInformational(_ payloads: [Payload], clear: Bool = false, into actions: inout [Action], env: inout Environment) {
         let mid = newMessageID(env: &env)
         guard !clear, let protection = phase1.protection, let base = phase1.ivBase else {
-            actions.append(.send(datagram(ISAKMPMessage(header: header(.informational, messageID: mid), payloads: payloads).encode())))
+            actions += datagrams(ISAKMPMessage(header: header(.informational, messageID: mid), payloads: payloads).encode()).map { .send($0) }
             return
         }
         let hash1 = protection.keys.informationalHash(messageID: mid, payloads: ISAKMPMessage.encodePayloads(payloads))
@@ -32,7 +32,7 @@ extension ISAKMPSession {
             let (bytes, _) = try protection.encryptedMessage(header(.informational, messageID: mid),
                                                              [.hash(HashPayload(data: hash1))] + payloads,
                                                              iv: protection.phase2IV(base: base, messageID: mid))
-            actions.append(.send(datagram(bytes)))
+            actions += datagrams(bytes).map { .send($0) }
         } catch {
             actions.append(.failed(Failure(sa: id, error: error)))
         }

@@ -19,7 +19,8 @@ struct NATState {
 
 /// A request we sent and may retransmit.
 struct Outstanding {
-    var datagram: OutboundDatagram
+    /// The message's datagram, or its fragments (all sent again on each retransmission).
+    var datagrams: [OutboundDatagram]
     var attempt: Int
 }
 
@@ -42,13 +43,16 @@ struct ISAKMPSession {
     var peerSupportsDPD = false
     /// The peer sent the Cisco Unity vendor ID: it gets Unity attributes in Mode Config.
     var peerSupportsUnity = false
+    /// The peer sent the FRAGMENTATION vendor ID (``FragmentationPolicy``).
+    var peerSupportsFragmentation = false
     /// Transaction messages refused (bad hash, malformed, out of order), for the endpoint's counters.
     var refusedTransactions = 0
 
     // Exchanges in flight and their caches.
     var outstanding: [UInt32: Outstanding] = [:]
-    /// Digest of the last request received per message ID and the response we sent (duplicate detection).
-    var lastExchange: [UInt32: (request: [UInt8], response: OutboundDatagram)] = [:]
+    /// Digest of the last request received per message ID and the response we sent, whole or in
+    /// fragments (duplicate detection).
+    var lastExchange: [UInt32: (request: [UInt8], response: [OutboundDatagram])] = [:]
     var exchangeOrder: [UInt32] = []
     /// Digests of the messages already processed: byte-identical copies are dropped.
     var received: Set<[UInt8]> = []
@@ -112,6 +116,18 @@ struct ISAKMPSession {
         OutboundDatagram(bytes: bytes, source: local, destination: remote, nonESPMarker: nat.floated)
     }
 
+    /// The datagrams that carry the encoded message `bytes`: itself, or its fragments when
+    /// ``PeerConfig/fragmentation`` says to send them and it does not fit ``PeerConfig/fragmentSize``
+    /// (charon's choice for every message, Quick Mode and Informational ones too). A message too
+    /// large even for 255 fragments goes whole.
+    func datagrams(_ bytes: [UInt8]) -> [OutboundDatagram] {
+        guard config.fragmentation.sendsFragments(peerAnnounced: peerSupportsFragmentation),
+              let pieces = try? IKEFragmenter.datagrams(for: bytes, phase1Exchange: exchange, maxDatagramSize: config.fragmentSize,
+                                                        ipv6: remote.address.count == 16, nonESPMarker: nat.floated)
+        else { return [datagram(bytes)] }
+        return pieces.map(datagram)
+    }
+
     func header(_ type: ExchangeType, messageID: UInt32 = 0) -> ISAKMPHeader {
         ISAKMPHeader(initiatorCookie: cookieI, responderCookie: cookieR, exchangeType: type, messageID: messageID)
     }
@@ -138,9 +154,9 @@ struct ISAKMPSession {
 
     /// Sends a request that expects an answer and arms its retransmission timer.
     mutating func sendRequest(_ bytes: [UInt8], messageID: UInt32, env: Environment, into actions: inout [Action]) {
-        let d = datagram(bytes)
-        outstanding[messageID] = Outstanding(datagram: d, attempt: 0)
-        actions.append(.send(d))
+        let d = datagrams(bytes)
+        outstanding[messageID] = Outstanding(datagrams: d, attempt: 0)
+        actions += d.map { .send($0) }
         actions.append(.scheduleTimer(TimerID(sa: id, kind: .retransmit(messageID: messageID)),
                                       at: env.now.adding(seconds: config.retransmit.delay(afterAttempt: 0))))
     }
@@ -154,13 +170,13 @@ struct ISAKMPSession {
 
     /// Sends a response and remembers it for duplicates of `request`.
     mutating func sendResponse(_ bytes: [UInt8], to request: [UInt8], messageID: UInt32, into actions: inout [Action]) {
-        let d = datagram(bytes)
+        let d = datagrams(bytes)
         remember(request: request, response: d, messageID: messageID)
-        actions.append(.send(d))
+        actions += d.map { .send($0) }
     }
 
     /// Keeps the last request's digest and our answer per exchange, for the 16 most recent exchanges.
-    mutating func remember(request: [UInt8], response: OutboundDatagram, messageID: UInt32) {
+    mutating func remember(request: [UInt8], response: [OutboundDatagram], messageID: UInt32) {
         if lastExchange[messageID] == nil {
             exchangeOrder.append(messageID)
             if exchangeOrder.count > 16 { lastExchange[exchangeOrder.removeFirst()] = nil }

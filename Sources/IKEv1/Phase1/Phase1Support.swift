@@ -58,7 +58,8 @@ extension ISAKMPSession {
 
     // MARK: Vendor IDs
 
-    /// VIDs we send: NAT-T (RFC 3947 and the common draft as initiator; the one chosen as responder) and DPD.
+    /// VIDs we send: NAT-T (RFC 3947 and the common draft as initiator; the one chosen as responder),
+    /// DPD, FRAGMENTATION (``FragmentationPolicy``).
     func vendorIDs(replyingTo peer: [KnownVendorID]? = nil) -> [Payload] {
         var out: [KnownVendorID] = []
         if config.natTraversal {
@@ -69,6 +70,7 @@ extension ISAKMPSession {
             }
         }
         out.append(.dpd)
+        if config.fragmentation.announces(peerAnnounced: peer.map { $0.contains(.fragmentation) }) { out.append(.fragmentation) }
         if let role = config.remoteAccess {
             if role.usesXAUTH { out.append(.xauth) }
             if role.unity { out.append(.ciscoUnity) }
@@ -87,6 +89,7 @@ extension ISAKMPSession {
         }
         if known.contains(.dpd) { peerSupportsDPD = true }
         if known.contains(.ciscoUnity) { peerSupportsUnity = true }
+        if known.contains(.fragmentation) { peerSupportsFragmentation = true }
         return known
     }
 

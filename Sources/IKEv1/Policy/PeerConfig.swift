@@ -92,6 +92,11 @@ public struct PeerConfig: Sendable {
     public var closeAction = PeerGoneAction.none
     /// Retries of a Phase 1 we start that fails (charon's `keyingtries`, with backoff).
     public var retry = RetryPolicy()
+    /// IKE fragmentation (charon's `fragmentation`, default `yes`).
+    public var fragmentation = FragmentationPolicy.yes
+    /// The largest IP datagram an IKE message may make, headers included, before it is sent in
+    /// fragments (charon's `fragment_size`, 1280).
+    public var fragmentSize = IKEFragmenter.defaultDatagramSize
 
     /// Creates a configuration with charon-like defaults.
     public init(name: String, localAddress: SocketAddress, remoteAddress: SocketAddress?,
@@ -176,6 +181,9 @@ public struct PeerConfig: Sendable {
                 : "\(name): XAUTH is configured, but IKE proposal \(p) authenticates with \(p.authMethod), which has no XAUTH variant")
         }
         try remoteAccess?.validate(name: name, localTrafficSelector: localTrafficSelector)
+        guard (Self.smallestFragmentSize...65_535).contains(fragmentSize) else {
+            throw IKEv1Error(.configuration, "\(name): fragment size \(fragmentSize) is not between \(Self.smallestFragmentSize) and 65535 bytes")
+        }
         guard let signing = ikeProposals.first(where: \.authMethod.isSignature) else { return }
         guard let credentials else {
             throw IKEv1Error(.configuration, "\(name): \(signing.authMethod) authentication needs a certificate, private key and CA")
@@ -190,6 +198,10 @@ public struct PeerConfig: Sendable {
                              + "of certificate \"\(leaf.subject)\" nor one of its subjectAltNames")
         }
     }
+
+    /// The smallest ``fragmentSize``: room for an IPv6 and a UDP header, the non-ESP marker, a
+    /// fragment message's headers and some data.
+    public static let smallestFragmentSize = 128
 
     /// The child proposals with the right encapsulation mode attribute.
     func encapsulationMode(udp: Bool, draft: Bool) -> UInt16 {

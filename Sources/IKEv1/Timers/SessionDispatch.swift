@@ -11,7 +11,7 @@ extension ISAKMPSession {
         let mid = message.header.messageID
         let fingerprint = Self.fingerprint(raw)
         if let last = lastExchange[mid], last.request == fingerprint {
-            actions.append(.send(last.response))
+            actions += last.response.map { .send($0) }
             return actions
         }
         if received.contains(fingerprint) {   // an old duplicate: already handled, dropped
@@ -142,7 +142,7 @@ extension ISAKMPSession {
                 break
             }
             outstanding[mid] = o
-            actions.append(.send(o.datagram))
+            actions += o.datagrams.map { .send($0) }
             actions.append(.scheduleTimer(TimerID(sa: id, kind: kind),
                                           at: env.now.adding(seconds: config.retransmit.delay(afterAttempt: o.attempt))))
         case .halfOpen:
@@ -171,7 +171,7 @@ extension ISAKMPSession {
             }
         case .remoteAccess:
             remoteAccessTimerFired(env: &env, into: &actions)
-        case .isakmpRenew, .reconnect:
+        case .isakmpRenew, .reconnect, .fragmentReassembly:
             break   // the endpoint's (Endpoint/Renewal.swift, Restart.swift)
         }
         return actions

@@ -79,6 +79,10 @@ struct ConnectionOptions: ParsableArguments {
     var retryBackoff: Double?
     @Option(help: "Longest wait between retries in seconds (default 60).")
     var retryBackoffMax: Double?
+    @Option(help: "IKE fragmentation: yes (default; fragments when the peer announced them), accept, force or no.")
+    var fragmentation: String?
+    @Option(help: "Largest IP datagram of an IKE message before it goes in fragments (default 1280).")
+    var fragmentSize: Int?
     @Flag(help: "Allow DES, Blowfish, CAST, MD5 and DH groups 1, 2, 5.")
     var legacy = false
     @Option(help: "Transmissions of a request before giving up, the first included (default 5).")
@@ -205,6 +209,16 @@ struct ConnectionOptions: ParsableArguments {
         }
         if let retryBackoff { s.retryBackoff = retryBackoff }
         if let retryBackoffMax { s.retryBackoffMax = retryBackoffMax }
+        if let fragmentation {
+            guard let f = FragmentationPolicy(rawValue: fragmentation) else { throw ValidationError("--fragmentation is yes, accept, force or no") }
+            s.fragmentation = f
+        }
+        if let fragmentSize {
+            guard (PeerConfig.smallestFragmentSize...65_535).contains(fragmentSize) else {
+                throw ValidationError("--fragment-size is from \(PeerConfig.smallestFragmentSize) to 65535 bytes")
+            }
+            s.fragmentSize = fragmentSize
+        }
         if legacy { s.legacy = true }
         if let retransmitTries {
             guard retransmitTries >= 1 else { throw ValidationError("--retransmit-tries is 1 or more") }

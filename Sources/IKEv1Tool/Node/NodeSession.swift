@@ -125,6 +125,8 @@ final class NodeSession: @unchecked Sendable {
         if trapped.held > 0 || trapped.dropped > 0 {
             print("start_action = trap: \(trapped.held) packets held until an SA was up, \(trapped.dropped) dropped (queue full)")
         }
+        let fragments = runtime.fragmentCounters
+        if fragments != FragmentCounters() { print("IKE fragments reassembled: \(fragments)") }
         let (drops, overflow) = runtime.dropCounters
         if drops.totalDropped > 0 || drops.evicted > 0 || overflow > 0 {
             print("responder limits: \(drops)" + (overflow > 0 ? "; \(overflow) IKE datagrams on 4500 dropped (queue full)" : ""))

@@ -110,6 +110,8 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
     public var dropCounters: (engine: DropCounters, queueOverflow: Int) {
         (endpoint.counters, inboxLock.withLock { inboxDropped })
     }
+    /// What the engine's fragment reassembly did (IKE fragmentation).
+    public var fragmentCounters: FragmentCounters { endpoint.fragmentCounters }
     public var childSAs: [IKEv1.ChildSA] { endpoint.childSAs }
     /// Packets the data plane dropped, by reason (thread-safe).
     public var dataPlaneCounters: DataPlaneCounters { database.dropCounters }

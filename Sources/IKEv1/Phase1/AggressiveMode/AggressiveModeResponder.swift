@@ -37,7 +37,7 @@ extension ISAKMPSession {
             + natDPayloads(hash: proposal.hash, env: &env) + auth
         phase1 = .aggressiveReplied(AggressiveRepliedState(keyed: keyed, peerID: idi, peerIdentity: identity))
         let bytes = ISAKMPMessage(header: header(.aggressive), payloads: out).encode()
-        remember(request: raw, response: datagram(bytes), messageID: 0)
+        remember(request: raw, response: datagrams(bytes), messageID: 0)
         sendRequest(bytes, messageID: 0, env: env, into: &actions)
         actions.append(.scheduleTimer(TimerID(sa: id, kind: .halfOpen), at: env.now.adding(seconds: halfOpenTimeout)))
     }

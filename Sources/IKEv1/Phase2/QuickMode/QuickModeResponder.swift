@@ -59,7 +59,7 @@ extension ISAKMPSession {
                               peerOriginalAddress: oa.first?.address, env: env)
         let qm = QuickModeReplied(messageID: mid, iv: iv, nonceI: nonceI, nonceR: nonceR, child: child)
         updateEstablished { $0.quickModes[mid] = .replied(qm) }
-        remember(request: raw, response: datagram(bytes), messageID: mid)
+        remember(request: raw, response: datagrams(bytes), messageID: mid)
         sendRequest(bytes, messageID: mid, env: env, into: &actions)
     }
 
