@@ -58,6 +58,9 @@ public struct EndpointPair {
     public var latency = 0.01
     /// While true every datagram is lost (a broken link).
     public var linkDown = false
+    /// The path's MTU, for a path that drops IP fragments: a datagram whose IP packet (UDP
+    /// payload, UDP and IP headers) is larger is lost. nil: every size gets through.
+    public var pathMTU: Int?
     /// Rewrites datagrams as they leave a side (UDP payload).
     public var tamper: ((Side, inout [UInt8]) -> Void)?
     /// Called for each datagram sent: sender, datagram (addresses after NAT), whether it was lost, when.
@@ -138,7 +141,8 @@ public struct EndpointPair {
         let (receiver, natAddress) = side == .a ? (b, nil) : (a, natPublic)
         guard receiver.configs.contains(where: { $0.localAddress.address == destination.address }) || destination.address == natAddress
         else { return }
-        let lost = linkDown || (loss > 0 && random() < loss)
+        let fragmented = pathMTU.map { bytes.count + 8 + (destination.address.count == 16 ? 40 : 20) > $0 } ?? false
+        let lost = linkDown || fragmented || (loss > 0 && random() < loss)
         onSend?(side, OutboundDatagram(bytes: d.bytes, source: source, destination: destination, nonESPMarker: d.nonESPMarker), lost, now)
         guard !lost else { return }
         var at = now.adding(seconds: latency)
