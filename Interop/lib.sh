@@ -140,7 +140,7 @@ swanctl_conf() {
     local local_id="$ADDR_PEER" remote_id="$ADDR_US" dpd=0s dpd_timeout=150s child_life=3600s child_rekey=3000s remote_addrs="$ADDR_US"
     local psk="$PSK" local_addrs="$ADDR_PEER" ts_local="$NET_PEER" ts_remote="$NET_US"
     local auth=psk cert="" send_cert=ifasked send_certreq=yes reauth=4h ike_rekey=0s ike_over=""
-    local child_rand=0s dpd_action=clear close_action=none start_action=none unique=no
+    local child_rand=0s dpd_action=clear close_action=none start_action=none unique=no fragmentation=yes
     for kv in "$@"; do eval "${kv%%=*}='${kv#*=}'"; done
     if [ "$mode" = transport ]; then ts_local=dynamic; ts_remote=dynamic; fi
     local local_auth="auth = psk
@@ -175,6 +175,7 @@ connections {
         ${ike_over:+over_time = $ike_over}
         send_cert = $send_cert
         send_certreq = $send_certreq
+        fragmentation = $fragmentation
         local { $local_auth }
         remote { $remote_auth }
         children {

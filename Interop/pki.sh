@@ -9,6 +9,10 @@
 #   other-root "C=CH, O=Unrelated CA, CN=Other Root CA"               RSA-2048, trusted by nobody
 #   └─ peer-wrongca                  RSA-2048, the peer's names under the unrelated CA
 #
+# pki_make_rsa4096 makes a second PKI, for fragmentation.sh: RSA-4096 throughout, a chain of three
+#   root "... CN=Test Root CA (RSA-4096)" -> inter "... CN=Test Intermediate CA (RSA-4096)" -> peer-rsa4096, us-rsa4096
+# (us-rsa4096-chain.pem: our leaf and the intermediate), so Main Mode 5 and 6 exceed 1500 bytes.
+#
 # Leaves: "C=CH, O=swift-ikev1 interop, CN=peer.example" (SAN DNS peer.example, IP 192.0.2.2) for
 # charon, "... CN=us.example" (SAN DNS us.example, IP 192.0.2.1) for our node; keys are PKCS#8 PEM.
 # us-rsa-chain.pem is our RSA leaf followed by the intermediate CA.
@@ -22,6 +26,7 @@ PKI_US_DN="C=CH, O=$PKI_O, CN=us.example"
 pki_key() {
     case "$2" in
         rsa) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$1" 2>/dev/null ;;
+        rsa4096) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:4096 -out "$1" 2>/dev/null ;;
         ec)  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null ;;
     esac || die "openssl could not make a $2 key"
 }
@@ -113,6 +118,27 @@ pki_make() {
         > /dev/null || die "the expired leaf does not verify when its dates are ignored"
     openssl verify -CAfile "$dir/other-root.pem" "$dir/peer-wrongca.pem" > /dev/null \
         || die "the unrelated CA's leaf does not verify"
+}
+
+# pki_make_rsa4096 DIR: the RSA-4096 chain of three above, fresh (a few seconds: four RSA-4096 keys).
+pki_make_rsa4096() {
+    local dir="$1"
+    rm -rf "$dir"; mkdir -p "$dir"
+    pki_key "$dir/root.key" rsa4096
+    openssl req -x509 -new -key "$dir/root.key" -subj "/C=CH/O=$PKI_O/CN=Test Root CA (RSA-4096)" -days 3 \
+        -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+        -out "$dir/root.pem" 2>/dev/null || die "openssl could not make the RSA-4096 root CA"
+    pki_ca_dir "$dir/root"
+    pki_key "$dir/inter.key" rsa4096
+    pki_issue "$dir" root inter "/C=CH/O=$PKI_O/CN=Test Intermediate CA (RSA-4096)" ca_ext
+    pki_ca_dir "$dir/inter"
+    pki_key "$dir/peer-rsa4096.key" rsa4096
+    pki_issue "$dir" inter peer-rsa4096 "/C=CH/O=$PKI_O/CN=peer.example" leaf_ext "DNS:peer.example,IP:$ADDR_PEER"
+    pki_key "$dir/us-rsa4096.key" rsa4096
+    pki_issue "$dir" inter us-rsa4096 "/C=CH/O=$PKI_O/CN=us.example" leaf_ext "DNS:us.example,IP:$ADDR_US"
+    cat "$dir/us-rsa4096.pem" "$dir/inter.pem" > "$dir/us-rsa4096-chain.pem"
+    openssl verify -CAfile "$dir/root.pem" -untrusted "$dir/inter.pem" "$dir/peer-rsa4096.pem" "$dir/us-rsa4096.pem" > /dev/null \
+        || die "the RSA-4096 PKI does not verify"
 }
 
 # pki_install_charon DIR SWANCTL_DIR LEAF CA...: charon's credentials in swanctl's layout: its
