@@ -1,3 +1,4 @@
+import IKEv1
 import ISAKMPWire
 import PacketCapture
 
@@ -11,6 +12,12 @@ struct CaptureInspector {
 
     /// Decrypts and verifies when the user gave keys; nil otherwise.
     var decryptor: (any MessageDecryptor)?
+    /// IKE fragments (payload 132) put back together, as the engine does; keyed by the sender's
+    /// "ip:port" text. No timeout applies inside a capture (the time passed is always zero);
+    /// the memory limits do.
+    var fragments = try! IKEFragmentReassembler()   // the default limits are valid
+    /// The frames of the fragments held per sender, initiator cookie and fragment ID.
+    var fragmentFrames: [String: [Int]] = [:]
 
     /// All records of a capture file's bytes; a file that is no capture at all throws.
     ///
@@ -106,23 +113,54 @@ struct CaptureInspector {
             r.error = "ISAKMP: \(error)"
             return r
         }
+        guard header.nextPayload == .fragment else {
+            (r.isakmp, r.error) = message(bytes, header: header, source: source, destination: destination)
+            return r
+        }
+        // A fragment: shown as it is; the fragment that completes a message also carries the
+        // message, decoded (and decrypted) as if it had come whole.
+        (r.isakmp, r.error) = message(bytes, header: header, source: source, destination: destination, decrypting: false)
+        let key = "\(source) \(header.initiatorCookie) \((try? FragmentMessage.decode(bytes))?.fragment.fragmentID ?? 0)"
+        fragmentFrames[key, default: []].append(r.frame)
+        switch fragments.receive(bytes, from: SocketAddress(address: Array(source.utf8), port: 0), now: EngineTime(milliseconds: 0)) {
+        case .incomplete:
+            break
+        case .dropped(let reason):
+            fragmentFrames[key] = nil
+            r.error = r.error ?? "IKE fragment: \(reason)"
+        case .complete(let whole):
+            let frames = fragmentFrames.removeValue(forKey: key) ?? [r.frame]
+            guard let h = try? ISAKMPHeader.decode(whole[...]), h.nextPayload != .fragment else {
+                r.error = "IKE fragments of frames \(frames): the message they make up is itself a fragment"
+                return r
+            }
+            let (message, error) = message(whole[...], header: h, source: source, destination: destination)
+            r.reassembled = message.map { DecodeRecord.Reassembled(frames: frames, isakmp: $0) }
+            r.error = r.error ?? error
+        }
+        return r
+    }
+
+    /// One ISAKMP message decoded, and (with keys, `decrypting`) decrypted and verified.
+    private mutating func message(_ bytes: ArraySlice<UInt8>, header: ISAKMPHeader, source: String, destination: String,
+                                  decrypting: Bool = true) -> (DecodeRecord.ISAKMP?, String?) {
         do {
             let message = try ISAKMPMessage.decode(bytes)
             var info = DecodeRecord.ISAKMP(header: header, payloads: message.payloads,
                                            encrypted: header.flags.contains(.encryption))
-            if let decryptor {
+            var error: String?
+            if let decryptor, decrypting {
                 let outcome = decryptor.process(message, raw: bytes, source: source, destination: destination)
                 if info.encrypted { info.decrypted = outcome.payloads != nil }
                 if let p = outcome.payloads { info.payloads = p }
                 info.hashValid = outcome.hashValid
-                r.error = outcome.error
+                error = outcome.error
             }
-            r.isakmp = info
+            return (info, error)
         } catch {
-            r.isakmp = DecodeRecord.ISAKMP(header: header, payloads: nil, encrypted: header.flags.contains(.encryption))
-            r.error = header.majorVersion == 1 ? "ISAKMP: \(error)" : "IKEv\(header.majorVersion) message: not decoded (\(error.reason))"
+            return (DecodeRecord.ISAKMP(header: header, payloads: nil, encrypted: header.flags.contains(.encryption)),
+                    header.majorVersion == 1 ? "ISAKMP: \(error)" : "IKEv\(header.majorVersion) message: not decoded (\(error.reason))")
         }
-        return r
     }
 
     private mutating func esp(_ bytes: ArraySlice<UInt8>, _ base: DecodeRecord) -> DecodeRecord {

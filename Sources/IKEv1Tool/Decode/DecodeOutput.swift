@@ -10,11 +10,10 @@ enum DecodeOutput {
             ("proto", .string(r.proto.rawValue)),
         ]
         if let i = r.isakmp {
-            var fields = ISAKMPJSON.header(i.header)
-            fields.append(("payloads", i.payloads.map { ISAKMPJSON.payloads($0, certificates: i.certificates) } ?? .array([])))
-            fields.append(("encrypted", .bool(i.encrypted)))
-            fields.append(("decrypted", i.decrypted.map(JSON.bool) ?? .null))
-            fields.append(("hash", i.hashValid.map { .string($0 ? "valid" : "invalid") } ?? .null))
+            var fields = isakmp(i)
+            if let whole = r.reassembled {
+                fields.append(("reassembled", .object([("from_frames", .array(whole.frames.map { .int($0) }))] + isakmp(whole.isakmp))))
+            }
             o.append(("isakmp", .object(fields)))
         } else {
             o.append(("isakmp", .null))
@@ -40,22 +39,41 @@ enum DecodeOutput {
         return .object(o)
     }
 
+    /// The fields of an `isakmp` object (and of a `reassembled` one).
+    static func isakmp(_ i: DecodeRecord.ISAKMP) -> [(String, JSON)] {
+        ISAKMPJSON.header(i.header) + [
+            ("payloads", i.payloads.map { ISAKMPJSON.payloads($0, certificates: i.certificates) } ?? .array([])),
+            ("encrypted", .bool(i.encrypted)),
+            ("decrypted", i.decrypted.map(JSON.bool) ?? .null),
+            ("hash", i.hashValid.map { .string($0 ? "valid" : "invalid") } ?? .null),
+        ]
+    }
+
+    /// `ISAKMP Main Mode CKY-I/CKY-R mid=... [payloads] decrypted hash=valid`.
+    static func headline(_ i: DecodeRecord.ISAKMP) -> String {
+        let h = i.header
+        var line = "ISAKMP \(h.exchangeType.name ?? "exchange \(h.exchangeType.rawValue)")"
+        line += " \(h.initiatorCookie)/\(h.responderCookie) mid=\(String(format8: h.messageID))"
+        if let p = i.payloads {
+            line += " [" + p.map(summary).joined(separator: ", ") + "]"
+        } else if i.encrypted {
+            line += " [encrypted]"
+        }
+        if i.decrypted == true { line += " decrypted" }
+        if let v = i.hashValid { line += v ? " hash=valid" : " hash=INVALID" }
+        return line
+    }
+
     /// One line per record, like tshark's summary line, with the payload list.
     static func text(_ r: DecodeRecord, verbose: Bool) -> String {
         var line = "\(pad(String(r.frame), 5)) \(r.source) → \(r.destination) "
         switch r.proto {
         case .isakmp:
             if let i = r.isakmp {
-                let h = i.header
-                line += "ISAKMP \(h.exchangeType.name ?? "exchange \(h.exchangeType.rawValue)")"
-                line += " \(h.initiatorCookie)/\(h.responderCookie) mid=\(String(format8: h.messageID))"
-                if let p = i.payloads {
-                    line += " [" + p.map(summary).joined(separator: ", ") + "]"
-                } else if i.encrypted {
-                    line += " [encrypted]"
+                line += headline(i)
+                if let whole = r.reassembled {
+                    line += "\n        reassembled from frames \(whole.frames.map(String.init).joined(separator: ", ")): " + headline(whole.isakmp)
                 }
-                if i.decrypted == true { line += " decrypted" }
-                if let v = i.hashValid { line += v ? " hash=valid" : " hash=INVALID" }
             } else {
                 line += "ISAKMP"
             }

@@ -18,6 +18,12 @@ struct DecodeRecord {
         var certificates: [Int: CertificateReport] = [:]
     }
 
+    /// The message a fragment completed (IKE fragmentation, payload 132), and the frames of its fragments.
+    struct Reassembled {
+        var frames: [Int]
+        var isakmp: ISAKMP
+    }
+
     /// ESP header fields and, with keys, what opening the packet gave.
     struct ESP {
         var spi: UInt32
@@ -43,6 +49,8 @@ struct DecodeRecord {
     var destination: String
     var proto: Proto
     var isakmp: ISAKMP?
+    /// Set on the frame whose fragment completed a fragmented message.
+    var reassembled: Reassembled?
     var esp: ESP?
     var ah: AH?
     /// A clear message when the packet could not be decoded, decrypted or verified.
