@@ -81,7 +81,7 @@ let package = Package(
         .testTarget(name: "IPsecNodeTests", dependencies: ["IPsecNode", "IKEv1", "IPsecCrypto", "ISAKMPWire", "TestSupport"],
                     swiftSettings: strict),
         // Needs root, strongSwan and IKEV1_INTEROP=1; runs Interop/run.sh against charon.
-        .testTarget(name: "InteropTests", dependencies: ["IKEv1Tool"], swiftSettings: strict),
+        .testTarget(name: "InteropTests", dependencies: ["IKEv1Tool", "TestSupport"], swiftSettings: strict),
         // The code path of every fuzz target (Fuzz/Harness, also compiled by the Fuzz/ package),
         // for replaying Fixtures/fuzz-regressions: a test target, so only `swift test` compiles it.
         .testTarget(name: "FuzzHarness", dependencies: [

@@ -17,9 +17,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/lib.sh"
-scenario="${1:?scenario}"; role="${2:?initiator|responder}"
-bin="${3:-$here/../.build/debug/ikev1}"
-[ -x "$bin" ] || die "no ikev1 binary at $bin (swift build first)"
+scenario_args "$@"
 command -v iptables >/dev/null || die "iptables is not installed"
 
 # Under loss both sides retransmit sooner and longer than by default: ten sends over ~25 s

@@ -26,6 +26,14 @@ PSK="${IKEV1_INTEROP_PSK:-swift-ikev1-interop-psk}"
 log() { printf '[interop %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "FAIL: $*"; exit 1; }
 
+# scenario_args SCENARIO ROLE [IKEV1_BINARY]: the arguments every scenario script takes. Sets
+# scenario, role and bin (default: this checkout's debug build, which must exist).
+scenario_args() {
+    scenario="${1:?scenario}"; role="${2:?initiator|responder}"
+    bin="${3:-$(dirname "${BASH_SOURCE[0]}")/../.build/debug/ikev1}"
+    [ -x "$bin" ] || die "no ikev1 binary at $bin (swift build first)"
+}
+
 # Waits until "$@" succeeds, at most $1 seconds.
 wait_for() {
     local limit="$1"; shift

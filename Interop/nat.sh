@@ -25,11 +25,9 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/lib.sh"
-scenario="${1:?scenario}"; role="${2:-initiator}"
-bin="${3:-$here/../.build/debug/ikev1}"
+scenario_args "${1:-}" "${2:-initiator}" "${3:-}"
 [ "$role" = initiator ] || [ "$role $scenario" = "responder nat-charon" ] \
     || die "$scenario $role: the node behind the NAT initiates; MASQUERADE lets no responder behind it be reached (only nat-charon has a responder role: charon behind the NAT)"
-[ -x "$bin" ] || die "no ikev1 binary at $bin (swift build first)"
 for tool in tcpdump iptables conntrack; do command -v "$tool" >/dev/null || die "$tool is not installed"; done
 
 NS_NAT="${IKEV1_NS_NAT:-ikv1nat}"

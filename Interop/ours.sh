@@ -24,9 +24,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/lib.sh"
-scenario="${1:?scenario}"; role="${2:?initiator|responder}"
-bin="${3:-$here/../.build/debug/ikev1}"
-[ -x "$bin" ] || die "no ikev1 binary at $bin (swift build first)"
+scenario_args "$@"
 command -v tcpdump >/dev/null || die "tcpdump is not installed"
 case "$role" in initiator) other=responder ;; responder) other=initiator ;; *) die "role: initiator or responder" ;; esac
 

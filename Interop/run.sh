@@ -11,9 +11,7 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/lib.sh"
 . "$here/pki.sh"
-scenario="${1:?scenario}"; role="${2:?initiator|responder}"
-bin="${3:-$here/../.build/debug/ikev1}"
-[ -x "$bin" ] || die "no ikev1 binary at $bin (swift build first)"
+scenario_args "$@"
 
 # Scenario table: charon's swanctl settings, our flags, and what --list-sas must show.
 # Certificate scenarios (cert-*) name charon's leaf and trust anchors (pki_install_charon), the

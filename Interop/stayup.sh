@@ -25,9 +25,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/lib.sh"
-scenario="${1:?scenario}"; role="${2:?initiator|responder}"
-bin="${3:-$here/../.build/debug/ikev1}"
-[ -x "$bin" ] || die "no ikev1 binary at $bin (swift build first)"
+scenario_args "$@"
 
 ours=(); theirs=(unique=replace)
 case "$scenario" in

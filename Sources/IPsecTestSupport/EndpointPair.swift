@@ -110,8 +110,8 @@ public struct EndpointPair {
             onAction?(side, action, now)
             switch action {
             case .send(let d): transmit(from: side, d)
-            case .scheduleTimer(let id, let at): timers[side]![id] = at
-            case .cancelTimer(let id): timers[side]![id] = nil
+            case .scheduleTimer(let id, let at): timers[side, default: [:]][id] = at
+            case .cancelTimer(let id): timers[side, default: [:]][id] = nil
             default: break
             }
         }
@@ -171,7 +171,7 @@ public struct EndpointPair {
             let next = pending.indices.min { (pending[$0].at, pending[$0].order) < (pending[$1].at, pending[$1].order) }
             var timer: (Side, TimerID, EngineTime)?
             for side in [Side.a, .b] {
-                for (id, at) in timers[side]! {
+                for (id, at) in timers[side, default: [:]] {
                     if let t = timer, at > t.2 || (at == t.2 && t.1.description <= id.description) { continue }
                     timer = (side, id, at)
                 }
@@ -185,7 +185,7 @@ public struct EndpointPair {
             } else if let (side, id, at) = timer {
                 guard at <= end else { return }
                 now = max(now, at)
-                timers[side]![id] = nil
+                timers[side, default: [:]][id] = nil
                 feed(side, .timerFired(id))
             } else {
                 return

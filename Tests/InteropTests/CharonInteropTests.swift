@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -9,8 +10,7 @@ import Glibc
 /// Runs only with IKEV1_INTEROP=1, as root, with charon and swanctl installed: `.ci/run` does that.
 @Suite(.serialized, .enabled(if: InteropEnvironment.enabled, InteropEnvironment.skipReason))
 struct CharonInteropTests {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent()
+    static let root = Fixtures.repository
     /// The node the scripts drive: the debug build `swift test` made.
     static let binary = root.appendingPathComponent(".build/debug/ikev1").path
     /// The lock file that keeps interop scenarios and fuzz smoke runs from overlapping.
@@ -40,48 +40,16 @@ struct CharonInteropTests {
     }
 
     /// Runs one harness script for a scenario and role against the debug build, killed after 5 minutes
-    /// if it hangs (each takes well under one); its exit status and output.
-    ///
-    /// posix_spawn rather than Process: tests run on libdispatch worker threads, which block every
-    /// signal, and a child inherits that mask, so dumpcap and netem.py never saw the SIGTERM that
-    /// stops them. The child gets an empty mask and default handlers; no thread's mask changes.
+    /// if it hangs (each takes well under one); its exit status and output. TestSupport's
+    /// ChildProcess starts it with an empty signal mask, so the dumpcap and netem.py it starts
+    /// see the SIGTERM that stops them.
     static func runScript(_ script: String, _ arguments: String...) throws -> (Int32, String) {
         // One heavy run at a time: the fuzz smoke runs (Tests/FuzzTests) take the same lock, so an
         // ASan build never starves a scenario whose checks depend on timing (rekey, DPD). `-o`: only
         // flock holds the lock, not a process the script leaves behind.
-        let argv = ["/usr/bin/flock", "-o", heavyRunLock, "/usr/bin/timeout", "-k", "10", "300", "/bin/bash",
-                    root.appendingPathComponent(script).path] + arguments
-        var fds: [Int32] = [0, 0]
-        guard pipe(&fds) == 0 else { throw POSIXError(.EMFILE) }
-        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }   // not into other tests' children
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, fds[1], 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        var none = sigset_t(), all = sigset_t()
-        sigemptyset(&none)
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        let cArguments = argv.map { strdup($0) } + [nil]
-        defer {
-            cArguments.forEach { free($0) }
-            posix_spawn_file_actions_destroy(&actions)
-            posix_spawnattr_destroy(&attributes)
-        }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, argv[0], &actions, &attributes, cArguments, environ)
-        close(fds[1])
-        let output = FileHandle(fileDescriptor: fds[0], closeOnDealloc: true)
-        guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .ENOEXEC) }
-        let text = String(decoding: output.readDataToEndOfFile(), as: UTF8.self)
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-        // WIFEXITED / WEXITSTATUS, or 128 + the signal that ended it.
-        return (status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + status & 0x7f, text)
+        let result = try ChildProcess.run("/usr/bin/flock", ["-o", heavyRunLock, "/usr/bin/timeout", "-k", "10", "300",
+                                                             "/bin/bash", root.appendingPathComponent(script).path] + arguments)
+        return (result.status, result.text)
     }
 }
 

@@ -24,6 +24,16 @@ extension HashAlgorithm {
 }
 
 extension EncryptionAlgorithm {
+    /// The IPsec DOI Key Length attribute value in bits (RFC 2407 §4.5; AES variants and the
+    /// variable-length ciphers of RFC 2451), nil for fixed-length ciphers.
+    public var keyLengthAttribute: UInt16? {
+        switch self {
+        case .aesCBC(let b), .aesCTR(let b), .aesGCM(let b, _), .aesGMAC(let b), .aesCCM(let b, _), .blowfish(let b): UInt16(b)
+        case .cast128: 128
+        default: nil
+        }
+    }
+
     /// IKEv1 Encryption Algorithm attribute (RFC 2409 Appendix A, class 1): 1 DES, 3 Blowfish,
     /// 5 3DES, 6 CAST, 7 AES-CBC; nil for transforms IKEv1 Phase 1 cannot use.
     public var ikeAttributeValue: UInt16? {

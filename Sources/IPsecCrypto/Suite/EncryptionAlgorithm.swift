@@ -39,16 +39,6 @@ public enum EncryptionAlgorithm: Hashable, Sendable {
         }
     }
 
-    /// The Key Length attribute value in bits (AES variants and the variable-length
-    /// ciphers of RFC 2451), nil for fixed-length ciphers.
-    public var keyLengthAttribute: UInt16? {
-        switch self {
-        case .aesCBC(let b), .aesCTR(let b), .aesGCM(let b, _), .aesGMAC(let b), .aesCCM(let b, _), .blowfish(let b): UInt16(b)
-        case .cast128: 128
-        default: nil
-        }
-    }
-
     /// The cipher key length in bytes (without salt / nonce).
     public var keyLength: Int {
         switch self {
