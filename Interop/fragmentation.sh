@@ -18,10 +18,8 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/lib.sh"
 . "$here/pki.sh"
-[ "${1:-}" = force ] || die "usage: fragmentation.sh force initiator|responder [IKEV1_BINARY]"
-role="${2:?initiator|responder}"
-bin="${3:-$here/../.build/debug/ikev1}"
-[ -x "$bin" ] || die "no ikev1 binary at $bin (swift build first)"
+scenario_args "$@"
+[ "$scenario" = force ] || die "usage: fragmentation.sh force initiator|responder [IKEV1_BINARY]"
 command -v tshark > /dev/null && command -v tcpdump > /dev/null || die "fragmentation needs tcpdump and tshark"
 
 pki="$STATE/pki-rsa4096"
