@@ -101,7 +101,7 @@ extension IKEv1Endpoint {
         ResourceUsage(sessions: sessions.count, halfOpen: halfOpen.count,
                       halfOpenFromOneAddress: halfOpen.mostFromOneAddress,
                       quickModes: sessions.values.reduce(0) { $0 + ($1.established?.quickModes.count ?? 0) },
-                      storedBytes: sessions.values.reduce(0) { $0 + MemoryLayout<ISAKMPSession>.stride + $1.storedBytes })
+                      storedBytes: sessions.values.reduce(reassembler.storedBytes) { $0 + MemoryLayout<ISAKMPSession>.stride + $1.storedBytes })
     }
 }
 

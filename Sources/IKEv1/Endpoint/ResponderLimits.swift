@@ -141,7 +141,7 @@ public struct ResourceUsage: Hashable, Sendable {
     /// Quick Modes in progress on all SAs.
     public var quickModes: Int
     /// Bytes held for the SAs: each SA's record, and the buffers that grow with what peers send
-    /// (offers, nonces, KE values, retransmission and duplicate caches, message IDs); allocator
-    /// and hash-table overhead not included.
+    /// (offers, nonces, KE values, retransmission and duplicate caches, message IDs), and the
+    /// partial fragmented messages held; allocator and hash-table overhead not included.
     public var storedBytes: Int
 }
