@@ -144,19 +144,6 @@ public enum ConfigFile {
         public var description: String { "line \(line): \(message)" }
     }
 
-    static let keys: Set<String> = Set<String>([
-        "local", "remote", "local_id", "remote_id", "psk", "psk_file", "psk_env", "proposals", "esp_proposals",
-        "local_ts", "remote_ts", "mode", "aggressive", "encap", "dpd_delay", "keepalive", "ike_lifetime", "esp_lifetime",
-        "legacy", "aggressive_psk_responder", "tun_address", "retransmit_tries", "retransmit_timeout", "retransmit_base", "cert", "key", "ca",
-        "block_threshold", "init_limit_half_open", "half_open_timeout", "max_ikev1_exchanges", "max_packet",
-        "aggressive_per_second", "ike_rekey_margin", "ike_rekey_fuzz", "ike_rekey_responder", "esp_rekey_margin",
-        "esp_rekey_fuzz", "unique", "esp_lifetime_bytes", "esp_lifetime_packets", "dpd_action", "close_action",
-        "start_action", "keyingtries", "retry_backoff", "retry_backoff_max", "fragmentation", "fragment_size",
-    ]).union(RemoteAccessSettings.keys)
-
-    /// Keys that may be given more than once (each `ca` line adds a trust anchor, each `dns` a server...).
-    static let repeatable: Set<String> = ["ca", "dns", "nbns", "split_include"]
-
     /// Parses every `[conn NAME]` section; `readFile` and `environment` resolve `psk_file` and `psk_env`.
     public static func parse(_ text: String, readFile: (String) -> [UInt8]? = { _ in nil },
                       environment: [String: String] = [:]) throws(Error) -> [ConnectionSettings] {
@@ -195,167 +182,21 @@ public enum ConfigFile {
             let key = line[..<eq].trimmingCharacters(in: " \t")
             let value = line[line.index(after: eq)...].trimmingCharacters(in: " \t")
             guard current != nil else { throw Error(line: n, message: "\(key) outside a [conn NAME] section") }
-            guard keys.contains(key) else {
-                let near = keys.filter { editDistance($0, key) <= 2 }.sorted().first
+            guard ConnectionSettings.keys.contains(key) else {
+                let near = ConnectionSettings.keys.filter { editDistance($0, key) <= 2 }.sorted().first
                 throw Error(line: n, message: "unknown key \(key)" + (near.map { " (did you mean \($0)?)" } ?? ""))
             }
-            guard seen.insert(key).inserted || repeatable.contains(key) else { throw Error(line: n, message: "\(key) given twice") }
+            guard seen.insert(key).inserted || ConnectionSettings.repeatable.contains(key) else { throw Error(line: n, message: "\(key) given twice") }
             guard !value.isEmpty else { throw Error(line: n, message: "\(key) has no value") }
-            try apply(key, value, to: &current!, line: n, readFile: readFile, environment: environment)
+            do throws(ConnectionSettings.ValueError) {
+                try current?.set(key, to: value, readFile: readFile, environment: environment)
+            } catch {
+                throw Error(line: n, message: error.message)
+            }
         }
         try finish(lines.count)
         guard !connections.isEmpty else { throw Error(line: lines.count, message: "no [conn NAME] section") }
         return connections
-    }
-
-    static func apply(_ key: String, _ value: String, to c: inout ConnectionSettings, line n: Int,
-                      readFile: (String) -> [UInt8]?, environment: [String: String]) throws(Error) {
-        func bool() throws(Error) -> Bool {
-            switch value { case "yes", "true": return true; case "no", "false": return false
-            default: throw Error(line: n, message: "\(key) is yes or no, not \(value)") }
-        }
-        func seconds() throws(Error) -> Double {
-            var digits = Substring(value), factor = 1.0
-            switch value.last {
-            case "s": digits = digits.dropLast()
-            case "m": digits = digits.dropLast(); factor = 60
-            case "h": digits = digits.dropLast(); factor = 3600
-            case "d": digits = digits.dropLast(); factor = 86400
-            default: break
-            }
-            guard let v = Double(digits), v > 0 else { throw Error(line: n, message: "\(key) is a duration like 30s, 60m or 4h, not \(value)") }
-            return v * factor
-        }
-        func margin() throws(Error) -> Double { value == "0" || value == "0s" || value == "no" ? 0 : try seconds() }
-        func fraction() throws(Error) -> Double {
-            let percent = value.hasSuffix("%")
-            guard let v = Double(percent ? String(value.dropLast()) : value), v >= 0, v.isFinite else {
-                throw Error(line: n, message: "\(key) is a fraction like 100% or 0.5, not \(value)")
-            }
-            return percent ? v / 100 : v
-        }
-        func amount() throws(Error) -> UInt64 {
-            let factors: [Character: UInt64] = ["k": 1 << 10, "K": 1 << 10, "m": 1 << 20, "M": 1 << 20, "g": 1 << 30, "G": 1 << 30]
-            let factor = value.last.flatMap { factors[$0] }
-            guard let v = UInt64(factor == nil ? value : String(value.dropLast())), v > 0, v <= UInt64(UInt32.max) * 1024 / (factor ?? 1) else {
-                throw Error(line: n, message: "\(key) is a positive amount like 500000, 100k, 50M or 4G, not \(value)")
-            }
-            return v * (factor ?? 1)
-        }
-        func count() throws(Error) -> Int {
-            guard let v = Int(value), v > 0 else { throw Error(line: n, message: "\(key) is a positive number, not \(value)") }
-            return v
-        }
-        if c.psk != nil, key.hasPrefix("psk") { throw Error(line: n, message: "give only one of psk, psk_file, psk_env") }
-        if RemoteAccessSettings.keys.contains(key) {
-            do throws(RemoteAccessSettings.Error) {
-                try c.remoteAccess.apply(key, value, readFile: readFile, environment: environment)
-            } catch {
-                throw Error(line: n, message: error.description)
-            }
-            return
-        }
-        switch key {
-        case "local": c.local = value
-        case "remote": c.remote = value
-        case "local_id": c.localID = value
-        case "remote_id": c.remoteID = value
-        case "psk":
-            if value.hasPrefix("0x") {
-                guard let bytes = [UInt8](hexString: value.dropFirst(2)) else { throw Error(line: n, message: "psk 0x... is not hex") }
-                c.psk = bytes
-            } else {
-                c.psk = Array(value.trimmingCharacters(in: "\"").utf8)
-            }
-        case "psk_file":
-            guard let bytes = readFile(value) else { throw Error(line: n, message: "cannot read psk_file \(value)") }
-            c.psk = Array(bytes.reversed().drop { $0 == 10 || $0 == 13 }.reversed())
-        case "psk_env":
-            guard let v = environment[value] else { throw Error(line: n, message: "environment variable \(value) is not set") }
-            c.psk = Array(v.utf8)
-        case "proposals": c.ikeProposals = value
-        case "esp_proposals": c.espProposals = value
-        case "local_ts", "remote_ts":
-            do throws(PeerConfigBuilder.Error) { try PeerConfigBuilder.checkSelector(value, name: key) } catch {
-                throw Error(line: n, message: error.description)
-            }
-            if key == "local_ts" { c.localTS = value } else { c.remoteTS = value }
-        case "mode":
-            switch value { case "tunnel": c.transport = false; case "transport": c.transport = true
-            default: throw Error(line: n, message: "mode is tunnel or transport, not \(value)") }
-        case "aggressive": c.aggressive = try bool()
-        case "encap": c.encap = try bool()
-        case "dpd_delay": c.dpdDelay = try seconds()
-        case "keepalive": c.keepalive = try seconds()
-        case "ike_lifetime": c.ikeLifetime = try seconds()
-        case "esp_lifetime": c.espLifetime = try seconds()
-        case "esp_lifetime_bytes": c.espLifetimeBytes = try amount()
-        case "esp_lifetime_packets": c.espLifetimePackets = try amount()
-        case "ike_rekey_margin": c.ikeRekeyMargin = try margin()
-        case "ike_rekey_fuzz": c.ikeRekeyFuzz = try fraction()
-        case "ike_rekey_responder": c.ikeRekeyResponder = try bool()
-        case "esp_rekey_margin": c.espRekeyMargin = try margin()
-        case "esp_rekey_fuzz": c.espRekeyFuzz = try fraction()
-        case "unique":
-            guard let u = UniquenessPolicy(rawValue: value) else { throw Error(line: n, message: "unique is replace, keep or never, not \(value)") }
-            c.unique = u
-        case "dpd_action", "close_action":
-            guard let action = PeerGoneAction(rawValue: value) else {
-                throw Error(line: n, message: "\(key) is none, clear, hold or restart, not \(value)")
-            }
-            if key == "dpd_action" { c.dpdAction = action } else { c.closeAction = action }
-        case "start_action":
-            guard let action = StartAction(rawValue: value) else { throw Error(line: n, message: "start_action is none, trap or start, not \(value)") }
-            c.startAction = action
-        case "keyingtries":
-            guard let v = value == "%forever" ? 0 : Int(value), v >= 0 else {
-                throw Error(line: n, message: "keyingtries is a count (0 or %forever: no end), not \(value)")
-            }
-            c.keyingTries = v
-        case "fragmentation":
-            guard let f = FragmentationPolicy(rawValue: value) else {
-                throw Error(line: n, message: "fragmentation is yes, accept, force or no, not \(value)")
-            }
-            c.fragmentation = f
-        case "fragment_size":
-            guard let v = Int(value), (PeerConfig.smallestFragmentSize...65_535).contains(v) else {
-                throw Error(line: n, message: "fragment_size is a datagram size from \(PeerConfig.smallestFragmentSize) to 65535 bytes, not \(value)")
-            }
-            c.fragmentSize = v
-        case "retry_backoff": c.retryBackoff = try seconds()
-        case "retry_backoff_max": c.retryBackoffMax = try seconds()
-        case "legacy": c.legacy = try bool()
-        case "aggressive_psk_responder": c.aggressivePSKResponder = try bool()
-        case "tun_address": c.tunAddress = value
-        case "cert", "key", "ca":
-            // Read now, so a missing or broken file is reported at its line.
-            do throws(CredentialFiles.Error) {
-                if key == "key" { _ = try CredentialFiles.privateKey(value) } else { _ = try CredentialFiles.certificates(value, ca: key == "ca") }
-            } catch {
-                throw Error(line: n, message: error.description)
-            }
-            switch key {
-            case "cert": c.certificateFile = value
-            case "key": c.keyFile = value
-            default: c.caFiles.append(value)
-            }
-        case "block_threshold": c.limits.halfOpenPerAddress = try count()
-        case "init_limit_half_open": c.limits.halfOpen = try count()
-        case "half_open_timeout": c.limits.halfOpenTimeout = try seconds()
-        case "max_ikev1_exchanges": c.limits.quickModesInProgress = try count()
-        case "aggressive_per_second": c.limits.aggressiveModePerSecond = Double(try count())
-        case "max_packet":
-            c.limits.maxMessageSize = try count()
-            guard c.limits.maxMessageSize >= 512 else { throw Error(line: n, message: "max_packet below 512 bytes would refuse real peers") }
-        case "retransmit_tries":
-            guard let v = Int(value), v >= 1 else { throw Error(line: n, message: "retransmit_tries is a count of 1 or more, not \(value)") }
-            c.retransmitTries = v
-        case "retransmit_timeout": c.retransmitTimeout = try seconds()
-        case "retransmit_base":
-            guard let v = Double(value), v >= 1 else { throw Error(line: n, message: "retransmit_base is a factor of 1 or more, not \(value)") }
-            c.retransmitBase = v
-        default: break
-        }
     }
 
     /// Levenshtein distance, for "did you mean" hints.

@@ -5,7 +5,8 @@ import IKEv1Config
 import IPsecNode
 
 /// The flags shared by `initiate`, `respond` and `connect`, in strongSwan's words;
-/// or `--config FILE [--conn NAME]` with the same keys (README.md, "Config file").
+/// or `--config FILE [--conn NAME]` with the same keys (README.md, "Config file"). Every flag
+/// is set through the config file's own code (`ConnectionSettings.set`), over the file's value.
 struct ConnectionOptions: ParsableArguments {
     @Option(help: "A config file of [conn NAME] sections (README.md documents the keys).")
     var config: String?
@@ -43,28 +44,28 @@ struct ConnectionOptions: ParsableArguments {
     var transport = false
     @Flag(help: "Force UDP encapsulation (charon's encap = yes).")
     var encap = false
-    @Option(help: "DPD interval in seconds.")
-    var dpd: Double?
-    @Option(help: "NAT keepalive interval in seconds when behind a NAT (default 20).")
-    var keepalive: Double?
-    @Option(help: "ISAKMP SA lifetime in seconds.")
-    var ikeLifetime: Double?
-    @Option(help: "IPsec SA lifetime in seconds.")
-    var espLifetime: Double?
-    @Option(help: "IPsec SA lifetime in bytes (negotiated in kilobytes; rekeyed a tenth before).")
-    var espLifetimeBytes: UInt64?
-    @Option(help: "IPsec SA lifetime in packets, both ways (a local limit; rekeyed a tenth before).")
-    var espLifetimePackets: UInt64?
-    @Option(help: "Renew the ISAKMP SA this many seconds before it expires, make-before-break (default 540; 0: never).")
-    var ikeRekeyMargin: Double?
-    @Option(help: "Renew up to this fraction of the margin earlier, at random (default 1 = 100 %).")
-    var ikeRekeyFuzz: Double?
+    @Option(help: "DPD interval: seconds or a duration such as 30s, 5m.")
+    var dpd: String?
+    @Option(help: "NAT keepalive interval when behind a NAT (default 20s).")
+    var keepalive: String?
+    @Option(help: "ISAKMP SA lifetime: seconds or 30s, 60m, 4h, 1d (default 4h).")
+    var ikeLifetime: String?
+    @Option(help: "IPsec SA lifetime, as --ike-lifetime (default 1h).")
+    var espLifetime: String?
+    @Option(help: "IPsec SA lifetime in bytes, e.g. 500000, 100k, 50M, 4G (negotiated in kilobytes; rekeyed a tenth before).")
+    var espLifetimeBytes: String?
+    @Option(help: "IPsec SA lifetime in packets, both ways, e.g. 1M (a local limit; rekeyed a tenth before).")
+    var espLifetimePackets: String?
+    @Option(help: "Renew the ISAKMP SA this long before it expires, make-before-break (default 9m; 0: never).")
+    var ikeRekeyMargin: String?
+    @Option(help: "Renew up to this fraction of the margin earlier, at random: 0.5 or 50% (default 100%).")
+    var ikeRekeyFuzz: String?
     @Flag(inversion: .prefixedNo, help: "As responder, renew the ISAKMP SA when the initiator has not, half the margin before it expires (default: on).")
     var ikeRekeyResponder: Bool?
-    @Option(help: "Rekey IPsec SAs this many seconds before they expire (default: a tenth of the lifetime).")
-    var espRekeyMargin: Double?
-    @Option(help: "Rekey IPsec SAs up to this fraction of their margin earlier, at random (default 1).")
-    var espRekeyFuzz: Double?
+    @Option(help: "Rekey IPsec SAs this long before they expire (default: a tenth of the lifetime).")
+    var espRekeyMargin: String?
+    @Option(help: "Rekey IPsec SAs up to this fraction of their margin earlier, at random (default 100%).")
+    var espRekeyFuzz: String?
     @Option(help: "A peer authenticating again with the same identities: replace (default), keep or never.")
     var unique: String?
     @Option(help: "When DPD finds the peer dead: clear (default), hold or restart.")
@@ -74,23 +75,23 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "At start: none, trap (initiate on the first packet for the remote subnet) or start.")
     var startAction: String?
     @Option(help: "Phase 1 attempts in all when the peer is unreachable or refuses (default 0: forever).")
-    var keyingtries: Int?
-    @Option(help: "Seconds before the first retry, doubled for each further one (default 2).")
-    var retryBackoff: Double?
-    @Option(help: "Longest wait between retries in seconds (default 60).")
-    var retryBackoffMax: Double?
+    var keyingtries: String?
+    @Option(help: "Wait before the first retry, doubled for each further one (default 2s).")
+    var retryBackoff: String?
+    @Option(help: "Longest wait between retries (default 60s).")
+    var retryBackoffMax: String?
     @Option(help: "IKE fragmentation: yes (default; fragments when the peer announced them), accept, force or no.")
     var fragmentation: String?
     @Option(help: "Largest IP datagram of an IKE message before it goes in fragments (default 1280).")
-    var fragmentSize: Int?
+    var fragmentSize: String?
     @Flag(help: "Allow DES, Blowfish, CAST, MD5 and DH groups 1, 2, 5.")
     var legacy = false
     @Option(help: "Transmissions of a request before giving up, the first included (default 5).")
-    var retransmitTries: Int?
-    @Option(help: "Seconds before the first retransmission (default 4).")
-    var retransmitTimeout: Double?
+    var retransmitTries: String?
+    @Option(help: "Wait before the first retransmission (default 4s).")
+    var retransmitTimeout: String?
     @Option(help: "Growth factor of the retransmission timeout (default 1.8).")
-    var retransmitBase: Double?
+    var retransmitBase: String?
     @Option(help: "Remote-access client: the XAUTH user name.")
     var xauthUser: String?
     @Option(help: "Remote-access client: an environment variable holding the XAUTH password.")
@@ -100,7 +101,7 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "Remote-access gateway: the XAUTH users, one name:password or name:$6$hash line each.")
     var xauthUsers: String?
     @Option(help: "Remote-access gateway: XAUTH replies a user may try before STATUS=FAIL (default 1).")
-    var xauthTries: Int?
+    var xauthTries: String?
     @Option(help: "Remote-access gateway: virtual IPs to lease, a CIDR or FIRST-LAST range.")
     var pool: String?
     @Option(help: "Remote-access gateway: a DNS server for the clients (repeatable).")
@@ -118,14 +119,14 @@ struct ConnectionOptions: ParsableArguments {
 
     /// The settings the flags (over the config file) describe.
     func settings() throws -> ConnectionSettings {
+        let environment = ProcessInfo.processInfo.environment
+        let readFile: (String) -> [UInt8]? = { FileManager.default.contents(atPath: $0).map { [UInt8]($0) } }
         var s = ConnectionSettings()
         if let config {
             guard let data = FileManager.default.contents(atPath: config) else { throw ValidationError("cannot read \(config)") }
             let all: [ConnectionSettings]
             do {
-                all = try ConfigFile.parse(String(decoding: data, as: UTF8.self),
-                                           readFile: { FileManager.default.contents(atPath: $0).map { [UInt8]($0) } },
-                                           environment: ProcessInfo.processInfo.environment)
+                all = try ConfigFile.parse(String(decoding: data, as: UTF8.self), readFile: readFile, environment: environment)
             } catch {
                 throw ValidationError("\(config) \(error)")
             }
@@ -134,121 +135,58 @@ struct ConnectionOptions: ParsableArguments {
             }
             s = chosen
         }
-        if let peer { s.remote = peer }
-        if let bind { s.local = bind }
-        if let pskFile {
-            guard let d = FileManager.default.contents(atPath: pskFile) else { throw ValidationError("cannot read --psk-file \(pskFile)") }
-            s.psk = Array([UInt8](d).reversed().drop { $0 == 10 || $0 == 13 }.reversed())
-        }
-        if let pskEnv {
-            guard let v = ProcessInfo.processInfo.environment[pskEnv] else { throw ValidationError("environment variable \(pskEnv) is not set") }
-            s.psk = Array(v.utf8)
-        }
         // A flag's method of authentication replaces the config file's.
-        if pskFile != nil || pskEnv != nil { s.certificateFile = nil; s.keyFile = nil; s.caFiles = [] }
-        if cert != nil || key != nil || !ca.isEmpty {
-            if pskFile == nil && pskEnv == nil { s.psk = nil }
-            if let cert { s.certificateFile = cert }
-            if let key { s.keyFile = key }
-            if !ca.isEmpty { s.caFiles = ca }
+        if pskFile != nil || pskEnv != nil { s.psk = nil; s.certificateFile = nil; s.keyFile = nil; s.caFiles = [] }
+        if cert != nil || key != nil || !ca.isEmpty { s.psk = nil }
+        if !ca.isEmpty { s.caFiles = [] }
+        for (flag, key, values) in assignments {
+            for value in values {
+                do { try s.set(key, to: value, naming: flag, readFile: readFile, environment: environment) } catch {
+                    throw ValidationError(error.message)
+                }
+            }
         }
         if s.psk == nil && s.certificateFile == nil && s.keyFile == nil && s.caFiles.isEmpty {
             throw ValidationError("no credentials: give --psk-file, --psk-env, --cert/--key/--ca or a config file")
         }
         if let problem = s.authenticationProblem { throw ValidationError("connection \(s.name) \(problem)") }
-        if let ike { s.ikeProposals = ike }
-        if let esp { s.espProposals = esp }
-        for (text, flag) in [(localTs, "--local-ts"), (remoteTs, "--remote-ts")] {
-            guard let text else { continue }
-            do { try PeerConfigBuilder.checkSelector(text, name: flag) } catch { throw ValidationError(error.description) }
-        }
-        if let localTs { s.localTS = localTs }
-        if let remoteTs { s.remoteTS = remoteTs }
-        if let localId { s.localID = localId }
-        if let remoteId { s.remoteID = remoteId }
-        if aggressive { s.aggressive = true; s.aggressivePSKResponder = true }
-        if transport { s.transport = true }
-        if encap { s.encap = true }
-        if let dpd { s.dpdDelay = dpd }
-        if let keepalive { s.keepalive = keepalive }
-        if let ikeLifetime { s.ikeLifetime = ikeLifetime }
-        if let espLifetime { s.espLifetime = espLifetime }
-        for (value, flag) in [(ikeRekeyMargin, "--ike-rekey-margin"), (ikeRekeyFuzz, "--ike-rekey-fuzz"),
-                              (espRekeyMargin, "--esp-rekey-margin"), (espRekeyFuzz, "--esp-rekey-fuzz")] {
-            if let value, !(value >= 0 && value.isFinite) { throw ValidationError("\(flag) is 0 or more") }
-        }
-        for (value, flag) in [(espLifetimeBytes, "--esp-lifetime-bytes"), (espLifetimePackets, "--esp-lifetime-packets")] {
-            if let value, value == 0 || value > UInt64(UInt32.max) * 1024 { throw ValidationError("\(flag) is between 1 and 2^42") }
-        }
-        if let espLifetimeBytes { s.espLifetimeBytes = espLifetimeBytes }
-        if let espLifetimePackets { s.espLifetimePackets = espLifetimePackets }
-        if let ikeRekeyMargin { s.ikeRekeyMargin = ikeRekeyMargin }
-        if let ikeRekeyFuzz { s.ikeRekeyFuzz = ikeRekeyFuzz }
-        if let ikeRekeyResponder { s.ikeRekeyResponder = ikeRekeyResponder }
-        if let espRekeyMargin { s.espRekeyMargin = espRekeyMargin }
-        if let espRekeyFuzz { s.espRekeyFuzz = espRekeyFuzz }
-        if let unique {
-            guard let u = UniquenessPolicy(rawValue: unique) else { throw ValidationError("--unique is replace, keep or never") }
-            s.unique = u
-        }
-        for (text, flag) in [(dpdAction, "--dpd-action"), (closeAction, "--close-action")] {
-            guard let text else { continue }
-            guard let action = PeerGoneAction(rawValue: text) else { throw ValidationError("\(flag) is none, clear, hold or restart") }
-            if flag == "--dpd-action" { s.dpdAction = action } else { s.closeAction = action }
-        }
-        if let startAction {
-            guard let action = StartAction(rawValue: startAction) else { throw ValidationError("--start-action is none, trap or start") }
-            s.startAction = action
-        }
-        if let keyingtries {
-            guard keyingtries >= 0 else { throw ValidationError("--keyingtries is 0 (forever) or more") }
-            s.keyingTries = keyingtries
-        }
-        for (value, flag) in [(retryBackoff, "--retry-backoff"), (retryBackoffMax, "--retry-backoff-max")] {
-            if let value, !(value > 0 && value.isFinite) { throw ValidationError("\(flag) is more than 0 seconds") }
-        }
-        if let retryBackoff { s.retryBackoff = retryBackoff }
-        if let retryBackoffMax { s.retryBackoffMax = retryBackoffMax }
-        if let fragmentation {
-            guard let f = FragmentationPolicy(rawValue: fragmentation) else { throw ValidationError("--fragmentation is yes, accept, force or no") }
-            s.fragmentation = f
-        }
-        if let fragmentSize {
-            guard (PeerConfig.smallestFragmentSize...65_535).contains(fragmentSize) else {
-                throw ValidationError("--fragment-size is from \(PeerConfig.smallestFragmentSize) to 65535 bytes")
-            }
-            s.fragmentSize = fragmentSize
-        }
-        if legacy { s.legacy = true }
-        if let retransmitTries {
-            guard retransmitTries >= 1 else { throw ValidationError("--retransmit-tries is 1 or more") }
-            s.retransmitTries = retransmitTries
-        }
-        if let retransmitTimeout {
-            guard retransmitTimeout > 0 else { throw ValidationError("--retransmit-timeout is more than 0 seconds") }
-            s.retransmitTimeout = retransmitTimeout
-        }
-        if let retransmitBase {
-            guard retransmitBase >= 1 else { throw ValidationError("--retransmit-base is 1 or more") }
-            s.retransmitBase = retransmitBase
-        }
-        let remoteAccess: [(String, [String])] = [
-            ("xauth_user", xauthUser.map { [$0] } ?? []), ("xauth_password_env", xauthPasswordEnv.map { [$0] } ?? []),
-            ("modecfg", modecfg.map { [$0] } ?? []), ("xauth_users", xauthUsers.map { [$0] } ?? []),
-            ("xauth_tries", xauthTries.map { [String($0)] } ?? []), ("pool", pool.map { [$0] } ?? []), ("dns", dns), ("nbns", nbns),
-            ("split_include", splitInclude), ("banner", banner.map { [$0] } ?? []),
-            ("default_domain", defaultDomain.map { [$0] } ?? []), ("updown", updown.map { [$0] } ?? []),
-        ]
-        for (key, values) in remoteAccess {
-            for value in values {
-                do {
-                    try s.remoteAccess.apply(key, value, readFile: { FileManager.default.contents(atPath: $0).map { [UInt8]($0) } },
-                                             environment: ProcessInfo.processInfo.environment)
-                } catch {
-                    throw ValidationError("--\(key.replacingOccurrences(of: "_", with: "-")): \(error)")
-                }
-            }
-        }
         return s
+    }
+
+    /// Each flag given, as the config key it sets and the values written (a switch: `yes` or the
+    /// key's word for it), in the order above.
+    private var assignments: [(flag: String, key: String, values: [String])] {
+        func one(_ flag: String, _ key: String, _ value: String?) -> (String, String, [String]) { (flag, key, value.map { [$0] } ?? []) }
+        func on(_ flag: String, _ key: String, _ set: Bool, _ word: String = "yes") -> (String, String, [String]) {
+            (flag, key, set ? [word] : [])
+        }
+        return [
+            one("--peer", "remote", peer), one("--bind", "local", bind), one("--psk-file", "psk_file", pskFile),
+            one("--psk-env", "psk_env", pskEnv), one("--cert", "cert", cert), one("--key", "key", key), ("--ca", "ca", ca),
+            one("--ike", "proposals", ike), one("--esp", "esp_proposals", esp), one("--local-ts", "local_ts", localTs),
+            one("--remote-ts", "remote_ts", remoteTs), one("--local-id", "local_id", localId), one("--remote-id", "remote_id", remoteId),
+            on("--aggressive", "aggressive", aggressive), on("--aggressive", "aggressive_psk_responder", aggressive),
+            on("--transport", "mode", transport, "transport"), on("--encap", "encap", encap),
+            one("--dpd", "dpd_delay", dpd), one("--keepalive", "keepalive", keepalive),
+            one("--ike-lifetime", "ike_lifetime", ikeLifetime), one("--esp-lifetime", "esp_lifetime", espLifetime),
+            one("--esp-lifetime-bytes", "esp_lifetime_bytes", espLifetimeBytes),
+            one("--esp-lifetime-packets", "esp_lifetime_packets", espLifetimePackets),
+            one("--ike-rekey-margin", "ike_rekey_margin", ikeRekeyMargin), one("--ike-rekey-fuzz", "ike_rekey_fuzz", ikeRekeyFuzz),
+            one("--ike-rekey-responder", "ike_rekey_responder", ikeRekeyResponder.map { $0 ? "yes" : "no" }),
+            one("--esp-rekey-margin", "esp_rekey_margin", espRekeyMargin), one("--esp-rekey-fuzz", "esp_rekey_fuzz", espRekeyFuzz),
+            one("--unique", "unique", unique), one("--dpd-action", "dpd_action", dpdAction),
+            one("--close-action", "close_action", closeAction), one("--start-action", "start_action", startAction),
+            one("--keyingtries", "keyingtries", keyingtries), one("--retry-backoff", "retry_backoff", retryBackoff),
+            one("--retry-backoff-max", "retry_backoff_max", retryBackoffMax), one("--fragmentation", "fragmentation", fragmentation),
+            one("--fragment-size", "fragment_size", fragmentSize), on("--legacy", "legacy", legacy),
+            one("--retransmit-tries", "retransmit_tries", retransmitTries),
+            one("--retransmit-timeout", "retransmit_timeout", retransmitTimeout),
+            one("--retransmit-base", "retransmit_base", retransmitBase),
+            one("--xauth-user", "xauth_user", xauthUser), one("--xauth-password-env", "xauth_password_env", xauthPasswordEnv),
+            one("--modecfg", "modecfg", modecfg), one("--xauth-users", "xauth_users", xauthUsers),
+            one("--xauth-tries", "xauth_tries", xauthTries), one("--pool", "pool", pool), ("--dns", "dns", dns), ("--nbns", "nbns", nbns),
+            ("--split-include", "split_include", splitInclude), one("--banner", "banner", banner),
+            one("--default-domain", "default_domain", defaultDomain), one("--updown", "updown", updown),
+        ]
     }
 }

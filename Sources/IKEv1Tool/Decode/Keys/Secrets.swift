@@ -45,7 +45,7 @@ struct Secrets {
             throw FormatError(description: "cannot read \(path)")
         }
         let text = String(decoding: data, as: UTF8.self)
-        if text.drop { $0.isWhitespace }.first == "{" {
+        if text.drop(while: { $0.isWhitespace }).first == "{" {
             let any: Any
             do { any = try JSONSerialization.jsonObject(with: data) } catch {
                 throw FormatError(description: "\(path): not valid JSON: \(error.localizedDescription)")
