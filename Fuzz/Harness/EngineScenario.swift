@@ -52,11 +52,11 @@ struct EngineScenario {
               let netA = try? TrafficSelector(notation: "198.51.100.0/24"),
               let netB = try? TrafficSelector(notation: "203.0.113.0/24") else { return [] }
         let a = PeerConfig(name: "to-b", localAddress: addressA, remoteAddress: addressB, localIdentity: idA, remoteIdentity: idB,
-                           preSharedKey: psk, ikeProposals: ikeProposals, childProposals: childProposals,
+                           authentication: .preSharedKey(psk), ikeProposals: ikeProposals, childProposals: childProposals,
                            localTrafficSelector: netA, remoteTrafficSelector: netB, aggressive: aggressive, legacy: true,
                            dpdDelay: 30)
         let b = PeerConfig(name: "from-a", localAddress: addressB, remoteAddress: nil, localIdentity: idB, remoteIdentity: idA,
-                           preSharedKey: psk, ikeProposals: ikeProposals, childProposals: childProposals,
+                           authentication: .preSharedKey(psk), ikeProposals: ikeProposals, childProposals: childProposals,
                            localTrafficSelector: netB, remoteTrafficSelector: netA, legacy: true,
                            allowAggressiveModePSKResponder: aggressive, dpdDelay: 30)
         return record(a, b, nat: nat) { pair in

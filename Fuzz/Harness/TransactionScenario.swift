@@ -36,10 +36,10 @@ enum TransactionScenario {
               let esp = try? ChildProposal.proposals(notation: "aes128-sha256"),
               let inner = try? TrafficSelector(notation: "203.0.113.0/24") else { return [] }
         var a = PeerConfig(name: "to-gw", localAddress: EngineScenario.addressA, remoteAddress: EngineScenario.addressB,
-                           localIdentity: group, remoteIdentity: .ipv4(EngineScenario.addressB.address), preSharedKey: psk,
+                           localIdentity: group, remoteIdentity: .ipv4(EngineScenario.addressB.address), authentication: .preSharedKey(psk),
                            ikeProposals: ike, childProposals: esp, aggressive: aggressive, dpdDelay: 30)
         var b = PeerConfig(name: "ra", localAddress: EngineScenario.addressB, remoteAddress: nil,
-                           localIdentity: .ipv4(EngineScenario.addressB.address), remoteIdentity: group, preSharedKey: psk,
+                           localIdentity: .ipv4(EngineScenario.addressB.address), remoteIdentity: group, authentication: .preSharedKey(psk),
                            ikeProposals: ike, childProposals: esp, localTrafficSelector: inner,
                            allowAggressiveModePSKResponder: true, dpdDelay: 30)
         a.enableRemoteAccess(.client(RemoteAccessClient(xauth: Answers(passwords: passwords), modeConfig: mode)))

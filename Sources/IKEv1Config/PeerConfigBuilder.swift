@@ -62,12 +62,18 @@ public enum PeerConfigBuilder {
                              readFile: (String) -> [UInt8]? = { FileManager.default.contents(atPath: $0).map { [UInt8]($0) } })
         throws(Error) -> PeerConfig {
         if let problem = s.authenticationProblem { throw Error(description: "\(s.name) \(problem)") }
-        var credentials: SignatureCredentials?
+        // authenticationProblem is nil: exactly one of a PSK and a complete certificate setup.
+        let authentication: PeerAuthentication
         if let certificate = s.certificateFile, let key = s.keyFile {
-            do { credentials = try CredentialFiles.load(certificate: certificate, key: key, cas: s.caFiles) } catch {
+            do { authentication = .signatures(try CredentialFiles.load(certificate: certificate, key: key, cas: s.caFiles)) } catch {
                 throw Error(description: "\(s.name): \(error)")
             }
+        } else if let psk = s.psk {
+            authentication = .preSharedKey(SecretBytes(psk))
+        } else {
+            throw Error(description: "\(s.name) has no pre-shared key or certificate")
         }
+        let credentials = authentication.signatureCredentials
         var remote: SocketAddress?
         if let r = s.remote, r != "%any" {
             guard let a = UDPAddress(r, defaultPort: 500) else { throw Error(description: "remote \(r) is not an address") }
@@ -115,7 +121,7 @@ public enum PeerConfigBuilder {
         if let b = s.retransmitBase { retransmit.base = b }
         var config = PeerConfig(
             name: s.name, localAddress: SocketAddress(address: local.address, port: local.port), remoteAddress: remote,
-            localIdentity: localID, remoteIdentity: remoteID, preSharedKey: SecretBytes(s.psk ?? []),
+            localIdentity: localID, remoteIdentity: remoteID, authentication: authentication,
             ikeProposals: ike, childProposals: esp, mode: s.transport ? .transport : .tunnel,
             localTrafficSelector: localTS, remoteTrafficSelector: remoteTS,
             childLifetime: Lifetime(seconds: UInt32(s.espLifetime),
@@ -135,7 +141,6 @@ public enum PeerConfigBuilder {
         config.retry = RetryPolicy(keyingTries: s.keyingTries, initialDelay: s.retryBackoff,
                                    maximumDelay: max(s.retryBackoff, s.retryBackoffMax))
         if let role { config.enableRemoteAccess(role) }
-        if let credentials { config.authenticate(with: credentials) }
         do { try config.validate() } catch { throw Error(description: "\(error)") }
         return config
     }

@@ -19,7 +19,7 @@ import Testing
 
     @Test func wrongPreSharedKey() throws {
         let (a, b) = try TestConfig.pair(ike: "aes128-sha256-modp2048", esp: "aes128-sha256") { _, b in
-            b.preSharedKey = SecretBytes(Array("not-the-same-psk".utf8))
+            b.authentication = .preSharedKey(SecretBytes(Array("not-the-same-psk".utf8)))
         }
         let pair = try Complete.complete(a, b)
         #expect(pair.installed(.a).isEmpty && pair.established(.b).isEmpty)

@@ -73,7 +73,7 @@ struct StrongSwanFixture {
         let remote = SocketAddress(address: SocketAddress.ipv4(conf["remote_addrs"]!)!, port: 500)
         return PeerConfig(name: name, localAddress: local, remoteAddress: responder ? nil : remote,
                           localIdentity: Self.identity(conf["local.id"]!), remoteIdentity: Self.identity(conf["remote.id"]!),
-                          preSharedKey: SecretBytes(Array(conf["secret"]!.utf8)), ikeProposals: ike, childProposals: esp,
+                          authentication: .preSharedKey(SecretBytes(Array(conf["secret"]!.utf8))), ikeProposals: ike, childProposals: esp,
                           mode: conf["mode"] == "transport" ? .transport : .tunnel,
                           localTrafficSelector: try TrafficSelector(notation: conf["local_ts"]!),
                           remoteTrafficSelector: try TrafficSelector(notation: conf["remote_ts"]!),

@@ -129,7 +129,7 @@ struct LiveCharonTests {
         return PeerConfig(name: "charon", localAddress: local, remoteAddress: initiator ? charon : nil,
                           localIdentity: aggressive ? .fqdn("initiator.example") : .ipv4(local.address),
                           remoteIdentity: aggressive ? .fqdn("responder.example") : .ipv4(charon.address),
-                          preSharedKey: SecretBytes(Array("ikev1-interop-test-psk".utf8)),
+                          authentication: .preSharedKey(SecretBytes(Array("ikev1-interop-test-psk".utf8))),
                           ikeProposals: ike, childProposals: esp,
                           localTrafficSelector: try TrafficSelector(notation: "198.51.100.0/24"),
                           remoteTrafficSelector: try TrafficSelector(notation: "203.0.113.0/24"),

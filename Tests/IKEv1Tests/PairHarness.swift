@@ -51,14 +51,14 @@ enum TestConfig {
         var a = PeerConfig(name: "to-b", localAddress: Pair.addressA, remoteAddress: Pair.addressB,
                            localIdentity: aggressive ? .fqdn("initiator.example") : .ipv4(Pair.addressA.address),
                            remoteIdentity: aggressive ? .fqdn("responder.example") : .ipv4(Pair.addressB.address),
-                           preSharedKey: psk, ikeProposals: try IKEProposal.proposals(notation: ike),
+                           authentication: .preSharedKey(psk), ikeProposals: try IKEProposal.proposals(notation: ike),
                            childProposals: try ChildProposal.proposals(notation: esp), mode: mode,
                            localTrafficSelector: useTS ? netA : nil, remoteTrafficSelector: useTS ? netB : nil,
                            aggressive: aggressive, legacy: legacy)
         var b = PeerConfig(name: "from-a", localAddress: Pair.addressB, remoteAddress: nil,
                            localIdentity: aggressive ? .fqdn("responder.example") : .ipv4(Pair.addressB.address),
                            remoteIdentity: aggressive ? .fqdn("initiator.example") : .ipv4(Pair.addressA.address),
-                           preSharedKey: psk, ikeProposals: try IKEProposal.proposals(notation: responderIKE ?? ike),
+                           authentication: .preSharedKey(psk), ikeProposals: try IKEProposal.proposals(notation: responderIKE ?? ike),
                            childProposals: try ChildProposal.proposals(notation: responderESP ?? esp), mode: mode,
                            localTrafficSelector: useTS ? netB : nil, remoteTrafficSelector: useTS ? netA : nil,
                            legacy: legacy, allowAggressiveModePSKResponder: aggressive)

@@ -38,11 +38,11 @@ enum RemoteAccessConfig {
                      localTS: String = "203.0.113.0/24", esp: String = "aes128-sha256",
                      customize: (inout PeerConfig, inout PeerConfig) -> Void = { _, _ in }) throws -> (PeerConfig, PeerConfig) {
         var client = PeerConfig(name: "to-gw", localAddress: Pair.addressA, remoteAddress: Pair.addressB, localIdentity: group,
-                                remoteIdentity: .ipv4(Pair.addressB.address), preSharedKey: TestConfig.psk,
+                                remoteIdentity: .ipv4(Pair.addressB.address), authentication: .preSharedKey(TestConfig.psk),
                                 ikeProposals: try IKEProposal.proposals(notation: "aes128-sha256-modp2048"),
                                 childProposals: try ChildProposal.proposals(notation: esp), aggressive: aggressive)
         var gateway = PeerConfig(name: "ra", localAddress: Pair.addressB, remoteAddress: nil, localIdentity: .ipv4(Pair.addressB.address),
-                                 remoteIdentity: group, preSharedKey: TestConfig.psk,
+                                 remoteIdentity: group, authentication: .preSharedKey(TestConfig.psk),
                                  ikeProposals: try IKEProposal.proposals(notation: "aes128-sha256-modp2048"),
                                  childProposals: try ChildProposal.proposals(notation: esp),
                                  localTrafficSelector: try TrafficSelector(notation: localTS),

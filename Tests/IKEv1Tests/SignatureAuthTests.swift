@@ -117,7 +117,7 @@ import TestSupport
     /// Certificates go out only when asked (charon's `send_cert = ifasked`): with no Certificate
     /// Request from A, B sends none and A cannot verify B (CERTIFICATE-UNAVAILABLE).
     @Test func certificateSentOnlyWhenRequested() throws {
-        let (a, b) = try TestConfig.signed("p256") { a, _ in a.credentials?.sendCertificateRequests = false }
+        let (a, b) = try TestConfig.signed("p256") { a, _ in a.changeCredentials { $0.sendCertificateRequests = false } }
         var pair = try EndpointPair.signed(a: a, b: b)
         pair.initiate()
         #expect(pair.failures(.a).first?.error.kind == .certificateUnavailable)
@@ -125,8 +125,8 @@ import TestSupport
         #expect(pair.a.sessionCount == 0 && pair.b.sessionCount == 0)
         // Told to send always, B's certificate arrives without a request.
         let (a2, b2) = try TestConfig.signed("p256") { a, b in
-            a.credentials?.sendCertificateRequests = false
-            b.credentials?.sendCertificates = .always
+            a.changeCredentials { $0.sendCertificateRequests = false }
+            b.changeCredentials { $0.sendCertificates = .always }
         }
         var pair2 = try EndpointPair.signed(a: a2, b: b2)
         pair2.initiate()
@@ -154,7 +154,7 @@ import TestSupport
         var (a, _) = try TestConfig.pair(ike: "aes128-sha256-modp2048", esp: "aes128-sha256")
         a.ikeProposals = try IKEProposal.proposals(notation: "aes128-sha256-modp2048", authMethod: .rsaSignature)
         #expect(throws: IKEv1Error(.configuration, "")) { try a.validate() }   // no credentials
-        a.credentials = try PairPKI.credentials("p256", .a)
+        a.authentication = .signatures(try PairPKI.credentials("p256", .a))   // the proposals still say RSA
         let mismatch = #expect(throws: IKEv1Error.self) { try a.validate() }   // RSA proposal, EC key
         #expect(mismatch?.reason.contains("ECDSA P-256") == true)
         a.authenticate(with: try PairPKI.credentials("p256", .a))
@@ -226,5 +226,17 @@ import TestSupport
         let error = try #require(pair.failures(.b).first?.error)
         #expect(error.kind == .invalidCertificate && error.reason.contains("expired at 2021-01-01 00:00:00 UTC"))
         #expect(pair.a.sessionCount == 0 && pair.b.sessionCount == 0)
+    }
+}
+
+extension PeerConfig {
+    /// Changes an option of the signature credentials (records an issue when there are none).
+    mutating func changeCredentials(_ change: (inout SignatureCredentials) -> Void) {
+        guard case .signatures(var credentials) = authentication else {
+            Issue.record("\(name) authenticates with a pre-shared key")
+            return
+        }
+        change(&credentials)
+        authentication = .signatures(credentials)
     }
 }

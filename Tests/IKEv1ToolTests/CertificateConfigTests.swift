@@ -63,8 +63,8 @@ struct CertificateConfigTests {
         #expect(config.localIdentity == .derASN1DN(f.pki.initiator.chain[0].subject.der))
         #expect(config.remoteIdentity == .derASN1DN(f.pki.responder.chain[0].subject.der))
         #expect(config.ikeProposals.allSatisfy { $0.authMethod == .ecdsaP256 })
-        #expect(config.credentials?.chain == f.pki.initiator.chain && f.pki.initiator.chain.count == 2)
-        #expect(config.credentials?.trustStore.anchors == [f.pki.authority.root, f.pki.authority.root])   // one per ca line
+        #expect(config.authentication.signatureCredentials?.chain == f.pki.initiator.chain && f.pki.initiator.chain.count == 2)
+        #expect(config.authentication.signatureCredentials?.trustStore.anchors == [f.pki.authority.root, f.pki.authority.root])   // one per ca line
     }
 
     @Test func explicitLocalIdentityMustBeInTheCertificate() throws {

@@ -28,11 +28,11 @@ struct DemoCommandTests {
         let now: Int64 = 1_800_000_000
         let (i, r) = try DemoCommand.parse(["--auth", auth]).configs(now: now)
         for (config, peer) in [(i, r), (r, i)] {
-            let credentials = try #require(config.credentials)
+            let credentials = try #require(config.authentication.signatureCredentials)
             #expect(config.ikeProposals.allSatisfy { $0.authMethod == method })
-            #expect(config.localIdentity == credentials.identity && config.remoteIdentity == peer.credentials?.identity)
+            #expect(config.localIdentity == credentials.identity && config.remoteIdentity == peer.authentication.signatureCredentials?.identity)
             // The peer's chain (leaf, intermediate) leads to our anchor at the demo's time, not a day later.
-            let peerChain = try #require(peer.credentials?.chain)
+            let peerChain = try #require(peer.authentication.signatureCredentials?.chain)
             #expect(peerChain.count == 2)
             let path = try credentials.trustStore.verify(peerChain[0], intermediates: Array(peerChain.dropFirst()), at: now)
             #expect(path.count == 3)

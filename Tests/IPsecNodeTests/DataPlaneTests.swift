@@ -55,7 +55,7 @@ struct DataPlaneTests {
                        encap: Bool) throws -> PeerConfig {
         PeerConfig(name: name, localAddress: SocketAddress(address: local, port: 500),
                    remoteAddress: remote.map { SocketAddress(address: $0, port: 500) }, localIdentity: .ipv4(local),
-                   preSharedKey: SecretBytes(Array("data-plane-psk".utf8)),
+                   authentication: .preSharedKey(SecretBytes(Array("data-plane-psk".utf8))),
                    ikeProposals: try IKEProposal.proposals(notation: "aes128-sha256-modp2048"),
                    childProposals: try ChildProposal.proposals(notation: "aes128gcm16"),
                    localTrafficSelector: localTS, remoteTrafficSelector: remoteTS, forceEncapsulation: encap)

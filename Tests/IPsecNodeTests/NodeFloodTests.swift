@@ -17,7 +17,7 @@ struct NodeFloodTests {
     @Test func loopbackFloodFromManyPortsIsCappedPerAddress() throws {
         let loopback = SocketAddress(address: [127, 0, 0, 1], port: 500)
         let config = PeerConfig(name: "any", localAddress: loopback, remoteAddress: nil, localIdentity: .ipv4(loopback.address),
-                                preSharedKey: SecretBytes(Array("node-flood-psk".utf8)),
+                                authentication: .preSharedKey(SecretBytes(Array("node-flood-psk".utf8))),
                                 ikeProposals: try IKEProposal.proposals(notation: "aes128-sha256-modp2048"),
                                 childProposals: try ChildProposal.proposals(notation: "aes128-sha256"))
         let reports = Reports()

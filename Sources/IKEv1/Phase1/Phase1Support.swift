@@ -147,7 +147,7 @@ extension ISAKMPSession {
     func derive(saiB: [UInt8], chosen: IKEProposal, dh: DHKeyPair, peerKE: [UInt8], nonceI: [UInt8], nonceR: [UInt8],
                 certificateRequests: CertificateRequests) throws(IKEv1Error) -> KeyedState {
         try KeyedState(saiB: saiB, chosen: chosen, dh: dh, peerKE: peerKE, isInitiator: isInitiator, nonceI: nonceI, nonceR: nonceR,
-                       preSharedKey: config.preSharedKey, cookieI: cookieI, cookieR: cookieR, certificateRequests: certificateRequests)
+                       authentication: config.authentication, cookieI: cookieI, cookieR: cookieR, certificateRequests: certificateRequests)
     }
 
     /// Decrypts the first encrypted Phase 1 message: garbage means the keys differ, i.e. the PSK

@@ -20,14 +20,16 @@ extension ISAKMPSession {
     var offersSignatures: Bool { config.ikeProposals.contains { $0.authMethod.isSignature } }
 
     /// Our Certificate Requests, when we authenticate with signatures.
-    var certificateRequests: [Payload] { config.credentials?.certificateRequestPayloads ?? [] }
+    var certificateRequests: [Payload] { config.authentication.signatureCredentials?.certificateRequestPayloads ?? [] }
 
     /// Our authentication payloads for HASH_I (initiator) or HASH_R: HASH with a PSK;
     /// [CERT...,] SIG with signatures, the CERTs as the peer's requests in `keyed` ask.
     func authenticationPayloads(_ keyed: KeyedState, byInitiator: Bool, idBody: [UInt8]) throws(IKEv1Error) -> [Payload] {
         let hash = authHash(keyed, byInitiator: byInitiator, idBody: idBody)
         guard keyed.usesSignatures else { return [.hash(HashPayload(data: hash))] }
-        guard let credentials = config.credentials else { throw IKEv1Error(.configuration, "\(config.name): no signing key") }
+        guard case .signatures(let credentials) = config.authentication else {
+            throw IKEv1Error(.configuration, "\(config.name): no signing key")
+        }
         let signature: [UInt8]
         do { signature = try credentials.signingKey.sign(hash: hash) } catch {
             throw IKEv1Error(.crypto, "signing HASH_\(byInitiator ? "I" : "R"): \(error.reason)")
@@ -66,7 +68,7 @@ extension ISAKMPSession {
     /// The peer's certificate and its key, from its CERT payloads, chained to our trust anchors
     /// at the environment's wall-clock time and fit for the negotiated `method`.
     func validatePeerCertificate(_ payloads: [Payload], method: AuthMethod, env: Environment) throws(IKEv1Error) -> (Certificate, VerifyingKey) {
-        guard let credentials = config.credentials else {
+        guard case .signatures(let credentials) = config.authentication else {
             throw IKEv1Error(.configuration, "\(config.name): no trust anchors")
         }
         let encoded = payloads.all(ofType: CertificatePayload.self).filter { $0.encoding == .x509Signature }

@@ -1,4 +1,4 @@
-public import IPsecCrypto
+import IPsecCrypto
 public import ISAKMPWire
 
 /// Retransmission of requests (charon: timeout × base^n, `tries` attempts in all).
@@ -36,10 +36,8 @@ public struct PeerConfig: Sendable {
     public var localIdentity: Identity
     /// The identity the peer must show, or nil for any.
     public var remoteIdentity: Identity?
-    /// The pre-shared key (proposals with ``AuthMethod/preSharedKey``).
-    public var preSharedKey: SecretBytes
-    /// Key, certificates and trust anchors for signature proposals (RSA, ECDSA; RFC 2409 §5.1).
-    public var credentials: SignatureCredentials?
+    /// A pre-shared key or signature credentials; every IKE proposal's method must be of its kind.
+    public var authentication: PeerAuthentication
     /// Phase 1 proposals in our order of preference.
     public var ikeProposals: [IKEProposal]
     /// Quick Mode proposals in our order of preference.
@@ -98,22 +96,23 @@ public struct PeerConfig: Sendable {
     /// fragments (charon's `fragment_size`, 1280).
     public var fragmentSize = IKEFragmenter.defaultDatagramSize
 
-    /// Creates a configuration with charon-like defaults.
+    /// Creates a configuration with charon-like defaults; with ``PeerAuthentication/signatures(_:)``
+    /// the proposals' methods are set as ``authenticate(with:)`` sets them.
     public init(name: String, localAddress: SocketAddress, remoteAddress: SocketAddress?,
-                localIdentity: Identity, remoteIdentity: Identity? = nil, preSharedKey: SecretBytes,
+                localIdentity: Identity, remoteIdentity: Identity? = nil, authentication: PeerAuthentication,
                 ikeProposals: [IKEProposal], childProposals: [ChildProposal], mode: IPsecMode = .tunnel,
                 localTrafficSelector: TrafficSelector? = nil, remoteTrafficSelector: TrafficSelector? = nil,
                 childLifetime: Lifetime = Lifetime(seconds: 3960), aggressive: Bool = false, legacy: Bool = false,
                 allowAggressiveModePSKResponder: Bool = false, natTraversal: Bool = true,
                 forceEncapsulation: Bool = false, dpdDelay: Double? = nil, dpdMaxMisses: Int = 5,
                 keepaliveInterval: Double = 20, retransmit: RetransmitPolicy = RetransmitPolicy(),
-                initialContact: Bool = true, rekeyMargin: Double = 0, credentials: SignatureCredentials? = nil) {
+                initialContact: Bool = true, rekeyMargin: Double = 0) {
         self.name = name
         self.localAddress = localAddress
         self.remoteAddress = remoteAddress
         self.localIdentity = localIdentity
         self.remoteIdentity = remoteIdentity
-        self.preSharedKey = preSharedKey
+        self.authentication = authentication
         self.ikeProposals = ikeProposals
         self.childProposals = childProposals
         self.mode = mode
@@ -131,14 +130,14 @@ public struct PeerConfig: Sendable {
         self.retransmit = retransmit
         self.initialContact = initialContact
         self.rekeyMargin = rekeyMargin
-        self.credentials = credentials
+        if case .signatures(let credentials) = authentication { authenticate(with: credentials) }
     }
 
     /// Switches to certificate authentication: stores the credentials and makes every IKE
     /// proposal use the method their key signs with (RSA 3, ECDSA 9/10/11), or its XAUTH
     /// variant where the proposal used XAUTH.
     public mutating func authenticate(with credentials: SignatureCredentials) {
-        self.credentials = credentials
+        authentication = .signatures(credentials)
         for i in ikeProposals.indices {
             let xauth = ikeProposals[i].authMethod.isXAUTH
             ikeProposals[i].authMethod = xauth ? credentials.authMethod.withXAUTH() ?? credentials.authMethod : credentials.authMethod
@@ -159,8 +158,9 @@ public struct PeerConfig: Sendable {
     }
 
     /// Checks the policy: legacy algorithms only with `legacy`, proposals present,
-    /// only implemented authentication methods, signature methods only with credentials whose
-    /// key signs with that method and whose certificate holds our identity.
+    /// only implemented authentication methods, pre-shared-key methods only with a key, signature
+    /// methods only with credentials whose key signs with that method and whose certificate holds
+    /// our identity.
     public func validate() throws(IKEv1Error) {
         guard !ikeProposals.isEmpty else { throw IKEv1Error(.configuration, "\(name): no IKE proposal") }
         guard !childProposals.isEmpty else { throw IKEv1Error(.configuration, "\(name): no ESP/AH proposal") }
@@ -184,9 +184,17 @@ public struct PeerConfig: Sendable {
         guard (Self.smallestFragmentSize...65_535).contains(fragmentSize) else {
             throw IKEv1Error(.configuration, "\(name): fragment size \(fragmentSize) is not between \(Self.smallestFragmentSize) and 65535 bytes")
         }
-        guard let signing = ikeProposals.first(where: \.authMethod.isSignature) else { return }
-        guard let credentials else {
+        let credentials: SignatureCredentials
+        switch authentication {
+        case .preSharedKey:
+            guard let signing = ikeProposals.first(where: \.authMethod.isSignature) else { return }
             throw IKEv1Error(.configuration, "\(name): \(signing.authMethod) authentication needs a certificate, private key and CA")
+        case .signatures(let c):
+            if let p = ikeProposals.first(where: { !$0.authMethod.isSignature }) {
+                throw IKEv1Error(.configuration, "\(name): IKE proposal \(p) authenticates with \(p.authMethod), but the connection has "
+                                 + "certificates and no pre-shared key")
+            }
+            credentials = c
         }
         if let p = ikeProposals.first(where: { $0.authMethod.isSignature && $0.authMethod.base != credentials.authMethod }) {
             throw IKEv1Error(.configuration, "\(name): IKE proposal \(p) authenticates with \(p.authMethod), "

@@ -1,4 +1,4 @@
-public import ISAKMPWire
+import ISAKMPWire
 
 /// Virtual IPs a gateway hands out in INTERNAL_IP4_ADDRESS / INTERNAL_IP6_ADDRESS
 /// (draft-dukes-ike-mode-cfg-02 §5.1), leased to owners (a user, an ISAKMP SA).

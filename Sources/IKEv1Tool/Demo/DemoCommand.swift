@@ -67,10 +67,10 @@ struct DemoCommand: ParsableCommand {
         let ids: (Identity, Identity) = aggressive ? (.fqdn("initiator.example"), .fqdn("responder.example")) : (.ipv4(i.address), .ipv4(r.address))
         let netI = try TrafficSelector(notation: "198.51.100.0/24"), netR = try TrafficSelector(notation: "203.0.113.0/24")
         var initiator = PeerConfig(name: "demo", localAddress: i, remoteAddress: r, localIdentity: ids.0, remoteIdentity: ids.1,
-                                   preSharedKey: psk, ikeProposals: ikeProposals, childProposals: espProposals,
+                                   authentication: .preSharedKey(psk), ikeProposals: ikeProposals, childProposals: espProposals,
                                    localTrafficSelector: netI, remoteTrafficSelector: netR, aggressive: aggressive, legacy: legacy)
         var responder = PeerConfig(name: "demo-responder", localAddress: r, remoteAddress: nil, localIdentity: ids.1, remoteIdentity: ids.0,
-                                   preSharedKey: psk, ikeProposals: ikeProposals, childProposals: espProposals,
+                                   authentication: .preSharedKey(psk), ikeProposals: ikeProposals, childProposals: espProposals,
                                    localTrafficSelector: netR, remoteTrafficSelector: netI, legacy: legacy,
                                    allowAggressiveModePSKResponder: aggressive)
         if let algorithm = auth.algorithm {
@@ -98,7 +98,7 @@ struct DemoCommand: ParsableCommand {
             throw ValidationError(error.reason)
         }
         network.unixTimeOrigin = now
-        if let i = ci.credentials, let r = cr.credentials {
+        if let i = ci.authentication.signatureCredentials, let r = cr.authentication.signatureCredentials {
             print("== Certificates made in memory, trusted by both: \(i.trustStore.anchors.map(StatusTables.certificate).joined(separator: "; "))")
             for (side, chain) in [("initiator", i.chain), ("responder", r.chain)] {
                 print("   \(side): " + chain.map(StatusTables.certificate).joined(separator: "\n              then "))

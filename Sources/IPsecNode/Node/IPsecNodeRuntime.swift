@@ -400,7 +400,7 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536 + 512, alignment: 16)
         defer { buffer.deallocate() }
         for p in packets where h + p.count <= buffer.count - 256 {
-            UnsafeMutableRawBufferPointer(rebasing: buffer[h..<(h + p.count)]).copyMemory(from: UnsafeRawBufferPointer(start: p, count: p.count))
+            p.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[h..<(h + p.count)]).copyMemory(from: $0) }
             guard let (packet, destination) = database.seal(buffer, packet: h..<(h + p.count)) else { continue }
             send(UnsafeRawBufferPointer(rebasing: buffer[packet]), to: destination)
         }

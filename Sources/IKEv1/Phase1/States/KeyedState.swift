@@ -98,13 +98,18 @@ struct KeyedState {
     /// nonces (RFC 2409 §5, Appendix B). `peerKE` must have passed ``ISAKMPSession/validatePeerKE(_:group:what:)``
     /// or fails here.
     init(saiB: [UInt8], chosen: IKEProposal, dh: DHKeyPair, peerKE: [UInt8], isInitiator: Bool,
-         nonceI: [UInt8], nonceR: [UInt8], preSharedKey: SecretBytes, cookieI: Cookie, cookieR: Cookie,
+         nonceI: [UInt8], nonceR: [UInt8], authentication: PeerAuthentication, cookieI: Cookie, cookieR: Cookie,
          certificateRequests: CertificateRequests) throws(IKEv1Error) {
         let shared: SecretBytes
         do { shared = try dh.sharedSecret(peer: peerKE) } catch {
             throw IKEv1Error(.invalidKey, "peer's KE value rejected: \(error.reason)")
         }
-        let input: IKEv1SKEYIDInput = chosen.authMethod.isSignature ? .signature : .preSharedKey(preSharedKey)
+        let input: IKEv1SKEYIDInput
+        switch (authentication, chosen.authMethod.isSignature) {
+        case (.preSharedKey(let key), false): input = .preSharedKey(key)
+        case (.signatures, true): input = .signature
+        default: throw IKEv1Error(.configuration, "the chosen proposal's \(chosen.authMethod) is not the connection's method")
+        }
         let keys = IKEv1Phase1Keys(prf: IKEv1PRF(hash: chosen.hash), input: input, nonceI: nonceI, nonceR: nonceR,
                                    sharedSecret: shared, cookieI: cookieI.bytes, cookieR: cookieR.bytes,
                                    encryptionKeyLength: chosen.encryption.keyLength)
