@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "PacketCapture", swiftSettings: strict),
         // The `ikev1` config file (README "Config file") and its mapping to the engine's PeerConfig;
         // a library so Fuzz/ can drive the parser without the CLI.
-        .target(name: "IKEv1Config", dependencies: ["IKEv1", "IPsecCrypto", "IPsecNode", "ISAKMPWire"], swiftSettings: strict),
+        .target(name: "IKEv1Config", dependencies: ["IKEv1", "IPsecCrypto", "ISAKMPWire"], swiftSettings: strict),
         // Test and demo support: TestPKI (a PKI made in memory) and EndpointPair (two engines on a
         // virtual clock), for the tests, `ikev1 demo` and the fuzz harness.
         .target(name: "IPsecTestSupport", dependencies: ["IKEv1", "IPsecCrypto", "ISAKMPWire"], swiftSettings: strict),

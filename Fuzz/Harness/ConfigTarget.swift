@@ -1,5 +1,5 @@
 import IKEv1Config
-import IPsecNode
+import IKEv1
 
 /// The `ikev1` config-file parser on arbitrary text, then each connection it yields through the
 /// builder of the engine's `PeerConfig`, as initiator and as responder (identities, traffic
@@ -8,7 +8,7 @@ import IPsecNode
 /// Invariants: a parse names a line inside the text; every parsed connection has a PSK and a
 /// name, and its name is unique.
 enum ConfigTarget {
-    static let local = UDPAddress("192.0.2.1", defaultPort: 500)!
+    static let local = SocketAddress("192.0.2.1", defaultPort: 500)!
 
     static func run(_ bytes: [UInt8]) throws(FuzzViolation) -> FuzzOutcome {
         let text = String(decoding: bytes, as: UTF8.self)

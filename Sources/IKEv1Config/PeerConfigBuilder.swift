@@ -1,7 +1,6 @@
 import Foundation
 public import IKEv1
 import IPsecCrypto
-public import IPsecNode
 import ISAKMPWire
 
 /// Turns connection settings into the engine's `PeerConfig`, with a clear error per mistake.
@@ -33,7 +32,7 @@ public enum PeerConfigBuilder {
             return .keyID(bytes)
         }
         if text.hasPrefix("@") { return .fqdn(String(text.dropFirst())) }
-        if let a = UDPAddress(text, defaultPort: 0), !text.contains("]"), a.port == 0 {
+        if let a = SocketAddress(text, defaultPort: 0), !text.contains("]"), a.port == 0 {
             return a.isIPv6 ? .ipv6(a.address) : .ipv4(a.address)
         }
         if text.contains("@") { return .userFQDN(text) }
@@ -58,7 +57,7 @@ public enum PeerConfigBuilder {
 
     /// The engine configuration of one connection; `local` is our resolved IKE address.
     /// `readFile` reads the XAUTH users file (`xauth_users`).
-    public static func build(_ s: ConnectionSettings, local: UDPAddress, responder: Bool,
+    public static func build(_ s: ConnectionSettings, local: SocketAddress, responder: Bool,
                              readFile: (String) -> [UInt8]? = { FileManager.default.contents(atPath: $0).map { [UInt8]($0) } })
         throws(Error) -> PeerConfig {
         if let problem = s.authenticationProblem { throw Error(description: "\(s.name) \(problem)") }
@@ -76,8 +75,8 @@ public enum PeerConfigBuilder {
         let credentials = authentication.signatureCredentials
         var remote: SocketAddress?
         if let r = s.remote, r != "%any" {
-            guard let a = UDPAddress(r, defaultPort: 500) else { throw Error(description: "remote \(r) is not an address") }
-            remote = SocketAddress(address: a.address, port: a.port)
+            guard let a = SocketAddress(r, defaultPort: 500) else { throw Error(description: "remote \(r) is not an address") }
+            remote = a
         } else if !responder {
             throw Error(description: "\(s.name): an initiator needs the peer's address")
         }
@@ -120,7 +119,7 @@ public enum PeerConfigBuilder {
         if let t = s.retransmitTimeout { retransmit.timeout = t }
         if let b = s.retransmitBase { retransmit.base = b }
         var config = PeerConfig(
-            name: s.name, localAddress: SocketAddress(address: local.address, port: local.port), remoteAddress: remote,
+            name: s.name, localAddress: local, remoteAddress: remote,
             localIdentity: localID, remoteIdentity: remoteID, authentication: authentication,
             ikeProposals: ike, childProposals: esp, mode: s.transport ? .transport : .tunnel,
             localTrafficSelector: localTS, remoteTrafficSelector: remoteTS,

@@ -42,7 +42,7 @@ struct CertificateConfigTests {
         }
     }
 
-    static let local = UDPAddress(address: [192, 0, 2, 1], port: 500)
+    static let local = SocketAddress(address: [192, 0, 2, 1], port: 500)
 
     @Test func configFileCertificateAuthentication() throws {
         let f = try Files()

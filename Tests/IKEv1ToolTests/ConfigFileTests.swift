@@ -97,7 +97,7 @@ struct ConfigFileTests {
         let text = "[conn a]\npsk = x\nremote = 192.0.2.2\nretransmit_tries = 10\nretransmit_timeout = 500\n"
         let c = try #require(try ConfigFile.parse(text).first)
         #expect(c.retransmitTries == 10 && c.retransmitTimeout == 500 && c.retransmitBase == nil)
-        let config = try PeerConfigBuilder.build(c, local: try #require(UDPAddress("192.0.2.1", defaultPort: 500)), responder: false)
+        let config = try PeerConfigBuilder.build(c, local: try #require(SocketAddress("192.0.2.1", defaultPort: 500)), responder: false)
         #expect(config.retransmit == RetransmitPolicy(timeout: 500, base: RetransmitPolicy().base, tries: 10))
     }
 

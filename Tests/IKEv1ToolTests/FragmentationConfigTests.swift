@@ -9,7 +9,7 @@ import TestSupport
 /// `fragmentation = yes | accept | force | no` and `fragment_size` (charon's names and defaults),
 /// in the config file and as flags, and what the engine makes of them.
 struct FragmentationConfigTests {
-    static let local = UDPAddress(address: [192, 0, 2, 1], port: 500)
+    static let local = SocketAddress(address: [192, 0, 2, 1], port: 500)
 
     @Test func defaultIsCharonsYesAnd1280() throws {
         let s = try #require(try ConfigFile.parse("[conn gw]\nremote = 192.0.2.2\npsk = x\n").first)

@@ -32,7 +32,7 @@ struct KeepUpConfigTests {
         let s = try #require(try ConfigFile.parse(Self.text).first)
         #expect(s.ikeRekeyMargin == 5 && s.ikeRekeyFuzz == 0.5 && !s.ikeRekeyResponder)
         #expect(s.espRekeyMargin == 8 && s.espRekeyFuzz == 0 && s.unique == .keep)
-        let config = try PeerConfigBuilder.build(s, local: UDPAddress(address: [192, 0, 2, 1], port: 500), responder: false)
+        let config = try PeerConfigBuilder.build(s, local: SocketAddress(address: [192, 0, 2, 1], port: 500), responder: false)
         #expect(config.ikeRenewal == RenewalPolicy(margin: 5, fuzz: 0.5, asResponder: false))
         #expect(config.rekeyMargin == 8 && config.rekeyFuzz == 0 && config.uniqueness == .keep)
         #expect(s.startAction == .trap)
@@ -43,7 +43,7 @@ struct KeepUpConfigTests {
 
     @Test func defaultsAreLibreswansAndCharons() throws {
         let s = try #require(try ConfigFile.parse("[conn gw]\nremote = 192.0.2.2\npsk = x\n").first)
-        let config = try PeerConfigBuilder.build(s, local: UDPAddress(address: [192, 0, 2, 1], port: 500), responder: false)
+        let config = try PeerConfigBuilder.build(s, local: SocketAddress(address: [192, 0, 2, 1], port: 500), responder: false)
         #expect(config.ikeRenewal == RenewalPolicy(margin: 540, fuzz: 1, asResponder: true))
         #expect(config.uniqueness == .replace && config.rekeyMargin == 360)
     }

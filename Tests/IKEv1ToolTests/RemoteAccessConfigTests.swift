@@ -8,7 +8,7 @@ import Testing
 /// Remote access through the one config path: `[conn]` keys and the CLI's flags (same names,
 /// ConnectionOptions applies flags through RemoteAccessSettings) into the engine's PeerConfig.
 struct RemoteAccessConfigTests {
-    static let local = UDPAddress(address: [198, 19, 0, 1], port: 500)
+    static let local = SocketAddress(address: [198, 19, 0, 1], port: 500)
     static let users: [String: [UInt8]] = ["/etc/ra-users": Array("alice:alice-pass\nbob:$6$saltsalt$qFmFH.bQmmtXzyBY0s9v7Oicd2z4XSIecDzlB5KiA2/jctKu9YterLp8wwnSq.qc.eoxqOmSuNp2xS0ktL3nh/\n".utf8)]
 
     static func build(_ body: String, responder: Bool, environment: [String: String] = ["XPW": "alice-pass"]) throws -> PeerConfig {

@@ -11,7 +11,7 @@ import IKEv1Config
 /// in swanctl's notation: what reaches the engine, and that every mistake names its key (and,
 /// in a file, its line) and says why.
 struct TrafficSelectorConfigTests {
-    static let local = UDPAddress(address: [192, 0, 2, 1], port: 500)
+    static let local = SocketAddress(address: [192, 0, 2, 1], port: 500)
 
     static func file(_ lines: String...) -> String {
         (["[conn a]", "psk = x", "remote = 192.0.2.2"] + lines).joined(separator: "\n") + "\n"

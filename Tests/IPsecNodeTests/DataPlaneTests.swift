@@ -65,10 +65,10 @@ struct DataPlaneTests {
         let installed = Reports()
         let responder = try IPsecNodeRuntime(
             configs: [config("r", local: [127, 0, 0, 2], remote: nil, localTS: theirs, remoteTS: ours, encap: false)],
-            ikeAddress: UDPAddress("127.0.0.2", defaultPort: 500)!) { responderReports.add($0) }
+            ikeAddress: SocketAddress("127.0.0.2", defaultPort: 500)!) { responderReports.add($0) }
         let initiator = try IPsecNodeRuntime(
             configs: [config("i", local: [127, 0, 0, 1], remote: [127, 0, 0, 2], localTS: ours, remoteTS: theirs, encap: encap)],
-            ikeAddress: UDPAddress("127.0.0.1", defaultPort: 500)!) { installed.add($0) }
+            ikeAddress: SocketAddress("127.0.0.1", defaultPort: 500)!) { installed.add($0) }
         let done = DispatchSemaphore(value: 0)
         for node in [responder, initiator] { Thread { node.run(); done.signal() }.start() }
         initiator.initiate("i")
@@ -145,9 +145,9 @@ struct DataPlaneTests {
         let sa = try ESPOutboundSA(ChildSAMapping.parameters(pair.child).outbound)
         let spi = pair.child.outbound.spi
         let responder = pair.responder
-        let nodeNATT = UDPAddress("127.0.0.2", defaultPort: 4500)!
+        let nodeNATT = SocketAddress("127.0.0.2", defaultPort: 4500)!
         // "The NAT" gave the initiator a new source port.
-        let moved = try UDPSocket(bindTo: UDPAddress("127.0.0.1", defaultPort: 0)!)
+        let moved = try UDPSocket(bindTo: SocketAddress("127.0.0.1", defaultPort: 0)!)
         #expect(Self.eventually { responderReports.first?.remote.port == 4500 })
 
         // Garbage and a forged ESP packet (bad ICV) from the new port move nothing.

@@ -22,13 +22,13 @@ struct NodeFloodTests {
                                 childProposals: try ChildProposal.proposals(notation: "aes128-sha256"))
         let reports = Reports()
         // Ephemeral ports: the node hands the engine datagrams as if on the NAT-T port, so they carry the non-ESP marker.
-        let runtime = try IPsecNodeRuntime(configs: [config], ikeAddress: UDPAddress("127.0.0.1", defaultPort: 0)!, natTPort: 0) {
+        let runtime = try IPsecNodeRuntime(configs: [config], ikeAddress: SocketAddress("127.0.0.1", defaultPort: 0)!, natTPort: 0) {
             reports.add($0)
         }
         let done = DispatchSemaphore(value: 0)
         Thread { runtime.run(); done.signal() }.start()
         let node = runtime.ikeAddress
-        let senders = try (0..<40).map { _ in try UDPSocket(bindTo: UDPAddress("127.0.0.1", defaultPort: 0)!) }
+        let senders = try (0..<40).map { _ in try UDPSocket(bindTo: SocketAddress("127.0.0.1", defaultPort: 0)!) }
         var sent = 0
         for round in 0..<50 {
             for (i, s) in senders.enumerated() {

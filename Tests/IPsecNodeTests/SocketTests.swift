@@ -1,11 +1,12 @@
+import IKEv1
 import IPsecNode
 import Testing
 
 /// The node's I/O pieces on loopback only.
 struct SocketTests {
     @Test func datagramsCrossLoopback() throws {
-        let a = try UDPSocket(bindTo: UDPAddress("127.0.0.1", defaultPort: 0)!)
-        let b = try UDPSocket(bindTo: UDPAddress("127.0.0.1", defaultPort: 0)!)
+        let a = try UDPSocket(bindTo: SocketAddress("127.0.0.1", defaultPort: 0)!)
+        let b = try UDPSocket(bindTo: SocketAddress("127.0.0.1", defaultPort: 0)!)
         #expect(a.local.port != 0 && a.local.port != b.local.port)
         try a.send([0, 0, 0, 0, 1, 2, 3], to: b.local)
         let ready = try Poller().readable([b.fd], timeoutMilliseconds: 1000)
@@ -20,7 +21,7 @@ struct SocketTests {
     }
 
     @Test func bindingATakenPortIsAClearError() throws {
-        let a = try UDPSocket(bindTo: UDPAddress("127.0.0.1", defaultPort: 0)!)
+        let a = try UDPSocket(bindTo: SocketAddress("127.0.0.1", defaultPort: 0)!)
         do {
             _ = try UDPSocket(bindTo: a.local)
             Issue.record("second bind succeeded")
@@ -34,13 +35,13 @@ struct SocketTests {
         ("2001:db8::1", "[2001:db8::1]:500"), ("[2001:db8::1]:4500", "[2001:db8::1]:4500"),
     ])
     func addressesParseAndPrint(text: String, printed: String) {
-        #expect(UDPAddress(text, defaultPort: 500)?.description == printed)
+        #expect(SocketAddress(text, defaultPort: 500)?.description == printed)
     }
 
     @Test func badAddressesAreRejected() {
-        #expect(UDPAddress("300.1.1.1", defaultPort: 500) == nil)
-        #expect(UDPAddress("host.example", defaultPort: 500) == nil)
-        #expect(UDPAddress("192.0.2.1:99999", defaultPort: 500) == nil)
+        #expect(SocketAddress("300.1.1.1", defaultPort: 500) == nil)
+        #expect(SocketAddress("host.example", defaultPort: 500) == nil)
+        #expect(SocketAddress("192.0.2.1:99999", defaultPort: 500) == nil)
     }
 
     @Test func timersFireInDeadlineOrder() {

@@ -1,7 +1,8 @@
 public import IPsecCrypto
 public import ISAKMPWire
 
-/// An IP address and UDP port.
+/// An IP address and UDP port: where IKE and UDP-encapsulated ESP come from and go to, for the
+/// engine, the node and the configuration alike.
 public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
     /// 4 (IPv4) or 16 (IPv6) bytes.
     public var address: [UInt8]
@@ -16,15 +17,34 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
     public static func ipv4(_ text: String) -> [UInt8]? {
         IPAddressText.parse(text).flatMap { $0.count == 4 ? $0 : nil }
     }
-    /// `a.b.c.d:port`.
-    public init?(_ text: String) {
-        let parts = text.split(separator: ":")
-        guard parts.count == 2, let a = Self.ipv4(String(parts[0])), let p = UInt16(parts[1]) else { return nil }
-        self.init(address: a, port: p)
+    /// `a.b.c.d`, an IPv6 address (RFC 4291 §2.2), either with a port (`a.b.c.d:4500`,
+    /// `[2001:db8::1]:4500`) or without (then `defaultPort`); nil when malformed.
+    public init?(_ text: String, defaultPort: UInt16) {
+        var host = Substring(text), port = defaultPort
+        if host.hasPrefix("[") {
+            guard let close = host.firstIndex(of: "]") else { return nil }
+            let rest = host[host.index(after: close)...]
+            host = host[host.index(after: host.startIndex)..<close]
+            if !rest.isEmpty {
+                guard rest.hasPrefix(":"), let p = UInt16(rest.dropFirst()) else { return nil }
+                port = p
+            }
+        } else if host.filter({ $0 == ":" }).count == 1, let colon = host.firstIndex(of: ":") {
+            guard let p = UInt16(host[host.index(after: colon)...]) else { return nil }
+            port = p
+            host = host[..<colon]
+        }
+        guard let bytes = IPAddressText.parse(host) else { return nil }
+        self.init(address: bytes, port: port)
     }
+    /// True for a 16-byte address.
+    public var isIPv6: Bool { address.count == 16 }
     /// The same address on another port.
     public func with(port: UInt16) -> SocketAddress { SocketAddress(address: address, port: port) }
-    public var description: String { "\(IPAddressText.format(address)):\(port)" }
+    /// `192.0.2.1:500`, `[2001:db8::1]:500`.
+    public var description: String {
+        isIPv6 ? "[\(IPAddressText.format(address))]:\(port)" : "\(IPAddressText.format(address)):\(port)"
+    }
 }
 
 /// A point on the caller's clock, in milliseconds. The engine never reads a clock.

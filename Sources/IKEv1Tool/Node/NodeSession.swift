@@ -40,16 +40,16 @@ final class NodeSession: @unchecked Sendable {
     }
 
     /// Our IKE address: `local` if given, else (initiator) the address routed toward the peer.
-    static func resolveLocal(_ s: ConnectionSettings, role: Role) throws -> UDPAddress {
+    static func resolveLocal(_ s: ConnectionSettings, role: Role) throws -> SocketAddress {
         if let local = s.local {
-            guard let a = UDPAddress(local, defaultPort: 500) else { throw ValidationError("\(local) is not an address") }
+            guard let a = SocketAddress(local, defaultPort: 500) else { throw ValidationError("\(local) is not an address") }
             return a
         }
-        guard role == .initiator, let r = s.remote, let peer = UDPAddress(r, defaultPort: 500) else {
+        guard role == .initiator, let r = s.remote, let peer = SocketAddress(r, defaultPort: 500) else {
             throw ValidationError("give our address with --listen or --bind (or local = in the config)")
         }
         do {
-            return UDPAddress(address: try localAddress(toward: peer), port: 500)
+            return SocketAddress(address: try localAddress(toward: peer), port: 500)
         } catch {
             throw ValidationError("\(error)")
         }

@@ -49,7 +49,7 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
     private var timers = TimerQueue<TimerID>()
     private let wake: (read: Int32, write: Int32)
     private let inboxLock = NSLock()
-    private var inbox: [(bytes: [UInt8], from: UDPAddress)] = []
+    private var inbox: [(bytes: [UInt8], from: SocketAddress)] = []
     /// IKE datagrams from port 4500 waiting for the control plane, at most; more are dropped (counted).
     private static let inboxLimit = 1024
     private var inboxDropped = 0
@@ -71,13 +71,13 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
     /// Opens the sockets (our IKE address and port, the NAT-T port and raw ESP on the same address).
     /// `mark` (SO_MARK, 0: none) tags every packet the node sends, for policy routing around
     /// a route that sends the peer's own address into the TUN device (transport mode).
-    public init(configs: [PeerConfig], limits: ResponderLimits = ResponderLimits(), ikeAddress: UDPAddress,
+    public init(configs: [PeerConfig], limits: ResponderLimits = ResponderLimits(), ikeAddress: SocketAddress,
                 natTPort: UInt16 = 4500, tun: TunDevice? = nil, mark: UInt32 = 0, entropy: any EntropySource = SystemEntropy(),
                 report: @escaping @Sendable (Report) -> Void) throws {
         endpoint = try IKEv1Endpoint(configs: configs, limits: limits)
         environment = Environment(now: EngineTime(milliseconds: monotonicMilliseconds()), entropy: entropy)
         ike = try UDPSocket(bindTo: ikeAddress, mark: mark)
-        natT = try UDPSocket(bindTo: UDPAddress(address: ikeAddress.address, port: natTPort), mark: mark)
+        natT = try UDPSocket(bindTo: SocketAddress(address: ikeAddress.address, port: natTPort), mark: mark)
         do {
             let esp = try RawIPSocket(ipProtocol: 50, bindTo: ikeAddress.address, mark: mark)
             (rawESP, rawAH) = (esp, try RawIPSocket(ipProtocol: 51, bindTo: ikeAddress.address, mark: mark, headerIncluded: true))
@@ -102,7 +102,7 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
     /// The engine's view, for status tables (read it from the control thread or after `run` returns).
     public var isakmpSAs: [ISAKMPSAInfo] { endpoint.isakmpSAs }
     /// Our IKE socket's address (its port is the kernel's choice when 0 was asked for).
-    public var ikeAddress: UDPAddress { ike.local }
+    public var ikeAddress: SocketAddress { ike.local }
     /// What the engine holds (read it from the control thread or after `run` returns).
     public var resources: ResourceUsage { endpoint.resources }
     /// What the engine refused to hold (``ResponderLimits``), and the IKE datagrams on port 4500
@@ -166,14 +166,14 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
             if ready.contains(ike.fd) {
                 for _ in 0..<64 {
                     guard let (n, from) = buffer.withUnsafeMutableBytes({ try? ike.receive(into: $0) }) ?? nil else { break }
-                    handle(.datagram(bytes: Array(buffer.prefix(n)), from: from.socketAddress, to: ike.local.socketAddress))
+                    handle(.datagram(bytes: Array(buffer.prefix(n)), from: from, to: ike.local))
                 }
             }
-            let (queued, events) = inboxLock.withLock { () -> ([(bytes: [UInt8], from: UDPAddress)], [Event]) in
+            let (queued, events) = inboxLock.withLock { () -> ([(bytes: [UInt8], from: SocketAddress)], [Event]) in
                 defer { inbox = []; commands = [] }
                 return (inbox, commands)
             }
-            for d in queued { handle(.datagram(bytes: d.bytes, from: d.from.socketAddress, to: natT.local.socketAddress)) }
+            for d in queued { handle(.datagram(bytes: d.bytes, from: d.from, to: natT.local)) }
             reportQueueDrops()
             for e in events { handle(e) }
             for id in timers.due(at: monotonicMilliseconds()) { handle(.timerFired(id)) }
@@ -231,7 +231,7 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
         case .send(let d):
             let socket = d.source.port == natT.local.port ? natT : ike
             do {
-                try socket.send(d.udpPayload, to: UDPAddress(d.destination))
+                try socket.send(d.udpPayload, to: d.destination)
             } catch {
                 report(.warning("could not send to \(d.destination): \(error)"))
             }
@@ -254,7 +254,7 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
         case .notifyReceived(let n): report(.notify(n))
         case .failed(let f): report(.failed(f))
         case .peerMoved(let from, let to):
-            database.peerMoved(from: UDPAddress(from), to: UDPAddress(to))
+            database.peerMoved(from: from, to: to)
             report(.peerMoved(from: from, to: to))
         }
     }
@@ -312,7 +312,7 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
                 database.countMalformed()
                 continue
             }
-            let peer = UDPAddress(address: from, port: 0)
+            let peer = SocketAddress(address: from, port: 0)
             let payload = (h + r.lowerBound)..<(h + r.upperBound)
             guard socket.ipProtocol == 51 else {
                 deliver(database.open(buffer, packet: payload, from: peer, carrier: .rawESP), buffer)
@@ -331,7 +331,7 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
             try? tun?.write(UnsafeRawBufferPointer(rebasing: buffer[inner]))
         case .deliverFromMovedPeer(let inner, let spi, let to):
             try? tun?.write(UnsafeRawBufferPointer(rebasing: buffer[inner]))
-            post(.peerMoved(inboundSPI: spi, to: to.socketAddress))
+            post(.peerMoved(inboundSPI: spi, to: to))
         case .dropped:
             break
         }
@@ -407,7 +407,3 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
     }
 }
 
-extension UDPAddress {
-    init(_ a: SocketAddress) { self.init(address: a.address, port: a.port) }
-    var socketAddress: SocketAddress { SocketAddress(address: address, port: port) }
-}

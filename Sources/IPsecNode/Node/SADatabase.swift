@@ -17,7 +17,7 @@ final class SADatabase: @unchecked Sendable {
             /// A whole IP packet carrying AH (protocol 51), its header written by us.
             case rawAH
         }
-        var peer: UDPAddress
+        var peer: SocketAddress
         var carrier: Carrier
     }
 
@@ -27,7 +27,7 @@ final class SADatabase: @unchecked Sendable {
         case deliver(Range<Int>)
         /// As `deliver`, and the peer now sends from `to` (a NAT rebound its mapping): the
         /// outbound SAs to it follow; the engine should too.
-        case deliverFromMovedPeer(Range<Int>, inboundSPI: UInt32, to: UDPAddress)
+        case deliverFromMovedPeer(Range<Int>, inboundSPI: UInt32, to: SocketAddress)
         /// Dropped and counted.
         case dropped
     }
@@ -52,7 +52,7 @@ final class SADatabase: @unchecked Sendable {
         let child: IKEv1.ChildSA
         let transform: InboundTransform
         let selectors: SelectorPair
-        var peer: UDPAddress
+        var peer: SocketAddress
     }
 
     private let lock = NSLock()
@@ -66,7 +66,7 @@ final class SADatabase: @unchecked Sendable {
     func install(_ child: IKEv1.ChildSA, entropy: inout some EntropySource) throws(ESPError) {
         let out = try OutboundTransform(child, entropy: &entropy)
         let into = try InboundTransform(child)
-        let peer = UDPAddress(address: child.remote.address, port: child.remote.port)
+        let peer = child.remote
         let selectors = SelectorPair(child)
         let carrier: Destination.Carrier = child.ipsecProtocol == .ah ? .rawAH : child.udpEncapsulated ? .espInUDP : .rawESP
         lock.withLock {
@@ -98,11 +98,11 @@ final class SADatabase: @unchecked Sendable {
     func countMalformed() { lock.withLock { drops.malformed += 1 } }
 
     /// The SAs to `old` now go to `new` (the engine saw an authenticated IKE message from there).
-    func peerMoved(from old: UDPAddress, to new: UDPAddress) {
+    func peerMoved(from old: SocketAddress, to new: SocketAddress) {
         lock.withLock { movePeer(from: old, to: new) }
     }
 
-    private func movePeer(from old: UDPAddress, to new: UDPAddress) {
+    private func movePeer(from old: SocketAddress, to new: SocketAddress) {
         for i in outbound.indices where outbound[i].destination.peer == old { outbound[i].destination.peer = new }
         for k in inbound.keys where inbound[k]?.peer == old { inbound[k]?.peer = new }
     }
@@ -165,7 +165,7 @@ final class SADatabase: @unchecked Sendable {
     /// IP header rebuilt in front of the payload (the buffer must leave 40 bytes of room before
     /// `packet`) and, in UDP, its TCP/UDP checksum recomputed over the addresses it is delivered
     /// with (RFC 3948 §3.1.2: a NAT rewrote the ones the sender summed).
-    func open(_ buffer: UnsafeMutableRawBufferPointer, packet: Range<Int>, from peer: UDPAddress,
+    func open(_ buffer: UnsafeMutableRawBufferPointer, packet: Range<Int>, from peer: SocketAddress,
               carrier: Destination.Carrier) -> Opened {
         let bytes = UnsafeRawBufferPointer(rebasing: buffer[packet])
         let spiOffset: Int

@@ -1,3 +1,4 @@
+import IKEv1
 import ISAKMPWire
 #if canImport(Glibc)
 import Glibc
@@ -27,7 +28,7 @@ public final class RawIPSocket {
         #endif
         let fd = socket(local.count == 16 ? AF_INET6 : AF_INET, type, Int32(ipProtocol))
         guard fd >= 0 else { throw SystemError("socket raw IP protocol \(ipProtocol)") }
-        let rc = UDPAddress(address: local, port: 0).withSockaddr { bind(fd, $0, $1) }
+        let rc = SocketAddress(address: local, port: 0).withSockaddr { bind(fd, $0, $1) }
         guard rc == 0 else {
             let e = SystemError("bind raw IP protocol \(ipProtocol) to \(IPAddressText.format(local))")
             close(fd)
@@ -51,7 +52,7 @@ public final class RawIPSocket {
     /// Sends one packet of this protocol (its header first) to `destination`; the kernel adds the
     /// IP header unless the socket was opened with `headerIncluded`.
     public func send(_ bytes: UnsafeRawBufferPointer, to destination: [UInt8]) throws(SystemError) {
-        let n = UDPAddress(address: destination, port: 0).withSockaddr { sendto(fd, bytes.baseAddress, bytes.count, 0, $0, $1) }
+        let n = SocketAddress(address: destination, port: 0).withSockaddr { sendto(fd, bytes.baseAddress, bytes.count, 0, $0, $1) }
         guard n >= 0 else { throw SystemError("sendto \(IPAddressText.format(destination)) (IP protocol \(ipProtocol))") }
     }
 
@@ -76,7 +77,7 @@ public final class RawIPSocket {
             if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { return nil }
             throw SystemError("recvfrom (IP protocol \(ipProtocol))")
         }
-        guard let from = UDPAddress(storage: storage) else { return nil }
+        guard let from = SocketAddress(storage: storage) else { return nil }
         guard local.count == 4 else { return .packet(0..<n, from: from.address) }
         guard let payload = Self.ipv4Payload(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), protocol: ipProtocol) else {
             return .malformed(from: from.address)

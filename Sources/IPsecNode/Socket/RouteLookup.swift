@@ -1,3 +1,4 @@
+public import IKEv1
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -6,7 +7,7 @@ import Darwin
 
 /// The local address the kernel would use to reach `peer`: connect a UDP socket
 /// (which sends nothing) and read its name.
-public func localAddress(toward peer: UDPAddress) throws(SystemError) -> [UInt8] {
+public func localAddress(toward peer: SocketAddress) throws(SystemError) -> [UInt8] {
     #if canImport(Glibc)
     let type = Int32(SOCK_DGRAM.rawValue)
     #else
@@ -21,6 +22,6 @@ public func localAddress(toward peer: UDPAddress) throws(SystemError) -> [UInt8]
     _ = withUnsafeMutablePointer(to: &storage) {
         $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
     }
-    guard let local = UDPAddress(storage: storage) else { throw SystemError("getsockname", EINVAL) }
+    guard let local = SocketAddress(storage: storage) else { throw SystemError("getsockname", EINVAL) }
     return local.address
 }

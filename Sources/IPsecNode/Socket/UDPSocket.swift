@@ -1,3 +1,4 @@
+public import IKEv1
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -16,51 +17,8 @@ public struct SystemError: Error, CustomStringConvertible, Sendable {
     }
 }
 
-/// An IP address and UDP port as raw bytes (4 or 16 address bytes).
-public struct UDPAddress: Hashable, Sendable, CustomStringConvertible {
-    public var address: [UInt8]
-    public var port: UInt16
-
-    public init(address: [UInt8], port: UInt16) {
-        precondition(address.count == 4 || address.count == 16, "an IPv4 or IPv6 address")
-        self.address = address
-        self.port = port
-    }
-
-    /// Parses `a.b.c.d`, an IPv6 address, or either with `:port` (`[v6]:port`).
-    public init?(_ text: String, defaultPort: UInt16) {
-        var host = Substring(text)
-        var port = defaultPort
-        if host.hasPrefix("["), let close = host.firstIndex(of: "]") {
-            let rest = host[host.index(after: close)...]
-            host = host[host.index(after: host.startIndex)..<close]
-            if rest.hasPrefix(":") { guard let p = UInt16(rest.dropFirst()) else { return nil }; port = p }
-        } else if host.filter({ $0 == ":" }).count == 1, let colon = host.firstIndex(of: ":") {
-            guard let p = UInt16(host[host.index(after: colon)...]) else { return nil }
-            port = p
-            host = host[..<colon]
-        }
-        var v4 = in_addr()
-        var v6 = in6_addr()
-        if inet_pton(AF_INET, String(host), &v4) == 1 {
-            self.init(address: withUnsafeBytes(of: &v4) { Array($0) }, port: port)
-        } else if inet_pton(AF_INET6, String(host), &v6) == 1 {
-            self.init(address: withUnsafeBytes(of: &v6) { Array($0) }, port: port)
-        } else {
-            return nil
-        }
-    }
-
-    public var isIPv6: Bool { address.count == 16 }
-
-    public var description: String {
-        var buffer = [CChar](repeating: 0, count: 64)
-        let family = isIPv6 ? AF_INET6 : AF_INET
-        let ok = address.withUnsafeBytes { inet_ntop(family, $0.baseAddress, &buffer, 64) != nil }
-        let text = ok ? String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self) : "?"
-        return isIPv6 ? "[\(text)]:\(port)" : "\(text):\(port)"
-    }
-
+/// The socket-API forms of an address: `sockaddr_in`/`sockaddr_in6` out and in.
+extension SocketAddress {
     func withSockaddr<R>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> R) -> R {
         if isIPv6 {
             var sa = sockaddr_in6()
@@ -74,7 +32,7 @@ public struct UDPAddress: Hashable, Sendable, CustomStringConvertible {
         var sa = sockaddr_in()
         sa.sin_family = sa_family_t(AF_INET)
         sa.sin_port = port.bigEndian
-        withUnsafeMutableBytes(of: &sa.sin_addr) { $0.copyBytes(from: address) }
+        withUnsafeMutableBytes(of: &sa.sin_addr) { $0.copyBytes(from: address.prefix(4)) }
         return withUnsafePointer(to: &sa) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
@@ -100,10 +58,10 @@ public struct UDPAddress: Hashable, Sendable, CustomStringConvertible {
 /// A bound, non-blocking UDP socket.
 public final class UDPSocket {
     public let fd: Int32
-    public let local: UDPAddress
+    public let local: SocketAddress
 
     /// Binds to `local` (port 0 picks a free port); `mark` sets SO_MARK (0: none).
-    public init(bindTo local: UDPAddress, mark: UInt32 = 0) throws(SystemError) {
+    public init(bindTo local: SocketAddress, mark: UInt32 = 0) throws(SystemError) {
         #if canImport(Glibc)
         let type = Int32(SOCK_DGRAM.rawValue)
         #else
@@ -131,24 +89,24 @@ public final class UDPSocket {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
         self.fd = fd
-        self.local = UDPAddress(storage: storage) ?? local
+        self.local = SocketAddress(storage: storage) ?? local
     }
 
     deinit { close(fd) }
 
     /// Sends one datagram; a full send buffer is reported, not retried.
-    public func send(_ bytes: UnsafeRawBufferPointer, to destination: UDPAddress) throws(SystemError) {
+    public func send(_ bytes: UnsafeRawBufferPointer, to destination: SocketAddress) throws(SystemError) {
         let n = destination.withSockaddr { sendto(fd, bytes.baseAddress, bytes.count, 0, $0, $1) }
         guard n >= 0 else { throw SystemError("sendto \(destination)") }
     }
 
-    public func send(_ bytes: [UInt8], to destination: UDPAddress) throws(SystemError) {
+    public func send(_ bytes: [UInt8], to destination: SocketAddress) throws(SystemError) {
         let n = bytes.withUnsafeBytes { b in destination.withSockaddr { sendto(fd, b.baseAddress, b.count, 0, $0, $1) } }
         guard n >= 0 else { throw SystemError("sendto \(destination)") }
     }
 
     /// Receives one datagram into `buffer`; nil when none is waiting.
-    public func receive(into buffer: UnsafeMutableRawBufferPointer) throws(SystemError) -> (count: Int, from: UDPAddress)? {
+    public func receive(into buffer: UnsafeMutableRawBufferPointer) throws(SystemError) -> (count: Int, from: SocketAddress)? {
         var storage = sockaddr_storage()
         var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
         let n = withUnsafeMutablePointer(to: &storage) {
@@ -160,7 +118,7 @@ public final class UDPSocket {
             if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { return nil }
             throw SystemError("recvfrom")
         }
-        guard let from = UDPAddress(storage: storage) else { return nil }
+        guard let from = SocketAddress(storage: storage) else { return nil }
         return (n, from)
     }
 }
