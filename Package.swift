@@ -76,7 +76,7 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "IKEv1Tests", dependencies: ["IKEv1", "ISAKMPWire", "IPsecCrypto", "PacketCapture", "TestSupport", "IPsecTestSupport"],
                     exclude: ["live-charon.sh"], swiftSettings: strict),
-        .testTarget(name: "ESPTests", dependencies: ["ESP", "IPsecCrypto", "PacketCapture", "TestSupport", "IPsecBenchSupport"],
+        .testTarget(name: "ESPTests", dependencies: ["ESP", "IPsecCrypto", "ISAKMPWire", "PacketCapture", "TestSupport", "IPsecBenchSupport"],
                     swiftSettings: strict),
         .testTarget(name: "IPsecNodeTests", dependencies: ["IPsecNode", "IKEv1", "IPsecCrypto", "ISAKMPWire", "TestSupport"],
                     swiftSettings: strict),

@@ -8,34 +8,14 @@
 //  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 //  |                      ESP header [RFC4303]                     |
 
-/// ESP-in-UDP (RFC 3948): the 8-byte UDP header in the headroom, telling
-/// ESP from IKE (non-ESP marker) and NAT-keepalives on port 4500, and the
-/// transport-mode checksum rules of §3.1.2.
+/// ESP-in-UDP (RFC 3948): the 8-byte UDP header in the headroom and the
+/// transport-mode checksum rules of §3.1.2. (Telling ESP from IKE and keepalives
+/// on port 4500 is ISAKMPWire's `UDPEncapsulated.kind`.)
 public enum UDPEncapsulation {
     /// The NAT-T port.
     public static let port: UInt16 = 4500
     /// The one-byte NAT-keepalive payload (RFC 3948 §2.3).
     public static let natKeepalive: UInt8 = 0xFF
-
-    /// What a UDP payload received on port 4500 is (RFC 3948 §2.2).
-    public enum Kind: Sendable, Hashable {
-        /// ESP: the first four bytes (the SPI) are not zero.
-        case esp
-        /// IKE: a four-byte zero non-ESP marker precedes the ISAKMP header.
-        case ike
-        /// A single 0xFF byte.
-        case natKeepalive
-        /// Too short to be any of them.
-        case invalid
-    }
-
-    /// Classifies a UDP payload.
-    public static func classify(_ payload: UnsafeRawBufferPointer) -> Kind {
-        if payload.count == 1 && payload[0] == natKeepalive { return .natKeepalive }
-        guard payload.count >= 4 else { return .invalid }
-        if payload.baseAddress!.loadBE32(at: 0) == 0 { return .ike }
-        return payload.count >= 8 ? .esp : .invalid
-    }
 
     /// Writes a UDP header at `header` with checksum 0 (RFC 3948 §2.1:
     /// SHOULD be zero for ESP-in-UDP). `length` counts header and payload.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import IPsecCrypto
+import ISAKMPWire
 import PacketCapture
 @testable import ESP
 import TestSupport
@@ -90,8 +91,7 @@ import TestSupport
         case .esp(let payload)?: return Array(payload)
         case .udp(_, 4500, let payload)?, .udp(4500, _, let payload)?:
             let bytes = Array(payload)
-            let kind = bytes.withUnsafeBytes { UDPEncapsulation.classify($0) }
-            return kind == .esp ? bytes : nil
+            return bytes.withUnsafeBytes(UDPEncapsulated.kind) == .esp ? bytes : nil
         default: return nil
         }
     }

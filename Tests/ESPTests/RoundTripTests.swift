@@ -1,5 +1,6 @@
 import Testing
 import IPsecCrypto
+import ISAKMPWire
 @testable import ESP
 
 /// Seal → open round trips over every transform, mode and encapsulation (no external data:
@@ -106,17 +107,8 @@ import IPsecCrypto
         #expect(header.sourcePort == 4500 && header.destinationPort == 4500 && header.payload == 8..<datagram.count)
         #expect(datagram[6] == 0 && datagram[7] == 0, "checksum zero (RFC 3948 §2.1)")
         let esp = Array(datagram[8...])
-        #expect(esp.withUnsafeBytes { UDPEncapsulation.classify($0) } == .esp)
+        #expect(esp.withUnsafeBytes(UDPEncapsulated.kind) == .esp)
         #expect(try inbound.open(esp).payload == inner)
-    }
-
-    @Test("port 4500 demultiplexing: non-ESP marker, keepalive, ESP")
-    func classify() {
-        func kind(_ b: [UInt8]) -> UDPEncapsulation.Kind { b.withUnsafeBytes { UDPEncapsulation.classify($0) } }
-        #expect(kind([0xFF]) == .natKeepalive)
-        #expect(kind([0, 0, 0, 0, 1, 2, 3, 4, 5]) == .ike)
-        #expect(kind([0, 0, 1, 0, 0, 0, 0, 1]) == .esp)
-        #expect(kind([1, 2]) == .invalid)
     }
 
     @Test("TFC padding is added in tunnel mode and removed by the inner length")

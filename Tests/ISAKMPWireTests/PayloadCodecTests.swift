@@ -1,5 +1,6 @@
 import ISAKMPWire
 import Testing
+import TestSupport
 
 /// Field-level behaviour of the codec, on messages built here from the RFC diagrams.
 struct PayloadCodecTests {
@@ -167,6 +168,22 @@ struct NATTraversalCodecTests {
         #expect(UDPEncapsulated.classify(esp[...]) == .esp(esp[...]))
         if case .invalid = UDPEncapsulated.classify([0x00]) {} else { Issue.record("0x00 is not a keepalive") }
         if case .invalid = UDPEncapsulated.classify([1, 2, 3, 4, 5]) {} else { Issue.record("5 bytes is not ESP") }
+        #expect(UDPEncapsulated.classify([1, 2]) == .invalid("2 bytes: shorter than an SPI"))
+    }
+
+    /// The in-place rule the data plane uses is the same rule.
+    @Test(arguments: try nonEmpty([
+        ([0xff], UDPEncapsulated.Kind.keepalive), ([0x00], .invalid), ([1, 2], .invalid), ([0, 0, 0, 0], .ike),
+        ([0, 0, 0, 0, 1, 2, 3, 4, 5], .ike), ([0, 0, 1, 0, 0, 0, 0, 1], .esp), ([1, 2, 3, 4, 5], .invalid),
+    ] as [([UInt8], UDPEncapsulated.Kind)]))
+    func kindInPlaceAgreesWithClassify(bytes: [UInt8], expected: UDPEncapsulated.Kind) {
+        #expect(bytes.withUnsafeBytes(UDPEncapsulated.kind) == expected)
+        switch UDPEncapsulated.classify(bytes[...]) {
+        case .ike: #expect(expected == .ike)
+        case .esp: #expect(expected == .esp)
+        case .keepalive: #expect(expected == .keepalive)
+        case .invalid: #expect(expected == .invalid)
+        }
     }
 
     @Test func vendorIDsAreRecognisedWithTheirVersionSuffixes() {

@@ -283,7 +283,7 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
             let space = UnsafeMutableRawBufferPointer(rebasing: buffer[h...])
             guard let (n, from) = (try? natT.receive(into: space)) ?? nil else { return }
             let payload = UnsafeRawBufferPointer(rebasing: buffer[h..<(h + n)])
-            switch UDPEncapsulation.classify(payload) {
+            switch UDPEncapsulated.kind(payload) {
             case .ike:
                 let queued = inboxLock.withLock { () -> Bool in
                     guard inbox.count < Self.inboxLimit else { inboxDropped += 1; return false }
@@ -293,7 +293,7 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
                 if queued { signalWake() }
             case .esp:
                 deliver(database.open(buffer, packet: h..<(h + n), from: from, carrier: .espInUDP), buffer)
-            case .natKeepalive:
+            case .keepalive:
                 continue
             case .invalid:
                 database.countMalformed()
