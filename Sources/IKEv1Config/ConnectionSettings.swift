@@ -1,4 +1,5 @@
 public import IKEv1
+public import IPsecCrypto
 import ISAKMPWire
 
 /// One connection as a person writes it, in strongSwan's vocabulary: from a config
@@ -14,8 +15,8 @@ public struct ConnectionSettings: Equatable, Sendable {
     public var localID: String?
     /// The peer's identity, same forms; nil: its address.
     public var remoteID: String?
-    /// The PSK, from `psk`, `psk_file` or `psk_env` (exactly one).
-    public var psk: [UInt8]?
+    /// The PSK, from `psk`, `psk_file` or `psk_env` (exactly one); never printed.
+    public var psk: SecretBytes?
     /// Our certificate file for certificate authentication instead of a PSK (`cert`; a PEM file
     /// may hold its intermediates after it).
     public var certificateFile: String?
@@ -116,7 +117,7 @@ extension ConnectionSettings {
             if caFiles.isEmpty { return "has no CA certificate to verify the peer with (ca, --ca)" }
             return nil
         }
-        return psk == nil ? "has no psk, psk_file, psk_env or cert, key and ca" : nil
+        return psk == nil ? "has no psk, psk_file or psk_env (--psk-file, --psk-env), nor cert, key and ca (--cert, --key, --ca)" : nil
     }
 }
 

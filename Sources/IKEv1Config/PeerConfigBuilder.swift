@@ -68,7 +68,7 @@ public enum PeerConfigBuilder {
                 throw Error(description: "\(s.name): \(error)")
             }
         } else if let psk = s.psk {
-            authentication = .preSharedKey(SecretBytes(psk))
+            authentication = .preSharedKey(psk)
         } else {
             throw Error(description: "\(s.name) has no pre-shared key or certificate")
         }

@@ -1,4 +1,5 @@
 import IKEv1
+import IPsecCrypto
 import ISAKMPWire
 
 /// The keys of a `[conn NAME]` section (README.md, "Config file") and what each one sets: the one
@@ -89,19 +90,19 @@ extension ConnectionSettings {
         case "psk":
             if value.hasPrefix("0x") {
                 guard let bytes = [UInt8](hexString: value.dropFirst(2)) else { throw ValueError("\(name) 0x... is not hex") }
-                psk = bytes
+                psk = SecretBytes(bytes)
             } else {
                 var text = Substring(value)
                 while text.first == "\"" { text = text.dropFirst() }
                 while text.last == "\"" { text = text.dropLast() }
-                psk = Array(text.utf8)
+                psk = SecretBytes(text.utf8)
             }
         case "psk_file":
             guard let bytes = readFile(value) else { throw ValueError("cannot read \(name) \(value)") }
-            psk = Array(bytes.reversed().drop { $0 == 10 || $0 == 13 }.reversed())
+            psk = SecretBytes(bytes.reversed().drop { $0 == 10 || $0 == 13 }.reversed())
         case "psk_env":
             guard let v = environment[value] else { throw ValueError(named("environment variable \(value) is not set")) }
-            psk = Array(v.utf8)
+            psk = SecretBytes(v.utf8)
         case "proposals": ikeProposals = value
         case "esp_proposals": espProposals = value
         case "local_ts", "remote_ts":

@@ -1,5 +1,5 @@
 import IKEv1
-import IPsecNode
+import IPsecCrypto
 import Testing
 import IKEv1Config
 
@@ -33,11 +33,11 @@ struct ConfigFileTests {
         #expect(conns.count == 2)
         let office = conns[0]
         #expect(office.name == "office" && office.remote == "192.0.2.2" && office.localID == "@client.example")
-        #expect(office.psk == Array("ikev1-interop-test-psk".utf8))
+        #expect(office.psk == SecretBytes("ikev1-interop-test-psk".utf8))
         #expect(office.ikeProposals == "aes128-sha256-modp2048,aes256-sha384-ecp384")
         #expect(office.dpdDelay == 30 && office.espLifetime == 3600 && office.aggressive)
         #expect(office.keepalive == 5 && conns[1].keepalive == 20)
-        #expect(conns[1].transport && conns[1].psk == Array("s3cret".utf8))
+        #expect(conns[1].transport && conns[1].psk == SecretBytes("s3cret".utf8))
     }
 
     /// A file saved with Windows line ends reads the same ("\r\n" is one Swift Character).

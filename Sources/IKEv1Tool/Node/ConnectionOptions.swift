@@ -146,9 +146,6 @@ struct ConnectionOptions: ParsableArguments {
                 }
             }
         }
-        if s.psk == nil && s.certificateFile == nil && s.keyFile == nil && s.caFiles.isEmpty {
-            throw ValidationError("no credentials: give --psk-file, --psk-env, --cert/--key/--ca or a config file")
-        }
         if let problem = s.authenticationProblem { throw ValidationError("connection \(s.name) \(problem)") }
         return s
     }
