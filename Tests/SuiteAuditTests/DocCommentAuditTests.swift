@@ -64,6 +64,9 @@ import TestSupport
                 func requirement()
             }
 
+            /// Documented, but not its cases.
+            public enum OneLine { case x, y }
+
             extension A: Equatable {}
             extension Internal {
                 public static func == (a: Self, b: Self) -> Bool { true }
@@ -84,9 +87,11 @@ import TestSupport
             "public func g() {",
             "public protocol P {",
             "func requirement()",
+            "public enum OneLine { case x, y }",
+            "case x, y }",
             "public static func == (a: Self, b: Self) -> Bool { true }",
         ])
-        #expect(scan.declarations.filter(\.documented).map(\.line) == [4, 7, 18, 20, 33])
+        #expect(scan.declarations.filter(\.documented).map(\.line) == [4, 7, 18, 20, 33, 38])
         #expect(scan.unrecognized.isEmpty)
     }
 }

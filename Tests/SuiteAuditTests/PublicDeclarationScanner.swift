@@ -48,6 +48,13 @@ struct PublicDeclarationScanner {
         var scopes: [Scope] = []
         var pending: Scope?   // what the next `{` opens, set by a type or extension header
         var i = 0
+        /// Leaves line `i` for the next one, following its braces.
+        func nextLine() {
+            for text in countBraces(code[i], into: &scopes, pending: &pending) {
+                declarations.append(Declaration(line: i + 1, text: text, documented: false))
+            }
+            i += 1
+        }
         while i < code.count {
             let head = i
             var rest = Substring(code[i]).drop { $0 == " " || $0 == "\t" }
@@ -73,15 +80,13 @@ struct PublicDeclarationScanner {
                                 }
                             }
                             guard i + 1 < code.count else { rest = ""; break }
-                            countBraces(code[i], into: &scopes, pending: &pending)
-                            i += 1
+                            nextLine()
                             text = Substring(code[i])
                         }
                     }
                     rest = rest.drop { $0 == " " || $0 == "\t" }
                     if rest.isEmpty, i + 1 < code.count {   // attributes alone on their line
-                        countBraces(code[i], into: &scopes, pending: &pending)
-                        i += 1
+                        nextLine()
                         rest = Substring(code[i]).drop { $0 == " " || $0 == "\t" }
                     }
                 }
@@ -96,8 +101,7 @@ struct PublicDeclarationScanner {
                     unrecognized.append(i + 1)
                 }
             }
-            countBraces(code[i], into: &scopes, pending: &pending)
-            i += 1
+            nextLine()
         }
         return (declarations, unrecognized)
     }
@@ -167,16 +171,24 @@ struct PublicDeclarationScanner {
         return out
     }
 
-    /// Pushes a scope for every `{` of `line` and pops one for every `}`.
-    private static func countBraces(_ line: String, into scopes: inout [Scope], pending: inout Scope?) {
-        for c in line {
-            if c == "{" {
-                scopes.append(pending ?? .body)
+    /// Pushes a scope for every `{` of `line` and pops one for every `}`. A public member that
+    /// follows a type's `{` on the same line (`enum E { case a, b }`) is returned: no `///` can
+    /// stand above it.
+    private static func countBraces(_ line: String, into scopes: inout [Scope], pending: inout Scope?) -> [String] {
+        var inline: [String] = []
+        for index in line.indices {
+            if line[index] == "{" {
+                let scope = pending ?? .body
+                scopes.append(scope)
                 pending = nil
-            } else if c == "}" {
+                if case .body = scope { continue }
+                let rest = line[line.index(after: index)...].drop { $0 == " " || $0 == "\t" }
+                if let found = declaration(rest, in: scope), found.isPublic { inline.append(String(rest)) }
+            } else if line[index] == "}" {
                 _ = scopes.popLast()
             }
         }
+        return inline
     }
 
     /// `source` with every comment and the contents of every string literal replaced by spaces
