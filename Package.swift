@@ -96,7 +96,8 @@ let package = Package(
             "IPsecTestSupport", "IPsecBenchSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
-        // Audits of the test suite itself (every parameterized test's arguments are non-empty).
+        // Audits of the sources and the suite: every public declaration has a `///` comment, every
+        // parameterized test's arguments are non-empty.
         .testTarget(name: "SuiteAuditTests", dependencies: ["TestSupport"], swiftSettings: strict),
     ]
 )

@@ -9,6 +9,7 @@ import ISAKMPWire
 public struct EndpointPair {
     /// The two sides: A usually initiates, B responds.
     public enum Side: String, Hashable, Sendable {
+        /// Side A (the one a NAT, if any, stands in front of) and side B.
         case a, b
         /// The other side.
         public var peer: Side { self == .a ? .b : .a }

@@ -6,6 +6,7 @@ public struct IKEv1Error: Error, Hashable, Sendable, CustomStringConvertible {
     /// The kind of failure.
     public struct Kind: Hashable, Sendable, CustomStringConvertible {
         let name: String
+        /// The kind's name, e.g. `noProposalChosen`.
         public var description: String { name }
         /// No proposal acceptable (NO-PROPOSAL-CHOSEN).
         public static let noProposalChosen = Kind(name: "noProposalChosen")
@@ -83,7 +84,10 @@ public struct IKEv1Error: Error, Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Equal when the kinds are equal; the reason is not compared.
     public static func == (a: IKEv1Error, b: IKEv1Error) -> Bool { a.kind == b.kind }
+    /// Hashes the kind only, as `==` compares it.
     public func hash(into hasher: inout Hasher) { hasher.combine(kind) }
+    /// `<kind>: <reason>`, for logs and command-line messages.
     public var description: String { "\(kind): \(reason)" }
 }

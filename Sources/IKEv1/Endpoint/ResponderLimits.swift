@@ -82,6 +82,7 @@ public enum DropReason: String, Hashable, Sendable, CaseIterable, CustomStringCo
     /// A fragment (payload 132) the reassembler refused (``FragmentCounters`` says why).
     case fragment
 
+    /// A short phrase for logs and drop reports, e.g. "message too large".
     public var description: String {
         switch self {
         case .tooLarge: "message too large"

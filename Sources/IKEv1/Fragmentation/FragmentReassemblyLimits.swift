@@ -76,6 +76,7 @@ public enum FragmentDropReason: String, Hashable, Sendable, CaseIterable, Custom
     /// A partial message made room for newer fragments under the per-peer or total byte limit.
     case evicted
 
+    /// A short phrase for logs and drop reports, e.g. "too many fragments".
     public var description: String {
         switch self {
         case .malformed: "malformed fragment message"

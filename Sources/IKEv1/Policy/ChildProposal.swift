@@ -50,12 +50,18 @@ extension IntegrityAlgorithm {
 
 /// The IPsec protocol of a child SA.
 public enum ChildProtocol: Hashable, Sendable {
+    /// ESP (RFC 4303; IPsec DOI protocol ID 3) or AH (RFC 4302; protocol ID 2).
     case esp, ah
     var protocolID: ProtocolID { self == .esp ? .esp : .ah }
 }
 
 /// Tunnel or transport (RFC 2407 §4.5 Encapsulation Mode, before NAT-T's UDP variants).
-public enum IPsecMode: Hashable, Sendable { case tunnel, transport }
+public enum IPsecMode: Hashable, Sendable {
+    /// The whole IP packet travels inside, behind a new outer header (Encapsulation Mode 1).
+    case tunnel
+    /// Only the payload is protected; the packet keeps its own IP header (Encapsulation Mode 2).
+    case transport
+}
 
 /// One Quick Mode transform: protocol, algorithms and PFS group.
 public struct ChildProposal: Hashable, Sendable, CustomStringConvertible {

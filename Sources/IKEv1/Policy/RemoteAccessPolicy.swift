@@ -32,6 +32,7 @@ public protocol XAUTHCredentialSource: Sendable {
 }
 
 extension XAUTHCredentials: XAUTHCredentialSource {
+    /// These same configured credentials for every REQUEST, whatever the attempt and message.
     public func credentials(attempt: Int, message: String?) -> XAUTHCredentials? { self }
 }
 

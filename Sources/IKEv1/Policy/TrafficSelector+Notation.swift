@@ -16,6 +16,7 @@ extension TrafficSelector {
         /// The kind of mistake.
         public struct Kind: Hashable, Sendable, CustomStringConvertible {
             let name: String
+            /// The kind's name, e.g. `prefixLength`.
             public var description: String { name }
             /// Empty text, an unclosed `[`, or text after `]`.
             public static let syntax = Kind(name: "syntax")
@@ -47,8 +48,11 @@ extension TrafficSelector {
             self.reason = reason
         }
 
+        /// Equal when the kinds are equal; the reason is not compared.
         public static func == (a: NotationError, b: NotationError) -> Bool { a.kind == b.kind }
+        /// Hashes the kind only, as `==` compares it.
         public func hash(into hasher: inout Hasher) { hasher.combine(kind) }
+        /// `<kind>: <reason>`.
         public var description: String { "\(kind): \(reason)" }
     }
 

@@ -3,7 +3,9 @@ public import IPsecCrypto
 /// A gateway's verdict on XAUTH credentials, sent back as XAUTH_STATUS OK or FAIL
 /// (draft-beaulieu-ike-xauth-02 §6.2).
 public enum XAUTHDecision: Hashable, Sendable {
+    /// The user and password are good: the gateway sends XAUTH_STATUS OK (1).
     case accept
+    /// They are not: the gateway sends XAUTH_STATUS FAIL (0).
     case reject
 }
 

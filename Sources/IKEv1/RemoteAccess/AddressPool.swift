@@ -185,8 +185,11 @@ public struct AddressPoolError: Error, Hashable, Sendable, CustomStringConvertib
         self.reason = reason
     }
 
+    /// Equal when the codes are equal; the reason is not compared.
     public static func == (lhs: AddressPoolError, rhs: AddressPoolError) -> Bool { lhs.code == rhs.code }
+    /// Hashes the code only, as `==` compares it.
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+    /// The reason, which names the pool.
     public var description: String { reason }
 }
 

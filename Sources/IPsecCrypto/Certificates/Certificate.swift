@@ -172,7 +172,9 @@ public final class Certificate: Hashable, @unchecked Sendable, CustomStringConve
     /// "subject, issued by issuer".
     public var description: String { "\"\(subject)\" issued by \"\(issuer)\"" }
 
+    /// Equal when the DER encodings are byte for byte equal.
     public static func == (lhs: Certificate, rhs: Certificate) -> Bool { lhs.der == rhs.der }
+    /// Hashes the DER encoding, as `==` compares it.
     public func hash(into hasher: inout Hasher) { hasher.combine(der) }
 
     /// Seconds since the Unix epoch of an ASN1_TIME (UTCTime or GeneralizedTime).

@@ -129,7 +129,10 @@ public struct DistinguishedName: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Equal when the canonical forms are equal (see the type's comment), whatever the ASN.1
+    /// string types and the case and spacing of the values.
     public static func == (lhs: DistinguishedName, rhs: DistinguishedName) -> Bool { lhs.canonical == rhs.canonical }
+    /// Hashes the canonical form, as `==` compares it.
     public func hash(into hasher: inout Hasher) { hasher.combine(canonical) }
 }
 

@@ -23,8 +23,11 @@ public struct DHGroup: Hashable, Sendable, CustomStringConvertible {
         self.kind = kind
     }
 
+    /// Equal when the registry numbers (`id`) are equal.
     public static func == (a: DHGroup, b: DHGroup) -> Bool { a.id == b.id }
+    /// Hashes the registry number, as `==` compares it.
     public func hash(into hasher: inout Hasher) { hasher.combine(id) }
+    /// The strongSwan keyword, `name`.
     public var description: String { name }
 
     // Private exponent lengths for MODP follow the usual 2x-security-strength

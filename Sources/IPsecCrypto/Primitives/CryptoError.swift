@@ -66,8 +66,11 @@ public struct CryptoError: Error, Hashable, Sendable, CustomStringConvertible {
         self.reason = reason
     }
 
+    /// Equal when the codes are equal; the reason is not compared.
     public static func == (lhs: CryptoError, rhs: CryptoError) -> Bool { lhs.code == rhs.code }
+    /// Hashes the code only, as `==` compares it.
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+    /// `CryptoError.<code>: <reason>`, for logs and command-line messages.
     public var description: String { "CryptoError.\(code): \(reason)" }
 
     package static func internalFailure(_ what: String) -> CryptoError {

@@ -3,6 +3,7 @@ internal import COpenSSL
 /// A hash function as negotiated in IKEv1 (RFC 2409 Appendix A class 2) and
 /// used by HMAC in ESP/AH.
 public enum HashAlgorithm: String, Hashable, Sendable, CaseIterable {
+    /// MD5 (RFC 1321), SHA-1 and SHA-256/384/512 (FIPS 180-4); the raw value is the lower-case name.
     case md5, sha1, sha256, sha384, sha512
 
     /// Digest length in bytes.

@@ -22,6 +22,7 @@ public struct SystemEntropy: EntropySource, Sendable {
     /// Creates the system entropy source.
     public init() {}
 
+    /// Fills `buffer` from `RAND_bytes`; a failing system generator stops the process.
     public mutating func fill(_ buffer: UnsafeMutableRawBufferPointer) {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return }
         // A failing system RNG leaves nothing safe to do.
@@ -60,6 +61,8 @@ public struct SeededEntropy: EntropySource, Sendable {
         return result
     }
 
+    /// Fills `buffer` with the next output words, each little-endian; the unused tail of the last
+    /// word is dropped.
     public mutating func fill(_ buffer: UnsafeMutableRawBufferPointer) {
         var i = 0
         while i < buffer.count {

@@ -1,6 +1,8 @@
 /// An integrity transform: the IKEv1 hash (Phase 1) or the ESP/AH
 /// authentication algorithm with its truncated ICV (RFC 2404, 2403, 4868, 3566).
 public enum IntegrityAlgorithm: String, Hashable, Sendable, CaseIterable {
+    /// HMAC-MD5-96 (RFC 2403), HMAC-SHA1-96 (RFC 2404), HMAC-SHA-256/384/512 (RFC 4868, ICV half
+    /// the digest) and AES-XCBC-MAC-96 (RFC 3566, ESP/AH only); `keyword` gives strongSwan's name.
     case md5, sha1, sha256, sha384, sha512, aesXCBC
 
     /// strongSwan's keyword: `md5`, `sha1`, `sha256`, `sha384`, `sha512`, `aesxcbc`.

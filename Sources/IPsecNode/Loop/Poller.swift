@@ -6,6 +6,7 @@ import Darwin
 
 /// Waits for readable file descriptors with poll(2).
 public struct Poller {
+    /// A poller; it keeps no state between calls (each `readable` builds its own poll set).
     public init() {}
 
     /// The descriptors of `fds` that are readable, waiting at most `timeoutMilliseconds` (-1: forever).

@@ -2,9 +2,13 @@
 public struct TimerQueue<ID: Hashable> {
     private var deadlines: [ID: Int64] = [:]
 
+    /// An empty queue.
     public init() {}
 
+    /// Arms `id` to fire at `deadline` (milliseconds of ``monotonicMilliseconds()``), replacing the
+    /// deadline it had.
     public mutating func schedule(_ id: ID, at deadline: Int64) { deadlines[id] = deadline }
+    /// Disarms `id`; nothing happens when it is not armed.
     public mutating func cancel(_ id: ID) { deadlines[id] = nil }
 
     /// The earliest deadline, if any.
@@ -17,5 +21,6 @@ public struct TimerQueue<ID: Hashable> {
         return fired
     }
 
+    /// The number of armed timers.
     public var count: Int { deadlines.count }
 }

@@ -17,6 +17,7 @@ public struct DataPlaneCounters: Sendable, Equatable, CustomStringConvertible {
     /// Every drop counted.
     public var total: Int { unknownSPI + malformed + failedOpen + outsideSelectors + noOutboundSA }
 
+    /// The five counters in one line, for logs.
     public var description: String {
         "\(unknownSPI) unknown SPI, \(malformed) malformed, \(failedOpen) failed ICV/replay, "
             + "\(outsideSelectors) outside selectors, \(noOutboundSA) with no SA"

@@ -19,18 +19,26 @@ import Glibc
 public final class IPsecNodeRuntime: @unchecked Sendable {
     /// What the node tells its owner (the CLI prints these).
     public enum Report: Sendable {
+        /// Phase 1 completed: an ISAKMP SA is established.
         case established(ISAKMPSAInfo)
         /// The SA is about to carry traffic: reported before the data plane has it, so that the
         /// owner can route its traffic first (transport mode's steering), and nothing the SA
         /// covers leaves in clear between the two.
         case installing(IKEv1.ChildSA)
+        /// The data plane now carries the SA pair's traffic; a failed install is a ``warning(_:)`` instead.
         case installed(IKEv1.ChildSA)
+        /// An IPsec SA pair was removed from the data plane, for `reason`.
         case childDeleted(inboundSPI: UInt32, outboundSPI: UInt32, reason: String)
+        /// The ISAKMP SA is gone (deleted by either side, expired, or the peer found dead).
         case isakmpDeleted(ISAKMPSAID, reason: String)
+        /// The peer sent a notify.
         case notify(ReceivedNotify)
         /// The peer's NAT mapping changed; its SAs follow it (an authenticated packet came from `to`).
         case peerMoved(from: SocketAddress, to: SocketAddress)
+        /// A negotiation failed; the failure says which SA and why.
         case failed(Failure)
+        /// A problem of the node itself, said in a sentence: no raw IP sockets, a send that failed, an
+        /// SA the data plane could not install, IKE datagrams on port 4500 dropped from a full queue.
         case warning(String)
     }
 
@@ -112,9 +120,11 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
     }
     /// What the engine's fragment reassembly did (IKE fragmentation).
     public var fragmentCounters: FragmentCounters { endpoint.fragmentCounters }
+    /// The IPsec SA pairs the engine holds (read it from the control thread or after `run` returns).
     public var childSAs: [IKEv1.ChildSA] { endpoint.childSAs }
     /// Packets the data plane dropped, by reason (thread-safe).
     public var dataPlaneCounters: DataPlaneCounters { database.dropCounters }
+    /// The node's clock as engine time: ``monotonicMilliseconds()`` now.
     public var now: EngineTime { EngineTime(milliseconds: monotonicMilliseconds()) }
 
     /// Ka of an ISAKMP SA, for key export (read it from the control thread: inside `report`).

@@ -4,7 +4,9 @@ import Glibc
 
 /// A Linux TUN device (`/dev/net/tun`, IFF_TUN | IFF_NO_PI): IP packets in and out.
 public final class TunDevice {
+    /// The non-blocking descriptor of `/dev/net/tun` attached to the device; closed on deinit.
     public let fd: Int32
+    /// The interface name the kernel gave the device (the one asked for, cut to IFNAMSIZ - 1 bytes).
     public let name: String
 
     private static let tunSetIff: UInt = 0x4004_54ca // _IOW('T', 202, int)
@@ -82,6 +84,7 @@ public final class TunDevice {
 
     /// An ip(8) command that failed, with its standard error.
     public struct CommandFailed: Error, CustomStringConvertible {
+        /// `ip <arguments>: <its standard error>`.
         public var description: String
     }
 

@@ -26,14 +26,23 @@ public enum AttributeContext: Sendable {
 
 /// Phase-1 attribute classes and values (RFC 2409 Appendix A; RFC 3526, 4754, 5114, 5903, 6954, 8031).
 public enum IKEAttribute {
+    /// Encryption Algorithm (class 1, basic): the Phase 1 cipher.
     public static let encryptionAlgorithm: UInt16 = 1
+    /// Hash Algorithm (class 2, basic): the hash of HMAC and, without a PRF attribute, of the PRF.
     public static let hashAlgorithm: UInt16 = 2
+    /// Authentication Method (class 3, basic): pre-shared key, signatures, or an XAUTH/hybrid variant.
     public static let authenticationMethod: UInt16 = 3
+    /// Group Description (class 4, basic): the Diffie-Hellman group by its registry number.
     public static let groupDescription: UInt16 = 4
+    /// Group Type (class 5, basic): MODP, ECP or EC2N, for a group given by its parameters.
     public static let groupType: UInt16 = 5
+    /// Life Type (class 11, basic): seconds or kilobytes, the unit of the Life Duration that follows.
     public static let lifeType: UInt16 = 11
+    /// Life Duration (class 12, basic or variable): the SA lifetime in the unit of the Life Type before it.
     public static let lifeDuration: UInt16 = 12
+    /// PRF (class 13, basic): a pseudo-random function other than the HMAC of the hash.
     public static let prf: UInt16 = 13
+    /// Key Length (class 14, basic): the cipher's key length in bits, for ciphers with variable keys.
     public static let keyLength: UInt16 = 14
 
     static let classNames: [UInt16: String] = [
@@ -77,34 +86,52 @@ public enum IKEAttribute {
 
 /// IPsec DOI SA attributes (RFC 2407 §4.5; RFC 3947 §5, RFC 4304, RFC 4868).
 public enum IPsecAttribute {
+    /// SA Life Type (class 1, basic): seconds or kilobytes, the unit of the SA Life Duration that follows.
     public static let lifeType: UInt16 = 1
+    /// SA Life Duration (class 2, basic or variable): the lifetime in the unit of the SA Life Type before it.
     public static let lifeDuration: UInt16 = 2
+    /// Group Description (class 3, basic): the Quick Mode PFS group; absent means no PFS.
     public static let groupDescription: UInt16 = 3
+    /// Encapsulation Mode (class 4, basic): tunnel, transport, or their UDP-encapsulated forms (``Mode``).
     public static let encapsulationMode: UInt16 = 4
+    /// Authentication Algorithm (class 5, basic): the integrity algorithm (``Auth``).
     public static let authenticationAlgorithm: UInt16 = 5
+    /// Key Length (class 6, basic): the cipher's key length in bits, for ciphers with variable keys.
     public static let keyLength: UInt16 = 6
+    /// Key Rounds (class 7, basic): the cipher's number of rounds, for ciphers with a variable count.
     public static let keyRounds: UInt16 = 7
+    /// Extended (64-bit) Sequence Number (class 11, basic; RFC 4304).
     public static let extendedSequenceNumber: UInt16 = 11
 
     /// Encapsulation Mode values.
     public enum Mode {
+        /// Tunnel (1): the whole IP packet travels inside, behind a new outer header.
         public static let tunnel: UInt16 = 1
+        /// Transport (2): only the payload is protected; the packet keeps its IP header.
         public static let transport: UInt16 = 2
         /// RFC 3947 §5.
         public static let udpTunnel: UInt16 = 3
+        /// UDP-Encapsulated-Transport (4): transport mode in UDP behind a NAT (RFC 3947 §5).
         public static let udpTransport: UInt16 = 4
         /// draft-ietf-ipsec-nat-t-ike-02/03.
         public static let udpTunnelDraft: UInt16 = 61443
+        /// The draft's UDP-Encapsulated-Transport (61444), still sent by older peers.
         public static let udpTransportDraft: UInt16 = 61444
     }
 
     /// Authentication Algorithm values.
     public enum Auth {
+        /// HMAC-MD5 (1; RFC 2403).
         public static let hmacMD5: UInt16 = 1
+        /// HMAC-SHA (2): HMAC-SHA1-96, RFC 2404.
         public static let hmacSHA1: UInt16 = 2
+        /// HMAC-SHA2-256 (5; RFC 4868).
         public static let hmacSHA256: UInt16 = 5
+        /// HMAC-SHA2-384 (6; RFC 4868).
         public static let hmacSHA384: UInt16 = 6
+        /// HMAC-SHA2-512 (7; RFC 4868).
         public static let hmacSHA512: UInt16 = 7
+        /// AES-XCBC-MAC (9; RFC 3566).
         public static let aesXCBC: UInt16 = 9
     }
 

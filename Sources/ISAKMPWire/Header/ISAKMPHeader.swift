@@ -20,6 +20,7 @@
 public struct Cookie: Hashable, Sendable, CustomStringConvertible {
     /// The cookie as an integer, first byte most significant.
     public var rawValue: UInt64
+    /// The cookie whose bytes, most significant first, are `rawValue`.
     public init(_ rawValue: UInt64) { self.rawValue = rawValue }
     /// The cookie from 8 bytes.
     public init<C: Collection>(bytes: C) where C.Element == UInt8 {
@@ -30,12 +31,15 @@ public struct Cookie: Hashable, Sendable, CustomStringConvertible {
     public static let zero = Cookie(0)
     /// The 8 bytes, most significant first.
     public var bytes: [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: rawValue >> (56 - 8 * $0)) } }
+    /// The 8 bytes in hex.
     public var description: String { bytes.hexString }
 }
 
 /// The flags octet (RFC 2408 §3.1).
 public struct HeaderFlags: OptionSet, Hashable, Sendable {
+    /// The flags octet as sent.
     public let rawValue: UInt8
+    /// The flags `rawValue`, unknown bits included.
     public init(rawValue: UInt8) { self.rawValue = rawValue }
     /// E: the payloads after the header are encrypted.
     public static let encryption = HeaderFlags(rawValue: 0x01)
@@ -50,14 +54,20 @@ public struct ISAKMPHeader: Hashable, Sendable {
     /// Size of the header on the wire.
     public static let size = 28
 
+    /// The cookie the initiator chose for the ISAKMP SA.
     public var initiatorCookie: Cookie
+    /// The responder's cookie; zero in the initiator's first message.
     public var responderCookie: Cookie
     /// Type of the first payload.
     public var nextPayload: PayloadType
     /// Major version (high nibble) and minor version (low nibble); IKEv1 is 0x10.
     public var version: UInt8
+    /// The exchange the message belongs to.
     public var exchangeType: ExchangeType
+    /// E, C and A (``HeaderFlags``).
     public var flags: HeaderFlags
+    /// Zero in Main and Aggressive Mode; each later exchange on the ISAKMP SA (Quick Mode,
+    /// Informational, Transaction) has its own random ID.
     public var messageID: UInt32
     /// Total message length including this header.
     public var length: UInt32
@@ -76,7 +86,9 @@ public struct ISAKMPHeader: Hashable, Sendable {
         self.length = length
     }
 
+    /// The high nibble of `version`: 1 for IKEv1.
     public var majorVersion: UInt8 { version >> 4 }
+    /// The low nibble of `version`: 0 for IKEv1.
     public var minorVersion: UInt8 { version & 0x0f }
 
     /// Reads the header without checking the version or the length.

@@ -10,7 +10,10 @@ public struct ISAKMPMessage: Hashable, Sendable {
         case encrypted([UInt8])
     }
 
+    /// The header; `encode()` derives its length and E flag from the body, and for cleartext its next
+    /// payload too.
     public var header: ISAKMPHeader
+    /// The payload chain, or the ciphertext when the E flag is set.
     public var body: Body
     /// Bytes of the datagram after the length the header declares.
     public var excess: [UInt8]

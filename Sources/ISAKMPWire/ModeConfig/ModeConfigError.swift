@@ -15,6 +15,7 @@ public struct ModeConfigError: Error, Hashable, Sendable, CustomStringConvertibl
         /// A value outside what the type defines (a PFS flag of 7).
         public static let invalidValue = Code(rawValue: 3)
 
+        /// The kind in words: "wrong length", "wrong form" or "invalid value".
         public var description: String {
             switch rawValue {
             case 1: "wrong length"
@@ -50,7 +51,9 @@ public struct ModeConfigError: Error, Hashable, Sendable, CustomStringConvertibl
         ModeConfigError(code, attributeType: attributeType, index: index, reason: reason)
     }
 
+    /// Equal when the codes are equal; type, index and reason are not compared.
     public static func == (lhs: ModeConfigError, rhs: ModeConfigError) -> Bool { lhs.code == rhs.code }
+    /// Hashes the code only, as `==` compares it.
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 
     /// `attribute[2] INTERNAL_IP4_ADDRESS (1): value of 3 bytes, expected 4`.

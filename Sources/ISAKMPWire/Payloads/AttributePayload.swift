@@ -14,9 +14,12 @@
 public struct AttributePayload: Hashable, Sendable {
     /// ISAKMP_CFG_REQUEST 1, REPLY 2, SET 3, ACK 4 (``messageType`` reads it as a registry code).
     public var configType: UInt8
+    /// Matches a REPLY to its REQUEST and an ACK to its SET (one value per transaction).
     public var identifier: UInt16
+    /// The attributes, in order and in the form sent (``ModeConfigAttribute`` reads each by type).
     public var attributes: [DataAttribute]
 
+    /// An attribute payload of type `configType` (1-4, see ``ModeConfigMessageType``).
     public init(configType: UInt8, identifier: UInt16, attributes: [DataAttribute]) {
         self.configType = configType
         self.identifier = identifier

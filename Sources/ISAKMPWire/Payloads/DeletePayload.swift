@@ -14,12 +14,16 @@
 
 /// A Delete payload: SPIs of one protocol whose SAs the sender has deleted.
 public struct DeletePayload: Hashable, Sendable {
+    /// The DOI; IPsec (1) for IKEv1.
     public var doi: DomainOfInterpretation
+    /// The protocol of the SAs deleted: ISAKMP, AH or ESP.
     public var protocolID: ProtocolID
     /// Each SPI's size: 16 (CKY-I|CKY-R) for ISAKMP, 4 for AH/ESP.
     public var spiSize: UInt8
+    /// The SPIs of the deleted SAs, `spiSize` bytes each (for ISAKMP, the cookie pair).
     public var spis: [[UInt8]]
 
+    /// A Delete payload; every SPI must have `spiSize` bytes (a precondition).
     public init(doi: DomainOfInterpretation = .ipsec, protocolID: ProtocolID, spiSize: UInt8, spis: [[UInt8]]) {
         precondition(spis.allSatisfy { $0.count == Int(spiSize) }, "every SPI has the declared size")
         self.doi = doi

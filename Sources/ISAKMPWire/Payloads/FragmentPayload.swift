@@ -20,7 +20,9 @@
 public struct FragmentPayload: Hashable, Sendable {
     /// The Flags octet.
     public struct Flags: OptionSet, Hashable, Sendable {
+        /// The Flags octet as sent.
         public let rawValue: UInt8
+        /// The flags `rawValue`, unknown bits included.
         public init(rawValue: UInt8) { self.rawValue = rawValue }
         /// LAST_FRAGMENT: no fragment with a higher number belongs to this message.
         public static let lastFragment = Flags(rawValue: 0x01)

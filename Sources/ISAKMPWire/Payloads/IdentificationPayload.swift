@@ -16,14 +16,17 @@
 /// `IDir_b` (RFC 2409 §5) are what the peer sent. Changing a field drops them. Equality
 /// compares the fields.
 public struct IdentificationPayload: Hashable, Sendable {
+    /// How to read `data` (RFC 2407 §4.6.2.1).
     public var idType: IdentificationType { didSet { received.bytes = nil } }
     /// IP protocol number, 0 for any.
     public var protocolID: UInt8 { didSet { received.bytes = nil } }
     /// Port, 0 for any.
     public var port: UInt16 { didSet { received.bytes = nil } }
+    /// The Identification Data, read by `idType` (``identity`` gives it typed).
     public var data: [UInt8] { didSet { received.bytes = nil } }
     private var received = ReceivedBody()
 
+    /// A payload from its raw fields; protocol and port 0 mean any.
     public init(idType: IdentificationType, protocolID: UInt8 = 0, port: UInt16 = 0, data: [UInt8]) {
         self.idType = idType
         self.protocolID = protocolID
@@ -65,17 +68,27 @@ public struct IdentificationPayload: Hashable, Sendable {
 
 /// The typed content of an identification (RFC 2407 §4.6.2.2-4.6.2.12).
 public enum Identity: Hashable, Sendable, CustomStringConvertible {
+    /// ID_IPV4_ADDR: 4 bytes.
     case ipv4([UInt8])
+    /// ID_IPV6_ADDR: 16 bytes.
     case ipv6([UInt8])
+    /// ID_FQDN: a host name, e.g. `gw.example.com`.
     case fqdn(String)
+    /// ID_USER_FQDN: `user@domain`.
     case userFQDN(String)
+    /// ID_IPV4_ADDR_SUBNET: address and netmask, 4 bytes each.
     case ipv4Subnet(address: [UInt8], mask: [UInt8])
+    /// ID_IPV6_ADDR_SUBNET: address and netmask, 16 bytes each.
     case ipv6Subnet(address: [UInt8], mask: [UInt8])
+    /// ID_IPV4_ADDR_RANGE: first and last address, 4 bytes each.
     case ipv4Range(start: [UInt8], end: [UInt8])
+    /// ID_IPV6_ADDR_RANGE: first and last address, 16 bytes each.
     case ipv6Range(start: [UInt8], end: [UInt8])
     /// DER encoding of an X.500 distinguished name.
     case derASN1DN([UInt8])
+    /// DER encoding of an X.500 GeneralName.
     case derASN1GN([UInt8])
+    /// ID_KEY_ID: opaque bytes, often the name of a pre-shared key.
     case keyID([UInt8])
     /// Any other type, kept as bytes.
     case other(IdentificationType, [UInt8])

@@ -14,10 +14,12 @@
 public struct NATOriginalAddressPayload: Hashable, Sendable {
     /// ID_IPV4_ADDR or ID_IPV6_ADDR.
     public var idType: IdentificationType
+    /// The original address: 4 bytes for ID_IPV4_ADDR, 16 for ID_IPV6_ADDR.
     public var address: [UInt8]
     /// 21 (RFC 3947) or 131 (drafts).
     public var type: PayloadType
 
+    /// A NAT-OA payload; `type` must be 21 or 131 (a precondition).
     public init(idType: IdentificationType, address: [UInt8], type: PayloadType = .natOriginalAddress) {
         precondition(type == .natOriginalAddress || type == .natOriginalAddressDraft, "NAT-OA is payload 21 or 131")
         self.idType = idType

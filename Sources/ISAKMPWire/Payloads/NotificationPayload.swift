@@ -16,13 +16,18 @@
 
 /// A Notification payload: an error, a status (RESPONDER-LIFETIME, INITIAL-CONTACT) or DPD.
 public struct NotificationPayload: Hashable, Sendable {
+    /// The DOI; IPsec (1) for IKEv1.
     public var doi: DomainOfInterpretation
+    /// The protocol of the SA the notify concerns (ISAKMP for Phase 1 and DPD).
     public var protocolID: ProtocolID
+    /// What is notified: an error (1-8191) or a status.
     public var notifyType: NotifyMessageType
     /// For ISAKMP notifies the 16-byte CKY-I|CKY-R, for AH/ESP the 4-byte SPI, or empty.
     public var spi: [UInt8]
+    /// The Notification Data, its meaning set by `notifyType` (e.g. the DPD sequence number).
     public var data: [UInt8]
 
+    /// A notification; `spi` and `data` default to empty.
     public init(doi: DomainOfInterpretation = .ipsec, protocolID: ProtocolID, notifyType: NotifyMessageType,
                 spi: [UInt8] = [], data: [UInt8] = []) {
         self.doi = doi

@@ -9,21 +9,37 @@
 /// One payload of a message. Payloads of unknown or private types, and known
 /// payloads whose RESERVED octet is not zero, are kept as ``RawPayload``.
 public enum Payload: Hashable, Sendable {
+    /// SA (1): an offer of proposals, or the one chosen.
     case securityAssociation(SecurityAssociationPayload)
+    /// KE (4): a Diffie-Hellman public value.
     case keyExchange(KeyExchangePayload)
+    /// ID (5): a Phase 1 identity or a Quick Mode client identity.
     case identification(IdentificationPayload)
+    /// CERT (6): a certificate.
     case certificate(CertificatePayload)
+    /// CR (7): a request for a certificate.
     case certificateRequest(CertificateRequestPayload)
+    /// HASH (8): HASH_I, HASH_R or HASH(n).
     case hash(HashPayload)
+    /// SIG (9): a signature (SIG_I, SIG_R).
     case signature(SignaturePayload)
+    /// NONCE (10): a nonce (Ni, Nr).
     case nonce(NoncePayload)
+    /// N (11): a notification.
     case notification(NotificationPayload)
+    /// D (12): a delete.
     case delete(DeletePayload)
+    /// VID (13): a vendor ID.
     case vendorID(VendorIDPayload)
+    /// ATTR (14): Mode Config or XAUTH attributes.
     case attribute(AttributePayload)
+    /// NAT-D (20, or the drafts' 130).
     case natDiscovery(NATDiscoveryPayload)
+    /// NAT-OA (21, or the drafts' 131).
     case natOriginalAddress(NATOriginalAddressPayload)
+    /// FRAG (132): one fragment of a fragmented message.
     case fragment(FragmentPayload)
+    /// Any other payload, kept as bytes (see the type's comment).
     case raw(RawPayload)
 
     /// The payload's type as carried in the previous Next Payload field.
@@ -123,10 +139,13 @@ public enum Payload: Hashable, Sendable {
 /// A payload kept as bytes: an unknown or private type, or a known type whose
 /// generic header carried a non-zero RESERVED octet.
 public struct RawPayload: Hashable, Sendable {
+    /// The payload type from the Next Payload field before it.
     public var type: PayloadType
     /// The RESERVED octet of the generic header (RFC 2408 §3.2 says zero).
     public var reserved: UInt8
+    /// The body after the 4-byte generic header.
     public var body: [UInt8]
+    /// A raw payload; `reserved` is zero unless re-encoding one received.
     public init(type: PayloadType, reserved: UInt8 = 0, body: [UInt8]) {
         self.type = type
         self.reserved = reserved

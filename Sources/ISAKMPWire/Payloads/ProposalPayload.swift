@@ -13,15 +13,19 @@
 /// A proposal inside an SA payload. Proposals sharing a number are ANDed (e.g. AH and ESP),
 /// different numbers are alternatives (RFC 2408 §4.2).
 public struct ProposalPayload: Hashable, Sendable {
+    /// The Proposal #: equal numbers are combined, different numbers are alternatives.
     public var number: UInt8
+    /// The protocol negotiated: ISAKMP in Phase 1, AH or ESP in Quick Mode.
     public var protocolID: ProtocolID
     /// The SPI: empty or 8-16 bytes for ISAKMP, 4 bytes for AH and ESP, 2 for IPCOMP.
     public var spi: [UInt8]
+    /// The transforms, alternatives of which the responder chooses one.
     public var transforms: [TransformPayload]
     /// The "# of Transforms" field when it disagrees with the transforms present
     /// (some encoders send 0); nil means the count of ``transforms``.
     public var declaredTransformCount: UInt8?
 
+    /// A proposal; leave `declaredTransformCount` nil unless re-encoding a count received.
     public init(number: UInt8, protocolID: ProtocolID, spi: [UInt8] = [], transforms: [TransformPayload],
                 declaredTransformCount: UInt8? = nil) {
         self.number = number

@@ -19,11 +19,13 @@
 /// the peer sent (RFC 2409 §5), whatever this library would write. Changing a field drops them.
 /// Equality compares the fields.
 public struct SecurityAssociationPayload: Hashable, Sendable {
+    /// The DOI; IPsec (1) for IKEv1.
     public var doi: DomainOfInterpretation { didSet { received.bytes = nil } }
     /// The 32-bit situation bitmap of the IPsec DOI.
     public var situation: Situation { didSet { received.bytes = nil } }
     /// Labeled-domain data (RFC 2407 §4.6.1) present when SIT_SECRECY or SIT_INTEGRITY is set; kept as bytes.
     public var labeledDomain: [UInt8] { didSet { received.bytes = nil } }
+    /// The proposals, in the order sent.
     public var proposals: [ProposalPayload] { didSet { received.bytes = nil } }
     private var received = ReceivedBody()
 

@@ -12,13 +12,16 @@
 
 /// A transform inside a proposal, with its data attributes in order and in the form sent.
 public struct TransformPayload: Hashable, Sendable {
+    /// The Transform #, which the responder's choice repeats.
     public var number: UInt8
     /// The Transform-Id, whose meaning depends on the proposal's protocol.
     public var transformID: TransformID
+    /// The SA attributes, in order and in the form (basic or variable) sent.
     public var attributes: [DataAttribute]
     /// RESERVED2, zero when sent by this library; other values are kept so a message re-encodes as received.
     public var reserved2: UInt16
 
+    /// A transform; `reserved2` is zero unless re-encoding one received.
     public init(number: UInt8, transformID: TransformID, attributes: [DataAttribute], reserved2: UInt16 = 0) {
         self.number = number
         self.transformID = transformID

@@ -6,6 +6,7 @@ public struct TransformID: Hashable, Sendable {
     /// The protocol of the enclosing proposal, which gives the number its meaning.
     public let protocolID: ProtocolID
 
+    /// The number `rawValue` read in the protocol `protocolID`.
     public init(rawValue: UInt8, protocolID: ProtocolID) {
         self.rawValue = rawValue
         self.protocolID = protocolID
@@ -27,29 +28,49 @@ public struct TransformID: Hashable, Sendable {
 
     /// ESP transform IDs (RFC 2407 §4.4.4 and later).
     public enum ESP {
+        /// ESP_DES (2): DES-CBC (RFC 2405).
         public static let des: UInt8 = 2
+        /// ESP_3DES (3): triple DES in CBC mode (RFC 2451).
         public static let tripleDES: UInt8 = 3
+        /// ESP_CAST (6): CAST-128 in CBC mode (RFC 2451).
         public static let cast: UInt8 = 6
+        /// ESP_BLOWFISH (7): Blowfish in CBC mode (RFC 2451).
         public static let blowfish: UInt8 = 7
+        /// ESP_NULL (11): no encryption (RFC 2410), integrity only.
         public static let null: UInt8 = 11
+        /// ESP_AES (12): AES-CBC (RFC 3602), key length from the Key Length attribute.
         public static let aesCBC: UInt8 = 12
+        /// ESP_AES_CTR (13): AES in counter mode (RFC 3686).
         public static let aesCTR: UInt8 = 13
+        /// ESP_AES_CCM_8 (14): AES-CCM with an 8-byte ICV (RFC 4309).
         public static let aesCCM8: UInt8 = 14
+        /// ESP_AES_CCM_12 (15): AES-CCM with a 12-byte ICV (RFC 4309).
         public static let aesCCM12: UInt8 = 15
+        /// ESP_AES_CCM_16 (16): AES-CCM with a 16-byte ICV (RFC 4309).
         public static let aesCCM16: UInt8 = 16
+        /// ESP_AES_GCM_8 (18): AES-GCM with an 8-byte ICV (RFC 4106).
         public static let aesGCM8: UInt8 = 18
+        /// ESP_AES_GCM_12 (19): AES-GCM with a 12-byte ICV (RFC 4106).
         public static let aesGCM12: UInt8 = 19
+        /// ESP_AES_GCM_16 (20): AES-GCM with a 16-byte ICV (RFC 4106).
         public static let aesGCM16: UInt8 = 20
+        /// ESP_NULL_AUTH_AES_GMAC (23): AES-GMAC, integrity without encryption (RFC 4543).
         public static let nullAuthAESGMAC: UInt8 = 23
     }
 
     /// AH transform IDs (RFC 2407 §4.4.3 and later).
     public enum AH {
+        /// AH_MD5 (2): HMAC-MD5-96 (RFC 2403).
         public static let md5: UInt8 = 2
+        /// AH_SHA (3): HMAC-SHA1-96 (RFC 2404).
         public static let sha: UInt8 = 3
+        /// AH_SHA2_256 (5): HMAC-SHA-256-128 (RFC 4868).
         public static let sha256: UInt8 = 5
+        /// AH_SHA2_384 (6): HMAC-SHA-384-192 (RFC 4868).
         public static let sha384: UInt8 = 6
+        /// AH_SHA2_512 (7): HMAC-SHA-512-256 (RFC 4868).
         public static let sha512: UInt8 = 7
+        /// AH_AES_XCBC_MAC (9): AES-XCBC-MAC-96 (RFC 3566).
         public static let aesXCBC: UInt8 = 9
     }
 

@@ -5,6 +5,7 @@ public protocol WireCode: RawRepresentable, Hashable, Sendable, CustomStringConv
 where RawValue: FixedWidthInteger & Sendable {
     /// The RFC names of the values this library knows.
     static var names: [RawValue: String] { get }
+    /// The value `rawValue`, named or not; every value of the field is one.
     init(rawValue: RawValue)
 }
 

@@ -17,6 +17,7 @@ public struct WireError: Error, Hashable, CustomStringConvertible, Sendable {
         /// A payload nests deeper or repeats more often than any real message does.
         public static let tooComplex = Code(rawValue: 5)
 
+        /// The kind in words, e.g. "bad length".
         public var description: String {
             switch rawValue {
             case 1: "truncated"
@@ -53,8 +54,11 @@ public struct WireError: Error, Hashable, CustomStringConvertible, Sendable {
         }
     }
 
+    /// Equal when the codes are equal; field, offset and reason are not compared.
     public static func == (lhs: WireError, rhs: WireError) -> Bool { lhs.code == rhs.code }
+    /// Hashes the code only, as `==` compares it.
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 
+    /// `<field> at offset <n>: <reason>`.
     public var description: String { "\(field) at offset \(offset): \(reason)" }
 }
