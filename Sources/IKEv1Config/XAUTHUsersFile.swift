@@ -62,6 +62,8 @@ public struct XAUTHUsersFile: XAUTHAuthenticator {
             ? try? SHA512CryptHash(password: SecretBytes([]), setting: "$6$decoy") : nil
     }
 
+    /// Accepts `user` when the password matches their line (a plain password is kept and compared
+    /// as a digest, a `$6$` line through SHA-512-crypt); an unknown user costs the same work as a known one.
     public func authenticate(user: String, password: SecretBytes) -> XAUTHDecision {
         switch users[user] {
         case .digest(let stored)?:

@@ -59,7 +59,9 @@ public struct EngineTime: Hashable, Comparable, Sendable, CustomStringConvertibl
     }
     /// Seconds from `other` to `self`.
     public func seconds(since other: EngineTime) -> Double { Double(milliseconds - other.milliseconds) / 1000 }
+    /// Earlier than.
     public static func < (a: EngineTime, b: EngineTime) -> Bool { a.milliseconds < b.milliseconds }
+    /// Seconds with three decimals, `12.345s`.
     public var description: String {
         let ms = Swift.abs(milliseconds % 1000)
         return "\(milliseconds / 1000).\(ms < 10 ? "00" : ms < 100 ? "0" : "")\(ms)s"
@@ -128,6 +130,7 @@ public struct TimerID: Hashable, Sendable, CustomStringConvertible {
         self.sa = sa
         self.kind = kind
     }
+    /// `SA/kind`, for logs.
     public var description: String { "\(sa)/\(kind)" }
 }
 
@@ -242,6 +245,7 @@ public struct Failure: Hashable, Sendable, CustomStringConvertible {
     public var sa: ISAKMPSAID
     /// The error.
     public var error: IKEv1Error
+    /// `SA: error`, for logs.
     public var description: String { "\(sa): \(error)" }
 }
 

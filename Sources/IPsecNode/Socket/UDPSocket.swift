@@ -7,8 +7,11 @@ import Darwin
 
 /// A failed system call, with its name and errno text.
 public struct SystemError: Error, CustomStringConvertible, Sendable {
+    /// The system call, with what it was called on.
     public let call: String
+    /// Its errno.
     public let code: Int32
+    /// `call: strerror(code)`.
     public var description: String { "\(call): \(String(cString: strerror(code)))" }
 
     init(_ call: String, _ code: Int32 = errno) {
@@ -57,7 +60,9 @@ extension SocketAddress {
 
 /// A bound, non-blocking UDP socket.
 public final class UDPSocket {
+    /// The socket's descriptor (non-blocking), for poll(2).
     public let fd: Int32
+    /// The address it is bound to (the port the kernel chose for port 0).
     public let local: SocketAddress
 
     /// Binds to `local` (port 0 picks a free port); `mark` sets SO_MARK (0: none).
@@ -100,6 +105,7 @@ public final class UDPSocket {
         guard n >= 0 else { throw SystemError("sendto \(destination)") }
     }
 
+    /// Sends one datagram from an array, as the buffer form does.
     public func send(_ bytes: [UInt8], to destination: SocketAddress) throws(SystemError) {
         let n = bytes.withUnsafeBytes { b in destination.withSockaddr { sendto(fd, b.baseAddress, b.count, 0, $0, $1) } }
         guard n >= 0 else { throw SystemError("sendto \(destination)") }
