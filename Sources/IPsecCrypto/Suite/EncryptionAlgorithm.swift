@@ -1,6 +1,6 @@
-/// An encryption transform as named in proposals, with its IKEv1 Phase 1
-/// attribute code (RFC 2409 App. A) and IPsec DOI ESP transform ID
-/// (RFC 2407 §4.4.4, RFC 2451, RFC 3686, RFC 4106, RFC 4309, RFC 4543).
+/// An encryption algorithm as named in proposals (RFC 2409 App. A, RFC 2451, RFC 3686,
+/// RFC 4106, RFC 4309, RFC 4543); its IKE attribute and ESP transform numbers are the
+/// engine's (IKEv1 AlgorithmCodes).
 public enum EncryptionAlgorithm: Hashable, Sendable {
     /// ESP_NULL (RFC 2410).
     case null
