@@ -100,12 +100,23 @@ public struct EndpointPair {
 
     /// Gives one side an event and carries out its actions.
     public mutating func feed(_ side: Side, _ event: Event) {
-        var actions: [Action]
         let unixTime = unixTimeOrigin.map { $0 + now.milliseconds / 1000 }
         switch side {
-        case .a: envA.now = now; envA.unixTime = unixTime; actions = a.handle(event, &envA)
-        case .b: envB.now = now; envB.unixTime = unixTime; actions = b.handle(event, &envB)
+        case .a: envA.now = now; envA.unixTime = unixTime; perform(side, a.handle(event, &envA))
+        case .b: envB.now = now; envB.unixTime = unixTime; perform(side, b.handle(event, &envB))
         }
+    }
+
+    /// Replaces one side's connections as a reload does (``IKEv1Endpoint/replaceConfigs(_:env:)``)
+    /// and carries out what that takes (Deletes for removed connections); on error nothing changes.
+    public mutating func reconfigure(_ side: Side, _ configs: [PeerConfig]) throws(IKEv1Error) {
+        switch side {
+        case .a: envA.now = now; perform(side, try a.replaceConfigs(configs, env: &envA))
+        case .b: envB.now = now; perform(side, try b.replaceConfigs(configs, env: &envB))
+        }
+    }
+
+    private mutating func perform(_ side: Side, _ actions: [Action]) {
         for action in actions {
             if recording { log.append((side, action)) }
             onAction?(side, action, now)

@@ -152,6 +152,10 @@ public enum Event: Sendable {
     case delete(sa: ISAKMPSAID)
     /// Send a DPD R-U-THERE now.
     case probeDPD(sa: ISAKMPSAID)
+    /// End connection `connection`: all its SAs deleted, the peer told; nothing restarts it.
+    case terminate(connection: String)
+    /// Rekey every IPsec SA of connection `connection` now, through its newest ISAKMP SA.
+    case rekey(connection: String)
     /// The ESP layer processed traffic on the child SA with this inbound SPI since its last
     /// report: `bytes` (either direction), `packets` both ways, of which it `sealed` some (the
     /// ESP sequence numbers used). Received traffic proves the peer alive, so DPD stays idle

@@ -9,8 +9,9 @@ import ISAKMPWire
 ///     var env = Environment(now: EngineTime(milliseconds: 0), entropy: SystemEntropy())
 ///     for action in endpoint.handle(.initiate(peer: "gw"), &env) { ... }
 public struct IKEv1Endpoint {
-    /// The connections this node knows.
-    public private(set) var configs: [PeerConfig]
+    /// The connections this node knows, in the order given.
+    public var configs: [PeerConfig] { connections.all }
+    var connections: ConnectionTable
     /// What peers may make this endpoint hold as responder.
     public let limits: ResponderLimits
     /// What the endpoint refused to hold so far.
@@ -35,7 +36,7 @@ public struct IKEv1Endpoint {
     public init(configs: [PeerConfig], limits: ResponderLimits = ResponderLimits()) throws(IKEv1Error) {
         for c in configs { try c.validate() }
         try limits.validate()
-        self.configs = configs
+        connections = try ConnectionTable(configs)
         self.limits = limits
         reassembler = try IKEFragmentReassembler(limits: limits.fragments)
         pools = try Self.makePools(configs)
@@ -91,6 +92,10 @@ public struct IKEv1Endpoint {
             actions = []
             session.follow(to, into: &actions)
             sessions[owner.key] = session
+        case .terminate(let name):
+            return terminate(name, env: &env)
+        case .rekey(let name):
+            actions = rekey(name, env: &env)
         case .probeDPD(let sa):
             guard var s = sessions[sa] else { return notFound(sa) }
             actions = []
@@ -120,7 +125,7 @@ public struct IKEv1Endpoint {
     }
 
     private mutating func initiate(_ name: String, env: inout Environment) -> [Action] {
-        guard let config = configs.first(where: { $0.name == name }) else {
+        guard let config = connections[name] else {
             return [.failed(Failure(sa: .zero, error: IKEv1Error(.configuration, "no connection named \(name)")))]
         }
         guard let remote = config.remoteAddress else {
@@ -244,8 +249,7 @@ public struct IKEv1Endpoint {
 
     /// Main Mode: by the peer's address (the ID is still encrypted). Aggressive Mode: by address and ID.
     private func responderConfig(for message: ISAKMPMessage, from: SocketAddress) -> PeerConfig? {
-        let byAddress = configs.filter { $0.remoteAddress == nil || $0.remoteAddress?.address == from.address }
-        let candidates = byAddress.sorted { ($0.remoteAddress == nil ? 1 : 0) < ($1.remoteAddress == nil ? 1 : 0) }
+        let candidates = connections.candidates(for: from.address)
         guard message.header.exchangeType == .aggressive else { return candidates.first { !$0.aggressive } ?? candidates.first }
         let id = message.payloads?.first(ofType: IdentificationPayload.self)?.identity
         return candidates.first { c in c.remoteIdentity == nil || c.remoteIdentity == id }

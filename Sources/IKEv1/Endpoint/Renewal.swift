@@ -9,7 +9,7 @@ extension IKEv1Endpoint {
     @discardableResult
     mutating func startPhase1(for name: String, purpose: Phase1Purpose, remote: SocketAddress? = nil,
                               env: inout Environment, into actions: inout [Action]) -> ISAKMPSAID? {
-        guard let config = configs.first(where: { $0.name == name }) else {
+        guard let config = connections[name] else {
             actions.append(.failed(Failure(sa: .zero, error: IKEv1Error(.configuration, "no connection named \(name)"))))
             return nil
         }

@@ -22,7 +22,7 @@ extension IKEv1Endpoint {
     /// Starts connection `name` again unless it is up or coming up. With IPsec SAs that outlived
     /// their ISAKMP SA it renews (no INITIAL-CONTACT, which would make the peer drop them).
     mutating func restart(_ name: String, env: inout Environment, into actions: inout [Action]) {
-        guard !isUp(name), configs.first(where: { $0.name == name })?.remoteAddress != nil else { return }
+        guard !isUp(name), connections[name]?.remoteAddress != nil else { return }
         let orphaned = orphans.values.contains { $0.connection == name }
         startPhase1(for: name, purpose: orphaned ? .renew(nil) : .connect, env: &env, into: &actions)
     }
