@@ -115,4 +115,17 @@ import Testing
         RestartPolicyTests.expectOnePair(pair)
         #expect(pair.b.isakmpSAs.first?.peerName == b.name)
     }
+
+    /// A peer no connection accepts is told NO-PROPOSAL-CHOSEN (as charon tells it) and its attempt
+    /// ends; the responder holds nothing for it and its other connection is unaffected.
+    @Test func aPeerNoConnectionAcceptsIsToldAndNothingIsHeld() throws {
+        let (a, b) = try TestConfig.pair(ike: "aes128-sha256-modp2048", esp: "aes128-sha256")
+        var pair = try Pair(a: a, b: b, seed: 4)
+        pair.replace(.b, with: try IKEv1Endpoint(configs: [Self.otherSpoke(of: b, name: "spoke-9", last: 9)]))
+        pair.feed(.a, .initiate(peer: a.name))
+        pair.run(seconds: 10)
+        #expect(pair.failures(.a).map(\.error.reason) == ["peer refused Phase 1: NO-PROPOSAL-CHOSEN (14)"])
+        #expect(pair.failures(.b).first?.error.reason == "no connection accepts Identity Protection (Main Mode) (2) from 192.0.2.1:500")
+        #expect(pair.b.counters.dropped[.noConnection] == 1 && pair.b.sessionCount == 0 && pair.a.sessionCount == 0)
+    }
 }

@@ -186,7 +186,18 @@ public struct IKEv1Endpoint {
             return drop(.malformed, sa: ic, "dropped from \(from): \(error)", env: env)
         }
         guard let config = responderConfig(for: message, from: from) else {
-            return drop(.noConnection, sa: ic, "no connection accepts \(header.exchangeType) from \(from)", env: env)
+            let id = message.payloads?.first(ofType: IdentificationPayload.self)?.identity
+            var actions = drop(.noConnection, sa: ic, "no connection accepts \(header.exchangeType) from \(from)"
+                               + (id.map { " with ID \(ISAKMPSession.text($0))" } ?? ""), env: env)
+            // As charon: NO-PROPOSAL-CHOSEN in the clear, sent only when the drop is logged (at
+            // most once per ResponderLimits.dropReportInterval), so it cannot be used to reflect.
+            if !actions.isEmpty {
+                let notify = NotificationPayload(protocolID: .isakmp, notifyType: .noProposalChosen, spi: ic.bytes + Cookie.zero.bytes, data: [])
+                let reply = ISAKMPMessage(header: ISAKMPHeader(initiatorCookie: ic, responderCookie: .zero, exchangeType: .informational),
+                                          payloads: [.notification(notify)])
+                actions.append(.send(OutboundDatagram(bytes: reply.encode(), source: to, destination: from, nonESPMarker: to.port != 500)))
+            }
+            return actions
         }
         guard halfOpen.count < limits.halfOpen || halfOpenVictim() != nil else {
             return drop(.halfOpenTotal, sa: ic, "\(limits.halfOpen) half-open ISAKMP SAs, all past message 3: "

@@ -63,6 +63,7 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
     private var inboxDropped = 0
     private var inboxDropsReported = (count: 0, at: Int64(0))
     private var commands: [Event] = []
+    private var calls: [@Sendable (IPsecNodeRuntime) -> Void] = []
     private let stopLock = NSLock()
     private var stopRequested = false
     private var dataPlaneRunning = false
@@ -138,6 +139,31 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
     /// Asks the control plane to start a connection (thread-safe).
     public func initiate(_ peer: String) { post(.initiate(peer: peer)) }
 
+    /// Asks the control plane to end a connection: its SAs deleted, the peer told (thread-safe).
+    public func terminate(_ connection: String) { post(.terminate(connection: connection)) }
+
+    /// Asks the control plane to rekey a connection's IPsec SAs now (thread-safe).
+    public func rekey(_ connection: String) { post(.rekey(connection: connection)) }
+
+    /// Runs `body` on the control thread between two events, where the engine's state may be
+    /// read (``isakmpSAs``, ``childSAs``, ``configs``) and the connections replaced
+    /// (``replaceConfigs(_:)``). Thread-safe to call; `body` runs once, soon, unless the node stops first.
+    public func onControlThread(_ body: @escaping @Sendable (IPsecNodeRuntime) -> Void) {
+        inboxLock.withLock { calls.append(body) }
+        signalWake()
+    }
+
+    /// The connections the node answers for and starts (read it on the control thread).
+    public var configs: [PeerConfig] { endpoint.configs }
+
+    /// Replaces the connections, as ``IKEv1Endpoint/replaceConfigs(_:env:)`` (a reload): checked
+    /// as a whole, and on an error nothing changes; removed connections are terminated. Call it on
+    /// the control thread (``onControlThread(_:)``).
+    public func replaceConfigs(_ configs: [PeerConfig]) throws(IKEv1Error) {
+        environment.now = EngineTime(milliseconds: monotonicMilliseconds())
+        for action in try endpoint.replaceConfigs(configs, env: &environment) { perform(action) }
+    }
+
     /// Asks the node to delete every SA, tell the peer, and return from `run` (thread-safe, signal-safe enough:
     /// it takes a lock and writes one byte to a pipe).
     public func stop() {
@@ -179,13 +205,14 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
                     handle(.datagram(bytes: Array(buffer.prefix(n)), from: from, to: ike.local))
                 }
             }
-            let (queued, events) = inboxLock.withLock { () -> ([(bytes: [UInt8], from: SocketAddress)], [Event]) in
-                defer { inbox = []; commands = [] }
-                return (inbox, commands)
+            let (queued, events, bodies) = inboxLock.withLock { () -> ([(bytes: [UInt8], from: SocketAddress)], [Event], [@Sendable (IPsecNodeRuntime) -> Void]) in
+                defer { inbox = []; commands = []; calls = [] }
+                return (inbox, commands, calls)
             }
             for d in queued { handle(.datagram(bytes: d.bytes, from: d.from, to: natT.local)) }
             reportQueueDrops()
             for e in events { handle(e) }
+            for body in bodies { body(self) }
             for id in timers.due(at: monotonicMilliseconds()) { handle(.timerFired(id)) }
             reportTraffic()
         }
