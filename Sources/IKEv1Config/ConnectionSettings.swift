@@ -145,16 +145,20 @@ public enum ConfigFile {
         public var description: String { "line \(line): \(message)" }
     }
 
-    /// Parses every `[conn NAME]` section; `readFile` and `environment` resolve `psk_file` and `psk_env`.
+    /// Parses every `[conn NAME]` section and the `[secrets]` section; `readFile` and
+    /// `environment` resolve `psk_file` and `psk_env`. A connection with neither a PSK nor a
+    /// certificate takes its PSK from `[secrets]`: the line keyed by its `remote_id`, else by its
+    /// peer's address (`remote`), as charon's secrets are found by identity.
     public static func parse(_ text: String, readFile: (String) -> [UInt8]? = { _ in nil },
                       environment: [String: String] = [:]) throws(Error) -> [ConnectionSettings] {
-        var connections: [ConnectionSettings] = []
+        var connections: [(settings: ConnectionSettings, end: Int)] = []
         var current: ConnectionSettings?
+        var inSecrets = false
+        var secrets: [String: SecretBytes] = [:]
         var seen: Set<String> = []
-        func finish(_ line: Int) throws(Error) {
-            guard let c = current else { return }
-            if let problem = c.authenticationProblem { throw Error(line: line, message: "connection \(c.name) \(problem)") }
-            connections.append(c)
+        func finish(_ line: Int) {
+            if let c = current { connections.append((c, line)) }
+            current = nil
         }
         // "\r\n" is one Character in Swift: split on it too, or a CRLF file is a single line.
         let lines = text.split(omittingEmptySubsequences: false) { $0 == "\n" || $0 == "\r\n" }
@@ -166,14 +170,19 @@ public enum ConfigFile {
             if line.hasPrefix("[") {
                 guard line.hasSuffix("]") else { throw Error(line: n, message: "a section header ends with ]") }
                 let words = line.dropFirst().dropLast().split(separator: " ")
-                guard words.count == 2, words[0] == "conn" else {
-                    throw Error(line: n, message: "expected [conn NAME], found \(line)")
+                finish(n)
+                if words == ["secrets"] {
+                    inSecrets = true
+                    continue
                 }
-                try finish(n)
-                guard !connections.contains(where: { $0.name == String(words[1]) }) else {
+                guard words.count == 2, words[0] == "conn" else {
+                    throw Error(line: n, message: "expected [conn NAME] or [secrets], found \(line)")
+                }
+                guard !connections.contains(where: { $0.settings.name == String(words[1]) }) else {
                     throw Error(line: n, message: "connection \(words[1]) is defined twice")
                 }
                 current = ConnectionSettings(name: String(words[1]))
+                inSecrets = false
                 seen = []
                 continue
             }
@@ -182,7 +191,12 @@ public enum ConfigFile {
             }
             let key = line[..<eq].trimmingCharacters(in: " \t")
             let value = line[line.index(after: eq)...].trimmingCharacters(in: " \t")
-            guard current != nil else { throw Error(line: n, message: "\(key) outside a [conn NAME] section") }
+            if inSecrets {
+                let (identity, psk) = try secret(key, value, line: n)
+                guard secrets.updateValue(psk, forKey: identity) == nil else { throw Error(line: n, message: "a secret for \(key) is given twice") }
+                continue
+            }
+            guard current != nil else { throw Error(line: n, message: "\(key) outside a [conn NAME] or [secrets] section") }
             guard ConnectionSettings.keys.contains(key) else {
                 let near = ConnectionSettings.keys.filter { editDistance($0, key) <= 2 }.sorted().first
                 throw Error(line: n, message: "unknown key \(key)" + (near.map { " (did you mean \($0)?)" } ?? ""))
@@ -195,9 +209,38 @@ public enum ConfigFile {
                 throw Error(line: n, message: error.message)
             }
         }
-        try finish(lines.count)
+        finish(lines.count)
         guard !connections.isEmpty else { throw Error(line: lines.count, message: "no [conn NAME] section") }
-        return connections
+        var result: [ConnectionSettings] = []
+        for (var c, end) in connections {
+            if c.psk == nil && c.certificateFile == nil && c.keyFile == nil && c.caFiles.isEmpty {
+                c.psk = [c.remoteID, c.remote].compactMap { $0.flatMap(secretKey) }.lazy.compactMap { secrets[$0] }.first
+            }
+            if let problem = c.authenticationProblem { throw Error(line: end, message: "connection \(c.name) \(problem)") }
+            result.append(c)
+        }
+        return result
+    }
+
+    /// A `[secrets]` line: an identity or address and a PSK written as `psk` takes it.
+    private static func secret(_ key: String, _ value: String, line n: Int) throws(Error) -> (String, SecretBytes) {
+        guard let identity = secretKey(key) else {
+            throw Error(line: n, message: "\(key) is not an identity (@fqdn, user@fqdn, an address, keyid:NAME, a DN) to key a secret by")
+        }
+        var scratch = ConnectionSettings()
+        do throws(ConnectionSettings.ValueError) { try scratch.set("psk", to: value, readFile: { _ in nil }, environment: [:]) } catch {
+            throw Error(line: n, message: error.message)
+        }
+        guard let psk = scratch.psk, !value.isEmpty else { throw Error(line: n, message: "the secret for \(key) is empty") }
+        return (identity, psk)
+    }
+
+    /// The form a secret is filed under: an identity as written, an address without its port and
+    /// in its canonical text; nil for `%any` and what is not an identity.
+    private static func secretKey(_ text: String) -> String? {
+        if let address = SocketAddress(text, defaultPort: 0) { return IPAddressText.format(address.address) }
+        guard text != "%any", (try? PeerConfigBuilder.identity(text)) != nil else { return nil }
+        return text
     }
 
     /// Levenshtein distance, for "did you mean" hints.

@@ -57,7 +57,7 @@ struct ConfigFileTests {
         ("[conn a]\npsk = x\nmode = tunel\n", 3, "mode is tunnel or transport, not tunel"),
         ("[conn a]\npsk = x\naggressive = maybe\n", 3, "aggressive is yes or no, not maybe"),
         ("[conn a]\npsk = x\npsk_env = P\n", 3, "give only one"),
-        ("psk = x\n", 1, "outside a [conn NAME] section"),
+        ("psk = x\n", 1, "outside a [conn NAME] or [secrets] section"),
         ("[conn a]\nremote = 1.2.3.4\n", 3, "has no psk"),
         ("[conn a]\npsk = x\ndpd_delay = soon\n", 3, "is a duration"),
         ("[conn a]\npsk = x\nkeepalive = often\n", 3, "is a duration"),
@@ -71,6 +71,10 @@ struct ConfigFileTests {
         ("[conn a]\npsk = x\nretransmit_tries = 0\n", 3, "retransmit_tries is a count of 1 or more"),
         ("[conn a]\npsk = x\nretransmit_base = 0.5\n", 3, "retransmit_base is a factor of 1 or more"),
         ("[conn a]\npsk = x\nretransmit_timeout = -1\n", 3, "is a duration"),
+        ("[conn a]\nremote = 192.0.2.9\n[secrets]\n192.0.2.8 = x\n", 3, "connection a has no psk"),
+        ("[secrets]\nnot an id! = x\n[conn a]\npsk = y\n", 2, "not an identity"),
+        ("[secrets]\n@a = x\n@a = y\n[conn a]\npsk = y\n", 3, "a secret for @a is given twice"),
+        ("[secrets]\n@a = 0xzz\n[conn a]\npsk = y\n", 2, "psk 0x... is not hex"),
     ])
     func mistakesNameTheirLine(text: String, line: Int, message: String) {
         do {
@@ -103,5 +107,30 @@ struct ConfigFileTests {
 
     @Test func emptyFileIsAnError() {
         #expect(throws: ConfigFile.Error.self) { try ConfigFile.parse("# nothing\n") }
+    }
+
+    /// `[secrets]` (charon's secrets by identity): a connection without credentials of its own
+    /// takes the PSK filed under its `remote_id`, else under its peer's address; its own wins.
+    @Test func secretsAreFoundByIdentityThenAddress() throws {
+        let text = """
+            [conn by-id]
+            remote = 192.0.2.10
+            remote_id = @spoke1.example
+            [conn by-address]
+            remote = 192.0.2.11:500
+            [conn own]
+            remote = 192.0.2.12
+            psk = mine
+            [secrets]
+            @spoke1.example = "first secret"
+            192.0.2.11 = 0x736563
+            192.0.2.10 = not-this-one
+            192.0.2.12 = nor-this
+            """
+        let conns = try ConfigFile.parse(text)
+        #expect(conns.map(\.name) == ["by-id", "by-address", "own"])
+        #expect(conns[0].psk == SecretBytes("first secret".utf8))
+        #expect(conns[1].psk == SecretBytes("sec".utf8))
+        #expect(conns[2].psk == SecretBytes("mine".utf8))
     }
 }
