@@ -7,6 +7,6 @@ struct IKEv1Tool: ParsableCommand {
         commandName: "ikev1",
         abstract: "IKEv1 / IPsec in Swift: decode captures, negotiate, benchmark ESP.",
         subcommands: [DecodeCommand.self, DemoCommand.self, InitiateCommand.self, RespondCommand.self,
-                      ConnectCommand.self, BenchCommand.self]
+                      ConnectCommand.self, RunCommand.self, ControlCommand.self, BenchCommand.self]
     )
 }

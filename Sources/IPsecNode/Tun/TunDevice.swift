@@ -57,6 +57,12 @@ public final class TunDevice {
         for r in routes { try Self.ip(["route", "replace", r, "dev", name]) }
     }
 
+    /// Routes `subnet` (CIDR) through this device, replacing any route for it.
+    public func addRoute(_ subnet: String) throws { try Self.ip(["route", "replace", subnet, "dev", name]) }
+
+    /// Removes this device's route for `subnet`.
+    public func removeRoute(_ subnet: String) throws { try Self.ip(["route", "del", subnet, "dev", name]) }
+
     /// SO_MARK of the node's own packets and the routing table of ``steerTransportTraffic(peer:source:)``.
     public static let transportMark: UInt32 = 0x4500
     static let transportTable = "4500"
