@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Every interop scenario (run.sh), fault scenario (faults.sh) and ours-to-ours scenario (ours.sh)
-# in both roles, IKE fragmentation against charon (fragmentation.sh), every NAT scenario (nat.sh; our node behind the NAT initiates), and remote access
+# in both roles, IKE fragmentation against charon (fragmentation.sh), a gateway with three spokes (hub.sh), every NAT scenario (nat.sh; our node behind the NAT initiates), and remote access
 # (remote-access.sh: our client against charon's XAUTH gateway, our gateway against vpnc and charon); prints
 # PASS/FAIL per run and "N passed, N failed".
 # usage: Interop/all.sh [IKEV1_BINARY]
@@ -13,6 +13,7 @@ both run.sh main-psk aggressive-fqdn legacy-3des ecp384-gcm modp2048-ecp256 tran
     cert-rsa cert-ecdsa cert-aggressive cert-wrong-ca cert-expired cert-id-mismatch
 both faults.sh loss30 dup reorder delay restart-mid kill-node qm3-lost
 both fragmentation.sh force
+runs+=("hub.sh spokes responder")   # one `ikev1 run` hub, two charon spokes and one of ours
 both ours.sh raw-tunnel raw-transport raw-tunnel-v6 encap-tunnel encap-transport raw-wireshark transport-wireshark raw-ah raw-ah-transport raw-gre
 for s in nat-ours nat-charon nat-transport; do runs+=("nat.sh $s initiator"); done
 runs+=("nat.sh nat-charon responder")   # charon behind the NAT initiates to our node
