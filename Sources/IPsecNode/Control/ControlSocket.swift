@@ -119,7 +119,8 @@ public final class ControlServer: @unchecked Sendable {
         let bytes = Array(response.text.utf8)
         var sent = 0
         while sent < bytes.count {
-            let n = bytes[sent...].withUnsafeBytes { write(client, $0.baseAddress, $0.count) }
+            // MSG_NOSIGNAL: a client gone is an error here, not a SIGPIPE that ends the node.
+            let n = bytes[sent...].withUnsafeBytes { Glibc.send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             guard n > 0 else { return }
             sent += n
         }
@@ -168,7 +169,7 @@ public enum ControlClient {
         var timeout = timeval(tv_sec: 60, tv_usec: 0)
         _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let line = Array(request.line.utf8)
-        guard line.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == line.count else {
+        guard line.withUnsafeBytes({ Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == line.count else {
             throw ControlSocketError(description: "sending to \(path): \(String(cString: strerror(errno)))")
         }
         var received: [UInt8] = []

@@ -57,6 +57,8 @@ final class SADatabase: @unchecked Sendable {
 
     private let lock = NSLock()
     private var outbound: [Outbound] = []
+    /// `outbound` by remote selector; rebuilt where an SA is added or removed (not per packet).
+    private var outboundIndex = OutboundIndex([])
     private var inbound: [UInt32: Inbound] = [:]
     private var counters: [UInt32: Counters] = [:]
     private var unreported: [UInt32: Int] = [:]
@@ -73,6 +75,7 @@ final class SADatabase: @unchecked Sendable {
             outbound.removeAll { $0.child.outbound.spi == child.outbound.spi }
             outbound.append(Outbound(child: child, transform: out, selectors: selectors,
                                      destination: Destination(peer: peer, carrier: carrier)))
+            outboundIndex = OutboundIndex(outbound.map(\.selectors.remote))
             inbound[child.inbound.spi] = Inbound(child: child, transform: into, selectors: selectors, peer: peer)
             counters[child.inbound.spi, default: Counters()] = Counters()
         }
@@ -81,6 +84,7 @@ final class SADatabase: @unchecked Sendable {
     func remove(inboundSPI: UInt32, outboundSPI: UInt32) {
         lock.withLock {
             outbound.removeAll { $0.child.outbound.spi == outboundSPI }
+            outboundIndex = OutboundIndex(outbound.map(\.selectors.remote))
             inbound[inboundSPI] = nil
             counters[inboundSPI] = nil
             unreported[inboundSPI] = nil
@@ -122,7 +126,8 @@ final class SADatabase: @unchecked Sendable {
         let flow = PacketFlow(UnsafeRawBufferPointer(buffer), packet)
         return lock.withLock { () -> (Range<Int>, Destination)? in
             // The newest SA for a selector wins (a rekeyed SA replaces the old one at once).
-            guard let flow, let index = outbound.lastIndex(where: { $0.selectors.coversOutbound(flow) }) else {
+            guard let flow, let index = outboundIndex.newest(version: flow.version, destination: flow.destination,
+                                                             where: { outbound[$0].selectors.coversOutbound(flow) }) else {
                 drops.noOutboundSA += 1
                 return nil
             }
