@@ -31,6 +31,9 @@ public struct IKEv1Endpoint {
     var reassembler: IKEFragmentReassembler
     /// When the ``TimerID/Kind/fragmentReassembly`` timer is armed for, if it is.
     var fragmentTimer: EngineTime?
+    /// Which ISAKMP SA holds each IPsec SA (by inbound SPI): a cache, checked on every use and
+    /// rebuilt when it is wrong (``owner(ofChild:)``), so traffic reports cost no scan per SA.
+    var childOwners: [UInt32: ISAKMPSAID] = [:]
 
     /// Creates an endpoint; every configuration must pass ``PeerConfig/validate()``.
     public init(configs: [PeerConfig], limits: ResponderLimits = ResponderLimits()) throws(IKEv1Error) {
@@ -80,18 +83,16 @@ public struct IKEv1Endpoint {
             sessions[sa] = s
             afterEvent(of: sa, &actions, env: &env)
         case .childTraffic(let spi, let bytes, let packets, let sealed):
-            guard let owner = sessions.first(where: { $0.value.children[spi] != nil }) else { return [] }
-            var s = owner.value
+            guard let id = owner(ofChild: spi), var s = sessions[id] else { return [] }
             actions = []
             s.noteTraffic(inboundSPI: spi, ChildUsage(bytes: bytes, packets: packets, sealed: sealed), env: &env, into: &actions)
-            sessions[owner.key] = s
-            afterEvent(of: owner.key, &actions, env: &env)
+            sessions[id] = s
+            afterEvent(of: id, &actions, env: &env)
         case .peerMoved(let spi, let to):
-            guard let owner = sessions.first(where: { $0.value.children[spi] != nil }) else { return [] }
-            var session = owner.value
+            guard let id = owner(ofChild: spi), var session = sessions[id] else { return [] }
             actions = []
             session.follow(to, into: &actions)
-            sessions[owner.key] = session
+            sessions[id] = session
         case .terminate(let name):
             return terminate(name, env: &env)
         case .rekey(let name):
@@ -264,5 +265,17 @@ public struct IKEv1Endpoint {
         guard message.header.exchangeType == .aggressive else { return candidates.first { !$0.aggressive } ?? candidates.first }
         let id = message.payloads?.first(ofType: IdentificationPayload.self)?.identity
         return candidates.first { c in c.remoteIdentity == nil || c.remoteIdentity == id }
+    }
+
+    /// The ISAKMP SA that holds the IPsec SA with inbound SPI `spi`: from the cache when it is
+    /// right, else after one rebuild of it (SAs came, went or moved since); nil for none.
+    mutating func owner(ofChild spi: UInt32) -> ISAKMPSAID? {
+        if let id = childOwners[spi], sessions[id]?.children[spi] != nil { return id }
+        guard orphans[spi] == nil else { return nil }
+        childOwners = [:]
+        for (id, s) in sessions {
+            for child in s.children.keys { childOwners[child] = id }
+        }
+        return childOwners[spi]
     }
 }

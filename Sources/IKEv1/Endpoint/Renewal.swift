@@ -178,8 +178,7 @@ extension IKEv1Endpoint {
         default: return nil
         }
         if orphans[spi] != nil { return orphanTimer(timer, spi: spi, env: &env) }
-        guard let (id, found) = sessions.first(where: { $0.value.children[spi] != nil }) else { return [] }
-        var holder = found
+        guard let id = owner(ofChild: spi), var holder = sessions[id] else { return [] }
         var actions = holder.timerFired(timer.kind, env: &env)
         sessions[id] = holder
         afterEvent(of: id, &actions, env: &env)
