@@ -125,13 +125,7 @@ final class GatewaySession: @unchecked Sendable {
         print("gateway on \(current.local) (NAT-T \(IPAddressText.format(current.local.address)):4500): "
               + "\(current.configs.count) connection(s): \(current.configs.map(\.name).joined(separator: ", ")); control socket \(controlPath)")
         fflush(nil)
-        let stops = [SIGINT, SIGTERM].map { sig -> any DispatchSourceSignal in
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { [weak runtime] in runtime?.stop() }
-            source.resume()
-            return source
-        }
+        let stops = StopSignals.install(stopping: runtime)
         signal(SIGHUP, SIG_IGN)
         let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
         hangup.setEventHandler { [weak self] in

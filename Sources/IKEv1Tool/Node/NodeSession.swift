@@ -97,13 +97,7 @@ final class NodeSession: @unchecked Sendable {
         self.runtime = runtime
         print("\(role == .initiator ? "initiating" : "listening") on \(local) (NAT-T \(IPAddressText.format(local.address)):4500)")
         fflush(nil)
-        let signals = [SIGINT, SIGTERM].map { sig -> any DispatchSourceSignal in
-            signal(sig, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-            source.setEventHandler { [weak runtime] in runtime?.stop() }
-            source.resume()
-            return source
-        }
+        let signals = StopSignals.install(stopping: runtime)
         if let timeout {
             DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { [weak self, weak runtime] in
                 self?.fail("no IPsec SA after \(Int(timeout)) s")

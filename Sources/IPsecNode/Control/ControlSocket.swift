@@ -31,25 +31,19 @@ public final class ControlServer: @unchecked Sendable {
     /// left by a node that is gone is replaced, a live one is refused). `handler` answers each
     /// request, on the server's thread.
     public init(path: String, handler: @escaping @Sendable (ControlRequest) -> ControlResponse) throws(ControlSocketError) {
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let capacity = MemoryLayout.size(ofValue: address.sun_path)
-        guard path.utf8.count < capacity, !path.isEmpty else {
-            throw ControlSocketError(description: "control socket path \(path) is longer than \(capacity - 1) bytes")
-        }
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8) + [0]) }
+        var (fd, address) = try UnixSocket.stream(path)
         let directory = (path as NSString).deletingLastPathComponent
         if !directory.isEmpty, !FileManager.default.fileExists(atPath: directory) {
-            guard mkdir(directory, 0o700) == 0 else { throw ControlSocketError(description: "mkdir \(directory): \(String(cString: strerror(errno)))") }
+            guard mkdir(directory, 0o700) == 0 else {
+                close(fd)
+                throw ControlSocketError(description: "mkdir \(directory): \(String(cString: strerror(errno)))")
+            }
         }
-        if Self.someoneListens(at: path) { throw ControlSocketError(description: "another node answers on \(path)") }
+        if Self.someoneListens(at: path) {
+            close(fd)
+            throw ControlSocketError(description: "another node answers on \(path)")
+        }
         unlink(path)
-        #if canImport(Glibc)
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        #else
-        let fd = socket(AF_UNIX, SOCK_STREAM, 0)
-        #endif
-        guard fd >= 0 else { throw ControlSocketError(description: "socket: \(String(cString: strerror(errno)))") }
         // The file is created 0600: umask for the bind, then chmod to be sure.
         let old = umask(0o177)
         let rc = withUnsafePointer(to: &address) {
@@ -186,18 +180,7 @@ public enum ControlClient {
     }
 
     static func connect(_ path: String) throws(ControlSocketError) -> Int32 {
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        guard path.utf8.count < MemoryLayout.size(ofValue: address.sun_path) else {
-            throw ControlSocketError(description: "control socket path \(path) is too long")
-        }
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8) + [0]) }
-        #if canImport(Glibc)
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        #else
-        let fd = socket(AF_UNIX, SOCK_STREAM, 0)
-        #endif
-        guard fd >= 0 else { throw ControlSocketError(description: "socket: \(String(cString: strerror(errno)))") }
+        var (fd, address) = try UnixSocket.stream(path)
         let rc = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
         }
@@ -207,5 +190,25 @@ public enum ControlClient {
             throw ControlSocketError(description: "cannot reach a node at \(path): \(reason)")
         }
         return fd
+    }
+}
+
+/// A Unix stream socket and the address of `path`, for the server and the client alike.
+private enum UnixSocket {
+    static func stream(_ path: String) throws(ControlSocketError) -> (Int32, sockaddr_un) {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let capacity = MemoryLayout.size(ofValue: address.sun_path)
+        guard !path.isEmpty, path.utf8.count < capacity else {
+            throw ControlSocketError(description: "control socket path \(path) is empty or longer than \(capacity - 1) bytes")
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(path.utf8) + [0]) }
+        #if canImport(Glibc)
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        #else
+        let fd = socket(AF_UNIX, SOCK_STREAM, 0)
+        #endif
+        guard fd >= 0 else { throw ControlSocketError(description: "socket: \(String(cString: strerror(errno)))") }
+        return (fd, address)
     }
 }
