@@ -12,7 +12,8 @@
 # spoke's; `ctl status` lists the three with the negotiated algorithms, `--json` parses; `ctl
 # terminate spoke-b` removes only its SAs (charon b logs the Delete), `ctl initiate` brings it
 # back; a reload that removes spoke-a and adds spoke-d keeps spoke-b's and spoke-c's cookies and
-# SPIs and loses none of the pings sent through them meanwhile, and charon a gets the Delete; a
+# SPIs and loses none of the pings sent through them meanwhile, and charon a gets the Delete; the
+# added spoke-d is refused with a wrong PSK (AUTHENTICATION-FAILED) and comes up with its own; a
 # reload of a broken file is refused with its line and changes nothing; charon a, now matching
 # no connection, is told NO-PROPOSAL-CHOSEN while the others stay up; the control socket is
 # root's (mode 600) and refuses user nobody and garbage; SIGTERM ends the hub with Deletes.
@@ -148,6 +149,20 @@ wait "$pb" "$pc"
 [ "$(json "sorted(c)")" = "['spoke-b', 'spoke-c', 'spoke-d']" ] || die "status after reload: $(json "sorted(c)")"
 wait_for 15 sh -c "! timeout 5 swanctl --list-sas --uri unix://$STATE/charon-a/charon.vici | grep -q INSTALLED" || die "charon a kept its SA"
 log "reload: spoke-a removed (charon a took the Delete), spoke-d added; spoke-b and spoke-c kept cookies and SPIs, 50/50 pings"
+
+# spoke-d, added by the reload (192.0.2.5, on spoke c's link): a wrong PSK is refused and
+# changes nothing else; the right one brings it up.
+ip -n "${HUB}c" addr add 192.0.2.5/24 dev "${HUB}c0"
+printf 'not-psk-d' > "$STATE/psk-wrong"; printf 'psk-d' > "$STATE/psk-d"
+spoke_d() {
+    ip netns exec "${HUB}c" "$bin" initiate --once --timeout 15 --peer 192.0.2.1 --bind 192.0.2.5 --psk-file "$1" \
+        --local-id @d.example --remote-id @hub.example --local-ts 10.5.0.0/24 --remote-ts 198.51.100.0/24 --retransmit-tries 2
+}
+spoke_d "$STATE/psk-wrong" > "$STATE/hub-spoke-d-wrong.log" 2>&1 && die "spoke-d came up with a wrong PSK"
+up spoke-d && die "the hub holds an SA for a wrong PSK"
+for s in b c; do [ "$(pings "$s" 2)" -ge 1 ] || die "spoke-$s went down when spoke-d's PSK was refused"; done
+spoke_d "$STATE/psk-d" > "$STATE/hub-spoke-d.log" 2>&1 || { cat "$STATE/hub-spoke-d.log" >&2; die "spoke-d did not come up with its PSK"; }
+log "spoke-d (added by the reload): refused with a wrong PSK ($(grep -m1 -o 'failed: .*' "$STATE/hub-spoke-d-wrong.log" | cut -c1-90)), up with its own"
 
 # a broken file is refused whole, with its line.
 printf '[conn spoke-b]\nremote = 192.0.2.3\nproposals = aes128-sha256-modp2048\nmode = tunel\n' > "$STATE/hub.conf"
