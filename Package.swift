@@ -27,6 +27,9 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // `swift package generate-documentation` (README "Documentation and examples"); a plugin
+        // only: nothing of it is linked into a product.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // libcrypto from OpenSSL 3, found through pkg-config.
@@ -67,6 +70,12 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Examples/ (README "Documentation and examples"): small programs over the public API of
+        // the libraries above, built by `swift build` and run by ExampleTests.
+        .executableTarget(name: "DecodeCapture", dependencies: ["PacketCapture", "ISAKMPWire", "IPsecCrypto", "IKEv1", "ESP"],
+                          path: "Examples/DecodeCapture", swiftSettings: strict),
+        .executableTarget(name: "EngineOverUDP", dependencies: ["IKEv1", "IPsecCrypto", "IPsecNode", "ISAKMPWire"],
+                          path: "Examples/EngineOverUDP", swiftSettings: strict),
         // What every test target shares: the Fixtures/ root and loaders, `nonEmpty` for argument
         // lists, the child-process helper. A test target itself (SwiftPM builds a test target that
         // others depend on as a library), so `swift build` never compiles it.
@@ -96,6 +105,8 @@ let package = Package(
             "IPsecTestSupport", "IPsecBenchSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
+        // Runs the programs of Examples/ (depending on them makes `swift test` build them).
+        .testTarget(name: "ExampleTests", dependencies: ["DecodeCapture", "EngineOverUDP", "TestSupport"], swiftSettings: strict),
         // Audits of the sources and the suite: every public declaration has a `///` comment, every
         // parameterized test's arguments are non-empty.
         .testTarget(name: "SuiteAuditTests", dependencies: ["TestSupport"], swiftSettings: strict),

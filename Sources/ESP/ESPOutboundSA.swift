@@ -89,6 +89,8 @@ public final class ESPOutboundSA {
     /// Seals the payload at `payload` in `buffer` in place: writes the ESP
     /// header (and UDP header) in the headroom, padding and ICV in the tailroom.
     /// - Parameters:
+    ///   - buffer: the caller's memory, with the payload inside and room before and after it.
+    ///   - payload: where the packet to protect lies in `buffer`.
     ///   - nextHeader: the upper-layer protocol in transport mode; in tunnel
     ///     mode nil, taken from the inner IP version (4 → 4, 6 → 41).
     public func seal(_ buffer: UnsafeMutableRawBufferPointer, payload: Range<Int>,

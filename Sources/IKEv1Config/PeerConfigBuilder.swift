@@ -41,7 +41,7 @@ public enum PeerConfigBuilder {
     }
 
     /// A traffic selector in swanctl's notation (`10.1.0.0/24[gre]`, `dynamic[udp/1701]`:
-    /// ``TrafficSelector/init(notation:dynamic:)``); `dynamic` stands for `host`, nil when that
+    /// `TrafficSelector.init(notation:dynamic:)` of IKEv1); `dynamic` stands for `host`, nil when that
     /// side's address is not known (a responder for `remote = %any`). `name` is the key or flag.
     public static func selector(_ text: String, name: String, dynamic host: [UInt8]?) throws(Error) -> TrafficSelector {
         do { return try TrafficSelector(notation: text, dynamic: host) } catch {

@@ -19,6 +19,11 @@ public enum IKEFragmenter {
     /// every fragmented message, Quick Mode too), message ID 0 and no flags.
     /// - Parameters:
     ///   - message: an encoded ISAKMP message, already encrypted when it is.
+    ///   - phase1Exchange: the exchange type of the ISAKMP SA's Phase 1, written in every fragment.
+    ///   - maxDatagramSize: the largest IP datagram, headers included.
+    ///   - ipv6: the datagram goes over IPv6 (a 40-byte IP header).
+    ///   - nonESPMarker: it goes to the NAT-T port, behind the 4-byte marker.
+    ///   - fragmentID: the ID every fragment of this message carries.
     /// - Throws: an ``IKEv1Error`` of kind `configuration` when `maxDatagramSize` leaves no room
     ///   for data or the message would need more than 255 fragments (the number is one octet).
     public static func datagrams(for message: [UInt8], phase1Exchange: ExchangeType,

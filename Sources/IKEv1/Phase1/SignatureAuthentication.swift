@@ -152,7 +152,7 @@ extension Identity {
         }
     }
 
-    /// As ``description``, but a DN as its text (`C=CH, O=strongSwan, CN=moon`) instead of hex,
+    /// As `description`, but a DN as its text (`C=CH, O=strongSwan, CN=moon`) instead of hex,
     /// and a printable key ID as `keyid:NAME` (a remote-access group).
     public var readableDescription: String {
         if case .derASN1DN(let der) = self, let dn = try? DistinguishedName(der: der) { return dn.description }

@@ -11,9 +11,9 @@ public enum IKEv1IV {
         Array(hash.hash(gxi + gxr).prefix(blockSize))
     }
 
-    /// The first IV of a Quick Mode or Informational exchange with message ID `messageID`.
-    /// - Parameter lastPhase1Block: the last CBC block of Phase 1 (the IV that
-    ///   would follow the last Phase 1 message).
+    /// The first IV of a Quick Mode or Informational exchange with message ID `messageID`;
+    /// `lastPhase1Block` is the last CBC block of Phase 1 (the IV that would follow the last
+    /// Phase 1 message), `hash` the negotiated hash, `blockSize` the cipher's block size.
     public static func phase2(hash: HashAlgorithm, lastPhase1Block: [UInt8], messageID: UInt32,
                               blockSize: Int) -> [UInt8] {
         Array(hash.hash(lastPhase1Block + messageID.bigEndianBytes).prefix(blockSize))

@@ -44,7 +44,13 @@ public struct IKEv1Phase1Keys: Sendable {
     }
 
     /// Derives SKEYID_d/a/e and Ka from SKEYID, g^xy and the cookies.
-    /// - Parameter encryptionKeyLength: Ka length in bytes (8 DES, 24 3DES, 16/24/32 AES).
+    /// - Parameters:
+    ///   - prf: the negotiated hash's HMAC.
+    ///   - skeyid: SKEYID (``skeyid(prf:input:nonceI:nonceR:sharedSecret:)``).
+    ///   - sharedSecret: the Phase 1 Diffie-Hellman shared secret g^xy.
+    ///   - cookieI: CKY-I, the initiator cookie.
+    ///   - cookieR: CKY-R, the responder cookie.
+    ///   - encryptionKeyLength: Ka length in bytes (8 DES, 24 3DES, 16/24/32 AES).
     public init(prf: IKEv1PRF, skeyid: SecretBytes, sharedSecret: SecretBytes,
                 cookieI: [UInt8], cookieR: [UInt8], encryptionKeyLength: Int) {
         self.prf = prf
@@ -81,14 +87,28 @@ public struct IKEv1Phase1Keys: Sendable {
     // MARK: Phase 1 authentication hashes (RFC 2409 §5)
 
     /// `HASH_I = prf(SKEYID, g^xi | g^xr | CKY-I | CKY-R | SAi_b | IDii_b)`.
-    /// - Parameter authPRF: HMAC over an ECDSA method's hash (RFC 4754 §3, as strongSwan); the negotiated one when nil.
+    /// - Parameters:
+    ///   - gxi: the initiator's public Diffie-Hellman value.
+    ///   - gxr: the responder's public Diffie-Hellman value.
+    ///   - cookieI: CKY-I.
+    ///   - cookieR: CKY-R.
+    ///   - saiB: the body of the initiator's SA payload, as it travelled.
+    ///   - idiiB: the body of the initiator's ID payload, as it travelled.
+    ///   - authPRF: HMAC over an ECDSA method's hash (RFC 4754 §3, as strongSwan); the negotiated one when nil.
     public func hashI(gxi: [UInt8], gxr: [UInt8], cookieI: [UInt8], cookieR: [UInt8],
                       saiB: [UInt8], idiiB: [UInt8], authPRF: IKEv1PRF? = nil) -> [UInt8] {
         (authPRF ?? prf)(key: skeyid, gxi, gxr, cookieI, cookieR, saiB, idiiB)
     }
 
     /// `HASH_R = prf(SKEYID, g^xr | g^xi | CKY-R | CKY-I | SAi_b | IDir_b)`.
-    /// - Parameter authPRF: HMAC over an ECDSA method's hash (RFC 4754 §3, as strongSwan); the negotiated one when nil.
+    /// - Parameters:
+    ///   - gxi: the initiator's public Diffie-Hellman value.
+    ///   - gxr: the responder's public Diffie-Hellman value.
+    ///   - cookieI: CKY-I.
+    ///   - cookieR: CKY-R.
+    ///   - saiB: the body of the initiator's SA payload, as it travelled.
+    ///   - idirB: the body of the responder's ID payload, as it travelled.
+    ///   - authPRF: HMAC over an ECDSA method's hash (RFC 4754 §3, as strongSwan); the negotiated one when nil.
     public func hashR(gxi: [UInt8], gxr: [UInt8], cookieI: [UInt8], cookieR: [UInt8],
                       saiB: [UInt8], idirB: [UInt8], authPRF: IKEv1PRF? = nil) -> [UInt8] {
         (authPRF ?? prf)(key: skeyid, gxr, gxi, cookieR, cookieI, saiB, idirB)
@@ -128,6 +148,8 @@ public struct IKEv1Phase1Keys: Sendable {
     ///   - protocolID: 2 = AH, 3 = ESP (RFC 2407 §4.4.1).
     ///   - spi: the SPI of the SA being keyed, as on the wire (the SPI the
     ///     receiving peer chose).
+    ///   - nonceI: Ni_b, the body of the initiator's Quick Mode nonce.
+    ///   - nonceR: Nr_b, the body of the responder's Quick Mode nonce.
     ///   - pfsSharedSecret: the Quick Mode g^xy when PFS was used.
     ///   - length: bytes needed (encryption key, then integrity key).
     public func keymat(protocolID: UInt8, spi: [UInt8], nonceI: [UInt8], nonceR: [UInt8],

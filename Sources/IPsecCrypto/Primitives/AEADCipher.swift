@@ -89,6 +89,10 @@ public final class AEADCipher {
     /// - Parameters:
     ///   - iv: the 8-byte explicit IV as carried in the packet.
     ///   - aad: SPI | sequence number (12 bytes with ESN: SPI | seq high | seq low, RFC 4106 §5, RFC 4309 §5).
+    ///   - aadLength: the bytes at `aad`, 8 or 12.
+    ///   - payload: the plaintext, replaced by the ciphertext.
+    ///   - count: the bytes at `payload`.
+    ///   - icv: where the ICV goes.
     public func seal(iv: UnsafeRawPointer, aad: UnsafeRawPointer, aadLength: Int,
                      payload: UnsafeMutableRawPointer, count: Int, icv: UnsafeMutableRawPointer) throws(CryptoError) {
         var outLength: Int32 = 0
@@ -197,8 +201,10 @@ public final class AESGMAC {
 
     /// Writes the ICV over `header | body` to `tagOut` (16 bytes).
     /// - Parameters:
+    ///   - iv: the 8-byte explicit IV as carried in the packet.
     ///   - header: SPI | sequence number (with ESN high bits per RFC 4543 §3.3).
     ///   - body: IV | payload | padding | pad length | next header.
+    ///   - tagOut: where the 16-byte ICV goes.
     public func authenticate(iv: UnsafeRawBufferPointer, header: UnsafeRawBufferPointer,
                              body: UnsafeRawBufferPointer, tagOut: UnsafeMutableRawBufferPointer) throws(CryptoError) {
         precondition(tagOut.count == 16 && iv.count == 8, "GMAC: an 8-byte IV and a 16-byte ICV")

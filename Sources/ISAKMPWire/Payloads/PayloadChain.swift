@@ -6,6 +6,8 @@ public enum PayloadChain {
     /// message they are the CBC padding (RFC 2409 Appendix B).
     /// - Parameters:
     ///   - bytes: the chain; offsets in errors count from `base` (default: its start).
+    ///   - first: the type of the first payload (the header's Next Payload).
+    ///   - base: the offset of `bytes` in the message, for error messages.
     public static func decode(_ bytes: ArraySlice<UInt8>, first: PayloadType,
                               base: Int? = nil) throws(WireError) -> (payloads: [Payload], trailing: [UInt8]) {
         var r = ByteReader(bytes, base: base)
