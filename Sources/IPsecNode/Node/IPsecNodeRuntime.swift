@@ -114,7 +114,7 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
     public var ikeAddress: SocketAddress { ike.local }
     /// What the engine holds (read it from the control thread or after `run` returns).
     public var resources: ResourceUsage { endpoint.resources }
-    /// What the engine refused to hold (``ResponderLimits``), and the IKE datagrams on port 4500
+    /// What the engine refused to hold (`ResponderLimits`), and the IKE datagrams on port 4500
     /// dropped because more than 1024 were waiting for the control plane.
     public var dropCounters: (engine: DropCounters, queueOverflow: Int) {
         (endpoint.counters, inboxLock.withLock { inboxDropped })
@@ -156,7 +156,7 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
     /// The connections the node answers for and starts (read it on the control thread).
     public var configs: [PeerConfig] { endpoint.configs }
 
-    /// Replaces the connections, as ``IKEv1Endpoint/replaceConfigs(_:env:)`` (a reload): checked
+    /// Replaces the connections, as `IKEv1Endpoint.replaceConfigs(_:env:)` (a reload): checked
     /// as a whole, and on an error nothing changes; removed connections are terminated. Call it on
     /// the control thread (``onControlThread(_:)``).
     public func replaceConfigs(_ configs: [PeerConfig]) throws(IKEv1Error) {
@@ -398,7 +398,7 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
     // MARK: start_action = trap
 
     /// Traps packets with no IPsec SA for this connection (charon's `start_action = trap`): the
-    /// first one starts it (``Event/acquire(peer:)``), and up to `limit` are held until an SA is
+    /// first one starts it (`Event.acquire(peer:)`), and up to `limit` are held until an SA is
     /// installed, then sent through it; more are dropped and counted (thread-safe).
     public func trap(_ connection: String, holding limit: Int = 64) {
         trapLock.withLock { trapping = (connection, limit) }
