@@ -80,6 +80,14 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Examples/: programs that use only the public API. TunnelService: the async Tunnel in a
+        // ServiceGroup with a graceful shutdown on SIGTERM.
+        .executableTarget(name: "TunnelService", dependencies: [
+            "IPsecService", "IKEv1", "IPsecCrypto", "ISAKMPWire",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+        ], path: "Examples/TunnelService", swiftSettings: strict),
         // What every test target shares: the Fixtures/ root and loaders, `nonEmpty` for argument
         // lists, the child-process helper. A test target itself (SwiftPM builds a test target that
         // others depend on as a library), so `swift build` never compiles it.
