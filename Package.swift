@@ -75,8 +75,11 @@ let package = Package(
             name: "IKEv1Tool",
             dependencies: [
                 "ISAKMPWire", "IPsecCrypto", "IKEv1", "ESP", "IPsecNode", "PacketCapture", "IKEv1Config",
-                "IPsecTestSupport", "IPsecBenchSupport",
+                "IPsecTestSupport", "IPsecBenchSupport", "IPsecService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),

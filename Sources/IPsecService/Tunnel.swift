@@ -33,12 +33,18 @@ public final class Tunnel: Service, Sendable {
         public var metricsFactory: (any MetricsFactory)?
         /// Events kept for a consumer that falls behind; beyond them the oldest are dropped.
         public var eventBuffer: Int
+        /// Called with each of the node's reports on its control thread, before the report becomes an
+        /// event: for an owner that must act before the data plane does (transport mode's routing on
+        /// ``IPsecNodeRuntime/Report/installing(_:)``) or read the node's state at that moment (status tables).
+        public var onReport: (@Sendable (IPsecNodeRuntime.Report, IPsecNodeRuntime) -> Void)?
 
         /// Options: statistics every 10 s, the bootstrapped metrics backend, 4096 events buffered.
-        public init(statisticsInterval: Duration? = .seconds(10), metricsFactory: (any MetricsFactory)? = nil, eventBuffer: Int = 4096) {
+        public init(statisticsInterval: Duration? = .seconds(10), metricsFactory: (any MetricsFactory)? = nil, eventBuffer: Int = 4096,
+                    onReport: (@Sendable (IPsecNodeRuntime.Report, IPsecNodeRuntime) -> Void)? = nil) {
             self.statisticsInterval = statisticsInterval
             self.metricsFactory = metricsFactory
             self.eventBuffer = eventBuffer
+            self.onReport = onReport
         }
     }
 
@@ -61,9 +67,12 @@ public final class Tunnel: Service, Sendable {
         let metrics = TunnelMetrics(factory: options.metricsFactory ?? MetricsSystem.factory)
         let observer = TunnelObserver(logger: logger, metrics: metrics, continuation: continuation)
         let node = NodeBox()
+        let onReport = options.onReport
         runtime = try IPsecNodeRuntime(configs: configs, limits: limits, ikeAddress: ikeAddress, natTPort: natTPort, tun: tun,
                                        mark: mark, entropy: entropy) { report in
-            node.runtime.map { observer.handle(report, $0) }
+            guard let runtime = node.runtime else { return }
+            onReport?(report, runtime)
+            observer.handle(report, runtime)
         }
         node.runtime = runtime
         events = stream
