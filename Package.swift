@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "IPsecNode", targets: ["IPsecNode"]),
         .library(name: "PacketCapture", targets: ["PacketCapture"]),
         .library(name: "IKEv1Config", targets: ["IKEv1Config"]),
+        .library(name: "IPsecService", targets: ["IPsecService"]),
         .executable(name: "ikev1", targets: ["IKEv1Tool"]),
         // Not API, and in none of the products above: test and benchmark support, products only
         // because this repository's Fuzz/ and Benchmarks/ packages (packages of their own, so that
@@ -30,6 +31,9 @@ let package = Package(
         // `swift package generate-documentation` (README "Documentation and examples"); a plugin
         // only: nothing of it is linked into a product.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // libcrypto from OpenSSL 3, found through pkg-config.
@@ -48,6 +52,15 @@ let package = Package(
         .target(name: "ESP", dependencies: ["IPsecCrypto"], swiftSettings: strict),
         // The only layer with I/O: UDP 500/4500, timers, TUN; drives the engine and ESP.
         .target(name: "IPsecNode", dependencies: ["IKEv1", "ESP", "IPsecCrypto", "ISAKMPWire"], swiftSettings: strict),
+        // The node for embedders: an async `Tunnel` (events as an AsyncSequence, a
+        // swift-service-lifecycle Service) that logs through swift-log and counts through
+        // swift-metrics; the only module with package dependencies besides the CLI's.
+        .target(name: "IPsecService", dependencies: [
+            "IPsecNode", "IKEv1", "IPsecCrypto", "ISAKMPWire",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: strict),
         // pcap / pcapng reader for the CLI and tests: standard library only.
         .target(name: "PacketCapture", swiftSettings: strict),
         // The `ikev1` config file (README "Config file") and its mapping to the engine's PeerConfig;
@@ -65,8 +78,11 @@ let package = Package(
             name: "IKEv1Tool",
             dependencies: [
                 "ISAKMPWire", "IPsecCrypto", "IKEv1", "ESP", "IPsecNode", "PacketCapture", "IKEv1Config",
-                "IPsecTestSupport", "IPsecBenchSupport",
+                "IPsecTestSupport", "IPsecBenchSupport", "IPsecService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -76,6 +92,14 @@ let package = Package(
                           path: "Examples/DecodeCapture", swiftSettings: strict),
         .executableTarget(name: "EngineOverUDP", dependencies: ["IKEv1", "IPsecCrypto", "IPsecNode", "ISAKMPWire"],
                           path: "Examples/EngineOverUDP", swiftSettings: strict),
+        // Examples/: programs that use only the public API. TunnelService: the async Tunnel in a
+        // ServiceGroup with a graceful shutdown on SIGTERM.
+        .executableTarget(name: "TunnelService", dependencies: [
+            "IPsecService", "IKEv1", "IPsecCrypto", "ISAKMPWire",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+        ], path: "Examples/TunnelService", swiftSettings: strict),
         // What every test target shares: the Fixtures/ root and loaders, `nonEmpty` for argument
         // lists, the child-process helper. A test target itself (SwiftPM builds a test target that
         // others depend on as a library), so `swift build` never compiles it.
@@ -89,6 +113,14 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "IPsecNodeTests", dependencies: ["IPsecNode", "IKEv1", "IPsecCrypto", "ISAKMPWire", "TestSupport"],
                     swiftSettings: strict),
+        .testTarget(name: "IPsecServiceTests", dependencies: [
+            "IPsecService", "IPsecNode", "IKEv1", "ESP", "IPsecCrypto", "ISAKMPWire", "TestSupport",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "InMemoryLogging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "MetricsTestKit", package: "swift-metrics"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], swiftSettings: strict),
         // Needs root, strongSwan and IKEV1_INTEROP=1; runs Interop/run.sh against charon.
         .testTarget(name: "InteropTests", dependencies: ["IKEv1Tool", "TestSupport"], swiftSettings: strict),
         // The code path of every fuzz target (Fuzz/Harness, also compiled by the Fuzz/ package),

@@ -11,7 +11,7 @@ import TestSupport
 /// on the shared 2-core machine; about 11 s once built.
 @Suite struct DocumentationBuildTests {
     /// The library products' modules, each with a catalog at Sources/<Module>/<Module>.docc.
-    static let modules = ["ISAKMPWire", "IPsecCrypto", "IKEv1", "ESP", "IPsecNode", "PacketCapture", "IKEv1Config"]
+    static let modules = ["ISAKMPWire", "IPsecCrypto", "IKEv1", "ESP", "IPsecNode", "IPsecService", "PacketCapture", "IKEv1Config"]
     /// The targets in Sources/ that are no library product: nothing to document.
     static let undocumented: Set<String> = ["COpenSSL", "IKEv1Tool", "IPsecTestSupport", "IPsecBenchSupport"]
 

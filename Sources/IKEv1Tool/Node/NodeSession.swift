@@ -5,10 +5,15 @@ import IKEv1
 import IKEv1Config
 import IPsecCrypto
 import IPsecNode
+import IPsecService
 import ISAKMPWire
+import Logging
+import ServiceLifecycle
+import UnixSignals
 
-/// Runs one connection on the I/O node for `initiate`, `respond` and `connect`:
-/// prints what happens and Cisco-style status, and turns the outcome into an exit code.
+/// Runs one connection on the I/O node for `initiate`, `respond` and `connect`, through the async
+/// ``Tunnel`` in a `ServiceGroup` (SIGINT/SIGTERM: a graceful shutdown, Deletes sent): prints
+/// what happens and Cisco-style status through a log handler, and turns the outcome into an exit code.
 final class NodeSession: @unchecked Sendable {
     enum Role { case initiator, responder }
 
@@ -31,6 +36,8 @@ final class NodeSession: @unchecked Sendable {
     /// Remote access (`--xauth-user`, `--pool`...): the virtual IP's address, routes and `--updown` script.
     private var remoteAccess: RemoteAccessTunnel?
     private let lock = NSLock()
+    /// What the command prints: one record per line or table (``ConsoleLogHandler``).
+    private let output = ConsoleLogHandler.output("ikev1")
 
     init(settings: ConnectionSettings, role: Role, once: Bool, exportDirectory: String? = nil) {
         self.settings = settings
@@ -65,9 +72,8 @@ final class NodeSession: @unchecked Sendable {
         if exportDirectory != nil { try exportKeys() }
         if config.remoteAccess != nil || settings.remoteAccess.updown != nil {
             remoteAccess = RemoteAccessTunnel(role: role == .initiator ? .client : .gateway, tunName: tunName,
-                                              updown: settings.remoteAccess.updown) { line in
-                print(line)
-                fflush(nil)
+                                              updown: settings.remoteAccess.updown) { [output] line in
+                output.info("\(line)")
             }
         }
         var tun: TunDevice?
@@ -79,51 +85,59 @@ final class NodeSession: @unchecked Sendable {
                 if !settings.transport, let r = config.remoteTrafficSelector { routes += r.subnets.map(\.description) }
                 try device.configure(address: tunAddress ?? settings.tunAddress, routes: routes)
                 tun = device
-                print("TUN \(device.name) up, routing \(routes.isEmpty ? "nothing" : routes.joined(separator: ", "))")
+                say("TUN \(device.name) up, routing \(routes.isEmpty ? "nothing" : routes.joined(separator: ", "))")
             } catch {
                 throw Failed(description: "TUN device: \(error)")
             }
         }
-        let runtime: IPsecNodeRuntime
+        let tunnel: Tunnel
         do {
             if settings.transport { transportTun = tun }
-            runtime = try IPsecNodeRuntime(configs: [config], limits: settings.limits, ikeAddress: local, tun: tun,
-                                           mark: transportTun == nil ? 0 : TunDevice.transportMark) { [weak self] report in
-                self?.handle(report)
-            }
+            let options = Tunnel.Options(statisticsInterval: nil, eventBuffer: 0) { [weak self] report, _ in self?.handle(report) }
+            tunnel = try Tunnel(configs: [config], limits: settings.limits, ikeAddress: local, tun: tun,
+                                mark: transportTun == nil ? 0 : TunDevice.transportMark, options: options,
+                                logger: ConsoleLogHandler.node("ikev1.node"))
         } catch {
             throw Failed(description: "\(error)")
         }
+        let runtime = tunnel.runtime
         self.runtime = runtime
-        print("\(role == .initiator ? "initiating" : "listening") on \(local) (NAT-T \(IPAddressText.format(local.address)):4500)")
-        fflush(nil)
-        let signals = StopSignals.install(stopping: runtime)
+        say("\(role == .initiator ? "initiating" : "listening") on \(local) (NAT-T \(IPAddressText.format(local.address)):4500)")
         if let timeout {
-            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { [weak self, weak runtime] in
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { [weak self] in
                 self?.fail("no IPsec SA after \(Int(timeout)) s")
-                runtime?.stop()
+                tunnel.shutdown()
             }
         }
         switch settings.startAction ?? (role == .initiator ? .start : .none) {
-        case .start: runtime.initiate(config.name)
+        case .start: tunnel.initiate(config.name)
         case .trap: runtime.trap(config.name)
         case .none: break
         }
-        runtime.run()
-        signals.forEach { $0.cancel() }
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(
+            // The tunnel also ends by itself (`--once`, a timeout): then the group ends without an error.
+            services: [.init(service: tunnel, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigint, .sigterm],
+            logger: Logger(label: "ikev1.lifecycle") { _ in SwiftLogNoOpLogHandler() }))
+        let finished = DispatchSemaphore(value: 0)
+        Task { [weak self] in
+            do { try await group.run() } catch { self?.fail("\(error)") }
+            finished.signal()
+        }
+        finished.wait()
         transportTun?.removeTransportSteering()
         remoteAccess?.finish()
         let dataPlane = runtime.dataPlaneCounters
-        if dataPlane.total > 0 { print("data plane dropped: \(dataPlane)") }
+        if dataPlane.total > 0 { say("data plane dropped: \(dataPlane)") }
         let trapped = runtime.trapCounters
         if trapped.held > 0 || trapped.dropped > 0 {
-            print("start_action = trap: \(trapped.held) packets held until an SA was up, \(trapped.dropped) dropped (queue full)")
+            say("start_action = trap: \(trapped.held) packets held until an SA was up, \(trapped.dropped) dropped (queue full)")
         }
         let fragments = runtime.fragmentCounters
-        if fragments != FragmentCounters() { print("IKE fragments reassembled: \(fragments)") }
+        if fragments != FragmentCounters() { say("IKE fragments reassembled: \(fragments)") }
         let (drops, overflow) = runtime.dropCounters
         if drops.totalDropped > 0 || drops.evicted > 0 || overflow > 0 {
-            print("responder limits: \(drops)" + (overflow > 0 ? "; \(overflow) IKE datagrams on 4500 dropped (queue full)" : ""))
+            say("responder limits: \(drops)" + (overflow > 0 ? "; \(overflow) IKE datagrams on 4500 dropped (queue full)" : ""))
         }
         self.runtime = nil
         if let failure = lock.withLock({ self.failure }) {
@@ -133,6 +147,8 @@ final class NodeSession: @unchecked Sendable {
         return 0
     }
 
+    private func say(_ line: String) { output.info("\(line)") }
+
     private func exportKeys() throws {
         guard let exportDirectory else { return }
         do { try WiresharkExport.write(ike: exportedIKE, esp: exportedESP, to: exportDirectory) } catch {
@@ -141,7 +157,7 @@ final class NodeSession: @unchecked Sendable {
     }
 
     private func exportKeysOrWarn() {
-        do { try exportKeys() } catch { print("warning: \(error)") }
+        do { try exportKeys() } catch { say("warning: \(error)") }
     }
 
     private func fail(_ reason: String) {
@@ -154,11 +170,11 @@ final class NodeSession: @unchecked Sendable {
         switch report {
         case .established(let info):
             lock.withLock { failure = nil }   // an earlier attempt failed, this one worked
-            print("ISAKMP SA \(info.id)/\(info.cookieR) established with \(info.remote) (\(info.exchange.name ?? "?"), \(info.proposal))")
-            if info.localBehindNAT { print(settings.encap ? "NAT detected: UDP encapsulation forced" : "NAT detected: local behind NAT") }
-            if info.peerBehindNAT { print("NAT detected: peer behind NAT") }
-            print(StatusTables.peerAuthentication(info))
-            print(StatusTables.isakmp(runtime.isakmpSAs, now: runtime.now))
+            say("ISAKMP SA \(info.id)/\(info.cookieR) established with \(info.remote) (\(info.exchange.name ?? "?"), \(info.proposal))")
+            if info.localBehindNAT { say(settings.encap ? "NAT detected: UDP encapsulation forced" : "NAT detected: local behind NAT") }
+            if info.peerBehindNAT { say("NAT detected: peer behind NAT") }
+            say(StatusTables.peerAuthentication(info))
+            say(StatusTables.isakmp(runtime.isakmpSAs, now: runtime.now))
             if exportDirectory != nil, let ka = runtime.phase1EncryptionKey(info.id) {
                 exportedIKE.append(WiresharkExport.ikeLine(cookieI: info.id.bytes, ka: ka.bytes))
                 exportKeysOrWarn()
@@ -171,18 +187,18 @@ final class NodeSession: @unchecked Sendable {
                 try transportTun.steerTransportTraffic(peer: IPAddressText.format(child.remote.address),
                                                        source: IPAddressText.format(child.local.address))
             } catch {
-                print("warning: transport mode routing: \(error)")
+                say("warning: transport mode routing: \(error)")
             }
         case .installed(let child):
-            print("IPsec SA installed: in 0x\(String(child.inbound.spi, radix: 16)) out 0x\(String(child.outbound.spi, radix: 16))"
+            say("IPsec SA installed: in 0x\(String(child.inbound.spi, radix: 16)) out 0x\(String(child.outbound.spi, radix: 16))"
                   + (child.ipsecProtocol == .ah ? " (AH to \(IPAddressText.format(child.remote.address)))"
                      : child.udpEncapsulated ? " (ESP in UDP to \(child.remote))"
                      : " (raw ESP to \(IPAddressText.format(child.remote.address)))"))
             // charon's "established with ... TS a === b": the selectors in swanctl notation (no selector: the host).
             let local = child.localTrafficSelector?.description ?? IPAddressText.format(child.local.address)
             let remote = child.remoteTrafficSelector?.description ?? IPAddressText.format(child.remote.address)
-            print("  TS \(local) === \(remote)")
-            print(StatusTables.ipsec(runtime.childSAs, local: child.local, now: runtime.now,
+            say("  TS \(local) === \(remote)")
+            say(StatusTables.ipsec(runtime.childSAs, local: child.local, now: runtime.now,
                                      interface: tunName ?? "(no data plane)", mapTag: settings.name) {
                 runtime.packetCounts(inboundSPI: $0.inbound.spi).map { ($0.encapsulated, $0.decapsulated) } ?? (0, 0)
             })
@@ -201,25 +217,24 @@ final class NodeSession: @unchecked Sendable {
             }
             if once { runtime.stop() }
         case .childDeleted(let i, let o, let reason):
-            print("IPsec SA deleted: in 0x\(String(i, radix: 16)) out 0x\(String(o, radix: 16)): \(reason)")
+            say("IPsec SA deleted: in 0x\(String(i, radix: 16)) out 0x\(String(o, radix: 16)): \(reason)")
             remoteAccess?.deleted(inboundSPI: i)
         case .isakmpDeleted(let id, let reason):
-            print("ISAKMP SA \(id) deleted: \(reason)")
+            say("ISAKMP SA \(id) deleted: \(reason)")
         case .peerMoved(let from, let to):
-            print("peer \(from) moved to \(to) (NAT mapping changed)")
+            say("peer \(from) moved to \(to) (NAT mapping changed)")
         case .notify(let n):
-            print("notify from peer: \(n.type)")
+            say("notify from peer: \(n.type)")
         case .failed(let f) where f.error.kind == .unexpectedMessage || f.error.kind == .invalidCookie:
-            print("dropped: \(f)")   // a duplicate, replay or a message for no SA of ours; nothing changes
+            say("dropped: \(f)")   // a duplicate, replay or a message for no SA of ours; nothing changes
         case .failed(let f):
-            print("failed: \(f)")
+            say("failed: \(f)")
             if once || runtime.isakmpSAs.isEmpty { fail(f.description) }
             // A remote-access client has nothing to wait for once its only SA failed (a refused
             // password, no address): it exits with the reason instead of idling.
             if once || (role == .initiator && remoteAccess != nil && runtime.isakmpSAs.isEmpty) { runtime.stop() }
         case .warning(let w):
-            print("warning: \(w)")
+            say("warning: \(w)")
         }
-        fflush(nil)
     }
 }

@@ -23,3 +23,22 @@ public struct DataPlaneCounters: Sendable, Equatable, CustomStringConvertible {
             + "\(outsideSelectors) outside selectors, \(noOutboundSA) with no SA"
     }
 }
+
+/// What one IPsec SA pair carried since it was installed (``IPsecNodeRuntime/traffic(inboundSPI:)``).
+public struct ChildSATraffic: Sendable, Equatable {
+    /// Packets sealed into the outbound SA.
+    public var packetsOut: Int
+    /// Packets opened from the inbound SA and delivered.
+    public var packetsIn: Int
+    /// Inner bytes sealed (IP packets before ESP or AH).
+    public var bytesOut: Int
+    /// Inner bytes delivered (IP packets after ESP or AH).
+    public var bytesIn: Int
+    /// Packets of this SA dropped: a failed seal, ICV, replay window or selector check.
+    public var dropped: Int
+
+    /// Creates the counts.
+    public init(packetsOut: Int = 0, packetsIn: Int = 0, bytesOut: Int = 0, bytesIn: Int = 0, dropped: Int = 0) {
+        (self.packetsOut, self.packetsIn, self.bytesOut, self.bytesIn, self.dropped) = (packetsOut, packetsIn, bytesOut, bytesIn, dropped)
+    }
+}

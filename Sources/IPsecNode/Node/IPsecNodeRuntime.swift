@@ -136,6 +136,19 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
         database.counters(inboundSPI: inboundSPI).map { ($0.encapsulated, $0.decapsulated) }
     }
 
+    /// Packets and bytes through a child SA so far, both ways (nil once deleted; thread-safe): the
+    /// data plane's own counters, read, so that an owner can publish them without a per-packet cost.
+    public func traffic(inboundSPI: UInt32) -> ChildSATraffic? {
+        database.counters(inboundSPI: inboundSPI).map {
+            ChildSATraffic(packetsOut: $0.encapsulated, packetsIn: $0.decapsulated, bytesOut: $0.encapsulatedBytes,
+                           bytesIn: $0.decapsulatedBytes, dropped: $0.dropped)
+        }
+    }
+
+    /// The final counts of the SA pair that the ``Report/childDeleted(inboundSPI:outboundSPI:reason:)``
+    /// being reported removed (read it inside `report`, on the control thread).
+    public private(set) var deletedTraffic: (inboundSPI: UInt32, traffic: ChildSATraffic)?
+
     /// Asks the control plane to start a connection (thread-safe).
     public func initiate(_ peer: String) { post(.initiate(peer: peer)) }
 
@@ -286,6 +299,7 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
                 report(.warning("could not install SA 0x\(String(child.inbound.spi, radix: 16)): \(error)"))
             }
         case .deleteChildSA(let inSPI, let outSPI, let reason):
+            deletedTraffic = traffic(inboundSPI: inSPI).map { (inSPI, $0) }
             database.remove(inboundSPI: inSPI, outboundSPI: outSPI)
             report(.childDeleted(inboundSPI: inSPI, outboundSPI: outSPI, reason: reason))
         case .notifyReceived(let n): report(.notify(n))

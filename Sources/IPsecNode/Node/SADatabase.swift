@@ -37,6 +37,9 @@ final class SADatabase: @unchecked Sendable {
         var encapsulated = 0
         var decapsulated = 0
         var dropped = 0
+        /// Inner bytes sealed and delivered (the IP packets before ESP/AH and after).
+        var encapsulatedBytes = 0
+        var decapsulatedBytes = 0
     }
 
     private struct Outbound {
@@ -160,6 +163,7 @@ final class SADatabase: @unchecked Sendable {
                 return nil
             }
             counters[spi]?.encapsulated += 1
+            counters[spi]?.encapsulatedBytes += packet.count
             return (sealed.packet, o.destination)
         }
     }
@@ -223,6 +227,7 @@ final class SADatabase: @unchecked Sendable {
                 return .dropped
             }
             counters[spi]?.decapsulated += 1
+            counters[spi]?.decapsulatedBytes += delivered.count
             unreported[spi, default: 0] += opened.payload.count
             // RFC 3947 §5.2 leaves it to the implementation; as charon and Libreswan, an authenticated
             // packet from a new NAT mapping moves the SAs to it (an unauthenticated one never does).
