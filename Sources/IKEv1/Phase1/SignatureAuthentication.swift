@@ -78,7 +78,7 @@ extension ISAKMPSession {
         }
         var certificates: [Certificate] = []
         for (i, c) in encoded.enumerated() {
-            do { certificates.append(try Certificate(der: c.data)) } catch {
+            do { certificates.append(try credentials.trustStore.certificate(der: c.data)) } catch {
                 throw IKEv1Error(.invalidCertEncoding, "CERT payload \(i + 1) is not a DER X.509 certificate: \(error.reason)")
             }
         }

@@ -42,16 +42,35 @@ public enum HashAlgorithm: String, Hashable, Sendable, CaseIterable {
     /// fetches the digest and allocates MAC contexts on every call, several times the cost of
     /// the hashing itself for the short messages of IKE's PRF.
     public func hmac(key: UnsafeRawBufferPointer, _ data: UnsafeRawBufferPointer) -> [UInt8] {
+        hmac(key: key) { state in
+            if let base = data.baseAddress, data.count > 0 { swift_ikev1_hmac_update(state, base, data.count) }
+        }
+    }
+
+    /// HMAC of `parts` one after the other, without joining them first.
+    func hmac(key: UnsafeRawBufferPointer, parts: [[UInt8]]) -> [UInt8] {
+        hmac(key: key) { state in
+            for part in parts {
+                part.withUnsafeBytes { p in
+                    if let base = p.baseAddress, p.count > 0 { swift_ikev1_hmac_update(state, base, p.count) }
+                }
+            }
+        }
+    }
+
+    private func hmac(key: UnsafeRawBufferPointer, feed: (UnsafeMutablePointer<swift_ikev1_hmac_state>) -> Void) -> [UInt8] {
         var state = swift_ikev1_hmac_state()
         var out = [UInt8](repeating: 0, count: length)
-        swift_ikev1_hmac_set_key(&state, shimIndex, key.baseAddress?.assumingMemoryBound(to: UInt8.self), key.count)
-        if let base = data.baseAddress, data.count > 0 { swift_ikev1_hmac_update(&state, base, data.count) }
-        withUnsafeTemporaryAllocation(byteCount: 64, alignment: 16) { full in
-            swift_ikev1_hmac_final(&state, full.baseAddress!.assumingMemoryBound(to: UInt8.self))
-            out.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: full[0..<length])) }
-            OPENSSL_cleanse(full.baseAddress, 64)
+        withUnsafeMutablePointer(to: &state) { state in
+            swift_ikev1_hmac_set_key(state, shimIndex, key.baseAddress?.assumingMemoryBound(to: UInt8.self), key.count)
+            feed(state)
+            withUnsafeTemporaryAllocation(byteCount: 64, alignment: 16) { full in
+                swift_ikev1_hmac_final(state, full.baseAddress!.assumingMemoryBound(to: UInt8.self))
+                out.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: full[0..<length])) }
+                OPENSSL_cleanse(full.baseAddress, 64)
+            }
+            OPENSSL_cleanse(state, MemoryLayout<swift_ikev1_hmac_state>.size)
         }
-        OPENSSL_cleanse(&state, MemoryLayout<swift_ikev1_hmac_state>.size)
         return out
     }
 
