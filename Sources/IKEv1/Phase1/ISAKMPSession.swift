@@ -134,7 +134,12 @@ struct ISAKMPSession {
               let pieces = try? IKEFragmenter.datagrams(for: bytes, phase1Exchange: exchange, maxDatagramSize: config.fragmentSize,
                                                         ipv6: remote.address.count == 16, nonESPMarker: nat.floated)
         else { return [datagram(bytes)] }
-        return pieces.map(datagram)
+        // A loop, not `pieces.map(datagram)`: the method as a closure would capture a copy of the session.
+        let (source, destination, marker) = (local, remote, nat.floated)
+        var out: [OutboundDatagram] = []
+        out.reserveCapacity(pieces.count)
+        for piece in pieces { out.append(OutboundDatagram(bytes: piece, source: source, destination: destination, nonESPMarker: marker)) }
+        return out
     }
 
     func header(_ type: ExchangeType, messageID: UInt32 = 0) -> ISAKMPHeader {
