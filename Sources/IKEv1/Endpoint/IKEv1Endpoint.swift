@@ -251,7 +251,7 @@ public struct IKEv1Endpoint {
     /// Runs `body` on the SA `id` where the table holds it, without copying it out and back: a
     /// copy would retain every field, and make each buffer the SA then changes a copy of its own.
     /// nil when there is no such SA.
-    mutating func withSession<R>(_ id: ISAKMPSAID, _ body: (inout ISAKMPSession) throws(Never) -> R) -> R? {
+    mutating func withSession<R>(_ id: ISAKMPSAID, _ body: (inout ISAKMPSession) -> R) -> R? {
         guard let index = sessions.index(forKey: id) else { return nil }
         return body(&sessions.values[index])
     }

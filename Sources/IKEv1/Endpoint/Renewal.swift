@@ -44,7 +44,7 @@ extension IKEv1Endpoint {
     /// one that closed move on; a renewal that failed is tried again; a closed SA goes.
     mutating func afterEvent(of id: ISAKMPSAID, _ actions: inout [Action], env: inout Environment) {
         // What the steps below need, read in place; a closed SA (rare) is kept whole for its restart policy.
-        guard let (deletes, released, peer, name, purpose, closed) = withSession(id, { s in
+        guard let (deletes, released, peer, name, purpose, closedSession) = withSession(id, { s in
             defer { s.foreignDeletes = []; s.released = nil }
             return (s.foreignDeletes, s.released, s.peerIdentity, s.config.name, s.purpose,
                     s.phase1.isClosed ? ISAKMPSession?.some(s) : nil)
@@ -57,17 +57,17 @@ extension IKEv1Endpoint {
             deleteElsewhere(deletes, connection: name, peer: peer, into: &actions)
         }
         if let released { rehome(released.children, connection: name, peer: released.peer, env: &env, into: &actions) }
-        if closed != nil, case .renew(let t?) = purpose, var old = sessions[t], case .renewing(let r)? = old.established?.renewal,
+        if closedSession != nil, case .renew(let t?) = purpose, var old = sessions[t], case .renewing(let r)? = old.established?.renewal,
            r.successor == id {
             // The replacement failed; the old SA tries again while it lasts.
             old.updateEstablished { $0.renewal = .idle }
             sessions[t] = old
             actions.append(.scheduleTimer(TimerID(sa: t, kind: .isakmpRenew), at: env.now.adding(seconds: old.config.retransmit.timeout)))
         }
-        if var closed {
-            closed.foreignDeletes = []
-            closed.released = nil
-            applyRestartPolicy(after: closed, env: &env, into: &actions)
+        if var closedSession {
+            closedSession.foreignDeletes = []
+            closedSession.released = nil
+            applyRestartPolicy(after: closedSession, env: &env, into: &actions)
         }
         settle(id)
     }
