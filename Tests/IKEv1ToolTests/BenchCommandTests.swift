@@ -2,9 +2,10 @@ import ArgumentParser
 import IPsecBenchSupport
 import Foundation
 import Testing
+import TestSupport
 @testable import IKEv1Tool
 
-/// `ikev1 bench esp`: argument checks and the JSON shape DESIGN.md specifies (no timing asserted).
+/// `ikev1 bench esp` and `ikev1 bench handshake`: argument checks and the output's shape (no timing asserted).
 struct BenchCommandTests {
     @Test("a short run produces every DESIGN.md field, in order")
     func jsonShape() throws {
@@ -25,5 +26,41 @@ struct BenchCommandTests {
         #expect(throws: (any Error).self) { try ESPBench.parse(["--algorithm", "rot13"]) }
         #expect(throws: (any Error).self) { try ESPBench.parse(["--threads", "0"]) }
         #expect((try? ESPBench.parse(["--algorithm", "3des-sha1", "--size", "1400", "--format", "json"])) != nil)
+    }
+
+    @Test("bench handshake completes handshakes in every suite and reports every figure", arguments: try nonEmpty(HandshakeBenchWorkload.Suite.allCases))
+    func handshakeShape(suite: HandshakeBenchWorkload.Suite) throws {
+        let r = try HandshakeRunner.measure(suite, limit: .count(2), repetitions: 2, pairs: 3,
+                                            unixTime: Int64(Date().timeIntervalSince1970))
+        #expect(r.handshakes == 4)
+        let text = r.json.serialized()
+        let keys = ["suite", "ike", "esp", "handshakes", "handshakes_per_second", "microseconds_per_handshake",
+                    "bound_handshakes_per_second", "bound_operations", "ratio", "pairs", "bytes_per_sa_pair"]
+        let positions = keys.map { text.range(of: "\"\($0)\":")?.lowerBound }
+        #expect(positions.allSatisfy { $0 != nil })
+        #expect(positions.compactMap { $0 } == positions.compactMap { $0 }.sorted())
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        #expect(object["suite"] as? String == suite.rawValue && object["handshakes"] as? Int == 4)
+        for key in ["handshakes_per_second", "bound_handshakes_per_second", "ratio"] {
+            let spread = try #require(object[key] as? [String: Double], "\(key)")
+            #expect(spread["min"]! > 0 && spread["min"]! <= spread["median"]! && spread["median"]! <= spread["max"]!)
+        }
+        let operations = try #require(object["bound_operations"] as? String)
+        #expect(operations.hasPrefix("4 "))
+        #expect(operations.contains("sign") == (suite == .rsa2048))
+        #if os(Linux)
+        #expect((object["bytes_per_sa_pair"] as? Double ?? 0) > 0)
+        #endif
+        for word in [suite.rawValue, "handshakes/s", "µs/handshake", "bound", "ratio"] { #expect(r.textLine.contains(word)) }
+    }
+
+    @Test("bench handshake takes --seconds or --count, not both, and known suites only")
+    func handshakeValidation() {
+        #expect(throws: (any Error).self) { try HandshakeBench.parse(["--seconds", "1", "--count", "5"]) }
+        #expect(throws: (any Error).self) { try HandshakeBench.parse(["--suite", "psk-curve448"]) }
+        #expect(throws: (any Error).self) { try HandshakeBench.parse(["--count", "0"]) }
+        #expect(throws: (any Error).self) { try HandshakeBench.parse(["--pairs", "-1"]) }
+        #expect((try? HandshakeBench.parse(["--suite", "rsa2048", "--count", "10", "--json"])) != nil)
+        #expect(HandshakeBench.SuiteChoice.all.suites == HandshakeBenchWorkload.Suite.allCases)
     }
 }

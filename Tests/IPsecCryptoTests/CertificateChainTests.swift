@@ -1,5 +1,6 @@
 import Foundation
 import IPsecCrypto
+import IPsecTestSupport
 import Testing
 import TestSupport
 
@@ -97,5 +98,25 @@ import TestSupport
         #expect(CertificateError.utc(951_782_400) == "2000-02-29 00:00:00 UTC")
         #expect(CertificateError.utc(4_102_444_799) == "2099-12-31 23:59:59 UTC")
         #expect(CertificateError.utc(-1) == "1969-12-31 23:59:59 UTC")
+    }
+
+    /// The certificates come from TestPKI (made in memory, P-256 keys for speed).
+    @Test("a certificate a peer sends again is parsed once; the store keeps the last 64 it parsed")
+    func peerCertificatesParsedOnce() throws {
+        let pki = try TestPKI(algorithm: .ecdsaP256, notBefore: 0, notAfter: 4_000_000_000)
+        let store = pki.trustStore
+        let leaves = try (0...64).map { try pki.issueLeaf(commonName: "peer \($0)", algorithm: .ecdsaP256).certificate }
+        let first = try store.certificate(der: leaves[0].der)
+        #expect(first == leaves[0] && first !== leaves[0])
+        #expect(try store.certificate(der: leaves[0].der) === first)
+        // A copy of the store shares what it parsed.
+        let copy = store
+        #expect(try copy.certificate(der: leaves[0].der) === first)
+        for leaf in leaves.dropFirst() { _ = try store.certificate(der: leaf.der) }
+        // 65 parsed: the first was dropped and is parsed anew; the last is kept.
+        #expect(try store.certificate(der: leaves[0].der) !== first)
+        let last = try store.certificate(der: leaves[64].der)
+        #expect(try store.certificate(der: leaves[64].der) === last)
+        #expect(throws: CryptoError.self) { try store.certificate(der: [0x30, 0x00]) }
     }
 }

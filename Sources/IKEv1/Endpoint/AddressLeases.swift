@@ -21,7 +21,7 @@ extension IKEv1Endpoint {
 
     /// An SA that asked for an address (Mode Config) gets one, or the pool's refusal.
     mutating func grantLease(_ id: ISAKMPSAID, env: inout Environment, into actions: inout [Action]) {
-        guard var session = sessions[id], session.needsLease else { return }
+        guard withSession(id, { $0.needsLease }) == true, var session = sessions[id] else { return }
         let name = session.config.name
         let lease: Result<[UInt8], AddressPoolError>
         if var pool = pools[name] {

@@ -88,12 +88,12 @@ extension IKEv1Endpoint {
     /// After an SA handled an event: removes it when closed, and leaves the half-open table
     /// once established or gone.
     mutating func settle(_ id: ISAKMPSAID) {
-        let phase1 = sessions[id]?.phase1
-        if phase1?.isClosed == true {
+        let (closed, halfOpenResponder) = withSession(id) { ($0.phase1.isClosed, $0.phase1.isHalfOpenResponder) } ?? (false, false)
+        if closed {
             releaseLease(id)
             sessions[id] = nil
         }
-        if phase1?.isHalfOpenResponder != true { halfOpen.remove(id) }
+        if !halfOpenResponder { halfOpen.remove(id) }
     }
 
     /// What the endpoint holds now (walks every SA: for status output and tests, not per packet).

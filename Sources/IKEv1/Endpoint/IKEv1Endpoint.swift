@@ -171,8 +171,8 @@ public struct IKEv1Endpoint {
             return receiveFragment(bytes, header: header, from: from, to: to, env: &env)
         }
         let ic = header.initiatorCookie
-        if let session = sessions[ic] {
-            return receive(bytes, header: header, for: session, from: from, to: to, env: &env)
+        if sessions.index(forKey: ic) != nil {
+            return receive(bytes, header: header, from: from, to: to, env: &env)
         }
         guard header.responderCookie == .zero, header.messageID == 0,
               header.exchangeType == .mainMode || header.exchangeType == .aggressive else {
@@ -232,31 +232,45 @@ public struct IKEv1Endpoint {
     }
 
     /// A datagram for an SA we have.
-    private mutating func receive(_ bytes: [UInt8], header: ISAKMPHeader, for session: ISAKMPSession,
+    private mutating func receive(_ bytes: [UInt8], header: ISAKMPHeader,
                                   from: SocketAddress, to: SocketAddress, env: inout Environment) -> [Action] {
         let ic = header.initiatorCookie
-        if session.cookieR != .zero && header.responderCookie != .zero && header.responderCookie != session.cookieR {
-            return drop(.unknownSA, sa: ic, "responder cookie \(header.responderCookie) unknown", env: env)
-        }
         let mid = header.messageID
-        if header.exchangeType == .quickMode, let e = session.established, e.quickModes[mid] == nil,
-           session.lastExchange[mid] == nil,
-           e.peerQuickModesInProgress >= limits.quickModesInProgress || e.peerQuickModes >= limits.quickModesPerISAKMPSA {
-            return drop(.quickModeLimit, sa: ic, "Quick Mode \(mid) from \(from) dropped: \(e.peerQuickModesInProgress) in progress, "
-                        + "\(e.peerQuickModes) on this ISAKMP SA (limits \(limits.quickModesInProgress), \(limits.quickModesPerISAKMPSA))", env: env)
-        }
+        let limits = limits
+        let refusal: (DropReason, String)? = withSession(ic) { session in
+            if session.cookieR != .zero && header.responderCookie != .zero && header.responderCookie != session.cookieR {
+                return (.unknownSA, "responder cookie \(header.responderCookie) unknown")
+            }
+            if header.exchangeType == .quickMode, let e = session.established, e.quickModes[mid] == nil,
+               session.lastExchange[mid] == nil,
+               e.peerQuickModesInProgress >= limits.quickModesInProgress || e.peerQuickModes >= limits.quickModesPerISAKMPSA {
+                return (.quickModeLimit, "Quick Mode \(mid) from \(from) dropped: \(e.peerQuickModesInProgress) in progress, "
+                        + "\(e.peerQuickModes) on this ISAKMP SA (limits \(limits.quickModesInProgress), \(limits.quickModesPerISAKMPSA))")
+            }
+            return nil
+        } ?? nil
+        if let (reason, text) = refusal { return drop(reason, sa: ic, text, env: env) }
         let message: ISAKMPMessage
         do { message = try ISAKMPMessage.decode(bytes) } catch {
             return drop(.malformed, sa: ic, "dropped from \(from): \(error)", env: env)
         }
-        var session = session
-        let refused = session.refusedTransactions
-        var actions = session.receive(message, raw: bytes, from: from, to: to, env: &env)
-        counters.refusedTransactions += UInt64(session.refusedTransactions - refused)
-        sessions[ic] = session
+        var (actions, refused) = withSession(ic) { session -> ([Action], Int) in
+            let before = session.refusedTransactions
+            let actions = session.receive(message, raw: bytes, from: from, to: to, env: &env)
+            return (actions, session.refusedTransactions - before)
+        } ?? ([], 0)
+        counters.refusedTransactions += UInt64(refused)
         grantLease(ic, env: &env, into: &actions)
         afterEvent(of: ic, &actions, env: &env)
         return actions
+    }
+
+    /// Runs `body` on the SA `id` where the table holds it, without copying it out and back: a
+    /// copy would retain every field, and make each buffer the SA then changes a copy of its own.
+    /// nil when there is no such SA.
+    mutating func withSession<R>(_ id: ISAKMPSAID, _ body: (inout ISAKMPSession) -> R) -> R? {
+        guard let index = sessions.index(forKey: id) else { return nil }
+        return body(&sessions.values[index])
     }
 
     /// Main Mode: by the peer's address (the ID is still encrypted). Aggressive Mode: by address and ID.

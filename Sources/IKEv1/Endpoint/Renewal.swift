@@ -43,27 +43,32 @@ extension IKEv1Endpoint {
     /// peer's SAs; Deletes for IPsec SAs another SA of the peer holds reach them; the IPsec SAs of
     /// one that closed move on; a renewal that failed is tried again; a closed SA goes.
     mutating func afterEvent(of id: ISAKMPSAID, _ actions: inout [Action], env: inout Environment) {
-        guard var s = sessions[id] else { return }
-        let deletes = s.foreignDeletes, released = s.released
-        s.foreignDeletes = []
-        s.released = nil
-        sessions[id] = s
+        // What the steps below need, read in place; a closed SA (rare) is kept whole for its restart policy.
+        guard let (deletes, released, peer, name, purpose, closedSession) = withSession(id, { s in
+            defer { s.foreignDeletes = []; s.released = nil }
+            return (s.foreignDeletes, s.released, s.peerIdentity, s.config.name, s.purpose,
+                    s.phase1.isClosed ? ISAKMPSession?.some(s) : nil)
+        }) else { return }
         if actions.contains(where: { if case .isakmpSAEstablished(let i) = $0 { i.id == id } else { false } }) {
             let contact = actions.contains { if case .notifyReceived(let n) = $0 { n.sa == id && n.type == .initialContact } else { false } }
             established(id, initialContact: contact, env: &env, into: &actions)
         }
-        if !deletes.isEmpty, let peer = s.peerIdentity {
-            deleteElsewhere(deletes, connection: s.config.name, peer: peer, into: &actions)
+        if !deletes.isEmpty, let peer {
+            deleteElsewhere(deletes, connection: name, peer: peer, into: &actions)
         }
-        if let released { rehome(released.children, connection: s.config.name, peer: released.peer, env: &env, into: &actions) }
-        if s.phase1.isClosed, case .renew(let t?) = s.purpose, var old = sessions[t], case .renewing(let r)? = old.established?.renewal,
+        if let released { rehome(released.children, connection: name, peer: released.peer, env: &env, into: &actions) }
+        if closedSession != nil, case .renew(let t?) = purpose, var old = sessions[t], case .renewing(let r)? = old.established?.renewal,
            r.successor == id {
             // The replacement failed; the old SA tries again while it lasts.
             old.updateEstablished { $0.renewal = .idle }
             sessions[t] = old
             actions.append(.scheduleTimer(TimerID(sa: t, kind: .isakmpRenew), at: env.now.adding(seconds: old.config.retransmit.timeout)))
         }
-        if s.phase1.isClosed { applyRestartPolicy(after: s, env: &env, into: &actions) }
+        if var closedSession {
+            closedSession.foreignDeletes = []
+            closedSession.released = nil
+            applyRestartPolicy(after: closedSession, env: &env, into: &actions)
+        }
         settle(id)
     }
 

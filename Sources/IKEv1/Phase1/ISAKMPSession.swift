@@ -24,6 +24,12 @@ struct Outstanding {
     var attempt: Int
 }
 
+/// A configuration shared by reference (immutable).
+final class SharedPeerConfig: Sendable {
+    let value: PeerConfig
+    init(_ value: PeerConfig) { self.value = value }
+}
+
 /// One ISAKMP SA and the exchanges on it: Phase 1, then Quick Modes and Informationals.
 /// A value type driven by ``IKEv1Endpoint``. What exists in every state lives here (cookies,
 /// addresses, configuration, NAT-T, retransmission and duplicate caches); what exists only in
@@ -35,7 +41,10 @@ struct ISAKMPSession {
     /// responder's own from its first answer on.
     var cookieR: Cookie
     let exchange: ExchangeType
-    let config: PeerConfig
+    /// The connection's configuration, held by reference: the endpoint copies a session out of its
+    /// table and back on every event, and a PeerConfig inline has dozens of counted references.
+    private let sharedConfig: SharedPeerConfig
+    var config: PeerConfig { sharedConfig.value }
     var local: SocketAddress
     var remote: SocketAddress
     var phase1: Phase1State
@@ -83,7 +92,7 @@ struct ISAKMPSession {
         self.cookieI = cookieI
         self.cookieR = cookieR
         self.exchange = exchange
-        self.config = config
+        sharedConfig = SharedPeerConfig(config)
         self.local = local
         self.remote = remote
         self.phase1 = phase1
@@ -125,7 +134,12 @@ struct ISAKMPSession {
               let pieces = try? IKEFragmenter.datagrams(for: bytes, phase1Exchange: exchange, maxDatagramSize: config.fragmentSize,
                                                         ipv6: remote.address.count == 16, nonESPMarker: nat.floated)
         else { return [datagram(bytes)] }
-        return pieces.map(datagram)
+        // A loop, not `pieces.map(datagram)`: the method as a closure would capture a copy of the session.
+        let (source, destination, marker) = (local, remote, nat.floated)
+        var out: [OutboundDatagram] = []
+        out.reserveCapacity(pieces.count)
+        for piece in pieces { out.append(OutboundDatagram(bytes: piece, source: source, destination: destination, nonESPMarker: marker)) }
+        return out
     }
 
     func header(_ type: ExchangeType, messageID: UInt32 = 0) -> ISAKMPHeader {

@@ -175,6 +175,8 @@ extension ISAKMPSession {
     /// Whether the peer's identity is the configured one. DNs compare as names (RFC 5280 §7.1),
     /// not as bytes, and a configured value of `*` matches any value (`C=CH, O=strongSwan, CN=*`).
     static func sameIdentity(_ configured: Identity, _ peer: Identity) -> Bool {
+        // The same bytes match without parsing two names (a pattern matches itself).
+        if configured == peer { return true }
         if case .derASN1DN(let x) = configured, case .derASN1DN(let y) = peer,
            let pattern = try? DistinguishedName(der: x), let name = try? DistinguishedName(der: y) {
             return name.matches(pattern: pattern)

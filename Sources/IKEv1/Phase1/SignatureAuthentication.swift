@@ -78,7 +78,7 @@ extension ISAKMPSession {
         }
         var certificates: [Certificate] = []
         for (i, c) in encoded.enumerated() {
-            do { certificates.append(try Certificate(der: c.data)) } catch {
+            do { certificates.append(try credentials.trustStore.certificate(der: c.data)) } catch {
                 throw IKEv1Error(.invalidCertEncoding, "CERT payload \(i + 1) is not a DER X.509 certificate: \(error.reason)")
             }
         }
@@ -135,7 +135,7 @@ extension Certificate {
     /// email address or IP address as a subjectAltName. nil for identities a certificate cannot hold.
     func holds(_ identity: Identity) -> Bool? {
         switch identity {
-        case .derASN1DN(let der): (try? DistinguishedName(der: der)) == subject
+        case .derASN1DN(let der): der == subject.der || (try? DistinguishedName(der: der)) == subject
         case .fqdn(let name): matches(dns: name)
         case .userFQDN(let email): matches(email: email)
         case .ipv4(let a), .ipv6(let a): matches(ip: a)

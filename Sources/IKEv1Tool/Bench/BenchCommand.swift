@@ -3,12 +3,12 @@ import Dispatch
 import IPsecBenchSupport
 import Foundation
 
-/// `ikev1 bench esp [--algorithm A] [--size N] [--seconds S] [--threads N] [--format text|json]`.
+/// `ikev1 bench esp ...` and `ikev1 bench handshake ...`.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Measure ESP seal/open beside the same work done with raw libcrypto calls.",
-        subcommands: [ESPBench.self]
+        abstract: "Measure ESP seal/open and complete handshakes beside the same cryptographic work done with raw libcrypto calls.",
+        subcommands: [ESPBench.self, HandshakeBench.self]
     )
 }
 

@@ -7,8 +7,17 @@ public struct TrustStore: Sendable {
     /// The anchors, in configuration order.
     public let anchors: [Certificate]
 
+    /// Peer certificates parsed so far (``certificate(der:)``), shared by copies of this store.
+    private let parsed = CertificateCache()
+
     /// A store trusting exactly `anchors`.
     public init(anchors: [Certificate]) { self.anchors = anchors }
+
+    /// The certificate of a peer's CERT payload: parsed once, then the same value each time a peer
+    /// sends these bytes again (the store keeps the last 64 it parsed).
+    public func certificate(der: [UInt8]) throws(CryptoError) -> Certificate {
+        try parsed.certificate(der: der)
+    }
 
     /// The anchors' subjects: the Certificate Authority names to send in CR payloads (RFC 2408 §3.10).
     public var caNames: [DistinguishedName] {

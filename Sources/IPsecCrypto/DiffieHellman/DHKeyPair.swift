@@ -24,7 +24,7 @@ public final class DHKeyPair: Sendable {
             try ModpGroupMath.checkPrivate(x, params)
             publicValue = try ModpGroupMath.publicValue(x, params)
         case .ecp:
-            let math = try ECPGroupMath(group)
+            let math = try ECPGroupMath.shared(group)
             let k = privateKey.withUnsafeBytes { BigNumber(bytes: $0) }
             try math.checkPrivate(k)
             publicValue = try math.publicValue(k)
@@ -38,7 +38,7 @@ public final class DHKeyPair: Sendable {
         var raw: [UInt8]
         switch group.kind {
         case .modp: raw = ModpGroupMath.generatePrivate(group, entropy: &entropy)
-        case .ecp: raw = try ECPGroupMath(group).generatePrivate(entropy: &entropy)
+        case .ecp: raw = try ECPGroupMath.shared(group).generatePrivate(entropy: &entropy)
         case .x25519: raw = entropy.bytes(32)
         }
         defer { raw.withUnsafeMutableBytes { wipe($0) } }
@@ -54,7 +54,7 @@ public final class DHKeyPair: Sendable {
             return try ModpGroupMath.sharedSecret(x, peer: peer, ModpGroupMath.parameters(group), group: group)
         case .ecp:
             let k = privateValue.withUnsafeBytes { BigNumber(bytes: $0) }
-            return try ECPGroupMath(group).sharedSecret(k, peer: peer)
+            return try ECPGroupMath.shared(group).sharedSecret(k, peer: peer)
         case .x25519:
             return try X25519Math.sharedSecret(privateValue, peer: peer)
         }
@@ -69,7 +69,7 @@ extension DHGroup {
         case .modp:
             _ = try ModpGroupMath.validatePeer(peer, ModpGroupMath.parameters(self), group: self)
         case .ecp:
-            let math = try ECPGroupMath(self)
+            let math = try ECPGroupMath.shared(self)
             let ctx = BigNumberContext()
             let point = try math.validatePeer(peer, ctx)
             ECPGroupMath.free(point)

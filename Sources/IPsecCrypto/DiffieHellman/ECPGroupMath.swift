@@ -3,7 +3,11 @@ internal import COpenSSL
 /// ECDH over prime-field curves (RFC 5903, RFC 5114 §2.6-2.7, RFC 6954).
 /// The KE data is x | y, each left-padded to the field length; the shared
 /// secret is the x coordinate of the product (RFC 5903 §7, §9).
-final class ECPGroupMath {
+///
+/// One instance per curve, made once (`shared`): building an EC_GROUP costs more than a
+/// key generation on P-256. Immutable after creation; libcrypto only reads the group in
+/// the point operations, so threads share it.
+final class ECPGroupMath: @unchecked Sendable {
     let group: OpaquePointer
     let coordinateLength: Int
     let name: String
@@ -21,6 +25,23 @@ final class ECPGroupMath {
     }
 
     deinit { EC_GROUP_free(group) }
+
+    /// Every curve libcrypto offers, by group number, built at first use.
+    private static let all: [UInt16: ECPGroupMath] = {
+        var out: [UInt16: ECPGroupMath] = [:]
+        for group in DHGroup.all {
+            guard case .ecp = group.kind, let math = try? ECPGroupMath(group) else { continue }
+            out[group.id] = math
+        }
+        ERR_clear_error()
+        return out
+    }()
+
+    /// The shared instance for `dh`; fails as `init` does when libcrypto lacks the curve.
+    static func shared(_ dh: DHGroup) throws(CryptoError) -> ECPGroupMath {
+        if let math = all[dh.id] { return math }
+        return try ECPGroupMath(dh)
+    }
 
     private var orderLength: Int { Int((EC_GROUP_order_bits(group) + 7) / 8) }
 

@@ -3,15 +3,49 @@ internal import COpenSSL
 /// Modular-exponentiation Diffie-Hellman for the MODP groups
 /// (RFC 2409 §6, RFC 3526, RFC 5114).
 enum ModpGroupMath {
-    struct Parameters {
+    /// A group's numbers and the Montgomery form of p, made once per group (`parameters`).
+    /// Immutable; libcrypto only reads them in the exponentiations, so threads share them.
+    final class Parameters: @unchecked Sendable {
         let p: BigNumber
         let g: BigNumber
         /// Prime subgroup order (RFC 5114 groups only).
         let q: BigNumber?
         let length: Int
+        /// BN_MONT_CTX for p: without it every exponentiation sets one up again.
+        let montgomery: OpaquePointer
+
+        init(p: BigNumber, g: BigNumber, q: BigNumber?, length: Int) {
+            self.p = p
+            self.g = g
+            self.q = q
+            self.length = length
+            let ctx = BigNumberContext()
+            guard let mont = BN_MONT_CTX_new(), BN_MONT_CTX_set(mont, p.bn, ctx.ctx) == 1 else {
+                fatalError("BN_MONT_CTX_set failed")
+            }
+            montgomery = mont
+        }
+
+        deinit { BN_MONT_CTX_free(montgomery) }
     }
 
+    /// Every MODP group's parameters, by group number, built at first use.
+    private static let all: [UInt16: Parameters] = {
+        var out: [UInt16: Parameters] = [:]
+        for group in DHGroup.all {
+            guard case .modp = group.kind else { continue }
+            out[group.id] = makeParameters(group)
+        }
+        return out
+    }()
+
+    /// The shared parameters of a MODP group.
     static func parameters(_ group: DHGroup) -> Parameters {
+        guard let params = all[group.id] else { preconditionFailure("not a MODP group: \(group.id)") }
+        return params
+    }
+
+    private static func makeParameters(_ group: DHGroup) -> Parameters {
         func rfc(_ get: (OpaquePointer?) -> OpaquePointer?) -> BigNumber {
             BigNumber(owning: get(nil)!)
         }
@@ -71,7 +105,7 @@ enum ModpGroupMath {
         let y = BigNumber(), ctx = BigNumberContext()
         defer { withExtendedLifetime((x, params.g, params.p, ctx)) {} }
         BN_set_flags(x.bn, Int32(BN_FLG_CONSTTIME))
-        guard BN_mod_exp_mont_consttime(y.bn, params.g.bn, x.bn, params.p.bn, ctx.ctx, nil) == 1 else {
+        guard BN_mod_exp_mont_consttime(y.bn, params.g.bn, x.bn, params.p.bn, ctx.ctx, params.montgomery) == 1 else {
             throw .internalFailure("BN_mod_exp_mont_consttime")
         }
         return y.bytes(padded: params.length)
@@ -94,8 +128,8 @@ enum ModpGroupMath {
         if let q = params.q {
             let check = BigNumber(), ctx = BigNumberContext()
             defer { withExtendedLifetime((check, ctx, q)) {} }
-            guard BN_mod_exp(check.bn, y.bn, q.bn, params.p.bn, ctx.ctx) == 1 else {
-                throw .internalFailure("BN_mod_exp")
+            guard BN_mod_exp_mont(check.bn, y.bn, q.bn, params.p.bn, ctx.ctx, params.montgomery) == 1 else {
+                throw .internalFailure("BN_mod_exp_mont")
             }
             guard BN_is_one(check.bn) == 1 else {
                 throw CryptoError(.invalidPublicValue, "\(group.name) public value is not in the order-q subgroup (RFC 6989 §2.2)")
@@ -110,7 +144,7 @@ enum ModpGroupMath {
         let z = BigNumber(), ctx = BigNumberContext()
         defer { withExtendedLifetime((x, y, z, ctx, params.p)) {} }
         BN_set_flags(x.bn, Int32(BN_FLG_CONSTTIME))
-        guard BN_mod_exp_mont_consttime(z.bn, y.bn, x.bn, params.p.bn, ctx.ctx, nil) == 1 else {
+        guard BN_mod_exp_mont_consttime(z.bn, y.bn, x.bn, params.p.bn, ctx.ctx, params.montgomery) == 1 else {
             throw .internalFailure("BN_mod_exp_mont_consttime")
         }
         guard BN_is_one(z.bn) == 0 else {

@@ -12,20 +12,18 @@ public struct IKEv1PRF: Hashable, Sendable {
 
     /// `prf(key, parts[0] | parts[1] | ...)`.
     public func callAsFunction(key: [UInt8], _ parts: [UInt8]...) -> [UInt8] {
-        hash.hmac(key: key, parts.flatMap { $0 })
+        key.withUnsafeBytes { hash.hmac(key: $0, parts: parts) }
     }
 
     /// `prf(key, parts[0] | parts[1] | ...)` with a secret key.
     public func callAsFunction(key: SecretBytes, _ parts: [UInt8]...) -> [UInt8] {
-        let message = parts.flatMap { $0 }
-        return key.withUnsafeBytes { k in message.withUnsafeBytes { hash.hmac(key: k, $0) } }
+        key.withUnsafeBytes { hash.hmac(key: $0, parts: parts) }
     }
 
-    /// `prf(key, parts...)` kept in wiped storage.
+    /// `prf(key, parts...)` kept in wiped storage (the parts are hashed in place, never joined
+    /// into a copy that would hold g^xy).
     func secret(key: SecretBytes, _ parts: [UInt8]...) -> SecretBytes {
-        var message = parts.flatMap { $0 }
-        defer { message.withUnsafeMutableBytes { wipe($0) } }
-        return SecretBytes(key.withUnsafeBytes { k in message.withUnsafeBytes { hash.hmac(key: k, $0) } })
+        SecretBytes(key.withUnsafeBytes { hash.hmac(key: $0, parts: parts) })
     }
 }
 

@@ -20,40 +20,57 @@ public enum HashAlgorithm: String, Hashable, Sendable, CaseIterable {
     /// True for MD5, which policy refuses unless `legacy` is allowed.
     public var isLegacy: Bool { self == .md5 }
 
-    var evp: OpaquePointer {
-        switch self {
-        case .md5: EVP_md5()
-        case .sha1: EVP_sha1()
-        case .sha256: EVP_sha256()
-        case .sha384: EVP_sha384()
-        case .sha512: EVP_sha512()
-        }
-    }
-
     /// The plain hash of `data` (not HMAC).
+    ///
+    /// Through the shim's plain digest states: `EVP_Digest` fetches the algorithm and allocates
+    /// a context on every call, which costs more than hashing a short IKE message.
     public func hash(_ data: [UInt8]) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: length)
-        var outLength: UInt32 = 0
-        let ok = data.withUnsafeBytes { d in
-            EVP_Digest(d.baseAddress ?? UnsafeRawPointer(bitPattern: 1), d.count, &out, &outLength, evp, nil)
+        var state = swift_ikev1_digest_state()
+        data.withUnsafeBytes { d in
+            swift_ikev1_digest_init(shimIndex, &state)
+            if let base = d.baseAddress, d.count > 0 { swift_ikev1_digest_update(shimIndex, &state, base, d.count) }
         }
-        precondition(ok == 1 && Int(outLength) == length, "EVP_Digest failed")
+        swift_ikev1_digest_final(shimIndex, &state, &out)
+        OPENSSL_cleanse(&state, MemoryLayout<swift_ikev1_digest_state>.size)
         return out
     }
 
     /// HMAC (RFC 2104) of `data` under `key`, full length.
+    ///
+    /// Through the shim's plain digest states, as `HMACContext`: libcrypto's one-shot `HMAC`
+    /// fetches the digest and allocates MAC contexts on every call, several times the cost of
+    /// the hashing itself for the short messages of IKE's PRF.
     public func hmac(key: UnsafeRawBufferPointer, _ data: UnsafeRawBufferPointer) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: length)
-        var outLength: UInt32 = 0
-        // A zero-length key must still be a valid pointer for libcrypto.
-        let dummy: UInt8 = 0
-        let result = withUnsafePointer(to: dummy) { dummyPointer in
-            HMAC(evp,
-                 key.baseAddress ?? UnsafeRawPointer(dummyPointer), Int32(key.count),
-                 data.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? dummyPointer, data.count,
-                 &out, &outLength)
+        hmac(key: key) { state in
+            if let base = data.baseAddress, data.count > 0 { swift_ikev1_hmac_update(state, base, data.count) }
         }
-        precondition(result != nil && Int(outLength) == length, "HMAC failed")
+    }
+
+    /// HMAC of `parts` one after the other, without joining them first.
+    func hmac(key: UnsafeRawBufferPointer, parts: [[UInt8]]) -> [UInt8] {
+        hmac(key: key) { state in
+            for part in parts {
+                part.withUnsafeBytes { p in
+                    if let base = p.baseAddress, p.count > 0 { swift_ikev1_hmac_update(state, base, p.count) }
+                }
+            }
+        }
+    }
+
+    private func hmac(key: UnsafeRawBufferPointer, feed: (UnsafeMutablePointer<swift_ikev1_hmac_state>) -> Void) -> [UInt8] {
+        var state = swift_ikev1_hmac_state()
+        var out = [UInt8](repeating: 0, count: length)
+        withUnsafeMutablePointer(to: &state) { state in
+            swift_ikev1_hmac_set_key(state, shimIndex, key.baseAddress?.assumingMemoryBound(to: UInt8.self), key.count)
+            feed(state)
+            withUnsafeTemporaryAllocation(byteCount: 64, alignment: 16) { full in
+                swift_ikev1_hmac_final(state, full.baseAddress!.assumingMemoryBound(to: UInt8.self))
+                out.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: full[0..<length])) }
+                OPENSSL_cleanse(full.baseAddress, 64)
+            }
+            OPENSSL_cleanse(state, MemoryLayout<swift_ikev1_hmac_state>.size)
+        }
         return out
     }
 

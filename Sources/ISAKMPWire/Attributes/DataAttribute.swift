@@ -59,13 +59,13 @@ public struct DataAttribute: Hashable, Sendable {
     /// True when sent in TV form.
     public var isBasic: Bool { if case .basic = value { true } else { false } }
 
-    static func decode(_ r: inout ByteReader, field: String) throws(WireError) -> DataAttribute {
-        let t = try r.u16(field + ".type")
+    static func decode(_ r: inout ByteReader, field: @autoclosure () -> String) throws(WireError) -> DataAttribute {
+        let t = try r.u16(field() + ".type")
         if t & 0x8000 != 0 {
-            return DataAttribute(type: t, value: .basic(try r.u16(field + ".value")))
+            return DataAttribute(type: t, value: .basic(try r.u16(field() + ".value")))
         }
-        let length = Int(try r.u16(field + ".length"))
-        return DataAttribute(type: t, value: .variable(try r.bytes(length, field + ".value")))
+        let length = Int(try r.u16(field() + ".length"))
+        return DataAttribute(type: t, value: .variable(try r.bytes(length, field() + ".value")))
     }
 
     func encode(into w: inout ByteWriter) {
@@ -77,10 +77,10 @@ public struct DataAttribute: Hashable, Sendable {
         }
     }
 
-    static func decodeList(_ r: inout ByteReader, field: String) throws(WireError) -> [DataAttribute] {
+    static func decodeList(_ r: inout ByteReader, field: @autoclosure () -> String) throws(WireError) -> [DataAttribute] {
         var list: [DataAttribute] = []
         while !r.isAtEnd {
-            list.append(try decode(&r, field: "\(field)[\(list.count)]"))
+            list.append(try decode(&r, field: "\(field())[\(list.count)]"))
         }
         return list
     }

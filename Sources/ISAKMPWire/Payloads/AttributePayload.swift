@@ -29,16 +29,16 @@ public struct AttributePayload: Hashable, Sendable {
     /// Name of the configuration message type.
     public var configTypeName: String? { messageType.name }
 
-    static func decode(_ r: inout ByteReader, field: String) throws(WireError) -> AttributePayload {
-        let type = try r.u8(field + ".type")
-        let reserved = try r.u8(field + ".reserved")
+    static func decode(_ r: inout ByteReader, field: @autoclosure () -> String) throws(WireError) -> AttributePayload {
+        let type = try r.u8(field() + ".type")
+        let reserved = try r.u8(field() + ".reserved")
         guard reserved == 0 else {
-            throw WireError(.invalidValue, field: field + ".reserved", offset: r.offset - 1,
+            throw WireError(.invalidValue, field: field() + ".reserved", offset: r.offset - 1,
                             reason: "RESERVED is \(reserved), must be 0")
         }
-        let id = try r.u16(field + ".identifier")
+        let id = try r.u16(field() + ".identifier")
         return AttributePayload(configType: type, identifier: id,
-                                attributes: try DataAttribute.decodeList(&r, field: field + ".attribute"))
+                                attributes: try DataAttribute.decodeList(&r, field: field() + ".attribute"))
     }
 
     func encodeBody(into w: inout ByteWriter) {

@@ -32,21 +32,21 @@ public struct DeletePayload: Hashable, Sendable {
         self.spis = spis
     }
 
-    static func decode(_ r: inout ByteReader, field: String) throws(WireError) -> DeletePayload {
-        let doi = DomainOfInterpretation(rawValue: try r.u32(field + ".doi"))
-        let proto = ProtocolID(rawValue: try r.u8(field + ".protocol_id"))
-        let size = try r.u8(field + ".spi_size")
-        let count = Int(try r.u16(field + ".spi_count"))
+    static func decode(_ r: inout ByteReader, field: @autoclosure () -> String) throws(WireError) -> DeletePayload {
+        let doi = DomainOfInterpretation(rawValue: try r.u32(field() + ".doi"))
+        let proto = ProtocolID(rawValue: try r.u8(field() + ".protocol_id"))
+        let size = try r.u8(field() + ".spi_size")
+        let count = Int(try r.u16(field() + ".spi_count"))
         guard count * Int(size) == r.remaining else {
-            throw WireError(.badLength, field: field + ".spi_count", offset: r.offset - 2,
+            throw WireError(.badLength, field: field() + ".spi_count", offset: r.offset - 2,
                             reason: "\(count) SPIs of \(size) bytes need \(count * Int(size)) bytes, the payload has \(r.remaining)")
         }
         var spis: [[UInt8]] = []
         for i in 0..<count where size > 0 {
-            spis.append(try r.bytes(Int(size), "\(field).spi[\(i)]"))
+            spis.append(try r.bytes(Int(size), "\(field()).spi[\(i)]"))
         }
         guard size > 0 || count == 0 else {
-            throw WireError(.invalidValue, field: field + ".spi_size", offset: r.offset - 3,
+            throw WireError(.invalidValue, field: field() + ".spi_size", offset: r.offset - 3,
                             reason: "\(count) SPIs of size 0")
         }
         return DeletePayload(doi: doi, protocolID: proto, spiSize: size, spis: spis)

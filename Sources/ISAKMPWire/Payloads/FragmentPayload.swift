@@ -49,15 +49,15 @@ public struct FragmentPayload: Hashable, Sendable {
     /// The fragment carries LAST_FRAGMENT.
     public var isLast: Bool { flags.contains(.lastFragment) }
 
-    static func decode(_ r: inout ByteReader, field: String) throws(WireError) -> FragmentPayload {
-        let id = try r.u16(field + ".fragment_id")
-        let number = try r.u8(field + ".number")
+    static func decode(_ r: inout ByteReader, field: @autoclosure () -> String) throws(WireError) -> FragmentPayload {
+        let id = try r.u16(field() + ".fragment_id")
+        let number = try r.u8(field() + ".number")
         guard number >= 1 else {
             // strongSwan refuses it too (fragment_payload.c, verify).
-            throw WireError(.invalidValue, field: field + ".number", offset: r.offset - 1,
+            throw WireError(.invalidValue, field: field() + ".number", offset: r.offset - 1,
                             reason: "fragment number 0: numbers start at 1")
         }
-        return FragmentPayload(fragmentID: id, number: number, flags: Flags(rawValue: try r.u8(field + ".flags")), data: r.rest())
+        return FragmentPayload(fragmentID: id, number: number, flags: Flags(rawValue: try r.u8(field() + ".flags")), data: r.rest())
     }
 
     func encodeBody(into w: inout ByteWriter) {

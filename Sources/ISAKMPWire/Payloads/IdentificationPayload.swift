@@ -48,11 +48,11 @@ public struct IdentificationPayload: Hashable, Sendable {
         received.or(encodeBody)
     }
 
-    static func decode(_ r: inout ByteReader, field: String) throws(WireError) -> IdentificationPayload {
+    static func decode(_ r: inout ByteReader, field: @autoclosure () -> String) throws(WireError) -> IdentificationPayload {
         let received = Array(r.bytes)
-        var id = IdentificationPayload(idType: IdentificationType(rawValue: try r.u8(field + ".id_type")),
-                                       protocolID: try r.u8(field + ".protocol_id"),
-                                       port: try r.u16(field + ".port"),
+        var id = IdentificationPayload(idType: IdentificationType(rawValue: try r.u8(field() + ".id_type")),
+                                       protocolID: try r.u8(field() + ".protocol_id"),
+                                       port: try r.u16(field() + ".port"),
                                        data: r.rest())
         id.received.bytes = received
         return id

@@ -27,11 +27,11 @@ public struct NATOriginalAddressPayload: Hashable, Sendable {
         self.type = type
     }
 
-    static func decode(_ r: inout ByteReader, type: PayloadType, field: String) throws(WireError) -> NATOriginalAddressPayload {
-        let idType = IdentificationType(rawValue: try r.u8(field + ".id_type"))
-        let reserved = try r.take(3, field + ".reserved")
+    static func decode(_ r: inout ByteReader, type: PayloadType, field: @autoclosure () -> String) throws(WireError) -> NATOriginalAddressPayload {
+        let idType = IdentificationType(rawValue: try r.u8(field() + ".id_type"))
+        let reserved = try r.take(3, field() + ".reserved")
         guard reserved.allSatisfy({ $0 == 0 }) else {
-            throw WireError(.invalidValue, field: field + ".reserved", offset: r.offset - 3, reason: "RESERVED must be 0")
+            throw WireError(.invalidValue, field: field() + ".reserved", offset: r.offset - 3, reason: "RESERVED must be 0")
         }
         return NATOriginalAddressPayload(idType: idType, address: r.rest(), type: type)
     }

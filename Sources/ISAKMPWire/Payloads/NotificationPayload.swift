@@ -43,12 +43,12 @@ public struct NotificationPayload: Hashable, Sendable {
         return data.reduce(0) { $0 << 8 | UInt32($1) }
     }
 
-    static func decode(_ r: inout ByteReader, field: String) throws(WireError) -> NotificationPayload {
-        let doi = DomainOfInterpretation(rawValue: try r.u32(field + ".doi"))
-        let proto = ProtocolID(rawValue: try r.u8(field + ".protocol_id"))
-        let spiSize = Int(try r.u8(field + ".spi_size"))
-        let type = NotifyMessageType(rawValue: try r.u16(field + ".notify_type"))
-        let spi = try r.bytes(spiSize, field + ".spi")
+    static func decode(_ r: inout ByteReader, field: @autoclosure () -> String) throws(WireError) -> NotificationPayload {
+        let doi = DomainOfInterpretation(rawValue: try r.u32(field() + ".doi"))
+        let proto = ProtocolID(rawValue: try r.u8(field() + ".protocol_id"))
+        let spiSize = Int(try r.u8(field() + ".spi_size"))
+        let type = NotifyMessageType(rawValue: try r.u16(field() + ".notify_type"))
+        let spi = try r.bytes(spiSize, field() + ".spi")
         return NotificationPayload(doi: doi, protocolID: proto, notifyType: type, spi: spi, data: r.rest())
     }
 

@@ -104,33 +104,33 @@ public enum Payload: Hashable, Sendable {
 
     /// Decodes the body of a payload of the given type.
     static func decode(type: PayloadType, reserved: UInt8, body r: ByteReader,
-                       field: String) throws(WireError) -> Payload {
+                       field: @autoclosure () -> String) throws(WireError) -> Payload {
         guard reserved == 0 else {
             return .raw(RawPayload(type: type, reserved: reserved, body: Array(r.bytes)))
         }
         var r = r
         switch type {
-        case .securityAssociation: return .securityAssociation(try .decode(&r, field: field))
+        case .securityAssociation: return .securityAssociation(try .decode(&r, field: field()))
         case .keyExchange: return .keyExchange(KeyExchangePayload(data: r.rest()))
-        case .identification: return .identification(try .decode(&r, field: field))
+        case .identification: return .identification(try .decode(&r, field: field()))
         case .certificate:
-            let enc = CertificateEncoding(rawValue: try r.u8(field + ".encoding"))
+            let enc = CertificateEncoding(rawValue: try r.u8(field() + ".encoding"))
             return .certificate(CertificatePayload(encoding: enc, data: r.rest()))
         case .certificateRequest:
-            let enc = CertificateEncoding(rawValue: try r.u8(field + ".encoding"))
+            let enc = CertificateEncoding(rawValue: try r.u8(field() + ".encoding"))
             return .certificateRequest(CertificateRequestPayload(encoding: enc, authority: r.rest()))
         case .hash: return .hash(HashPayload(data: r.rest()))
         case .signature: return .signature(SignaturePayload(data: r.rest()))
         case .nonce: return .nonce(NoncePayload(data: r.rest()))
-        case .notification: return .notification(try .decode(&r, field: field))
-        case .delete: return .delete(try .decode(&r, field: field))
+        case .notification: return .notification(try .decode(&r, field: field()))
+        case .delete: return .delete(try .decode(&r, field: field()))
         case .vendorID: return .vendorID(VendorIDPayload(data: r.rest()))
-        case .attribute: return .attribute(try .decode(&r, field: field))
+        case .attribute: return .attribute(try .decode(&r, field: field()))
         case .natDiscovery, .natDiscoveryDraft:
             return .natDiscovery(NATDiscoveryPayload(hash: r.rest(), type: type))
         case .natOriginalAddress, .natOriginalAddressDraft:
-            return .natOriginalAddress(try .decode(&r, type: type, field: field))
-        case .fragment: return .fragment(try .decode(&r, field: field))
+            return .natOriginalAddress(try .decode(&r, type: type, field: field()))
+        case .fragment: return .fragment(try .decode(&r, field: field()))
         default: return .raw(RawPayload(type: type, body: r.rest()))
         }
     }

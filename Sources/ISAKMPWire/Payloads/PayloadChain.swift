@@ -14,13 +14,15 @@ public enum PayloadChain {
         var next = first
         var payloads: [Payload] = []
         while next != .none {
-            let field = "payload[\(payloads.count)](\(next.name ?? "\(next.rawValue)"))"
+            // Named only when an error needs it: building the name for every field costs more than decoding.
+            let index = payloads.count, type = next
+            func field() -> String { "payload[\(index)](\(type.name ?? "\(type.rawValue)"))" }
             let start = r.offset
-            let following = PayloadType(rawValue: try r.u8(field + ".next_payload"))
-            let reserved = try r.u8(field + ".reserved")
-            let length = Int(try r.u16(field + ".length"))
-            let body = try r.region(length: length, consumed: r.offset - start, field + ".length")
-            payloads.append(try Payload.decode(type: next, reserved: reserved, body: body, field: field))
+            let following = PayloadType(rawValue: try r.u8(field() + ".next_payload"))
+            let reserved = try r.u8(field() + ".reserved")
+            let length = Int(try r.u16(field() + ".length"))
+            let body = try r.region(length: length, consumed: r.offset - start, field() + ".length")
+            payloads.append(try Payload.decode(type: next, reserved: reserved, body: body, field: field()))
             next = following
         }
         return (payloads, r.rest())

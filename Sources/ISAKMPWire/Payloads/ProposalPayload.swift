@@ -40,27 +40,28 @@ public struct ProposalPayload: Hashable, Sendable {
         spi.count == 4 ? spi.reduce(0) { $0 << 8 | UInt32($1) } : nil
     }
 
-    static func decode(_ r: inout ByteReader, field: String) throws(WireError) -> (ProposalPayload, UInt8) {
-        var (next, body) = try r.subPayload(field)
-        let number = try body.u8(field + ".number")
-        let proto = ProtocolID(rawValue: try body.u8(field + ".protocol_id"))
-        let spiSize = Int(try body.u8(field + ".spi_size"))
-        let count = Int(try body.u8(field + ".transform_count"))
-        let spi = try body.bytes(spiSize, field + ".spi")
+    static func decode(_ r: inout ByteReader, field: @autoclosure () -> String) throws(WireError) -> (ProposalPayload, UInt8) {
+        var (next, body) = try r.subPayload(field())
+        let number = try body.u8(field() + ".number")
+        let proto = ProtocolID(rawValue: try body.u8(field() + ".protocol_id"))
+        let spiSize = Int(try body.u8(field() + ".spi_size"))
+        let count = Int(try body.u8(field() + ".transform_count"))
+        let spi = try body.bytes(spiSize, field() + ".spi")
         var transforms: [TransformPayload] = []
         var nextTransform = PayloadType.transform.rawValue
         while nextTransform != 0 {
-            let tfield = "\(field).transform[\(transforms.count)]"
+            let index = transforms.count
+            func tfield() -> String { "\(field()).transform[\(index)]" }
             guard nextTransform == PayloadType.transform.rawValue else {
-                throw WireError(.invalidValue, field: tfield + ".next_payload", offset: body.offset,
+                throw WireError(.invalidValue, field: tfield() + ".next_payload", offset: body.offset,
                                 reason: "a transform must be followed by a transform (3) or NONE (0), not \(nextTransform)")
             }
-            let (t, following) = try TransformPayload.decode(&body, protocolID: proto, field: tfield)
+            let (t, following) = try TransformPayload.decode(&body, protocolID: proto, field: tfield())
             transforms.append(t)
             nextTransform = following
         }
         guard body.isAtEnd else {
-            throw WireError(.badLength, field: field + ".length", offset: body.offset,
+            throw WireError(.badLength, field: field() + ".length", offset: body.offset,
                             reason: "\(body.remaining) bytes after the last transform")
         }
         return (ProposalPayload(number: number, protocolID: proto, spi: spi, transforms: transforms,

@@ -44,30 +44,31 @@ public struct SecurityAssociationPayload: Hashable, Sendable {
         received.or(encodeBody)
     }
 
-    static func decode(_ r: inout ByteReader, field: String) throws(WireError) -> SecurityAssociationPayload {
+    static func decode(_ r: inout ByteReader, field: @autoclosure () -> String) throws(WireError) -> SecurityAssociationPayload {
         let received = Array(r.bytes)
-        let doi = DomainOfInterpretation(rawValue: try r.u32(field + ".doi"))
-        let situation = Situation(rawValue: try r.u32(field + ".situation"))
+        let doi = DomainOfInterpretation(rawValue: try r.u32(field() + ".doi"))
+        let situation = Situation(rawValue: try r.u32(field() + ".situation"))
         var labeled: [UInt8] = []
         if !situation.isDisjoint(with: [.secrecy, .integrity]) {
             // RFC 2407 §4.6.1: the labeled-domain fields have no chain of their own;
             // we keep everything up to the first proposal as bytes.
-            labeled = try labeledDomainBytes(&r, situation: situation, field: field + ".situation")
+            labeled = try labeledDomainBytes(&r, situation: situation, field: field() + ".situation")
         }
         var proposals: [ProposalPayload] = []
         var next: UInt8 = PayloadType.proposal.rawValue
         while next != 0 {
-            let pfield = "\(field).proposal[\(proposals.count)]"
+            let index = proposals.count
+            func pfield() -> String { "\(field()).proposal[\(index)]" }
             guard next == PayloadType.proposal.rawValue else {
-                throw WireError(.invalidValue, field: pfield + ".next_payload", offset: r.offset,
+                throw WireError(.invalidValue, field: pfield() + ".next_payload", offset: r.offset,
                                 reason: "a proposal must be followed by a proposal (2) or NONE (0), not \(next)")
             }
-            let (proposal, following) = try ProposalPayload.decode(&r, field: pfield)
+            let (proposal, following) = try ProposalPayload.decode(&r, field: pfield())
             proposals.append(proposal)
             next = following
         }
         guard r.isAtEnd else {
-            throw WireError(.badLength, field: field + ".length", offset: r.offset,
+            throw WireError(.badLength, field: field() + ".length", offset: r.offset,
                             reason: "\(r.remaining) bytes after the last proposal")
         }
         var sa = SecurityAssociationPayload(doi: doi, situation: situation, labeledDomain: labeled, proposals: proposals)
@@ -76,16 +77,16 @@ public struct SecurityAssociationPayload: Hashable, Sendable {
     }
 
     private static func labeledDomainBytes(_ r: inout ByteReader, situation: Situation,
-                                           field: String) throws(WireError) -> [UInt8] {
+                                           field: @autoclosure () -> String) throws(WireError) -> [UInt8] {
         var w = ByteWriter()
-        w.u32(try r.u32(field + ".labeled_domain_identifier"))
+        w.u32(try r.u32(field() + ".labeled_domain_identifier"))
         for (bit, name) in [(Situation.secrecy, "secrecy"), (.integrity, "integrity")] where situation.contains(bit) {
-            let levelLength = try r.u16("\(field).\(name)_length")
-            let reserved1 = try r.u16("\(field).\(name)_reserved")
-            let level = try r.take(Int(levelLength), "\(field).\(name)_level")
-            let bits = try r.u16("\(field).\(name)_category_length")
-            let reserved2 = try r.u16("\(field).\(name)_category_reserved")
-            let bitmap = try r.take((Int(bits) + 7) / 8, "\(field).\(name)_category_bitmap")
+            let levelLength = try r.u16("\(field()).\(name)_length")
+            let reserved1 = try r.u16("\(field()).\(name)_reserved")
+            let level = try r.take(Int(levelLength), "\(field()).\(name)_level")
+            let bits = try r.u16("\(field()).\(name)_category_length")
+            let reserved2 = try r.u16("\(field()).\(name)_category_reserved")
+            let bitmap = try r.take((Int(bits) + 7) / 8, "\(field()).\(name)_category_bitmap")
             w.u16(levelLength); w.u16(reserved1); w.append(level)
             w.u16(bits); w.u16(reserved2); w.append(bitmap)
         }

@@ -40,12 +40,12 @@ public struct TransformPayload: Hashable, Sendable {
     }
 
     static func decode(_ r: inout ByteReader, protocolID: ProtocolID,
-                       field: String) throws(WireError) -> (TransformPayload, UInt8) {
-        var (next, body) = try r.subPayload(field)
-        let number = try body.u8(field + ".number")
-        let id = try body.u8(field + ".transform_id")
-        let reserved2 = try body.u16(field + ".reserved2")
-        let attributes = try DataAttribute.decodeList(&body, field: field + ".attribute")
+                       field: @autoclosure () -> String) throws(WireError) -> (TransformPayload, UInt8) {
+        var (next, body) = try r.subPayload(field())
+        let number = try body.u8(field() + ".number")
+        let id = try body.u8(field() + ".transform_id")
+        let reserved2 = try body.u16(field() + ".reserved2")
+        let attributes = try DataAttribute.decodeList(&body, field: field() + ".attribute")
         return (TransformPayload(number: number, transformID: TransformID(rawValue: id, protocolID: protocolID),
                                  attributes: attributes, reserved2: reserved2), next)
     }

@@ -16,40 +16,40 @@ struct ByteReader {
     var remaining: Int { bytes.count }
     var isAtEnd: Bool { bytes.isEmpty }
 
-    private func need(_ n: Int, _ field: String) throws(WireError) {
+    private func need(_ n: Int, _ field: @autoclosure () -> String) throws(WireError) {
         guard bytes.count >= n else {
-            throw WireError(.truncated, field: field, offset: offset,
+            throw WireError(.truncated, field: field(), offset: offset,
                             reason: "needs \(n) bytes, \(bytes.count) left")
         }
     }
 
-    mutating func u8(_ field: String) throws(WireError) -> UInt8 {
-        try need(1, field)
+    mutating func u8(_ field: @autoclosure () -> String) throws(WireError) -> UInt8 {
+        try need(1, field())
         return bytes.removeFirst()
     }
 
-    mutating func u16(_ field: String) throws(WireError) -> UInt16 {
-        try need(2, field)
+    mutating func u16(_ field: @autoclosure () -> String) throws(WireError) -> UInt16 {
+        try need(2, field())
         let i = bytes.startIndex
         defer { bytes = bytes.dropFirst(2) }
         return UInt16(bytes[i]) << 8 | UInt16(bytes[i + 1])
     }
 
-    mutating func u32(_ field: String) throws(WireError) -> UInt32 {
-        try need(4, field)
+    mutating func u32(_ field: @autoclosure () -> String) throws(WireError) -> UInt32 {
+        try need(4, field())
         let i = bytes.startIndex
         defer { bytes = bytes.dropFirst(4) }
         return UInt32(bytes[i]) << 24 | UInt32(bytes[i + 1]) << 16 | UInt32(bytes[i + 2]) << 8 | UInt32(bytes[i + 3])
     }
 
-    mutating func take(_ n: Int, _ field: String) throws(WireError) -> ArraySlice<UInt8> {
-        try need(n, field)
+    mutating func take(_ n: Int, _ field: @autoclosure () -> String) throws(WireError) -> ArraySlice<UInt8> {
+        try need(n, field())
         defer { bytes = bytes.dropFirst(n) }
         return bytes.prefix(n)
     }
 
-    mutating func bytes(_ n: Int, _ field: String) throws(WireError) -> [UInt8] {
-        Array(try take(n, field))
+    mutating func bytes(_ n: Int, _ field: @autoclosure () -> String) throws(WireError) -> [UInt8] {
+        Array(try take(n, field()))
     }
 
     mutating func rest() -> [UInt8] {
@@ -60,31 +60,31 @@ struct ByteReader {
     /// Reads the generic header of a Proposal or Transform inside an SA payload (RFC 2408
     /// §3.5-3.6): Next Payload, a RESERVED octet that must be zero, the length; returns
     /// Next Payload and a reader over the rest of this sub-payload.
-    mutating func subPayload(_ field: String) throws(WireError) -> (next: UInt8, body: ByteReader) {
+    mutating func subPayload(_ field: @autoclosure () -> String) throws(WireError) -> (next: UInt8, body: ByteReader) {
         let start = offset
-        let next = try u8(field + ".next_payload")
-        let reserved = try u8(field + ".reserved")
+        let next = try u8(field() + ".next_payload")
+        let reserved = try u8(field() + ".reserved")
         guard reserved == 0 else {
-            throw WireError(.invalidValue, field: field + ".reserved", offset: start + 1,
+            throw WireError(.invalidValue, field: field() + ".reserved", offset: start + 1,
                             reason: "RESERVED is \(reserved), must be 0")
         }
-        let length = Int(try u16(field + ".length"))
-        return (next, try region(length: length, consumed: offset - start, field + ".length"))
+        let length = Int(try u16(field() + ".length"))
+        return (next, try region(length: length, consumed: offset - start, field() + ".length"))
     }
 
     /// Reads a length-delimited region of `length` bytes that started `consumed` bytes ago.
     ///
     /// Used for payloads whose length field counts their own header.
-    mutating func region(length: Int, consumed: Int, _ field: String) throws(WireError) -> ByteReader {
+    mutating func region(length: Int, consumed: Int, _ field: @autoclosure () -> String) throws(WireError) -> ByteReader {
         guard length >= consumed else {
-            throw WireError(.badLength, field: field, offset: offset - consumed,
+            throw WireError(.badLength, field: field(), offset: offset - consumed,
                             reason: "length \(length) is shorter than its \(consumed)-byte header")
         }
         guard length - consumed <= bytes.count else {
-            throw WireError(.badLength, field: field, offset: offset - consumed,
+            throw WireError(.badLength, field: field(), offset: offset - consumed,
                             reason: "length \(length) exceeds the \(bytes.count + consumed) bytes that enclose it")
         }
-        return ByteReader(try take(length - consumed, field), base: base)
+        return ByteReader(try take(length - consumed, field()), base: base)
     }
 }
 
