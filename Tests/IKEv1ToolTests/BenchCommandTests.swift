@@ -63,4 +63,15 @@ struct BenchCommandTests {
         #expect((try? HandshakeBench.parse(["--suite", "rsa2048", "--count", "10", "--json"])) != nil)
         #expect(HandshakeBench.SuiteChoice.all.suites == HandshakeBenchWorkload.Suite.allCases)
     }
+
+    /// bench gateway establishes every pair and measures each figure (no timing is asserted).
+    @Test func gatewayBenchEstablishesEveryPairAndMeasuresEachFigure() throws {
+        let f = try GatewayBench.measure(connections: 30, repetitions: 1)
+        #expect(f.established == 30 && f.connections == 30)
+        #expect(f.load.median > 0 && f.handshakeSeconds > 0)
+        #expect(f.firstMessage.many.median > 0 && f.firstMessage.one.median > 0)
+        #expect(f.trafficReport.many.median > 0 && f.trafficReport.one.median > 0)
+        if let bytes = f.bytesPerPair { #expect(bytes > 1000, "an ISAKMP SA and an IPsec SA pair take more than 1 KB") }
+        #expect(throws: (any Error).self) { try GatewayBench.parse(["--connections", "1"]) }
+    }
 }

@@ -8,7 +8,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure ESP seal/open and complete handshakes beside the same cryptographic work done with raw libcrypto calls.",
-        subcommands: [ESPBench.self, HandshakeBench.self]
+        subcommands: [ESPBench.self, HandshakeBench.self, GatewayBench.self]
     )
 }
 
