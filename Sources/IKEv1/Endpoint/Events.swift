@@ -120,6 +120,8 @@ public struct TimerID: Hashable, Sendable, CustomStringConvertible {
         case reconnect(connection: String)
         /// The oldest partial fragmented message times out (``FragmentReassemblyLimits/timeout``); `sa` is zero.
         case fragmentReassembly
+        /// Datagrams held back a moment are due (the Delete that follows a refusal's notify); `sa` is zero.
+        case deferredSend
     }
     /// The ISAKMP SA.
     public var sa: ISAKMPSAID

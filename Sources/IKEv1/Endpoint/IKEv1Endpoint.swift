@@ -34,6 +34,8 @@ public struct IKEv1Endpoint {
     /// Which ISAKMP SA holds each IPsec SA (by inbound SPI): a cache, checked on every use and
     /// rebuilt when it is wrong (``owner(ofChild:)``), so traffic reports cost no scan per SA.
     var childOwners: [UInt32: ISAKMPSAID] = [:]
+    /// Datagrams held back until they are due (``hold(_:env:into:)``), oldest first, at most 64.
+    var deferredSends: [(due: EngineTime, datagram: OutboundDatagram)] = []
 
     /// Creates an endpoint; every configuration must pass ``PeerConfig/validate()``.
     public init(configs: [PeerConfig], limits: ResponderLimits = ResponderLimits()) throws(IKEv1Error) {
@@ -60,6 +62,7 @@ public struct IKEv1Endpoint {
             if let routed = childTimer(timer, env: &env) { return routed }
             if timer.kind == .isakmpRenew { return renew(timer.sa, env: &env) }
             if timer.kind == .fragmentReassembly { return expireFragments(env: env) }
+            if timer.kind == .deferredSend { return sendDeferred(env: env) }
             if case .reconnect(let name) = timer.kind {
                 actions = []
                 restart(name, env: &env, into: &actions)
@@ -291,5 +294,35 @@ public struct IKEv1Endpoint {
             for child in s.children.keys { childOwners[child] = id }
         }
         return childOwners[spi]
+    }
+
+    /// True while datagrams are held back (``TimerID/Kind/deferredSend``): a node that stops should
+    /// run its timers until they are sent (at most ``deferredDelay``).
+    public var holdsDeferredSends: Bool { !deferredSends.isEmpty }
+
+    /// How long a deferred datagram waits: long enough for a peer to have taken the message sent
+    /// before it, short beside any retransmission.
+    public static let deferredDelay = 0.2
+
+    /// Holds `datagrams` back for ``deferredDelay`` (the oldest held are sent at once past 64).
+    mutating func hold(_ datagrams: [OutboundDatagram], env: Environment, into actions: inout [Action]) {
+        guard !datagrams.isEmpty else { return }
+        let due = env.now.adding(seconds: Self.deferredDelay)
+        deferredSends += datagrams.map { (due, $0) }
+        while deferredSends.count > 64 { actions.append(.send(deferredSends.removeFirst().datagram)) }
+        actions.append(.scheduleTimer(TimerID(sa: .zero, kind: .deferredSend), at: deferredSends[0].due))
+    }
+
+    /// The deferred datagrams that are due, sent; the timer armed again for the rest.
+    mutating func sendDeferred(env: Environment) -> [Action] {
+        var actions: [Action] = []
+        while let first = deferredSends.first, first.due <= env.now {
+            actions.append(.send(first.datagram))
+            deferredSends.removeFirst()
+        }
+        if let next = deferredSends.first {
+            actions.append(.scheduleTimer(TimerID(sa: .zero, kind: .deferredSend), at: next.due))
+        }
+        return actions
     }
 }

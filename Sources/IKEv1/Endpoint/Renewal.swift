@@ -44,11 +44,12 @@ extension IKEv1Endpoint {
     /// one that closed move on; a renewal that failed is tried again; a closed SA goes.
     mutating func afterEvent(of id: ISAKMPSAID, _ actions: inout [Action], env: inout Environment) {
         // What the steps below need, read in place; a closed SA (rare) is kept whole for its restart policy.
-        guard let (deletes, released, peer, name, purpose, closedSession) = withSession(id, { s in
-            defer { s.foreignDeletes = []; s.released = nil }
-            return (s.foreignDeletes, s.released, s.peerIdentity, s.config.name, s.purpose,
+        guard let (deletes, released, peer, name, purpose, deferred, closedSession) = withSession(id, { s in
+            defer { s.foreignDeletes = []; s.released = nil; s.deferredSends = [] }
+            return (s.foreignDeletes, s.released, s.peerIdentity, s.config.name, s.purpose, s.deferredSends,
                     s.phase1.isClosed ? ISAKMPSession?.some(s) : nil)
         }) else { return }
+        hold(deferred, env: env, into: &actions)
         if actions.contains(where: { if case .isakmpSAEstablished(let i) = $0 { i.id == id } else { false } }) {
             let contact = actions.contains { if case .notifyReceived(let n) = $0 { n.sa == id && n.type == .initialContact } else { false } }
             established(id, initialContact: contact, env: &env, into: &actions)
@@ -67,6 +68,7 @@ extension IKEv1Endpoint {
         if var closedSession {
             closedSession.foreignDeletes = []
             closedSession.released = nil
+            closedSession.deferredSends = []
             applyRestartPolicy(after: closedSession, env: &env, into: &actions)
         }
         settle(id)

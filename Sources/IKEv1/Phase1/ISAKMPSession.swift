@@ -83,6 +83,9 @@ struct ISAKMPSession {
     /// Child SAs the peer deleted (protocol, our outbound SPI) that this SA does not hold: the
     /// endpoint looks for them among the peer's other SAs.
     var foreignDeletes: [(protocolID: ProtocolID, spi: UInt32)] = []
+    /// Datagrams to send a moment after this event's (the endpoint holds them back,
+    /// ``IKEv1Endpoint/deferredDelay``): the Delete that follows a refusal's notify.
+    var deferredSends: [OutboundDatagram] = []
 
     var id: ISAKMPSAID { cookieI }
 
@@ -222,9 +225,15 @@ struct ISAKMPSession {
         case .aggressiveReplied: !isInitiator
         default: false
         }
+        // Sent a moment after the notify: charon takes two messages on two threads, and a Delete
+        // handled first would take the SA, and the notify with it, away.
         if closing, peerEstablished, !clear {
+            var delete: [Action] = []
             sendInformational([.delete(DeletePayload(protocolID: .isakmp, spiSize: 16, spis: [cookieI.bytes + cookieR.bytes]))],
-                              into: &actions, env: &env)
+                              into: &delete, env: &env)
+            for action in delete {
+                if case .send(let d) = action { deferredSends.append(d) } else { actions.append(action) }
+            }
         }
         actions.append(.failed(Failure(sa: id, error: error)))
         if closing { close(reason: error.description, into: &actions, notifyDeleted: phase1.isEstablished) }

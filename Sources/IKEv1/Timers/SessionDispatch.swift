@@ -171,7 +171,7 @@ extension ISAKMPSession {
             }
         case .remoteAccess:
             remoteAccessTimerFired(env: &env, into: &actions)
-        case .isakmpRenew, .reconnect, .fragmentReassembly:
+        case .isakmpRenew, .reconnect, .fragmentReassembly, .deferredSend:
             break   // the endpoint's (Endpoint/Renewal.swift, Restart.swift)
         }
         return actions

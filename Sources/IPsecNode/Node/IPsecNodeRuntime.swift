@@ -230,6 +230,12 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
             reportTraffic()
         }
         for sa in endpoint.isakmpSAs { handle(.delete(sa: sa.id)) }
+        // A Delete held back after a refusal's notify (IKEv1Endpoint.deferredDelay) still goes out.
+        let deadline = monotonicMilliseconds() + 1000
+        while endpoint.holdsDeferredSends && monotonicMilliseconds() < deadline {
+            usleep(10_000)
+            for id in timers.due(at: monotonicMilliseconds()) { handle(.timerFired(id)) }
+        }
         stopLock.withLock { dataPlaneRunning = false }
         while !dataPlane.isFinished { usleep(10_000) }
     }
