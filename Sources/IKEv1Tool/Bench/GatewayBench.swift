@@ -60,35 +60,26 @@ struct GatewayBench: ParsableCommand {
     }
 
 
-    static func median(_ values: [Double]) -> (median: Double, min: Double, max: Double) {
-        let s = values.sorted()
-        return (s[s.count / 2], s.first ?? 0, s.last ?? 0)
-    }
-
     /// Seconds `body` takes.
-    static func time(_ body: () throws -> Void) rethrows -> Double {
-        let start = DispatchTime.now().uptimeNanoseconds
-        try body()
-        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-    }
+    static func time(_ body: () throws -> Void) rethrows -> Double { Double(try BenchRunner.time(body)) / 1e9 }
 
     /// What one run measured.
     struct Figures {
         var connections: Int
-        var load: (median: Double, min: Double, max: Double)
+        var load: Spread
         var established: Int
         var handshakeSeconds: Double
         /// Heap bytes the hub holds per SA pair; nil without mallinfo2.
         var bytesPerPair: Int?
-        var firstMessage: (many: (median: Double, min: Double, max: Double), one: (median: Double, min: Double, max: Double))
-        var trafficReport: (many: (median: Double, min: Double, max: Double), one: (median: Double, min: Double, max: Double))
+        var firstMessage: (many: Spread, one: Spread)
+        var trafficReport: (many: Spread, one: Spread)
     }
 
     mutating func run() throws {
         let f = try Self.measure(connections: connections, repetitions: repetitions)
         let n = f.connections
         func ms(_ v: Double) -> String { String(format: "%.1f ms", v * 1000) }
-        func us(_ v: (median: Double, min: Double, max: Double)) -> String {
+        func us(_ v: Spread) -> String {
             String(format: "%.1f µs (%.1f-%.1f)", v.median * 1e6, v.min * 1e6, v.max * 1e6)
         }
         print("gateway bench, \(n) connections (ECP-256 PSK, aes128-sha256), medians of \(repetitions)")
@@ -164,8 +155,8 @@ struct GatewayBench: ParsableCommand {
             }
             return samples
         }
-        let manyFirst = Self.median(try firstMessageCost(hub: configs, spoke: n - 1))
-        let oneFirst = Self.median(try firstMessageCost(hub: [configs[n - 1]], spoke: n - 1))
+        let manyFirst = Spread(try firstMessageCost(hub: configs, spoke: n - 1))
+        let oneFirst = Spread(try firstMessageCost(hub: [configs[n - 1]], spoke: n - 1))
 
         // A traffic report (once a second per SA in the node) finding its ISAKMP SA among N, against one.
         func trafficCost(_ endpoint: inout IKEv1Endpoint) -> [Double] {
@@ -175,7 +166,7 @@ struct GatewayBench: ParsableCommand {
                     / Double(min(200, spis.count))
             }
         }
-        let manyTraffic = Self.median(trafficCost(&hub))
+        let manyTraffic = Spread(trafficCost(&hub))
         var single = try IKEv1Endpoint(configs: [configs[0]], limits: limits)
         var lone = try IKEv1Endpoint(configs: [spokes[0]])
         var queue = lone.handle(.initiate(peer: "hub"), &env).compactMap { if case .send(let d) = $0 { (Self.hub, d) } else { nil } }
@@ -185,9 +176,9 @@ struct GatewayBench: ParsableCommand {
                 : lone.handle(.datagram(bytes: d.bytes, from: d.source, to: to), &env)
             queue += actions.compactMap { if case .send(let d) = $0 { (d.destination, d) } else { nil } }
         }
-        let oneTraffic = Self.median(trafficCost(&single))
+        let oneTraffic = Spread(trafficCost(&single))
 
-        return Figures(connections: n, load: Self.median(loads), established: established, handshakeSeconds: handshakes,
+        return Figures(connections: n, load: Spread(loads), established: established, handshakeSeconds: handshakes,
                        bytesPerPair: perPair, firstMessage: (manyFirst, oneFirst), trafficReport: (manyTraffic, oneTraffic))
     }
 

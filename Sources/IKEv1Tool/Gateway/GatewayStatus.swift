@@ -14,6 +14,10 @@ struct GatewayStatus {
     var interface: String
     /// (encaps, decaps) of a child SA so far.
     var counters: (IKEv1.ChildSA) -> (encaps: Int, decaps: Int)
+    /// The ISAKMP SAs and IPsec SAs of each connection, grouped once; IPsec SAs whose ISAKMP SA
+    /// is gone (they live to their own lifetime) under nil.
+    private var sasByConnection: [String: [ISAKMPSAInfo]] = [:]
+    private var childrenByConnection: [String?: [IKEv1.ChildSA]] = [:]
 
     /// Reads the node; call it on the node's control thread.
     init(_ runtime: IPsecNodeRuntime, interface: String) {
@@ -26,26 +30,25 @@ struct GatewayStatus {
         let counts = Dictionary(childSAs.map { c in (c.inbound.spi, runtime.packetCounts(inboundSPI: c.inbound.spi).map { (encaps: $0.encapsulated, decaps: $0.decapsulated) } ?? (encaps: 0, decaps: 0)) },
                                 uniquingKeysWith: { a, _ in a })
         counters = { counts[$0.inbound.spi] ?? (0, 0) }
+        sasByConnection = Dictionary(grouping: isakmpSAs, by: \.peerName)
+        let connectionOf = Dictionary(isakmpSAs.map { ($0.id, $0.peerName) }, uniquingKeysWith: { a, _ in a })
+        childrenByConnection = Dictionary(grouping: childSAs) { connectionOf[$0.isakmpSA] }
     }
 
-    /// The connection each child SA belongs to, by its ISAKMP SA (an SA that outlived its
-    /// ISAKMP SA goes with the newest one of the same peer, which adopts it, or stands alone).
-    func children(of name: String) -> [IKEv1.ChildSA] {
-        let ids = Set(isakmpSAs.filter { $0.peerName == name }.map(\.id))
-        return childSAs.filter { ids.contains($0.isakmpSA) }
-    }
+    /// The ISAKMP SAs of connection `name`.
+    func isakmpSAs(of name: String) -> [ISAKMPSAInfo] { sasByConnection[name] ?? [] }
+
+    /// The IPsec SAs of connection `name`, by their ISAKMP SA.
+    func children(of name: String) -> [IKEv1.ChildSA] { childrenByConnection[name] ?? [] }
 
     /// IPsec SAs whose ISAKMP SA is gone (they live to their own lifetime).
-    var orphans: [IKEv1.ChildSA] {
-        let ids = Set(isakmpSAs.map(\.id))
-        return childSAs.filter { !ids.contains($0.isakmpSA) }
-    }
+    var orphans: [IKEv1.ChildSA] { childrenByConnection[nil] ?? [] }
 
     /// The tables.
     var text: String {
         var out = ["Connections:"]
         for c in configs {
-            let sas = isakmpSAs.filter { $0.peerName == c.name }
+            let sas = isakmpSAs(of: c.name)
             let peer = c.remoteAddress.map { IPAddressText.format($0.address) } ?? "%any"
             out.append("  \(c.name) (peer \(peer)): " + (sas.isEmpty ? "down"
                 : "\(sas.count) ISAKMP SA\(sas.count == 1 ? "" : "s"), \(children(of: c.name).count) IPsec SA pair(s)"))
@@ -93,7 +96,7 @@ struct GatewayStatus {
             ("version", .int(1)), ("local", .string("\(local)")),
             ("connections", .array(configs.map { c in
                 .object([("name", .string(c.name)), ("peer", .string(c.remoteAddress.map { IPAddressText.format($0.address) } ?? "%any")),
-                         ("isakmp_sas", .array(isakmpSAs.filter { $0.peerName == c.name }.map(isakmp))),
+                         ("isakmp_sas", .array(isakmpSAs(of: c.name).map(isakmp))),
                          ("ipsec_sas", .array(children(of: c.name).map(ipsec)))])
             })),
             ("orphaned_ipsec_sas", .array(orphans.map(ipsec))),
