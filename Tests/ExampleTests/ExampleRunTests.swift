@@ -19,9 +19,9 @@ import TestSupport
     /// Main Mode with a PSK, Quick Mode with PFS, ESP in UDP and two Deletes between two charons
     /// (Fixtures/captures/strongswan/main-mode-psk, whose README lists the 17 frames): every
     /// encrypted message decrypts, both Phase 1 hashes verify, the six ESP packets open.
-    @Test func decodeCaptureDecryptsTheStrongSwanCapture() throws {
+    @Test func decodeCaptureDecryptsTheStrongSwanCapture() async throws {
         let capture = Fixtures.url("captures/strongswan/main-mode-psk/capture.pcap").path
-        let result = try ChildProcess.run(try Self.binary("DecodeCapture"), [capture])
+        let result = try await ChildProcess.run(try Self.binary("DecodeCapture"), [capture])
         #expect(result.status == 0, "\(result.text)")
         let lines = result.text.split(separator: "\n").map(String.init)
         #expect(lines.count == 17, "\(result.text)")
@@ -36,8 +36,8 @@ import TestSupport
 
     /// Two engines over loopback UDP with a real clock: Main Mode and Quick Mode complete, and
     /// each side's inbound SPI is the other's outbound one.
-    @Test func engineOverUDPInstallsTheSamePairOnBothSides() throws {
-        let result = try ChildProcess.run(try Self.binary("EngineOverUDP"), [])
+    @Test func engineOverUDPInstallsTheSamePairOnBothSides() async throws {
+        let result = try await ChildProcess.run(try Self.binary("EngineOverUDP"), [])
         #expect(result.status == 0, "\(result.text)")
         func spis(_ side: String) -> (inbound: String, outbound: String)? {
             guard let line = result.text.split(separator: "\n").first(where: { $0.hasPrefix("\(side): installed esp SA in ") }) else { return nil }

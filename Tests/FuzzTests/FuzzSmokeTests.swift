@@ -10,10 +10,10 @@ import TestSupport
                              "set IKEV1_FUZZ_SECONDS=N to run every fuzz target for N seconds (Fuzz/run.sh, needs clang's libFuzzer)"))
 struct FuzzSmokeTests {
     @Test(arguments: try nonEmpty(FuzzTarget.allCases))
-    func shortRun(_ target: FuzzTarget) throws {
+    func shortRun(_ target: FuzzTarget) async throws {
         // Under the interop suite's lock (Tests/InteropTests): its timing-dependent scenarios never
         // share the two cores with an ASan build or a fuzzer.
-        let run = try ChildProcess.run("/usr/bin/flock", [
+        let run = try await ChildProcess.run("/usr/bin/flock", [
             "-o", "/tmp/swift-ikev1-heavy-tests.lock", "/bin/bash", Fixtures.repository.appendingPathComponent("Fuzz/run.sh").path,
             target.rawValue, "--seconds", "\(FuzzRunLength.seconds ?? 0)",
         ])

@@ -61,9 +61,10 @@ final class EventLog: @unchecked Sendable {
     /// The events other than statistics, as short names in order.
     var names: [String] { all.compactMap(\.name) }
 
-    /// Polls until `body` gives a value, at most `seconds`. Waits for `body` to find something in the events so far. The default is long because the
-    /// suite runs beside tests that block the cooperative pool (the docs build, the examples) on
-    /// this 2-core machine; a passing wait returns at once.
+    /// Polls until `body` finds something in the events so far, at most `seconds`. The default is
+    /// long because the suite shares this 2-core machine with the interop scripts, the fuzz runs
+    /// and the docs build (they wait for their children off the cooperative pool: see
+    /// `ChildProcess`); a passing wait returns at once.
     func wait<T>(seconds: Double = 120, _ body: ([TunnelEvent]) -> T?) async -> T? {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {

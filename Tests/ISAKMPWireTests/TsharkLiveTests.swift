@@ -8,9 +8,9 @@ import TestSupport
 struct TsharkLiveTests {
     @Test(.enabled(if: ChildProcess.find("tshark") != nil && ChildProcess.find("python3") != nil,
                    "tshark and python3 are not installed"))
-    func committedExpectationsMatchALiveTsharkRun() throws {
+    func committedExpectationsMatchALiveTsharkRun() async throws {
         let script = Fixtures.repository.appendingPathComponent("Scripts/tshark-expectations.sh")
-        let run = try ChildProcess.run("/bin/bash", [script.path, "--check"])
+        let run = try await ChildProcess.run("/bin/bash", [script.path, "--check"])
         #expect(run.status == 0, "\(run.text)")
     }
 }

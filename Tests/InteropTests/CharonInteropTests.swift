@@ -23,16 +23,16 @@ struct CharonInteropTests {
     ]
 
     @Test(arguments: scenarios, ["initiator", "responder"])
-    func scenario(_ name: String, role: String) throws {
-        let (status, text) = try Self.runScript("Interop/run.sh", name, role, Self.binary)
+    func scenario(_ name: String, role: String) async throws {
+        let (status, text) = try await Self.runScript("Interop/run.sh", name, role, Self.binary)
         #expect(status == 0, "\(text.suffix(3000))")
         #expect(text.contains("PASS \(name) \(role)"), "\(text.suffix(3000))")
     }
 
     /// The cert-* scenarios' PKI, identities and failures between two charons, without our code:
     /// when a cert-* scenario fails and this passes, the fault is on our side.
-    @Test func certificateSetupCharonToCharon() throws {
-        let (status, text) = try Self.runScript("Interop/pki-check.sh")
+    @Test func certificateSetupCharonToCharon() async throws {
+        let (status, text) = try await Self.runScript("Interop/pki-check.sh")
         #expect(status == 0, "\(text.suffix(3000))")
         for c in ["mm-rsa", "mm-ecdsa", "am-rsa", "wrong-ca", "expired", "id-mismatch"] {
             #expect(text.contains("PASS \(c) "), "\(c): \(text.suffix(3000))")
@@ -43,11 +43,11 @@ struct CharonInteropTests {
     /// if it hangs (each takes well under one); its exit status and output. TestSupport's
     /// ChildProcess starts it with an empty signal mask, so the dumpcap and netem.py it starts
     /// see the SIGTERM that stops them.
-    static func runScript(_ script: String, _ arguments: String...) throws -> (Int32, String) {
+    static func runScript(_ script: String, _ arguments: String...) async throws -> (Int32, String) {
         // One heavy run at a time: the fuzz smoke runs (Tests/FuzzTests) take the same lock, so an
         // ASan build never starves a scenario whose checks depend on timing (rekey, DPD). `-o`: only
         // flock holds the lock, not a process the script leaves behind.
-        let result = try ChildProcess.run("/usr/bin/flock", ["-o", heavyRunLock, "/usr/bin/timeout", "-k", "10", "300",
+        let result = try await ChildProcess.run("/usr/bin/flock", ["-o", heavyRunLock, "/usr/bin/timeout", "-k", "10", "300",
                                                              "/bin/bash", root.appendingPathComponent(script).path] + arguments)
         return (result.status, result.text)
     }

@@ -11,8 +11,8 @@ extension CharonInteropTests {
 
     @Test(.enabled(if: InteropEnvironment.hasIptables, "fault injection needs iptables (statistic, TEE, NFQUEUE)"),
           arguments: faults, ["initiator", "responder"])
-    func fault(_ name: String, role: String) throws {
-        let (status, text) = try Self.runScript("Interop/faults.sh", name, role, Self.binary)
+    func fault(_ name: String, role: String) async throws {
+        let (status, text) = try await Self.runScript("Interop/faults.sh", name, role, Self.binary)
         #expect(status == 0, "\(text.suffix(3000))")
         #expect(text.contains("PASS \(name) \(role)"), "\(text.suffix(3000))")
     }

@@ -10,8 +10,8 @@ extension CharonInteropTests {
     @Test(.enabled(if: InteropEnvironment.installed("tcpdump") && InteropEnvironment.installed("tshark"),
                    "the fragmentation checks need tcpdump and tshark"),
           arguments: ["initiator", "responder"])
-    func fragmentation(role: String) throws {
-        let (status, text) = try Self.runScript("Interop/fragmentation.sh", "force", role, Self.binary)
+    func fragmentation(role: String) async throws {
+        let (status, text) = try await Self.runScript("Interop/fragmentation.sh", "force", role, Self.binary)
         #expect(status == 0, "\(text.suffix(3000))")
         #expect(text.contains("PASS fragmentation force \(role) (on: up"), "\(text.suffix(3000))")
         #expect(text.contains("; off: no SA"), "\(text.suffix(3000))")

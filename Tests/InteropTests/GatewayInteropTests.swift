@@ -7,8 +7,8 @@ import Testing
 /// spoke told NO-PROPOSAL-CHOSEN, the control socket root's alone. About 15 s. Part of
 /// `CharonInteropTests`: the scenarios share the lock.
 extension CharonInteropTests {
-    @Test func hubWithThreeSpokes() throws {
-        let (status, text) = try Self.runScript("Interop/hub.sh", "spokes", "responder", Self.binary)
+    @Test func hubWithThreeSpokes() async throws {
+        let (status, text) = try await Self.runScript("Interop/hub.sh", "spokes", "responder", Self.binary)
         #expect(status == 0, "\(text.suffix(3000))")
         #expect(text.contains("PASS hub: three spokes (2 charons, 1 ours) from one file"), "\(text.suffix(3000))")
     }

@@ -19,8 +19,8 @@ extension CharonInteropTests {
 
     @Test(.enabled(if: InteropEnvironment.installed("tcpdump"), "the wire checks need tcpdump"),
           arguments: oursScenarios, ["initiator", "responder"])
-    func oursToOurs(_ name: String, role: String) throws {
-        let (status, text) = try Self.runScript("Interop/ours.sh", name, role, Self.binary)
+    func oursToOurs(_ name: String, role: String) async throws {
+        let (status, text) = try await Self.runScript("Interop/ours.sh", name, role, Self.binary)
         #expect(status == 0, "\(text.suffix(3000))")
         #expect(text.contains("PASS \(name) \(role)"), "\(text.suffix(3000))")
     }
@@ -28,8 +28,8 @@ extension CharonInteropTests {
     @Test(.enabled(if: ["tcpdump", "iptables", "conntrack"].allSatisfy(InteropEnvironment.installed),
                    "the NAT scenarios need tcpdump, iptables (nat table) and conntrack"),
           arguments: natScenarios)
-    func behindNAT(_ name: String, role: String) throws {
-        let (status, text) = try Self.runScript("Interop/nat.sh", name, role, Self.binary)
+    func behindNAT(_ name: String, role: String) async throws {
+        let (status, text) = try await Self.runScript("Interop/nat.sh", name, role, Self.binary)
         #expect(status == 0, "\(text.suffix(3000))")
         #expect(text.contains("PASS \(name) \(role)"), "\(text.suffix(3000))")
     }

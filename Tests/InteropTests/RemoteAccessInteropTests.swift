@@ -17,8 +17,8 @@ extension CharonInteropTests {
 
     @Test(.enabled(if: RemoteAccessLab.missing.isEmpty, Comment(rawValue: "remote access needs " + RemoteAccessLab.missing.joined(separator: ", "))),
           arguments: remoteAccessScenarios)
-    func remoteAccess(_ name: String, role: String) throws {
-        let (status, text) = try Self.runScript("Interop/remote-access.sh", name, role, Self.binary)
+    func remoteAccess(_ name: String, role: String) async throws {
+        let (status, text) = try await Self.runScript("Interop/remote-access.sh", name, role, Self.binary)
         #expect(status == 0, "\(text.suffix(3000))")
         #expect(text.contains("PASS \(name) \(role)"), "\(text.suffix(3000))")
     }

@@ -10,8 +10,8 @@ extension CharonInteropTests {
 
     @Test(.enabled(if: InteropEnvironment.installed("tcpdump"), "the capture checks need tcpdump"),
           arguments: stayUpScenarios, ["initiator", "responder"])
-    func stayUp(_ name: String, role: String) throws {
-        let (status, text) = try Self.runScript("Interop/stayup.sh", name, role, Self.binary)
+    func stayUp(_ name: String, role: String) async throws {
+        let (status, text) = try await Self.runScript("Interop/stayup.sh", name, role, Self.binary)
         #expect(status == 0, "\(text.suffix(3000))")
         #expect(text.contains("PASS \(name) \(role)"), "\(text.suffix(3000))")
     }
@@ -22,8 +22,8 @@ extension CharonInteropTests {
     /// re-authenticating against our responder, and two of our nodes, with lifetimes of
     /// 30 s (ISAKMP) and 40 s (IPsec) and a ping every 0.2 s (about 2.5 minutes in all).
     @Test(.enabled(if: InteropEnvironment.installed("tcpdump"), "the soak needs the same tools as the scenarios"))
-    func soakShortForm() throws {
-        let (status, text) = try Self.runScript("Interop/soak.sh", "40", "charon-initiator", "charon-reauth", "ours-responder",
+    func soakShortForm() async throws {
+        let (status, text) = try await Self.runScript("Interop/soak.sh", "40", "charon-initiator", "charon-reauth", "ours-responder",
                                                 "--", Self.binary)
         #expect(status == 0, "\(text.suffix(3000))")
         #expect(text.contains("PASS soak 40 s"), "\(text.suffix(3000))")

@@ -15,11 +15,11 @@ import TestSupport
     /// The targets in Sources/ that are no library product: nothing to document.
     static let undocumented: Set<String> = ["COpenSSL", "CHeapStatistics", "IKEv1Tool", "IPsecTestSupport", "IPsecBenchSupport"]
 
-    @Test(.timeLimit(.minutes(10))) func everyLibraryModuleDocumentsWithoutAWarning() throws {
+    @Test(.timeLimit(.minutes(10))) func everyLibraryModuleDocumentsWithoutAWarning() async throws {
         let swift = try #require(ChildProcess.find("swift"), "no swift in PATH")
         let root = Fixtures.repository
         let scratch = root.appendingPathComponent(".build-docs")
-        let result = try ChildProcess.run(swift, ["package", "--package-path", root.path, "--scratch-path", scratch.path,
+        let result = try await ChildProcess.run(swift, ["package", "--package-path", root.path, "--scratch-path", scratch.path,
                                                   "generate-documentation"] + Self.modules.flatMap { ["--target", $0] })
         #expect(result.status == 0, "\(result.text.suffix(4000))")
         // A warning is printed with its source excerpt: show the lines that follow it.

@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -9,7 +10,12 @@ import Darwin
 /// threads, which block every signal, and a child inherits that mask, so a child that waits for
 /// SIGTERM (dumpcap, a netem helper) never sees it. The child here gets an empty signal mask and
 /// default handlers, standard input from /dev/null, and no descriptor of ours but its output pipe.
-public final class ChildProcess {
+///
+/// Tests that wait for a long child (the interop scripts, the fuzz runs, the docs build) use the
+/// `async` ``run(_:_:output:)-swift.type.method``: Swift Testing runs every test on the cooperative
+/// pool, which has one thread per core, and two blocked waits there starve every async test beside
+/// them for minutes.
+public final class ChildProcess: @unchecked Sendable {   // used by one thread at a time
     /// Where the child's standard output and error go.
     public enum Output: Sendable {
         /// Standard output captured, standard error with it.
@@ -88,6 +94,15 @@ public final class ChildProcess {
     /// Runs `executable` with `arguments` to its end.
     public static func run(_ executable: String, _ arguments: [String], output: Output = .combined) throws -> Result {
         try ChildProcess(executable, arguments, output: output).wait()
+    }
+
+    /// Runs `executable` with `arguments` to its end, waiting on a thread of its own rather than on
+    /// one of the cooperative pool's.
+    public static func run(_ executable: String, _ arguments: [String], output: Output = .combined) async throws -> Result {
+        let child = try ChildProcess(executable, arguments, output: output)
+        return await withCheckedContinuation { finished in
+            Thread { finished.resume(returning: child.wait()) }.start()
+        }
     }
 
     /// Reads the child's output to its end, then waits for it to exit.
