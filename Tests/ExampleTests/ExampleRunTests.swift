@@ -7,21 +7,12 @@ import TestSupport
 /// over loopback UDP. `swift build` (and `swift test`, through this target's dependencies)
 /// builds them.
 @Suite struct ExampleRunTests {
-    /// An example's binary: beside the test binary (the build's products directory), else in
-    /// .build/debug as `swift build` leaves it.
-    static func binary(_ name: String) throws -> String {
-        let candidates = [Bundle.main.executableURL?.deletingLastPathComponent(), Fixtures.repository.appendingPathComponent(".build/debug")]
-        guard let path = candidates.compactMap({ $0?.appendingPathComponent(name).path }).first(where: { FileManager.default.isExecutableFile(atPath: $0) })
-        else { throw FixtureError(description: "no \(name) binary in the build products: run `swift build --build-tests`") }
-        return path
-    }
-
     /// Main Mode with a PSK, Quick Mode with PFS, ESP in UDP and two Deletes between two charons
     /// (Fixtures/captures/strongswan/main-mode-psk, whose README lists the 17 frames): every
     /// encrypted message decrypts, both Phase 1 hashes verify, the six ESP packets open.
     @Test func decodeCaptureDecryptsTheStrongSwanCapture() async throws {
         let capture = Fixtures.url("captures/strongswan/main-mode-psk/capture.pcap").path
-        let result = try await ChildProcess.run(try Self.binary("DecodeCapture"), [capture])
+        let result = try await ChildProcess.run(try Fixtures.product("DecodeCapture"), [capture])
         #expect(result.status == 0, "\(result.text)")
         let lines = result.text.split(separator: "\n").map(String.init)
         #expect(lines.count == 17, "\(result.text)")
@@ -37,7 +28,7 @@ import TestSupport
     /// Two engines over loopback UDP with a real clock: Main Mode and Quick Mode complete, and
     /// each side's inbound SPI is the other's outbound one.
     @Test func engineOverUDPInstallsTheSamePairOnBothSides() async throws {
-        let result = try await ChildProcess.run(try Self.binary("EngineOverUDP"), [])
+        let result = try await ChildProcess.run(try Fixtures.product("EngineOverUDP"), [])
         #expect(result.status == 0, "\(result.text)")
         func spis(_ side: String) -> (inbound: String, outbound: String)? {
             guard let line = result.text.split(separator: "\n").first(where: { $0.hasPrefix("\(side): installed esp SA in ") }) else { return nil }

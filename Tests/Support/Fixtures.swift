@@ -11,6 +11,16 @@ public enum Fixtures {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// A path below `Fixtures/`.
+    /// The built executable `name` (ikev1, an example): beside the test binary (the build's
+    /// products directory), else in .build/debug as `swift build` leaves it.
+    public static func product(_ name: String) throws -> String {
+        let candidates = [Bundle.main.executableURL?.deletingLastPathComponent(), repository.appendingPathComponent(".build/debug")]
+        guard let path = candidates.compactMap({ $0?.appendingPathComponent(name).path })
+            .first(where: { FileManager.default.isExecutableFile(atPath: $0) })
+        else { throw FixtureError(description: "no \(name) binary in the build products: run `swift build --build-tests`") }
+        return path
+    }
+
     public static func url(_ relative: String) -> URL { root.appendingPathComponent(relative) }
 
     /// The bytes of a fixture file.
