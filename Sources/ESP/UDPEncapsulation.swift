@@ -97,25 +97,3 @@ extension UDPEncapsulation {
         segment.baseAddress!.storeBE16(value, at: offset)
     }
 }
-
-/// The RFC 1071 one's-complement sum.
-struct InternetChecksum {
-    private var sum: UInt64 = 0
-
-    mutating func add(_ bytes: UnsafeRawBufferPointer) {
-        var i = 0
-        while i + 1 < bytes.count {
-            sum &+= UInt64(bytes[i]) << 8 | UInt64(bytes[i + 1])
-            i += 2
-        }
-        if i < bytes.count { sum &+= UInt64(bytes[i]) << 8 }
-    }
-
-    mutating func add(_ word: UInt32) { sum &+= UInt64(word >> 16) &+ UInt64(word & 0xFFFF) }
-
-    func finish() -> UInt16 {
-        var s = sum
-        while s >> 16 != 0 { s = (s & 0xFFFF) &+ (s >> 16) }
-        return ~UInt16(s)
-    }
-}

@@ -15,12 +15,13 @@ struct RunCommand: ParsableCommand {
     var control: String = ControlServer.defaultPath
     @Option(help: "Bring up this TUN device and route every connection's remote subnet through it.")
     var tun: String?
+    @OptionGroup var tunOptions: TunOptions
     @Option(help: "Address for the TUN device (CIDR).")
     var tunAddress: String?
 
     func run() throws {
         let session: GatewaySession
-        do { session = try GatewaySession(path: config, listen: listen, controlPath: control, tunName: tun, tunAddress: tunAddress) } catch {
+        do { session = try GatewaySession(path: config, listen: listen, controlPath: control, tunName: tun, tunAddress: tunAddress, tunOptions: tunOptions) } catch {
             throw ValidationError(error.description)
         }
         let status = try session.run()

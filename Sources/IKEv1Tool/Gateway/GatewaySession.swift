@@ -32,18 +32,21 @@ final class GatewaySession: @unchecked Sendable {
     let controlPath: String
     let tunName: String?
     let tunAddress: String?
+    let tunOptions: TunOptions
     private var runtime: IPsecNodeRuntime?
     private var tun: TunDevice?
     /// What runs now: replaced by a reload, on the control thread.
     private var current: Loaded
     private let reloadLock = NSLock()
 
-    init(path: String, listen: String?, controlPath: String, tunName: String?, tunAddress: String?) throws(LoadError) {
+    init(path: String, listen: String?, controlPath: String, tunName: String?, tunAddress: String?,
+         tunOptions: TunOptions) throws(LoadError) {
         self.path = path
         self.listen = listen
         self.controlPath = controlPath
         self.tunName = tunName
         self.tunAddress = tunAddress
+        self.tunOptions = tunOptions
         current = try Self.load(path, listen: listen, tun: tunName != nil)
     }
 
@@ -99,8 +102,8 @@ final class GatewaySession: @unchecked Sendable {
     func run() throws -> Int32 {
         if let tunName {
             do {
-                let device = try TunDevice(name: tunName)
-                try device.configure(address: tunAddress, routes: current.routes.sorted())
+                let device = try tunOptions.open(tunName)
+                try device.configure(address: tunAddress, routes: current.routes.sorted(), mtu: tunOptions.tunMTU)
                 tun = device
                 print("TUN \(device.name) up, routing \(current.routes.isEmpty ? "nothing" : current.routes.sorted().joined(separator: ", "))")
             } catch {

@@ -15,7 +15,7 @@ struct InitiateCommand: ParsableCommand {
 
     func run() throws {
         let session = NodeSession(settings: try connection.settings(), role: .initiator, once: once)
-        let status = try session.run(tunName: nil, tunAddress: nil, timeout: once ? timeout : nil)
+        let status = try session.run(tunName: nil, tunAddress: nil, tunOptions: TunOptions(), timeout: once ? timeout : nil)
         if status != 0 { throw ExitCode(status) }
     }
 }
@@ -33,6 +33,7 @@ struct RespondCommand: ParsableCommand {
     var once = false
     @Option(help: "Bring up this TUN device and route the peer's subnet through it.")
     var tun: String?
+    @OptionGroup var tunOptions: TunOptions
     @Option(help: "Address for the TUN device (CIDR), e.g. 203.0.113.1/32.")
     var tunAddress: String?
     @Option(help: "Write Wireshark's key tables (ikev1_decryption_table, esp_sa) of every SA created to this directory.")
@@ -42,7 +43,7 @@ struct RespondCommand: ParsableCommand {
         var settings = try connection.settings()
         if let listen { settings.local = listen }
         let session = NodeSession(settings: settings, role: .responder, once: once, exportDirectory: exportWireshark)
-        let status = try session.run(tunName: tun, tunAddress: tunAddress, timeout: nil)
+        let status = try session.run(tunName: tun, tunAddress: tunAddress, tunOptions: tunOptions, timeout: nil)
         if status != 0 { throw ExitCode(status) }
     }
 }
@@ -56,6 +57,7 @@ struct ConnectCommand: ParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @Option(help: "The TUN device to create.")
     var tun: String = "ikev1tun0"
+    @OptionGroup var tunOptions: TunOptions
     @Option(help: "Address for the TUN device (CIDR), e.g. 198.51.100.1/32.")
     var tunAddress: String?
     @Option(help: "Write Wireshark's key tables (ikev1_decryption_table, esp_sa) of every SA created to this directory.")
@@ -64,7 +66,7 @@ struct ConnectCommand: ParsableCommand {
     func run() throws {
         let session = NodeSession(settings: try connection.settings(), role: .initiator, once: false,
                                   exportDirectory: exportWireshark)
-        let status = try session.run(tunName: tun, tunAddress: tunAddress, timeout: nil)
+        let status = try session.run(tunName: tun, tunAddress: tunAddress, tunOptions: tunOptions, timeout: nil)
         if status != 0 { throw ExitCode(status) }
     }
 }

@@ -63,7 +63,7 @@ final class NodeSession: @unchecked Sendable {
     }
 
     /// Runs until the SA is up (`once`), a failure (`once`), SIGINT/SIGTERM or `timeout`; returns the exit status.
-    func run(tunName: String?, tunAddress: String?, timeout: Double?) throws -> Int32 {
+    func run(tunName: String?, tunAddress: String?, tunOptions: TunOptions, timeout: Double?) throws -> Int32 {
         let local = try Self.resolveLocal(settings, role: role)
         let config: PeerConfig
         do { config = try PeerConfigBuilder.build(settings, local: local, responder: role == .responder) } catch {
@@ -80,10 +80,10 @@ final class NodeSession: @unchecked Sendable {
         self.tunName = tunName
         if let tunName {
             do {
-                let device = try TunDevice(name: tunName)
+                let device = try tunOptions.open(tunName)
                 var routes: [String] = []
                 if !settings.transport, let r = config.remoteTrafficSelector { routes += r.subnets.map(\.description) }
-                try device.configure(address: tunAddress ?? settings.tunAddress, routes: routes)
+                try device.configure(address: tunAddress ?? settings.tunAddress, routes: routes, mtu: tunOptions.tunMTU)
                 tun = device
                 say("TUN \(device.name) up, routing \(routes.isEmpty ? "nothing" : routes.joined(separator: ", "))")
             } catch {

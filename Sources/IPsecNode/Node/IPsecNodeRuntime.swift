@@ -45,13 +45,11 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
     private var endpoint: IKEv1Endpoint
     private var environment: Environment
     private let ike: UDPSocket
-    private let natT: UDPSocket
-    /// Raw ESP; nil when the process may not open raw sockets (then only UDP-encapsulated SAs carry traffic).
-    private let rawESP: RawIPSocket?
-    /// Raw AH (protocol 51, our own IP headers), for SAs that negotiated AH.
-    private let rawAH: RawIPSocket?
+    /// The NAT-T socket, raw ESP and AH (nil when the process may not open raw sockets: then only
+    /// UDP-encapsulated SAs carry traffic) and the TUN device.
+    private let endpoints: DataPlane.Endpoints
+    private var natT: UDPSocket { endpoints.natT }
     private let rawSocketError: SystemError?
-    private let tun: TunDevice?
     private let database = SADatabase()
     private let report: @Sendable (Report) -> Void
     private var timers = TimerQueue<TimerID>()
@@ -86,16 +84,16 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
         endpoint = try IKEv1Endpoint(configs: configs, limits: limits)
         environment = Environment(now: EngineTime(milliseconds: monotonicMilliseconds()), entropy: entropy)
         ike = try UDPSocket(bindTo: ikeAddress, mark: mark)
-        natT = try UDPSocket(bindTo: SocketAddress(address: ikeAddress.address, port: natTPort), mark: mark)
+        let natT = try UDPSocket(bindTo: SocketAddress(address: ikeAddress.address, port: natTPort), mark: mark)
         do {
             let esp = try RawIPSocket(ipProtocol: 50, bindTo: ikeAddress.address, mark: mark)
-            (rawESP, rawAH) = (esp, try RawIPSocket(ipProtocol: 51, bindTo: ikeAddress.address, mark: mark, headerIncluded: true))
+            let ah = try RawIPSocket(ipProtocol: 51, bindTo: ikeAddress.address, mark: mark, headerIncluded: true)
+            endpoints = DataPlane.Endpoints(natT: natT, rawESP: esp, rawAH: ah, tun: tun)
             rawSocketError = nil
         } catch {
-            (rawESP, rawAH) = (nil, nil)
+            endpoints = DataPlane.Endpoints(natT: natT, rawESP: nil, rawAH: nil, tun: tun)
             rawSocketError = error
         }
-        self.tun = tun
         self.report = report
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw SystemError("pipe") }
@@ -202,7 +200,11 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
         if let rawSocketError {
             report(.warning("no raw IP sockets (\(rawSocketError)): only UDP-encapsulated IPsec SAs can carry traffic"))
         }
-        let dataPlane = Thread { [self] in runDataPlane() }
+        let dataPlane = Thread { [self] in
+            let handoff = DataPlane.Handoff(ike: { [self] in enqueueIKE($0, from: $1) }, unprotected: { [self] in trapped($0) },
+                                            peerMoved: { [self] in post(.peerMoved(inboundSPI: $0, to: $1)) })
+            DataPlane(endpoints, database: database, handoff: handoff).run { stopLock.withLock { dataPlaneRunning } }
+        }
         dataPlane.name = "ikev1-data-plane"
         stopLock.withLock { dataPlaneRunning = true }
         dataPlane.start()
@@ -316,103 +318,14 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
         }
     }
 
-    // MARK: Data plane
-
-    /// Bytes kept free in front of a packet for the ESP header and IV, or the IPv4 header of transport mode.
-    private static let headroom = 128
-
-    private func runDataPlane() {
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536 + 512, alignment: 16)
-        defer { buffer.deallocate() }
-        let fds = [natT.fd] + [rawESP, rawAH].compactMap { $0?.fd } + (tun.map { [$0.fd] } ?? [])
-        while stopLock.withLock({ dataPlaneRunning }) {
-            guard let ready = try? Poller().readable(fds, timeoutMilliseconds: 200) else { continue }
-            if ready.contains(natT.fd) { receiveNATT(buffer) }
-            if let rawESP, ready.contains(rawESP.fd) { receiveRaw(rawESP, buffer) }
-            if let rawAH, ready.contains(rawAH.fd) { receiveRaw(rawAH, buffer) }
-            if let tun, ready.contains(tun.fd) { sealFromTun(tun, buffer) }
+    /// IKE from the NAT-T port, for the control plane; dropped (counted) when too many are waiting.
+    private func enqueueIKE(_ payload: UnsafeRawBufferPointer, from: SocketAddress) {
+        let queued = inboxLock.withLock { () -> Bool in
+            guard inbox.count < Self.inboxLimit else { inboxDropped += 1; return false }
+            inbox.append((Array(payload), from))
+            return true
         }
-    }
-
-    private func receiveNATT(_ buffer: UnsafeMutableRawBufferPointer) {
-        let h = Self.headroom
-        for _ in 0..<256 {
-            let space = UnsafeMutableRawBufferPointer(rebasing: buffer[h...])
-            guard let (n, from) = (try? natT.receive(into: space)) ?? nil else { return }
-            let payload = UnsafeRawBufferPointer(rebasing: buffer[h..<(h + n)])
-            switch UDPEncapsulated.kind(payload) {
-            case .ike:
-                let queued = inboxLock.withLock { () -> Bool in
-                    guard inbox.count < Self.inboxLimit else { inboxDropped += 1; return false }
-                    inbox.append((Array(payload), from))
-                    return true
-                }
-                if queued { signalWake() }
-            case .esp:
-                deliver(database.open(buffer, packet: h..<(h + n), from: from, carrier: .espInUDP), buffer)
-            case .keepalive:
-                continue
-            case .invalid:
-                database.countMalformed()
-            }
-        }
-    }
-
-    /// Raw ESP (protocol 50) from its SPI on; raw AH (51) as a whole IP packet, which the IPv4
-    /// socket hands over and the IPv6 one does not, so its header is rebuilt (AH sums it).
-    private func receiveRaw(_ socket: RawIPSocket, _ buffer: UnsafeMutableRawBufferPointer) {
-        let h = Self.headroom
-        for _ in 0..<256 {
-            let space = UnsafeMutableRawBufferPointer(rebasing: buffer[h...])
-            guard let received = (try? socket.receive(into: space)) ?? nil else { return }
-            guard case .packet(let r, let from) = received else {
-                database.countMalformed()
-                continue
-            }
-            let peer = SocketAddress(address: from, port: 0)
-            let payload = (h + r.lowerBound)..<(h + r.upperBound)
-            guard socket.ipProtocol == 51 else {
-                deliver(database.open(buffer, packet: payload, from: peer, carrier: .rawESP), buffer)
-                continue
-            }
-            let whole = from.count == 4 ? h..<payload.upperBound
-                : IPPacket.prependHeader(buffer, payload: payload, protocol: 51, source: from, destination: socket.local)
-            guard let whole else { database.countMalformed(); continue }
-            deliver(database.open(buffer, packet: whole, from: peer, carrier: .rawAH), buffer)
-        }
-    }
-
-    private func deliver(_ opened: SADatabase.Opened, _ buffer: UnsafeMutableRawBufferPointer) {
-        switch opened {
-        case .deliver(let inner):
-            try? tun?.write(UnsafeRawBufferPointer(rebasing: buffer[inner]))
-        case .deliverFromMovedPeer(let inner, let spi, let to):
-            try? tun?.write(UnsafeRawBufferPointer(rebasing: buffer[inner]))
-            post(.peerMoved(inboundSPI: spi, to: to))
-        case .dropped:
-            break
-        }
-    }
-
-    private func sealFromTun(_ tun: TunDevice, _ buffer: UnsafeMutableRawBufferPointer) {
-        let h = Self.headroom
-        for _ in 0..<256 {
-            let space = UnsafeMutableRawBufferPointer(rebasing: buffer[h..<(buffer.count - 256)])
-            guard let n = (try? tun.read(into: space)) ?? nil else { return }
-            guard let (packet, destination) = database.seal(buffer, packet: h..<(h + n)) else {
-                trapped(UnsafeRawBufferPointer(rebasing: buffer[h..<(h + n)]))
-                continue
-            }
-            send(UnsafeRawBufferPointer(rebasing: buffer[packet]), to: destination)
-        }
-    }
-
-    private func send(_ bytes: UnsafeRawBufferPointer, to destination: SADatabase.Destination) {
-        switch destination.carrier {
-        case .espInUDP: try? natT.send(bytes, to: destination.peer)
-        case .rawESP: try? rawESP?.send(bytes, to: destination.peer.address)
-        case .rawAH: try? rawAH?.send(bytes, to: destination.peer.address)
-        }
+        if queued { signalWake() }
     }
 
     // MARK: start_action = trap
@@ -453,13 +366,13 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
             return held
         }
         guard !packets.isEmpty else { return }
-        let h = Self.headroom
+        let h = DataPlane.headroom
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536 + 512, alignment: 16)
         defer { buffer.deallocate() }
-        for p in packets where h + p.count <= buffer.count - 256 {
+        for p in packets where h + p.count <= buffer.count - DataPlane.tailroom {
             p.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[h..<(h + p.count)]).copyMemory(from: $0) }
             guard let (packet, destination) = database.seal(buffer, packet: h..<(h + p.count)) else { continue }
-            send(UnsafeRawBufferPointer(rebasing: buffer[packet]), to: destination)
+            DataPlane.send(UnsafeRawBufferPointer(rebasing: buffer[packet]), to: destination, via: endpoints)
         }
     }
 }

@@ -3,18 +3,47 @@ import Foundation
 import Glibc
 
 /// A Linux TUN device (`/dev/net/tun`, IFF_TUN | IFF_NO_PI): IP packets in and out.
+///
+/// With offloads (IFF_VNET_HDR and TUNSETOFFLOAD, as virtio-net and wireguard-go use them) the
+/// kernel hands over TCP and UDP super-segments of up to 64 KiB with their checksum left to the
+/// device, and every packet in either direction starts with a 10-byte `virtio_net_hdr`; the
+/// node's data plane cuts them into packets before sealing.
 public final class TunDevice {
     /// The non-blocking descriptor of `/dev/net/tun` attached to the device; closed on deinit.
     public let fd: Int32
     /// The interface name the kernel gave the device (the one asked for, cut to IFNAMSIZ - 1 bytes).
     public let name: String
+    /// What the kernel agreed to hand over unfinished.
+    public let offloads: Offloads
+    /// True when every packet read or written starts with a `virtio_net_hdr` (10 bytes): the
+    /// device was opened with offloads, even if the kernel then granted none of them.
+    public let hasVirtioHeader: Bool
+
+    /// The work a TUN device may leave to its reader (TUN_F_* of TUNSETOFFLOAD).
+    public struct Offloads: OptionSet, Sendable {
+        public let rawValue: UInt32
+        /// Creates a set from TUN_F_* bits.
+        public init(rawValue: UInt32) { self.rawValue = rawValue }
+        /// TUN_F_CSUM: packets whose TCP/UDP checksum is still to be completed.
+        public static let checksum = Offloads(rawValue: 0x01)
+        /// TUN_F_TSO4 and TUN_F_TSO6: TCP super-segments over IPv4 and IPv6.
+        public static let tcpSegmentation = Offloads(rawValue: 0x02 | 0x04)
+        /// TUN_F_USO4 and TUN_F_USO6: UDP super-segments (Linux 6.2 and later).
+        public static let udpSegmentation = Offloads(rawValue: 0x20 | 0x40)
+        /// Everything the node's data plane handles.
+        public static let all: Offloads = [.checksum, .tcpSegmentation, .udpSegmentation]
+    }
 
     private static let tunSetIff: UInt = 0x4004_54ca // _IOW('T', 202, int)
+    private static let tunSetOffload: UInt = 0x4004_54d0 // _IOW('T', 208, unsigned int)
     private static let iffTun: Int16 = 0x0001
     private static let iffNoPI: Int16 = 0x1000
+    private static let iffVnetHdr: Int16 = 0x4000
 
-    /// Creates (or attaches to) the device `name`; needs CAP_NET_ADMIN.
-    public init(name: String) throws(SystemError) {
+    /// Creates (or attaches to) the device `name`; needs CAP_NET_ADMIN. `offloads`: what to ask
+    /// the kernel for; a kernel that refuses UDP segmentation still gets checksum and TCP
+    /// segmentation, and one that refuses those too gets a device without offloads.
+    public init(name: String, offloads wanted: Offloads = []) throws(SystemError) {
         let fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC)
         guard fd >= 0 else { throw SystemError("open /dev/net/tun") }
         var ifr = ifreq()
@@ -22,7 +51,7 @@ public final class TunDevice {
             let bytes = Array(name.utf8.prefix(Int(IFNAMSIZ) - 1))
             buf.copyBytes(from: bytes)
         }
-        ifr.ifr_ifru.ifru_flags = Self.iffTun | Self.iffNoPI
+        ifr.ifr_ifru.ifru_flags = Self.iffTun | Self.iffNoPI | (wanted.isEmpty ? 0 : Self.iffVnetHdr)
         guard ioctl(fd, Self.tunSetIff, &ifr) == 0 else {
             let e = SystemError("ioctl TUNSETIFF \(name)")
             close(fd)
@@ -30,12 +59,24 @@ public final class TunDevice {
         }
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         self.fd = fd
+        var granted: Offloads = []
+        if !wanted.isEmpty {
+            // Each later try drops what an older kernel may not know; the last one asks for nothing,
+            // which every kernel accepts, and the device still carries virtio headers.
+            for candidate in [wanted, wanted.subtracting(.udpSegmentation), []]
+            where ioctl(fd, Self.tunSetOffload, CInt(bitPattern: candidate.rawValue)) == 0 {
+                granted = candidate
+                break
+            }
+        }
+        offloads = granted
+        hasVirtioHeader = !wanted.isEmpty
         self.name = withUnsafeBytes(of: &ifr.ifr_ifrn.ifrn_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
     }
 
     deinit { close(fd) }
 
-    /// Reads one packet; nil when none is waiting.
+    /// Reads one packet (with its virtio header when ``hasVirtioHeader``); nil when none is waiting.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(SystemError) -> Int? {
         let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
         if n < 0 {
@@ -45,7 +86,7 @@ public final class TunDevice {
         return n
     }
 
-    /// Writes one IP packet.
+    /// Writes one IP packet, behind its virtio header when ``hasVirtioHeader``.
     public func write(_ packet: UnsafeRawBufferPointer) throws(SystemError) {
         guard Glibc.write(fd, packet.baseAddress, packet.count) >= 0 else { throw SystemError("write \(name)") }
     }
