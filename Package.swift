@@ -44,6 +44,9 @@ let package = Package(
         ),
         // glibc's heap statistics (mallinfo2), for the memory figure of `ikev1 bench handshake`.
         .systemLibrary(name: "CHeapStatistics"),
+        // Per-thread allocation counts for `ikev1 bench esp` (mallocs_per_packet): glibc's malloc
+        // entry points interposed in the executable.
+        .target(name: "CAllocationCount"),
         // ISAKMP wire codec (RFC 2408, 2407, 2409, 3947): standard library only.
         .target(name: "ISAKMPWire", swiftSettings: strict),
         // Crypto suite and the IKEv1 key schedule over libcrypto.
@@ -83,7 +86,7 @@ let package = Package(
             name: "IKEv1Tool",
             dependencies: [
                 "ISAKMPWire", "IPsecCrypto", "IKEv1", "ESP", "IPsecNode", "PacketCapture", "IKEv1Config",
-                "IPsecTestSupport", "IPsecBenchSupport", "IPsecService",
+                "IPsecTestSupport", "IPsecBenchSupport", "IPsecService", "CAllocationCount",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CAllocationCount
 import IPsecBenchSupport
 import Foundation
 import Testing
@@ -19,6 +20,23 @@ struct BenchCommandTests {
         let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as! [String: Any]
         #expect(object["algorithm"] as? String == "aes128gcm16" && object["threads"] as? Int == 2)
         #expect((object["packets_per_second"] as? Double ?? 0) > 0 && (object["ratio"] as? Double ?? 0) > 0)
+        #if os(Linux)
+        #expect(object["mallocs_per_packet"] as? Double == 0, "sealing allocates nothing")
+        #endif
+    }
+
+    /// The interposed allocator counts each thread's own allocations (what mallocs_per_packet reads).
+    @Test(.enabled(if: swift_ikev1_thread_allocations() >= 0, "allocations are counted with glibc only"))
+    func allocationsAreCountedPerThread() async {
+        let before = swift_ikev1_thread_allocations()
+        let arrays = (0..<100).map { [UInt8](repeating: UInt8($0), count: 64 + $0) }
+        #expect(swift_ikev1_thread_allocations() - before >= 100, "\(arrays.count) arrays")
+        // Another thread's allocations are not this one's.
+        let mark = swift_ikev1_thread_allocations()
+        let other = Thread { _ = (0..<50).map { [UInt8](repeating: 1, count: 100 + $0) } }
+        other.start()
+        while !other.isFinished { usleep(1000) }
+        #expect(swift_ikev1_thread_allocations() - mark < 50)
     }
 
     @Test("unknown algorithms and bad counts are refused")

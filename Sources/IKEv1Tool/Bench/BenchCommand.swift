@@ -80,6 +80,8 @@ struct BenchResult {
     let ratio: Double
     /// Our packets per second of thread CPU time, summed over threads (text output only).
     let packetsPerCPUSecond: Double
+    /// Heap allocations per packet sealed or opened, the most of any thread; nil where not counted.
+    let mallocsPerPacket: Double?
 
     var megabytesPerSecond: Double { packetsPerSecond * Double(size) / 1_000_000 }
 
@@ -91,8 +93,7 @@ struct BenchResult {
             ("megabytes_per_second", .double((megabytesPerSecond * 100).rounded() / 100)),
             ("baseline_packets_per_second", .int(Int(baselinePacketsPerSecond.rounded()))),
             ("ratio", .double((ratio * 1000).rounded() / 1000)),
-            // Counting mallocs needs an interposed allocator: the Benchmarks package measures it.
-            ("mallocs_per_packet", .null),
+            ("mallocs_per_packet", mallocsPerPacket.map { .double(($0 * 1000).rounded() / 1000) } ?? .null),
         ])
     }
 

@@ -1,3 +1,4 @@
+import CAllocationCount
 import Dispatch
 #if canImport(Glibc)
 import Glibc
@@ -40,7 +41,9 @@ enum BenchRunner {
                            packetsPerSecond: perThread.map(\.ours).reduce(0, +),
                            baselinePacketsPerSecond: perThread.map(\.baseline).reduce(0, +),
                            ratio: median(perThread.map(\.ratio)),
-                           packetsPerCPUSecond: perThread.map(\.oursPerCPUSecond).reduce(0, +))
+                           packetsPerCPUSecond: perThread.map(\.oursPerCPUSecond).reduce(0, +),
+                           mallocsPerPacket: perThread.contains { $0.mallocsPerPacket == nil } ? nil
+                               : perThread.compactMap(\.mallocsPerPacket).max())
     }
 
     /// Median packets/s of ours and of the baseline on one thread, and the
@@ -49,7 +52,9 @@ enum BenchRunner {
     /// `oursPerCPUSecond` divides by the thread's CPU time instead of wall time:
     /// it stays flat from one to N threads when SAs share nothing, even when
     /// other processes take cores away.
-    typealias ThreadRates = (ours: Double, baseline: Double, ratio: Double, oursPerCPUSecond: Double)
+    /// `mallocsPerPacket`: heap allocations our seal/open made per packet on the thread (nil where
+    /// they are not counted).
+    typealias ThreadRates = (ours: Double, baseline: Double, ratio: Double, oursPerCPUSecond: Double, mallocsPerPacket: Double?)
 
     static func run(_ w: ESPBenchWorkload, _ direction: ESPBenchWorkload.Direction,
                     seconds: Double) throws -> ThreadRates {
@@ -65,18 +70,23 @@ enum BenchRunner {
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9)
         var round = 0
         var cpuNanoseconds: UInt64 = 0
+        var allocations: Int64 = 0
         repeat {
             // Alternate which side goes first, so neither always inherits the other's cache state.
             let a: UInt64, b: UInt64
             let c0 = threadCPUNanoseconds()
             if round % 2 == 0 {
+                let m0 = swift_ikev1_thread_allocations()
                 a = try time { try w.runOurs(direction, count: batch) }
+                allocations += swift_ikev1_thread_allocations() - m0
                 cpuNanoseconds += threadCPUNanoseconds() - c0
                 b = time { w.runBaseline(direction, count: batch) }
             } else {
                 b = time { w.runBaseline(direction, count: batch) }
                 let c1 = threadCPUNanoseconds()
+                let m1 = swift_ikev1_thread_allocations()
                 a = try time { try w.runOurs(direction, count: batch) }
+                allocations += swift_ikev1_thread_allocations() - m1
                 cpuNanoseconds += threadCPUNanoseconds() - c1
             }
             round += 1
@@ -84,8 +94,10 @@ enum BenchRunner {
             baseline.append(Double(batch) * 1e9 / Double(b))
             ratios.append(Double(b) / Double(a))
         } while DispatchTime.now().uptimeNanoseconds < deadline || ours.count < 3
+        let counted = swift_ikev1_thread_allocations() >= 0
         return (median(ours), median(baseline), median(ratios),
-                Double(batch * ours.count) * 1e9 / Double(max(cpuNanoseconds, 1)))
+                Double(batch * ours.count) * 1e9 / Double(max(cpuNanoseconds, 1)),
+                counted ? Double(allocations) / Double(batch * ours.count) : nil)
     }
 
     /// CPU time of the calling thread.
@@ -121,7 +133,7 @@ enum BenchRunner {
         private var values: [ThreadRates]
         private(set) var error: (any Error)?
 
-        init(threads: Int) { values = Array(repeating: (0, 0, 0, 0), count: threads) }
+        init(threads: Int) { values = Array(repeating: (0, 0, 0, 0, nil), count: threads) }
 
         func set(_ index: Int, _ value: ThreadRates) {
             lock.lock(); defer { lock.unlock() }

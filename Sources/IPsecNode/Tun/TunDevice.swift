@@ -21,6 +21,7 @@ public final class TunDevice {
 
     /// The work a TUN device may leave to its reader (TUN_F_* of TUNSETOFFLOAD).
     public struct Offloads: OptionSet, Sendable {
+        /// The TUN_F_* bits.
         public let rawValue: UInt32
         /// Creates a set from TUN_F_* bits.
         public init(rawValue: UInt32) { self.rawValue = rawValue }
