@@ -15,6 +15,8 @@ public final class RawIPSocket {
     public let fd: Int32
     /// The address bound to: the kernel delivers only packets sent to it.
     public let local: [UInt8]
+    /// The last sender, so that a burst from one peer allocates no address per packet.
+    private var senders = SenderCache()
     /// The IP protocol number.
     public let ipProtocol: UInt8
 
@@ -77,7 +79,7 @@ public final class RawIPSocket {
             if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { return nil }
             throw SystemError("recvfrom (IP protocol \(ipProtocol))")
         }
-        guard let from = SocketAddress(storage: storage) else { return nil }
+        guard let from = senders.address(storage) else { return nil }
         guard local.count == 4 else { return .packet(0..<n, from: from.address) }
         guard let payload = Self.ipv4Payload(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), protocol: ipProtocol) else {
             return .malformed(from: from.address)

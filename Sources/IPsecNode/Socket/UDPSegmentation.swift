@@ -45,7 +45,7 @@ extension UDPSocket {
             if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { return nil }
             throw SystemError("recvmsg")
         }
-        guard let from = SocketAddress(storage: storage) else { return nil }
+        guard let from = senders.address(storage) else { return nil }
         var segmentSize = n
         withUnsafeBytes(of: &control) { c in
             // One control message at most: UDP_GRO's int.

@@ -64,6 +64,8 @@ public final class UDPSocket {
     public let fd: Int32
     /// The address it is bound to (the port the kernel chose for port 0).
     public let local: SocketAddress
+    /// The last sender, so that a burst from one peer allocates no address per datagram.
+    var senders = SenderCache()
 
     /// Binds to `local` (port 0 picks a free port); `mark` sets SO_MARK (0: none).
     public init(bindTo local: SocketAddress, mark: UInt32 = 0) throws(SystemError) {
@@ -124,7 +126,7 @@ public final class UDPSocket {
             if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { return nil }
             throw SystemError("recvfrom")
         }
-        guard let from = SocketAddress(storage: storage) else { return nil }
+        guard let from = senders.address(storage) else { return nil }
         return (n, from)
     }
 }
