@@ -14,7 +14,7 @@ both run.sh main-psk aggressive-fqdn legacy-3des ecp384-gcm modp2048-ecp256 tran
 both faults.sh loss30 dup reorder delay restart-mid kill-node qm3-lost
 both fragmentation.sh force
 runs+=("hub.sh spokes responder")   # one `ikev1 run` hub, two charon spokes and one of ours
-both ours.sh raw-tunnel raw-transport raw-tunnel-v6 encap-tunnel encap-transport raw-wireshark transport-wireshark raw-ah raw-ah-transport raw-gre
+both ours.sh raw-tunnel raw-transport raw-tunnel-v6 encap-tunnel encap-transport raw-wireshark transport-wireshark raw-ah raw-ah-transport raw-gre raw-pmtu
 for s in nat-ours nat-charon nat-transport; do runs+=("nat.sh $s initiator"); done
 runs+=("nat.sh nat-charon responder")   # charon behind the NAT initiates to our node
 for s in am-pull am-push mm-pull mm-push wrong-password; do runs+=("remote-access.sh $s initiator"); done

@@ -17,6 +17,10 @@
 #   raw-ah-transport     AH in transport mode
 #   raw-gre              selectors [gre] on both sides: GRE packets (Interop/proto-echo.py, raw
 #                        sockets) go through both ways, ICMP does not go through either way
+#   raw-pmtu             --tun-mtu 1500 on both (the veth's own MTU, so full-size inner packets
+#                        cannot fit with ESP's overhead): a 1500-byte ping with DF is answered
+#                        "fragmentation needed" with the largest size that fits, a ping of that
+#                        size goes through, and TCP, told the same, carries traffic
 # Traffic: 5 pings, then a 5 s iperf3 TCP transfer (the wireshark ones: pings only). Then SIGTERM
 # to the node in $NS_US: the other must take its Deletes. Same topology as run.sh (lib.sh).
 # Needs root, iproute2, ping, iperf3, tcpdump; tshark for the wireshark ones.
@@ -41,6 +45,7 @@ case "$scenario" in
     raw-ah)              ours=(--esp ah-sha256); wire=ah ;;
     raw-ah-transport)    ours=(--esp ah-sha256 --transport); wire=ah; mode=transport ;;
     raw-gre)             proto="[gre]" ;;
+    raw-pmtu)            ours=(--tun-mtu 1500) ;;
     *) die "unknown scenario $scenario" ;;
 esac
 label="$scenario $role"
@@ -118,6 +123,15 @@ wait_for 10 first_ping || { tail -n 40 "$log_us" "$log_peer" >&2; die "$label: n
 received="$(ping_count "$NS_US" "$from" "$to" 5)"
 [ "$received" -ge 4 ] || die "$label: $received of 5 pings came back"
 traffic="$received/5 pings"
+if [ "$scenario" = raw-pmtu ]; then
+    # 1472 bytes of ICMP data: a 1500-byte packet with DF, as big as the veth itself.
+    answer="$(ip netns exec "$NS_US" ping -n -c1 -W2 -M do -s 1472 -I "$from" "$to" 2>&1 || true)"
+    mtu="$(grep -oE 'Frag needed and DF set \(mtu = [0-9]+\)' <<< "$answer" | grep -oE '[0-9]+' || true)"
+    [ -n "$mtu" ] && [ "$mtu" -lt 1500 ] && [ "$mtu" -gt 1400 ] || die "$label: no 'fragmentation needed' for a 1500-byte packet: $answer"
+    fits="$(ip netns exec "$NS_US" ping -n -c3 -i 0.2 -W1 -M do -s $(( mtu - 28 )) -I "$from" "$to" 2>&1 | grep -oE '[0-9]+ received' || true)"
+    [ "$fits" = "3 received" ] || die "$label: pings of $mtu bytes (the size the ICMP gave): $fits"
+    traffic="$traffic, 1500 bytes with DF answered 'fragmentation needed (mtu = $mtu)', $mtu bytes went through"
+fi
 fi
 if [ -z "$export_dir" ] && [ -z "$proto" ]; then
     kbits="$(iperf_kbits "$NS_US" "$from" "$NS_PEER" "$to" 5)"

@@ -8,6 +8,10 @@ the kernel's GSO would make of it, each built by scapy as a packet of its own (s
 lengths and checksums): IPv4 identification counting up from the first, TCP sequence numbers
 advancing, FIN and PSH on the last segment only, CWR on the first only.
 
+"too_big" cases: a packet too large for its SA's path and the ICMP answer the node writes back
+into the TUN device: IPv4 "fragmentation needed" (type 3 code 4, next-hop MTU) quoting 548 bytes,
+or ICMPv6 "Packet Too Big" quoting what fits in 1280 bytes, from the packet's destination.
+
 "coalesce" cases: consecutive TCP segments (built one by one) and the one packet that carries
 them all (built whole), with the virtio_net_hdr fields a GRO'd packet is written with.
 
@@ -15,8 +19,8 @@ Run: pip install scapy==2.8.0 && python3 Scripts/make-offload-vectors.py
 """
 import json
 import scapy
-from scapy.layers.inet import IP, TCP, UDP
-from scapy.layers.inet6 import IPv6
+from scapy.layers.inet import IP, ICMP, TCP, UDP
+from scapy.layers.inet6 import IPv6, ICMPv6PacketTooBig
 
 TS = [("NOP", None), ("NOP", None), ("Timestamp", (0x01020304, 0x0a0b0c0d))]
 
@@ -88,6 +92,18 @@ def coalesce_case(name, version, sizes, last_flags="PA", options=TS):
     return {"name": name, "header": header, "segments": [s.hex() for s in segments], "merged": merged.hex()}
 
 
+def too_big_case(name, version, mtu):
+    if version == 4:
+        original = tcp_packet(4, 1, "PA", payload(1448, 3))
+        o = IP(original)
+        answer = IP(src=o.dst, dst=o.src, ttl=64, id=0, flags=0, tos=0) / ICMP(type=3, code=4, nexthopmtu=mtu) / original[:548]
+    else:
+        original = tcp_packet(6, 1, "PA", payload(1428, 3))
+        o = IPv6(original)
+        answer = IPv6(src=o.dst, dst=o.src, hlim=64, tc=0, fl=0) / ICMPv6PacketTooBig(mtu=mtu) / original[:1232]
+    return {"name": name, "mtu": mtu, "packet": original.hex(), "answer": bytes(answer).hex()}
+
+
 document = {
     "generator": "scapy %s, Scripts/make-offload-vectors.py" % scapy.VERSION,
     "segment": [
@@ -98,6 +114,10 @@ document = {
         segment_case("tcp4-large", 4, "tcp", 64000, 1360, flags="PA"),
         segment_case("udp4", 4, "udp", 3000, 1200),
         segment_case("udp6", 6, "udp", 2500, 1232),
+    ],
+    "too_big": [
+        too_big_case("ipv4-frag-needed", 4, 1423),
+        too_big_case("ipv6-packet-too-big", 6, 1380),
     ],
     "coalesce": [
         coalesce_case("tcp4-four-segments-push-on-last", 4, [1448, 1448, 1448, 700]),

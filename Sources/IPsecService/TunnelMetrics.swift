@@ -16,7 +16,7 @@ import Metrics
 /// | `ikev1_failures_total` | counter | `kind` (`IKEv1Error/Kind`) |
 /// | `ikev1_dead_peers_total` | counter | |
 /// | `ikev1_child_packets_total`, `ikev1_child_bytes_total` | counter | `connection`, `spi` (inbound, hex), `direction`: `in`, `out` |
-/// | `ikev1_drops_total` | counter | `reason`: the data plane's (`unknown_spi`, `malformed`, `failed_open`, `outside_selectors`, `no_outbound_sa`), the engine's `DropReason`, `queue_overflow` |
+/// | `ikev1_drops_total` | counter | `reason`: the data plane's (`unknown_spi`, `malformed`, `failed_open`, `outside_selectors`, `no_outbound_sa`, `too_big`), the engine's `DropReason`, `queue_overflow` |
 /// | `ikev1_handshake_duration` | timer | `stage`: `phase1` (initiate to ISAKMP SA), `tunnel` (initiate to first IPsec SA) |
 ///
 /// Traffic and drops are read from the node's own counters on the control thread and added as
@@ -104,7 +104,7 @@ final class TunnelMetrics {
         for c in s.children { childTraffic(inboundSPI: c.inboundSPI, c.traffic) }
         let d = s.dataPlaneDrops
         var reasons: [(String, Int)] = [("unknown_spi", d.unknownSPI), ("malformed", d.malformed), ("failed_open", d.failedOpen),
-                                        ("outside_selectors", d.outsideSelectors), ("no_outbound_sa", d.noOutboundSA),
+                                        ("outside_selectors", d.outsideSelectors), ("no_outbound_sa", d.noOutboundSA), ("too_big", d.tooBig),
                                         ("queue_overflow", s.queueOverflow)]
         reasons += s.engineDrops.dropped.map { ($0.key.rawValue, Int($0.value)) }
         var grown: [(reason: String, count: Int)] = []

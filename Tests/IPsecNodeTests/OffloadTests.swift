@@ -40,9 +40,18 @@ struct OffloadTests {
         var testDescription: String { name }
     }
 
+    struct TooBigCase: Decodable, CustomTestStringConvertible {
+        var name: String
+        var mtu: Int
+        var packet: String
+        var answer: String
+        var testDescription: String { name }
+    }
+
     struct Vectors: Decodable {
         var segment: [SegmentCase]
         var coalesce: [CoalesceCase]
+        var too_big: [TooBigCase]
     }
 
     static let vectors: Vectors = {
@@ -207,6 +216,21 @@ struct OffloadTests {
         var ipv6 = h
         ipv6.segmentation = .tcpv6
         #expect(Self.cut(packet, ipv6) == nil)
+    }
+
+    @Test(arguments: try nonEmpty(vectors.too_big))
+    func aPacketTooBigForThePathIsAnsweredAsScapyBuildsTheICMP(_ c: TooBigCase) {
+        let packet = Self.bytes(c.packet)
+        #expect(packet.withUnsafeBytes { PacketTooBig.forbidsFragmentation($0) })
+        var out = [UInt8](repeating: 0, count: 1280)
+        let n = packet.withUnsafeBytes { p in out.withUnsafeMutableBytes { PacketTooBig.write(answering: p, mtu: c.mtu, to: $0.baseAddress!) } }
+        #expect(n.map { Array(out.prefix($0)) } == Self.bytes(c.answer))
+        // IPv4 without DF may be fragmented: no answer is due.
+        if packet[0] >> 4 == 4 {
+            var fragmentable = packet
+            fragmentable[6] &= ~0x40
+            #expect(!fragmentable.withUnsafeBytes { PacketTooBig.forbidsFragmentation($0) })
+        }
     }
 
     @Test func virtioHeadersRoundTripAndUnknownSegmentationIsRefused() {

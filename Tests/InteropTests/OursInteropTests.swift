@@ -10,7 +10,7 @@ import Testing
 extension CharonInteropTests {
     static let oursScenarios = [
         "raw-tunnel", "raw-transport", "raw-tunnel-v6", "encap-tunnel", "encap-transport",
-        "raw-wireshark", "transport-wireshark", "raw-ah", "raw-ah-transport", "raw-gre",
+        "raw-wireshark", "transport-wireshark", "raw-ah", "raw-ah-transport", "raw-gre", "raw-pmtu",
     ]
     /// Scenario and our node's role; the side behind the NAT initiates (MASQUERADE lets nobody reach a
     /// responder there): our node in every scenario's initiator role, charon in nat-charon's responder role.

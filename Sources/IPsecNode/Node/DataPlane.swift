@@ -39,6 +39,8 @@ final class DataPlane {
     /// One packet or super-segment as read, and the segment being sealed.
     private let buffer: UnsafeMutableRawBufferPointer
     private let segment: UnsafeMutableRawBufferPointer
+    /// An ICMP answer to a packet too large for its SA's path (virtio header room, then 1280 bytes).
+    private let icmp: UnsafeMutableRawBufferPointer
     /// Opened TCP segments merged for the device (with virtio headers only).
     private var coalescer = TCPCoalescer()
     /// Sealed ESP-in-UDP packets of one super-segment, sent in one call.
@@ -50,6 +52,7 @@ final class DataPlane {
         self.handoff = handoff
         buffer = .allocate(byteCount: Self.bufferSize, alignment: 16)
         segment = .allocate(byteCount: Self.bufferSize, alignment: 16)
+        icmp = .allocate(byteCount: VirtioNetHeader.size + 1280, alignment: 16)
         run = UDPRun(socket: endpoints.natT)
         _ = endpoints.natT.receiveRuns()
     }
@@ -57,6 +60,7 @@ final class DataPlane {
     deinit {
         buffer.deallocate()
         segment.deallocate()
+        icmp.deallocate()
         coalescer.deallocate()
         run.deallocate()
     }
@@ -202,17 +206,31 @@ final class DataPlane {
         }
     }
 
-    /// Seals the packet at `packet` in `b` and sends it; a packet no SA covers goes to the trap.
-    /// `batched`: ESP in UDP joins the run being built, sent when it ends.
+    /// Seals the packet at `packet` in `b` and sends it; a packet no SA covers goes to the trap,
+    /// one too large for its SA's path is answered with ICMP. `batched`: ESP in UDP joins the run
+    /// being built, sent when it ends.
     private func seal(_ b: UnsafeMutableRawBufferPointer, _ packet: Range<Int>, batched: Bool = false) {
-        guard let (sealed, destination) = database.seal(b, packet: packet) else {
-            handoff.unprotected(UnsafeRawBufferPointer(rebasing: b[packet]))
-            return
+        let sealed: Range<Int>, destination: SADatabase.Destination
+        switch database.seal(b, packet: packet) {
+        case .send(let r, let d): (sealed, destination) = (r, d)
+        case .noSA: handoff.unprotected(UnsafeRawBufferPointer(rebasing: b[packet])); return
+        case .tooBig(let mtu): answerTooBig(UnsafeRawBufferPointer(rebasing: b[packet]), mtu: mtu); return
+        case .failed: return
         }
         let bytes = UnsafeRawBufferPointer(rebasing: b[sealed])
         if batched, destination.carrier == .espInUDP, run.append(bytes, to: destination.peer) { return }
         run.flush()
         Self.send(bytes, to: destination, via: endpoints)
+    }
+
+    /// Writes ICMP "fragmentation needed" / "packet too big" for `packet` into the device.
+    private func answerTooBig(_ packet: UnsafeRawBufferPointer, mtu: Int) {
+        guard let tun = endpoints.tun else { return }
+        let framing = tun.hasVirtioHeader ? VirtioNetHeader.size : 0
+        let start = icmp.baseAddress! + VirtioNetHeader.size
+        guard let length = PacketTooBig.write(answering: packet, mtu: mtu, to: start) else { return }
+        if framing > 0 { VirtioNetHeader().write(to: start - framing) }
+        try? tun.write(UnsafeRawBufferPointer(start: start - framing, count: length + framing))
     }
 
     /// Sends a sealed packet the way its SA travels (thread-safe: the control plane sends held packets with it).

@@ -10,17 +10,20 @@ public struct DataPlaneCounters: Sendable, Equatable, CustomStringConvertible {
     public var outsideSelectors = 0
     /// Packets from the TUN device that no installed SA covers.
     public var noOutboundSA = 0
+    /// Packets from the TUN device too large for their SA's path, which may not be fragmented:
+    /// answered with ICMP "fragmentation needed" or ICMPv6 "packet too big".
+    public var tooBig = 0
 
     /// Creates zero counters.
     public init() {}
 
     /// Every drop counted.
-    public var total: Int { unknownSPI + malformed + failedOpen + outsideSelectors + noOutboundSA }
+    public var total: Int { unknownSPI + malformed + failedOpen + outsideSelectors + noOutboundSA + tooBig }
 
-    /// The five counters in one line, for logs.
+    /// The six counters in one line, for logs.
     public var description: String {
         "\(unknownSPI) unknown SPI, \(malformed) malformed, \(failedOpen) failed ICV/replay, "
-            + "\(outsideSelectors) outside selectors, \(noOutboundSA) with no SA"
+            + "\(outsideSelectors) outside selectors, \(noOutboundSA) with no SA, \(tooBig) too big for the path"
     }
 }
 

@@ -371,7 +371,7 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
         defer { buffer.deallocate() }
         for p in packets where h + p.count <= buffer.count - DataPlane.tailroom {
             p.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[h..<(h + p.count)]).copyMemory(from: $0) }
-            guard let (packet, destination) = database.seal(buffer, packet: h..<(h + p.count)) else { continue }
+            guard case .send(let packet, let destination) = database.seal(buffer, packet: h..<(h + p.count)) else { continue }
             DataPlane.send(UnsafeRawBufferPointer(rebasing: buffer[packet]), to: destination, via: endpoints)
         }
     }

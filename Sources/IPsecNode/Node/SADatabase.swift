@@ -21,6 +21,19 @@ final class SADatabase: @unchecked Sendable {
         var carrier: Carrier
     }
 
+    /// What became of a packet to be sealed.
+    enum Sealed: Equatable {
+        /// Send the range to the destination.
+        case send(Range<Int>, Destination)
+        /// No SA covers it (counted).
+        case noSA
+        /// It does not fit its SA's path with ESP's overhead and may not be fragmented: the
+        /// sender is to be told `mtu`, the largest inner packet that fits (counted).
+        case tooBig(mtu: Int)
+        /// Sealing failed (counted on the SA).
+        case failed
+    }
+
     /// What became of a received ESP packet.
     enum Opened: Equatable {
         /// The IP packet to deliver is at this range.
@@ -49,6 +62,8 @@ final class SADatabase: @unchecked Sendable {
         var destination: Destination
         /// IPv4 identification for the headers AH makes us write.
         var identification: UInt16 = 1
+        /// The largest inner packet whose sealed form fits the path's MTU.
+        let largestInner: Int
     }
 
     private struct Inbound {
@@ -74,10 +89,11 @@ final class SADatabase: @unchecked Sendable {
         let peer = child.remote
         let selectors = SelectorPair(child)
         let carrier: Destination.Carrier = child.ipsecProtocol == .ah ? .rawAH : child.udpEncapsulated ? .espInUDP : .rawESP
+        let largest = Self.largestInner(child, out, pathMTU: pathMTU(toward: peer) ?? 1500)
         lock.withLock {
             outbound.removeAll { $0.child.outbound.spi == child.outbound.spi }
             outbound.append(Outbound(child: child, transform: out, selectors: selectors,
-                                     destination: Destination(peer: peer, carrier: carrier)))
+                                     destination: Destination(peer: peer, carrier: carrier), largestInner: largest))
             outboundIndex = OutboundIndex(outbound.map(\.selectors.remote))
             inbound[child.inbound.spi] = Inbound(child: child, transform: into, selectors: selectors, peer: peer)
             counters[child.inbound.spi, default: Counters()] = Counters()
@@ -122,20 +138,36 @@ final class SADatabase: @unchecked Sendable {
         }
     }
 
+    /// The largest inner packet that, sealed into `child`, still fits `pathMTU`: the outer IP
+    /// header (tunnel mode; transport mode keeps the inner one), UDP (RFC 3948), ESP's header, IV
+    /// and the most padding and ICV it may add, or AH's header.
+    static func largestInner(_ child: IKEv1.ChildSA, _ transform: OutboundTransform, pathMTU: Int) -> Int {
+        let outerIP = child.mode == .tunnel ? (child.remote.isIPv6 ? 40 : 20) : 0
+        switch transform {
+        case .esp(let sa):
+            return pathMTU - outerIP - (child.udpEncapsulated ? 8 : 0) - sa.headroom - sa.maximumTailroom
+        case .ah(let sa, _):
+            return pathMTU - outerIP - sa.headroom(version: child.remote.isIPv6 ? 6 : 4)
+        }
+    }
+
     /// Seals the IP packet at `packet` in `buffer` into the newest SA whose selectors cover it
-    /// (RFC 4301 §5.1). Returns the range to send and where it goes; nil (counted) when no SA
-    /// covers it or sealing fails.
-    func seal(_ buffer: UnsafeMutableRawBufferPointer, packet: Range<Int>) -> (Range<Int>, Destination)? {
+    /// (RFC 4301 §5.1): the range to send and where it goes, or why not (counted).
+    func seal(_ buffer: UnsafeMutableRawBufferPointer, packet: Range<Int>) -> Sealed {
         let flow = PacketFlow(UnsafeRawBufferPointer(buffer), packet)
-        return lock.withLock { () -> (Range<Int>, Destination)? in
+        return lock.withLock { () -> Sealed in
             // The newest SA for a selector wins (a rekeyed SA replaces the old one at once).
             guard let flow, let index = outboundIndex.newest(version: flow.version, destination: flow.destination,
                                                              where: { outbound[$0].selectors.coversOutbound(flow) }) else {
                 drops.noOutboundSA += 1
-                return nil
+                return .noSA
             }
             let o = outbound[index]
             let spi = o.child.inbound.spi
+            if packet.count > o.largestInner, PacketTooBig.forbidsFragmentation(UnsafeRawBufferPointer(rebasing: buffer[packet])) {
+                drops.tooBig += 1
+                return .tooBig(mtu: max(o.largestInner, 0))
+            }
             let sealed: SealResult
             do {
                 switch o.transform {
@@ -160,11 +192,11 @@ final class SADatabase: @unchecked Sendable {
                 }
             } catch {
                 counters[spi]?.dropped += 1
-                return nil
+                return .failed
             }
             counters[spi]?.encapsulated += 1
             counters[spi]?.encapsulatedBytes += packet.count
-            return (sealed.packet, o.destination)
+            return .send(sealed.packet, o.destination)
         }
     }
 

@@ -25,3 +25,21 @@ public func localAddress(toward peer: SocketAddress) throws(SystemError) -> [UIn
     guard let local = SocketAddress(storage: storage) else { throw SystemError("getsockname", EINVAL) }
     return local.address
 }
+
+/// The MTU of the kernel's route toward `peer` (IP_MTU / IPV6_MTU on a connected UDP socket,
+/// ip(7), ipv6(7)): what an outer packet to it may measure. nil when there is no route.
+public func pathMTU(toward peer: SocketAddress) -> Int? {
+    #if canImport(Glibc)
+    let fd = socket(peer.isIPv6 ? AF_INET6 : AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    guard peer.withSockaddr({ connect(fd, $0, $1) }) == 0 else { return nil }
+    var mtu: Int32 = 0
+    var length = socklen_t(MemoryLayout<Int32>.size)
+    let rc = peer.isIPv6 ? getsockopt(fd, Int32(IPPROTO_IPV6), 24, &mtu, &length)   // IPV6_MTU
+                         : getsockopt(fd, Int32(IPPROTO_IP), 14, &mtu, &length)      // IP_MTU
+    return rc == 0 && mtu > 0 ? Int(mtu) : nil
+    #else
+    return nil
+    #endif
+}
