@@ -34,6 +34,10 @@ final class DataPlane {
     private static let bufferSize = 65_536 + 512
 
     private let endpoints: Endpoints
+    /// The TUN queue this thread reads and writes.
+    private let queue: Int
+    /// True for the thread that serves the sockets (the first); the others read only their queue.
+    private let servesSockets: Bool
     private let database: SADatabase
     private let handoff: Handoff
     /// One packet or super-segment as read, and the segment being sealed.
@@ -46,15 +50,18 @@ final class DataPlane {
     /// Sealed ESP-in-UDP packets of one super-segment, sent in one call.
     private var run: UDPRun
 
-    init(_ endpoints: Endpoints, database: SADatabase, handoff: Handoff) {
+    /// The data plane of TUN queue `queue`; the one of queue 0 serves the sockets too.
+    init(_ endpoints: Endpoints, database: SADatabase, handoff: Handoff, queue: Int = 0) {
         self.endpoints = endpoints
+        self.queue = queue
+        servesSockets = queue == 0
         self.database = database
         self.handoff = handoff
         buffer = .allocate(byteCount: Self.bufferSize, alignment: 16)
         segment = .allocate(byteCount: Self.bufferSize, alignment: 16)
         icmp = .allocate(byteCount: VirtioNetHeader.size + 1280, alignment: 16)
         run = UDPRun(socket: endpoints.natT)
-        _ = endpoints.natT.receiveRuns()
+        if servesSockets { _ = endpoints.natT.receiveRuns() }
     }
 
     deinit {
@@ -68,13 +75,17 @@ final class DataPlane {
     /// Serves the sockets and the device while `running` says so (checked at least every 200 ms).
     func run(while running: () -> Bool) {
         let e = endpoints
-        let fds = [e.natT.fd] + [e.rawESP, e.rawAH].compactMap { $0?.fd } + (e.tun.map { [$0.fd] } ?? [])
+        let sockets = servesSockets ? [e.natT.fd] + [e.rawESP, e.rawAH].compactMap { $0?.fd } : []
+        let tunFD = e.tun.map { $0.queues[queue] }
+        let fds = sockets + (tunFD.map { [$0] } ?? [])
         while running() {
             guard let ready = try? Poller().readable(fds, timeoutMilliseconds: 200) else { continue }
-            if ready.contains(e.natT.fd) { receiveNATT() }
-            if let s = e.rawESP, ready.contains(s.fd) { receiveRaw(s) }
-            if let s = e.rawAH, ready.contains(s.fd) { receiveRaw(s) }
-            if let tun = e.tun, ready.contains(tun.fd) { sealFromTun(tun) }
+            if servesSockets {
+                if ready.contains(e.natT.fd) { receiveNATT() }
+                if let s = e.rawESP, ready.contains(s.fd) { receiveRaw(s) }
+                if let s = e.rawAH, ready.contains(s.fd) { receiveRaw(s) }
+            }
+            if let tun = e.tun, let tunFD, ready.contains(tunFD) { sealFromTun(tun) }
         }
     }
 
@@ -173,7 +184,7 @@ final class DataPlane {
         let framing = tun.hasVirtioHeader ? VirtioNetHeader.size : 0
         for _ in 0..<256 {
             let space = UnsafeMutableRawBufferPointer(rebasing: buffer[(h - framing)..<(buffer.count - Self.tailroom)])
-            guard let n = (try? tun.read(into: space)) ?? nil, n > framing else { return }
+            guard let n = (try? tun.read(into: space, queue: queue)) ?? nil, n > framing else { return }
             let packet = h..<(h + n - framing)
             guard framing > 0 else {
                 seal(buffer, packet)
@@ -230,7 +241,7 @@ final class DataPlane {
         let start = icmp.baseAddress! + VirtioNetHeader.size
         guard let length = PacketTooBig.write(answering: packet, mtu: mtu, to: start) else { return }
         if framing > 0 { VirtioNetHeader().write(to: start - framing) }
-        try? tun.write(UnsafeRawBufferPointer(start: start - framing, count: length + framing))
+        try? tun.write(UnsafeRawBufferPointer(start: start - framing, count: length + framing), queue: queue)
     }
 
     /// Sends a sealed packet the way its SA travels (thread-safe: the control plane sends held packets with it).

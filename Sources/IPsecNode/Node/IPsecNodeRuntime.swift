@@ -200,14 +200,20 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
         if let rawSocketError {
             report(.warning("no raw IP sockets (\(rawSocketError)): only UDP-encapsulated IPsec SAs can carry traffic"))
         }
-        let dataPlane = Thread { [self] in
-            let handoff = DataPlane.Handoff(ike: { [self] in enqueueIKE($0, from: $1) }, unprotected: { [self] in trapped($0) },
-                                            peerMoved: { [self] in post(.peerMoved(inboundSPI: $0, to: $1)) })
-            DataPlane(endpoints, database: database, handoff: handoff).run { stopLock.withLock { dataPlaneRunning } }
+        // One data thread per TUN queue; the first serves the sockets too.
+        let dataPlanes = (0..<(endpoints.tun?.queues.count ?? 1)).map { queue in
+            // Weak: a finished thread object that lingers must not keep the node (and its sockets) alive.
+            let thread = Thread { [weak self] in
+                guard let self else { return }
+                let handoff = DataPlane.Handoff(ike: { [self] in enqueueIKE($0, from: $1) }, unprotected: { [self] in trapped($0) },
+                                                peerMoved: { [self] in post(.peerMoved(inboundSPI: $0, to: $1)) })
+                DataPlane(endpoints, database: database, handoff: handoff, queue: queue).run { stopLock.withLock { dataPlaneRunning } }
+            }
+            thread.name = "ikev1-data-\(queue)"
+            return thread
         }
-        dataPlane.name = "ikev1-data-plane"
         stopLock.withLock { dataPlaneRunning = true }
-        dataPlane.start()
+        dataPlanes.forEach { $0.start() }
         var buffer = [UInt8](repeating: 0, count: 65_536)
         while !stopping {
             let nowMs = monotonicMilliseconds()
@@ -239,7 +245,7 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
             for id in timers.due(at: monotonicMilliseconds()) { handle(.timerFired(id)) }
         }
         stopLock.withLock { dataPlaneRunning = false }
-        while !dataPlane.isFinished { usleep(10_000) }
+        while !dataPlanes.allSatisfy(\.isFinished) { usleep(10_000) }
     }
 
     private func drainWakePipe() {

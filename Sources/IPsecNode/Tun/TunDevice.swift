@@ -8,9 +8,14 @@ import Glibc
 /// kernel hands over TCP and UDP super-segments of up to 64 KiB with their checksum left to the
 /// device, and every packet in either direction starts with a 10-byte `virtio_net_hdr`; the
 /// node's data plane cuts them into packets before sealing.
+///
+/// With more than one queue (IFF_MULTI_QUEUE) the kernel spreads the flows it sends into the
+/// device over the queues by hash; each queue is read by a data thread of its own.
 public final class TunDevice {
-    /// The non-blocking descriptor of `/dev/net/tun` attached to the device; closed on deinit.
-    public let fd: Int32
+    /// The non-blocking descriptor of the device's first queue; closed on deinit.
+    public var fd: Int32 { queues[0] }
+    /// One non-blocking descriptor per queue (one unless opened with more); closed on deinit.
+    public let queues: [Int32]
     /// The interface name the kernel gave the device (the one asked for, cut to IFNAMSIZ - 1 bytes).
     public let name: String
     /// What the kernel agreed to hand over unfinished.
@@ -40,32 +45,44 @@ public final class TunDevice {
     private static let iffTun: Int16 = 0x0001
     private static let iffNoPI: Int16 = 0x1000
     private static let iffVnetHdr: Int16 = 0x4000
+    private static let iffMultiQueue: Int16 = 0x0100
 
     /// Creates (or attaches to) the device `name`; needs CAP_NET_ADMIN. `offloads`: what to ask
     /// the kernel for; a kernel that refuses UDP segmentation still gets checksum and TCP
-    /// segmentation, and one that refuses those too gets a device without offloads.
-    public init(name: String, offloads wanted: Offloads = []) throws(SystemError) {
-        let fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC)
-        guard fd >= 0 else { throw SystemError("open /dev/net/tun") }
+    /// segmentation, and one that refuses those too gets a device without offloads. `queues`:
+    /// how many queues to open (IFF_MULTI_QUEUE when more than one).
+    public init(name: String, offloads wanted: Offloads = [], queues count: Int = 1) throws(SystemError) {
         var ifr = ifreq()
         withUnsafeMutableBytes(of: &ifr.ifr_ifrn.ifrn_name) { buf in
             let bytes = Array(name.utf8.prefix(Int(IFNAMSIZ) - 1))
             buf.copyBytes(from: bytes)
         }
-        ifr.ifr_ifru.ifru_flags = Self.iffTun | Self.iffNoPI | (wanted.isEmpty ? 0 : Self.iffVnetHdr)
-        guard ioctl(fd, Self.tunSetIff, &ifr) == 0 else {
-            let e = SystemError("ioctl TUNSETIFF \(name)")
-            close(fd)
-            throw e
+        var opened: [Int32] = []
+        for _ in 0..<max(1, count) {
+            let fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC)
+            guard fd >= 0 else {
+                let e = SystemError("open /dev/net/tun")
+                opened.forEach { _ = close($0) }
+                throw e
+            }
+            ifr.ifr_ifru.ifru_flags = Self.iffTun | Self.iffNoPI | (wanted.isEmpty ? 0 : Self.iffVnetHdr)
+                | (count > 1 ? Self.iffMultiQueue : 0)
+            guard ioctl(fd, Self.tunSetIff, &ifr) == 0 else {
+                let e = SystemError("ioctl TUNSETIFF \(name)")
+                close(fd)
+                opened.forEach { _ = close($0) }
+                throw e
+            }
+            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+            opened.append(fd)
         }
-        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-        self.fd = fd
+        queues = opened
         var granted: Offloads = []
         if !wanted.isEmpty {
             // Each later try drops what an older kernel may not know; the last one asks for nothing,
             // which every kernel accepts, and the device still carries virtio headers.
             for candidate in [wanted, wanted.subtracting(.udpSegmentation), []]
-            where ioctl(fd, Self.tunSetOffload, CInt(bitPattern: candidate.rawValue)) == 0 {
+            where opened.allSatisfy({ ioctl($0, Self.tunSetOffload, CInt(bitPattern: candidate.rawValue)) == 0 }) {
                 granted = candidate
                 break
             }
@@ -75,11 +92,12 @@ public final class TunDevice {
         self.name = withUnsafeBytes(of: &ifr.ifr_ifrn.ifrn_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
     }
 
-    deinit { close(fd) }
+    deinit { queues.forEach { _ = close($0) } }
 
-    /// Reads one packet (with its virtio header when ``hasVirtioHeader``); nil when none is waiting.
-    public func read(into buffer: UnsafeMutableRawBufferPointer) throws(SystemError) -> Int? {
-        let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+    /// Reads one packet from queue `queue` (with its virtio header when ``hasVirtioHeader``);
+    /// nil when none is waiting.
+    public func read(into buffer: UnsafeMutableRawBufferPointer, queue: Int = 0) throws(SystemError) -> Int? {
+        let n = Glibc.read(queues[queue], buffer.baseAddress, buffer.count)
         if n < 0 {
             if errno == EAGAIN || errno == EINTR { return nil }
             throw SystemError("read \(name)")
@@ -87,9 +105,9 @@ public final class TunDevice {
         return n
     }
 
-    /// Writes one IP packet, behind its virtio header when ``hasVirtioHeader``.
-    public func write(_ packet: UnsafeRawBufferPointer) throws(SystemError) {
-        guard Glibc.write(fd, packet.baseAddress, packet.count) >= 0 else { throw SystemError("write \(name)") }
+    /// Writes one IP packet into queue `queue`, behind its virtio header when ``hasVirtioHeader``.
+    public func write(_ packet: UnsafeRawBufferPointer, queue: Int = 0) throws(SystemError) {
+        guard Glibc.write(queues[queue], packet.baseAddress, packet.count) >= 0 else { throw SystemError("write \(name)") }
     }
 
     /// Gives the device an address (optional), brings it up and routes `routes` through it, with `ip(8)`.
