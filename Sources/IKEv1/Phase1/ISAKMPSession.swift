@@ -61,10 +61,10 @@ struct ISAKMPSession {
     var outstanding: [UInt32: Outstanding] = [:]
     /// Digest of the last request received per message ID and the response we sent, whole or in
     /// fragments (duplicate detection).
-    var lastExchange: [UInt32: (request: [UInt8], response: [OutboundDatagram])] = [:]
+    var lastExchange: [UInt32: (request: MessageFingerprint, response: [OutboundDatagram])] = [:]
     var exchangeOrder: [UInt32] = []
     /// Digests of the messages already processed: byte-identical copies are dropped.
-    var received: Set<[UInt8]> = []
+    var received: Set<MessageFingerprint> = []
     var usedMessageIDs: Set<UInt32> = []
     /// Seconds a responder Phase 1 may take (``ResponderLimits/halfOpenTimeout``).
     var halfOpenTimeout: Double = 30
@@ -201,9 +201,7 @@ struct ISAKMPSession {
         lastExchange[messageID] = (Self.fingerprint(request), response)
     }
 
-    /// What the duplicate caches keep of a message instead of its bytes (so a cache entry costs
-    /// 32 bytes however large the message was).
-    static func fingerprint(_ message: [UInt8]) -> [UInt8] { HashAlgorithm.sha256.hash(message) }
+    static func fingerprint(_ message: [UInt8]) -> MessageFingerprint { MessageFingerprint(message) }
 
     // MARK: Failure
 

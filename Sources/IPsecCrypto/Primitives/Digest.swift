@@ -25,15 +25,20 @@ public enum HashAlgorithm: String, Hashable, Sendable, CaseIterable {
     /// Through the shim's plain digest states: `EVP_Digest` fetches the algorithm and allocates
     /// a context on every call, which costs more than hashing a short IKE message.
     public func hash(_ data: [UInt8]) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: length)
-        var state = swift_ikev1_digest_state()
-        data.withUnsafeBytes { d in
-            swift_ikev1_digest_init(shimIndex, &state)
-            if let base = d.baseAddress, d.count > 0 { swift_ikev1_digest_update(shimIndex, &state, base, d.count) }
+        [UInt8](unsafeUninitializedCapacity: length) { out, count in
+            data.withUnsafeBytes { hash($0, into: UnsafeMutableRawBufferPointer(out)) }
+            count = length
         }
-        swift_ikev1_digest_final(shimIndex, &state, &out)
+    }
+
+    /// The plain hash of `data` written into the first `length` bytes of `out` (no allocation).
+    public func hash(_ data: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) {
+        precondition(out.count >= length, "digest output shorter than \(length) bytes")
+        var state = swift_ikev1_digest_state()
+        swift_ikev1_digest_init(shimIndex, &state)
+        if let base = data.baseAddress, data.count > 0 { swift_ikev1_digest_update(shimIndex, &state, base, data.count) }
+        swift_ikev1_digest_final(shimIndex, &state, out.baseAddress!.assumingMemoryBound(to: UInt8.self))
         OPENSSL_cleanse(&state, MemoryLayout<swift_ikev1_digest_state>.size)
-        return out
     }
 
     /// HMAC (RFC 2104) of `data` under `key`, full length.
