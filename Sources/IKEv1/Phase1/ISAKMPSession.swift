@@ -268,6 +268,9 @@ struct ISAKMPSession {
     @discardableResult
     mutating func updateEstablished<R>(_ change: (inout EstablishedState) -> R) -> R? {
         guard case .established(var e) = phase1 else { return nil }
+        // Let go of the state while it changes: `e` then holds its buffers alone, and `change`
+        // edits them in place instead of copying each one it touches.
+        phase1 = .idle
         let result = change(&e)
         phase1 = .established(e)
         return result

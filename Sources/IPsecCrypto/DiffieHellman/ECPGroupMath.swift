@@ -11,6 +11,8 @@ final class ECPGroupMath: @unchecked Sendable {
     let group: OpaquePointer
     let coordinateLength: Int
     let name: String
+    /// The field prime, read once (a peer's coordinates must be below it).
+    private let p: BigNumber
 
     init(_ dh: DHGroup) throws(CryptoError) {
         guard case .ecp(let curve, let n) = dh.kind else { preconditionFailure("not an ECP group") }
@@ -22,6 +24,12 @@ final class ECPGroupMath: @unchecked Sendable {
         self.group = group
         self.coordinateLength = n
         self.name = dh.name
+        let p = BigNumber()
+        guard EC_GROUP_get_curve(group, p.bn, nil, nil, nil) == 1 else {
+            EC_GROUP_free(group)
+            throw .internalFailure("EC_GROUP_get_curve")
+        }
+        self.p = p
     }
 
     deinit { EC_GROUP_free(group) }
@@ -89,11 +97,11 @@ final class ECPGroupMath: @unchecked Sendable {
         guard peer.count == 2 * coordinateLength else {
             throw CryptoError(.invalidPublicValue, "\(name) public value must be \(2 * coordinateLength) bytes (x | y), got \(peer.count)")
         }
-        let x = BigNumber(bytes: Array(peer[0..<coordinateLength]))
-        let y = BigNumber(bytes: Array(peer[coordinateLength...]))
-        let p = BigNumber()
-        defer { withExtendedLifetime((x, y, p, ctx)) {} }
-        guard EC_GROUP_get_curve(group, p.bn, nil, nil, ctx.ctx) == 1 else { throw .internalFailure("EC_GROUP_get_curve") }
+        let (x, y) = peer.withUnsafeBytes { b in
+            (BigNumber(bytes: UnsafeRawBufferPointer(rebasing: b[0..<coordinateLength])),
+             BigNumber(bytes: UnsafeRawBufferPointer(rebasing: b[coordinateLength...])))
+        }
+        defer { withExtendedLifetime((x, y, ctx)) {} }
         guard BN_cmp(x.bn, p.bn) < 0, BN_cmp(y.bn, p.bn) < 0 else {
             throw CryptoError(.invalidPublicValue, "\(name) public point coordinate is not below p")
         }
