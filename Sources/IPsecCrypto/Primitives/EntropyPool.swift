@@ -10,8 +10,8 @@ import Darwin
 /// Each `RAND_bytes` call costs about a microsecond whatever its length (the DRBG's lock, its
 /// fork check and a state update), and a handshake makes dozens of short ones (cookies, nonces,
 /// DH private values, SPIs, message IDs). One per process, behind a mutex; a byte is handed out
-/// once and wiped as it is. A child process after `fork` draws afresh: the pool remembers
-/// the process it was filled in.
+/// once and wiped as it is. A child process after `fork` draws afresh (`pthread_atfork` empties
+/// its copy of the pool).
 final class EntropyPool: @unchecked Sendable {
     static let shared = EntropyPool()
     /// Requests longer than this go to `RAND_bytes` directly.
@@ -20,10 +20,17 @@ final class EntropyPool: @unchecked Sendable {
 
     private let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 16)
     private var next = capacity
-    private var owner: pid_t = 0
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
 
-    private init() { pthread_mutex_init(mutex, nil) }
+    private init() {
+        pthread_mutex_init(mutex, nil)
+        // The child is single-threaded: nobody holds the mutex it inherited but a forking thread
+        // that was drawing, so it gets a fresh one, and nothing the parent had drawn ahead.
+        pthread_atfork(nil, nil) {
+            EntropyPool.shared.next = EntropyPool.capacity
+            pthread_mutex_init(EntropyPool.shared.mutex, nil)
+        }
+    }
 
     deinit {
         OPENSSL_cleanse(storage.baseAddress, Self.capacity)
@@ -37,13 +44,11 @@ final class EntropyPool: @unchecked Sendable {
         precondition(buffer.count <= Self.largestDraw)
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
-        let pid = getpid()
-        if next + buffer.count > Self.capacity || owner != pid {
+        if next + buffer.count > Self.capacity {
             // A failing system RNG leaves nothing safe to do.
             precondition(RAND_bytes(storage.baseAddress!.assumingMemoryBound(to: UInt8.self), Int32(Self.capacity)) == 1,
                          "RAND_bytes failed")
             next = 0
-            owner = pid
         }
         let taken = storage.baseAddress! + next
         buffer.baseAddress!.copyMemory(from: taken, byteCount: buffer.count)
