@@ -30,7 +30,9 @@ public struct Cookie: Hashable, Sendable, CustomStringConvertible {
     /// The all-zero responder cookie of a first message.
     public static let zero = Cookie(0)
     /// The 8 bytes, most significant first.
-    public var bytes: [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: rawValue >> (56 - 8 * $0)) } }
+    public var bytes: [UInt8] {
+        withUnsafeBytes(of: rawValue.bigEndian) { Array($0) }
+    }
     /// The 8 bytes in hex.
     public var description: String { bytes.hexString }
 }
@@ -111,8 +113,8 @@ public struct ISAKMPHeader: Hashable, Sendable {
     }
 
     func encode(into w: inout ByteWriter) {
-        w.append(initiatorCookie.bytes)
-        w.append(responderCookie.bytes)
+        w.u64(initiatorCookie.rawValue)
+        w.u64(responderCookie.rawValue)
         w.u8(nextPayload.rawValue)
         w.u8(version)
         w.u8(exchangeType.rawValue)
