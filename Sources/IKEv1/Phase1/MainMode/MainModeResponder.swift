@@ -32,7 +32,7 @@ extension ISAKMPSession {
             let gxi = try payloads.required(KeyExchangePayload.self).data
             let nonceI = try payloads.required(NoncePayload.self).data
             try checkNonce(nonceI)
-            // The peer's KE value is checked once, where the shared secret is computed (`derive`).
+            try Self.validatePeerKE(gxi, group: chosen.group, what: "peer's KE value")
             checkNATD(payloads, hash: chosen.hash, from: from, to: to)
             let (dh, nonceR) = try Self.makeKEAndNonce(group: chosen.group, env: &env)
             let keyed = try derive(saiB: chosenState.saiB, chosen: chosen, dh: dh, peerKE: gxi, nonceI: nonceI, nonceR: nonceR,

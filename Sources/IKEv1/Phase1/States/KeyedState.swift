@@ -98,8 +98,8 @@ struct KeyedState {
     var peerCertificateRequests: CertificateRequests
 
     /// g^xy, SKEYID..., Ka, the first Phase 1 IV and the cipher from both sides' KE values and
-    /// nonces (RFC 2409 §5, Appendix B). `peerKE` is checked here (RFC 6989), as
-    /// ``ISAKMPSession/validatePeerKE(_:group:what:)`` checks it, with the same error.
+    /// nonces (RFC 2409 §5, Appendix B). `peerKE` must have passed ``ISAKMPSession/validatePeerKE(_:group:what:)``
+    /// or fails here.
     init(saiB: [UInt8], chosen: IKEProposal, dh: DHKeyPair, peerKE: [UInt8], isInitiator: Bool,
          nonceI: [UInt8], nonceR: [UInt8], authentication: PeerAuthentication, cookieI: Cookie, cookieR: Cookie,
          certificateRequests: CertificateRequests) throws(IKEv1Error) {

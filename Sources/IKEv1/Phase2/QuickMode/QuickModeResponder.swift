@@ -29,8 +29,12 @@ extension ISAKMPSession {
         let sa = try d.payloads.required(SecurityAssociationPayload.self)
         let (chosen, proposal, transform) = try chooseChild(sa)
         guard let peerSPI = proposal.spi32 else { throw IKEv1Error(.payloadMalformed, "ESP/AH SPI must be 4 bytes") }
-        // The peer's KE payload (present exactly with PFS, a valid value of the group) is checked
-        // once, where the shared secret is computed (`QuickModePFS.sharedSecret`).
+        if let g = chosen.proposal.pfsGroup {
+            guard let ke = d.payloads.first(ofType: KeyExchangePayload.self) else {
+                throw IKEv1Error(.payloadMalformed, "PFS with \(g) needs a KE payload of that group")
+            }
+            try Self.validatePeerKE(ke.data, group: g, what: "Quick Mode KE")
+        }
         let mySPI = newSPI(env: &env)
         let nonceR = env.bytes(32)
         let ourPFS = try QuickModePFS.generate(chosen.proposal.pfsGroup, env: &env)
