@@ -78,7 +78,14 @@ public struct ISAKMPMessage: Hashable, Sendable {
     /// ``FragmentMessage``); an encrypted body is written as given.
     public func encode() -> [UInt8] {
         // One buffer: the header (its length patched at the end), then the body written in place.
-        var w = ByteWriter(reserving: ByteWriter.messageReserve)
+        // An encrypted body's size is known: exactly that much, as such messages are the ones the
+        // duplicate caches keep; a payload chain gets room for a typical message.
+        let reserve: Int
+        switch body {
+        case .payloads: reserve = ByteWriter.messageReserve
+        case .encrypted(let ciphertext): reserve = ISAKMPHeader.size + ciphertext.count + excess.count
+        }
+        var w = ByteWriter(reserving: reserve)
         var h = header
         switch body {
         case .payloads(let payloads, let trailing):
