@@ -65,18 +65,24 @@ public enum HashAlgorithm: String, Hashable, Sendable, CaseIterable {
 
     private func hmac(key: UnsafeRawBufferPointer, feed: (UnsafeMutablePointer<swift_ikev1_hmac_state>) -> Void) -> [UInt8] {
         var state = swift_ikev1_hmac_state()
-        var out = [UInt8](repeating: 0, count: length)
-        withUnsafeMutablePointer(to: &state) { state in
+        // The full digest (up to 64 bytes) lands in a stack buffer; the result is its first `length` bytes.
+        var full: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        let n = length
+        return withUnsafeMutablePointer(to: &state) { state in
             swift_ikev1_hmac_set_key(state, shimIndex, key.baseAddress?.assumingMemoryBound(to: UInt8.self), key.count)
             feed(state)
-            withUnsafeTemporaryAllocation(byteCount: 64, alignment: 16) { full in
+            let out = withUnsafeMutableBytes(of: &full) { full in
                 swift_ikev1_hmac_final(state, full.baseAddress!.assumingMemoryBound(to: UInt8.self))
-                out.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: full[0..<length])) }
+                let out = [UInt8](unsafeUninitializedCapacity: n) { buffer, count in
+                    UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: full[0..<n]))
+                    count = n
+                }
                 OPENSSL_cleanse(full.baseAddress, 64)
+                return out
             }
             OPENSSL_cleanse(state, MemoryLayout<swift_ikev1_hmac_state>.size)
+            return out
         }
-        return out
     }
 
     /// HMAC of `data` under `key` (arrays).

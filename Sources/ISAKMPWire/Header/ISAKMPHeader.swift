@@ -23,6 +23,7 @@ public struct Cookie: Hashable, Sendable, CustomStringConvertible {
     /// The cookie whose bytes, most significant first, are `rawValue`.
     public init(_ rawValue: UInt64) { self.rawValue = rawValue }
     /// The cookie from 8 bytes.
+    @inlinable   // specialized where it is called: generic code run unspecialized looks its types up per call
     public init<C: Collection>(bytes: C) where C.Element == UInt8 {
         precondition(bytes.count == 8, "a cookie is 8 bytes")
         rawValue = bytes.reduce(0) { $0 << 8 | UInt64($1) }
