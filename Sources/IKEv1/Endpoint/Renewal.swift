@@ -9,16 +9,16 @@ extension IKEv1Endpoint {
     @discardableResult
     mutating func startPhase1(for name: String, purpose: Phase1Purpose, remote: SocketAddress? = nil,
                               env: inout Environment, into actions: inout [Action]) -> ISAKMPSAID? {
-        guard let config = connections[name] else {
+        guard let config = connections.shared(named: name) else {
             actions.append(.failed(Failure(sa: .zero, error: IKEv1Error(.configuration, "no connection named \(name)"))))
             return nil
         }
-        guard let remote = remote ?? config.remoteAddress else {
+        guard let remote = remote ?? config.value.remoteAddress else {
             actions.append(.failed(Failure(sa: .zero, error: IKEv1Error(.configuration, "\(name): no remote address to initiate to"))))
             return nil
         }
-        let session = config.aggressive
-            ? ISAKMPSession.startAggressiveMode(config, remote: remote, env: &env, into: &actions)
+        let session = config.value.aggressive
+            ? ISAKMPSession.startAggressiveMode(config.value, remote: remote, env: &env, into: &actions)
             : ISAKMPSession.startMainMode(config, remote: remote, env: &env, into: &actions)
         guard var session else { return nil }
         session.purpose = purpose

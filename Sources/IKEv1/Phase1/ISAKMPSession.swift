@@ -89,13 +89,21 @@ struct ISAKMPSession {
 
     var id: ISAKMPSAID { cookieI }
 
+    /// A session with a configuration of its own (Aggressive Mode narrows the proposals).
     init(isInitiator: Bool, cookieI: Cookie, cookieR: Cookie, exchange: ExchangeType, config: PeerConfig,
+         local: SocketAddress, remote: SocketAddress, phase1: Phase1State, now: EngineTime) {
+        self.init(isInitiator: isInitiator, cookieI: cookieI, cookieR: cookieR, exchange: exchange, config: SharedPeerConfig(config),
+                  local: local, remote: remote, phase1: phase1, now: now)
+    }
+
+    /// A session holding its connection's shared configuration (the endpoint's table holds the box).
+    init(isInitiator: Bool, cookieI: Cookie, cookieR: Cookie, exchange: ExchangeType, config: SharedPeerConfig,
          local: SocketAddress, remote: SocketAddress, phase1: Phase1State, now: EngineTime) {
         self.isInitiator = isInitiator
         self.cookieI = cookieI
         self.cookieR = cookieR
         self.exchange = exchange
-        sharedConfig = SharedPeerConfig(config)
+        sharedConfig = config
         self.local = local
         self.remote = remote
         self.phase1 = phase1
@@ -104,7 +112,7 @@ struct ISAKMPSession {
     }
 
     /// A responder for the first message under `header`; its Phase 1 starts ``Phase1State/idle``.
-    init(responderFor config: PeerConfig, header: ISAKMPHeader, local: SocketAddress, remote: SocketAddress,
+    init(responderFor config: SharedPeerConfig, header: ISAKMPHeader, local: SocketAddress, remote: SocketAddress,
          halfOpenTimeout: Double = ResponderLimits().halfOpenTimeout, env: inout Environment) {
         self.init(isInitiator: false, cookieI: header.initiatorCookie, cookieR: Cookie(bytes: Self.nonZero(&env, 8)),
                   exchange: header.exchangeType, config: config, local: local, remote: remote, phase1: .idle, now: env.now)
