@@ -150,8 +150,9 @@ public struct EndpointPair {
         tamper?(side, &bytes)
         if recording { transcript.append(bytes) }
         // Addressed to neither side (an answer to a spoofed source): it leaves the simulation.
-        let (receiver, natAddress) = side == .a ? (b, nil) : (a, natPublic)
-        guard receiver.configs.contains(where: { $0.localAddress.address == destination.address }) || destination.address == natAddress
+        // The receiver's connections only (a copy of its whole endpoint would retain every table).
+        let (receiverConfigs, natAddress) = side == .a ? (b.configs, nil) : (a.configs, natPublic)
+        guard receiverConfigs.contains(where: { $0.localAddress.address == destination.address }) || destination.address == natAddress
         else { return }
         let fragmented = pathMTU.map { bytes.count + 8 + (destination.address.count == 16 ? 40 : 20) > $0 } ?? false
         let lost = linkDown || fragmented || (loss > 0 && random() < loss)

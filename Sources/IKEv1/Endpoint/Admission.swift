@@ -146,8 +146,8 @@ extension ISAKMPSession {
 
     /// Bytes in the buffers that grow with what the peer sends (see ``ResourceUsage/storedBytes``).
     var storedBytes: Int {
-        var n = phase1.storedBytes + received.count * 32 + usedMessageIDs.count * 4
-        n += lastExchange.values.reduce(0) { $0 + $1.request.count + $1.response.reduce(0) { $0 + $1.bytes.count } }
+        var n = phase1.storedBytes + received.count * MessageFingerprint.size + usedMessageIDs.count * 4
+        n += lastExchange.values.reduce(0) { $0 + MessageFingerprint.size + $1.response.reduce(0) { $0 + $1.bytes.count } }
         n += outstanding.values.reduce(0) { $0 + $1.datagrams.reduce(0) { $0 + $1.bytes.count } }
         return n
     }

@@ -6,6 +6,8 @@
 struct ConnectionTable {
     /// Every connection, in the order given.
     private(set) var all: [PeerConfig]
+    /// The same, each in the box the ISAKMP SAs of that connection share (no copy per SA).
+    private var shared: [SharedPeerConfig] = []
     private var byName: [String: Int] = [:]
     private var byAddress: [[UInt8]: [Int]] = [:]
     private var anyPeer: [Int] = []
@@ -13,6 +15,7 @@ struct ConnectionTable {
     /// Indexes `configs`; names must be unique.
     init(_ configs: [PeerConfig]) throws(IKEv1Error) {
         all = configs
+        shared = configs.map(SharedPeerConfig.init)
         for (i, c) in configs.enumerated() {
             guard byName.updateValue(i, forKey: c.name) == nil else {
                 throw IKEv1Error(.configuration, "connection \(c.name) is defined twice")
@@ -24,8 +27,11 @@ struct ConnectionTable {
     /// The connection named `name`.
     subscript(name: String) -> PeerConfig? { byName[name].map { all[$0] } }
 
+    /// The shared box of the connection named `name`.
+    func shared(named name: String) -> SharedPeerConfig? { byName[name].map { shared[$0] } }
+
     /// The connections that accept a peer at `address`: those configured for it, then those for anyone.
-    func candidates(for address: [UInt8]) -> [PeerConfig] {
-        ((byAddress[address] ?? []) + anyPeer).map { all[$0] }
+    func candidates(for address: [UInt8]) -> [SharedPeerConfig] {
+        ((byAddress[address] ?? []) + anyPeer).map { shared[$0] }
     }
 }

@@ -255,7 +255,8 @@ public struct Failure: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "\(sa): \(error)" }
 }
 
-/// Output of the engine.
+/// Output of the engine. The two large payloads are boxed (`indirect`), so that an action, which
+/// the engine and its driver copy in and out of arrays several times, stays a few words.
 public enum Action: Sendable {
     /// Send a datagram.
     case send(OutboundDatagram)
@@ -264,11 +265,11 @@ public enum Action: Sendable {
     /// Disarm a timer.
     case cancelTimer(TimerID)
     /// Phase 1 completed.
-    case isakmpSAEstablished(ISAKMPSAInfo)
+    indirect case isakmpSAEstablished(ISAKMPSAInfo)
     /// The ISAKMP SA is gone (deleted by either side, expired, or dead peer).
     case isakmpSADeleted(ISAKMPSAID, reason: String)
     /// Install an IPsec SA pair.
-    case installChildSA(ChildSA)
+    indirect case installChildSA(ChildSA)
     /// Remove an IPsec SA pair (by our inbound SPI).
     case deleteChildSA(inboundSPI: UInt32, outboundSPI: UInt32, reason: String)
     /// The peer sent a notify.

@@ -277,11 +277,11 @@ public struct IKEv1Endpoint {
     }
 
     /// Main Mode: by the peer's address (the ID is still encrypted). Aggressive Mode: by address and ID.
-    private func responderConfig(for message: ISAKMPMessage, from: SocketAddress) -> PeerConfig? {
+    private func responderConfig(for message: ISAKMPMessage, from: SocketAddress) -> SharedPeerConfig? {
         let candidates = connections.candidates(for: from.address)
-        guard message.header.exchangeType == .aggressive else { return candidates.first { !$0.aggressive } ?? candidates.first }
+        guard message.header.exchangeType == .aggressive else { return candidates.first { !$0.value.aggressive } ?? candidates.first }
         let id = message.payloads?.first(ofType: IdentificationPayload.self)?.identity
-        return candidates.first { c in c.remoteIdentity == nil || c.remoteIdentity == id }
+        return candidates.first { c in c.value.remoteIdentity == nil || c.value.remoteIdentity == id }
     }
 
     /// The ISAKMP SA that holds the IPsec SA with inbound SPI `spi`: from the cache when it is

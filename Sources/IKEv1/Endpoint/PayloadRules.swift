@@ -36,6 +36,20 @@ struct PayloadRule {
 
     /// Main Mode message 5 or 6: ID and HASH (PSK) or ID, [CERT,] SIG (signatures, RFC 2409 §5.1).
     static func mmAuth(_ n: Int, signatures: Bool) -> PayloadRule {
+        switch (n, signatures) {
+        case (5, false): mm5PSK
+        case (5, true): mm5Signatures
+        case (6, false): mm6PSK
+        case (6, true): mm6Signatures
+        default: makeMMAuth(n, signatures: signatures)
+        }
+    }
+
+    // Built once: a rule holds a set, which each handshake would otherwise build twice per side.
+    private static let mm5PSK = makeMMAuth(5, signatures: false), mm5Signatures = makeMMAuth(5, signatures: true)
+    private static let mm6PSK = makeMMAuth(6, signatures: false), mm6Signatures = makeMMAuth(6, signatures: true)
+
+    private static func makeMMAuth(_ n: Int, signatures: Bool) -> PayloadRule {
         PayloadRule("Main Mode message \(n)", required: [.identification, signatures ? .signature : .hash],
                     optional: [.notification] + (signatures ? [.certificate, .certificateRequest] : []))
     }

@@ -9,16 +9,16 @@ extension IKEv1Endpoint {
     @discardableResult
     mutating func startPhase1(for name: String, purpose: Phase1Purpose, remote: SocketAddress? = nil,
                               env: inout Environment, into actions: inout [Action]) -> ISAKMPSAID? {
-        guard let config = connections[name] else {
+        guard let config = connections.shared(named: name) else {
             actions.append(.failed(Failure(sa: .zero, error: IKEv1Error(.configuration, "no connection named \(name)"))))
             return nil
         }
-        guard let remote = remote ?? config.remoteAddress else {
+        guard let remote = remote ?? config.value.remoteAddress else {
             actions.append(.failed(Failure(sa: .zero, error: IKEv1Error(.configuration, "\(name): no remote address to initiate to"))))
             return nil
         }
-        let session = config.aggressive
-            ? ISAKMPSession.startAggressiveMode(config, remote: remote, env: &env, into: &actions)
+        let session = config.value.aggressive
+            ? ISAKMPSession.startAggressiveMode(config.value, remote: remote, env: &env, into: &actions)
             : ISAKMPSession.startMainMode(config, remote: remote, env: &env, into: &actions)
         guard var session else { return nil }
         session.purpose = purpose
@@ -137,19 +137,24 @@ extension IKEv1Endpoint {
             adopt(held, into: winner.id, env: &env, into: &actions)
         }
         adopt(takeOrphans(connection: name, peer: peer), into: winner.id, env: &env, into: &actions)
-        guard winner.id == id, var w = sessions[id], let we = w.established else { return }
-        if w.isInitiator, w.config.remoteAccess == nil, we.children.isEmpty, !we.quickModes.values.contains(where: \.isInitiator) {
-            w.startQuickMode(rekeying: nil, env: &env, into: &actions)
+        guard winner.id == id else { return }
+        // In place: a copy taken out of the table would make the Quick Mode's changes copy buffers.
+        withSession(id) { w in
+            guard let we = w.established else { return }
+            let quickMode = w.isInitiator && w.config.remoteAccess == nil && we.children.isEmpty
+                && !we.quickModes.values.contains(where: \.isInitiator)
+            // A remote-access SA is not renewed: a new one would need XAUTH and a lease again; it ends at
+            // its lifetime with its lease (left for later: renewal with a Transaction exchange).
+            var renewal: EngineTime?
+            if !gateway, let life = we.protection.proposal.lifetime.seconds,
+               let delay = w.config.ikeRenewal.renewalDelay(lifetime: Double(life),
+                                                            random: unitFraction(zip(w.cookieI.bytes, w.cookieR.bytes).map { $0 ^ $1 }),
+                                                            asInitiator: w.isInitiator) {
+                renewal = we.establishedAt.adding(seconds: delay)
+            }
+            if quickMode { w.startQuickMode(rekeying: nil, env: &env, into: &actions) }
+            if let renewal { actions.append(.scheduleTimer(TimerID(sa: id, kind: .isakmpRenew), at: renewal)) }
         }
-        // A remote-access SA is not renewed: a new one would need XAUTH and a lease again; it ends at
-        // its lifetime with its lease (left for later: renewal with a Transaction exchange).
-        if !gateway, let life = we.protection.proposal.lifetime.seconds,
-           let delay = w.config.ikeRenewal.renewalDelay(lifetime: Double(life),
-                                                        random: unitFraction(zip(w.cookieI.bytes, w.cookieR.bytes).map { $0 ^ $1 }),
-                                                        asInitiator: w.isInitiator) {
-            actions.append(.scheduleTimer(TimerID(sa: id, kind: .isakmpRenew), at: we.establishedAt.adding(seconds: delay)))
-        }
-        sessions[id] = w
     }
 
     /// `a` is the newer of two established SAs of one peer: `b` was established before `a`

@@ -61,10 +61,10 @@ struct ISAKMPSession {
     var outstanding: [UInt32: Outstanding] = [:]
     /// Digest of the last request received per message ID and the response we sent, whole or in
     /// fragments (duplicate detection).
-    var lastExchange: [UInt32: (request: [UInt8], response: [OutboundDatagram])] = [:]
+    var lastExchange: [UInt32: (request: MessageFingerprint, response: [OutboundDatagram])] = [:]
     var exchangeOrder: [UInt32] = []
     /// Digests of the messages already processed: byte-identical copies are dropped.
-    var received: Set<[UInt8]> = []
+    var received: Set<MessageFingerprint> = []
     var usedMessageIDs: Set<UInt32> = []
     /// Seconds a responder Phase 1 may take (``ResponderLimits/halfOpenTimeout``).
     var halfOpenTimeout: Double = 30
@@ -89,13 +89,21 @@ struct ISAKMPSession {
 
     var id: ISAKMPSAID { cookieI }
 
+    /// A session with a configuration of its own (Aggressive Mode narrows the proposals).
     init(isInitiator: Bool, cookieI: Cookie, cookieR: Cookie, exchange: ExchangeType, config: PeerConfig,
+         local: SocketAddress, remote: SocketAddress, phase1: Phase1State, now: EngineTime) {
+        self.init(isInitiator: isInitiator, cookieI: cookieI, cookieR: cookieR, exchange: exchange, config: SharedPeerConfig(config),
+                  local: local, remote: remote, phase1: phase1, now: now)
+    }
+
+    /// A session holding its connection's shared configuration (the endpoint's table holds the box).
+    init(isInitiator: Bool, cookieI: Cookie, cookieR: Cookie, exchange: ExchangeType, config: SharedPeerConfig,
          local: SocketAddress, remote: SocketAddress, phase1: Phase1State, now: EngineTime) {
         self.isInitiator = isInitiator
         self.cookieI = cookieI
         self.cookieR = cookieR
         self.exchange = exchange
-        sharedConfig = SharedPeerConfig(config)
+        sharedConfig = config
         self.local = local
         self.remote = remote
         self.phase1 = phase1
@@ -104,7 +112,7 @@ struct ISAKMPSession {
     }
 
     /// A responder for the first message under `header`; its Phase 1 starts ``Phase1State/idle``.
-    init(responderFor config: PeerConfig, header: ISAKMPHeader, local: SocketAddress, remote: SocketAddress,
+    init(responderFor config: SharedPeerConfig, header: ISAKMPHeader, local: SocketAddress, remote: SocketAddress,
          halfOpenTimeout: Double = ResponderLimits().halfOpenTimeout, env: inout Environment) {
         self.init(isInitiator: false, cookieI: header.initiatorCookie, cookieR: Cookie(bytes: Self.nonZero(&env, 8)),
                   exchange: header.exchangeType, config: config, local: local, remote: remote, phase1: .idle, now: env.now)
@@ -201,9 +209,7 @@ struct ISAKMPSession {
         lastExchange[messageID] = (Self.fingerprint(request), response)
     }
 
-    /// What the duplicate caches keep of a message instead of its bytes (so a cache entry costs
-    /// 32 bytes however large the message was).
-    static func fingerprint(_ message: [UInt8]) -> [UInt8] { HashAlgorithm.sha256.hash(message) }
+    static func fingerprint(_ message: [UInt8]) -> MessageFingerprint { MessageFingerprint(message) }
 
     // MARK: Failure
 
@@ -270,6 +276,9 @@ struct ISAKMPSession {
     @discardableResult
     mutating func updateEstablished<R>(_ change: (inout EstablishedState) -> R) -> R? {
         guard case .established(var e) = phase1 else { return nil }
+        // Let go of the state while it changes: `e` then holds its buffers alone, and `change`
+        // edits them in place instead of copying each one it touches.
+        phase1 = .idle
         let result = change(&e)
         phase1 = .established(e)
         return result

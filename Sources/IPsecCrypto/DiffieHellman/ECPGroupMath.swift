@@ -11,6 +11,11 @@ final class ECPGroupMath: @unchecked Sendable {
     let group: OpaquePointer
     let coordinateLength: Int
     let name: String
+    /// The field prime, read once (a peer's coordinates must be below it).
+    private let p: BigNumber
+    /// n - 1 for private values, and n's length in bytes.
+    private let nMinus1: BigNumber
+    private let orderLength: Int
 
     init(_ dh: DHGroup) throws(CryptoError) {
         guard case .ecp(let curve, let n) = dh.kind else { preconditionFailure("not an ECP group") }
@@ -22,6 +27,15 @@ final class ECPGroupMath: @unchecked Sendable {
         self.group = group
         self.coordinateLength = n
         self.name = dh.name
+        let p = BigNumber(), nMinus1 = BigNumber()
+        guard EC_GROUP_get_curve(group, p.bn, nil, nil, nil) == 1,
+              BN_sub(nMinus1.bn, EC_GROUP_get0_order(group), BN_value_one()) == 1 else {
+            EC_GROUP_free(group)
+            throw .internalFailure("EC_GROUP_get_curve")
+        }
+        self.p = p
+        self.nMinus1 = nMinus1
+        orderLength = Int((EC_GROUP_order_bits(group) + 7) / 8)
     }
 
     deinit { EC_GROUP_free(group) }
@@ -43,15 +57,12 @@ final class ECPGroupMath: @unchecked Sendable {
         return try ECPGroupMath(dh)
     }
 
-    private var orderLength: Int { Int((EC_GROUP_order_bits(group) + 7) / 8) }
-
     /// A scalar in [1, n-1] from entropy: `(r mod (n - 1)) + 1`, r 8 bytes longer than n.
     func generatePrivate(entropy: inout some EntropySource) -> [UInt8] {
         var r = entropy.bytes(orderLength + 8)
         defer { r.withUnsafeMutableBytes { wipe($0) } }
-        let x = BigNumber(bytes: r), nMinus1 = BigNumber(), k = BigNumber(), ctx = BigNumberContext()
-        defer { withExtendedLifetime((x, nMinus1, ctx)) {} }
-        BN_sub(nMinus1.bn, EC_GROUP_get0_order(group), BN_value_one())
+        let x = BigNumber(bytes: r), k = BigNumber(), ctx = BigNumberContext()
+        defer { withExtendedLifetime((x, ctx)) {} }
         BN_nnmod(k.bn, x.bn, nMinus1.bn, ctx.ctx)
         BN_add_word(k.bn, 1)
         return k.bytes(padded: orderLength)
@@ -79,7 +90,13 @@ final class ECPGroupMath: @unchecked Sendable {
         defer { EC_POINT_free(point); withExtendedLifetime((k, ctx)) {} }
         guard EC_POINT_mul(group, point, k.bn, nil, nil, ctx.ctx) == 1 else { throw .internalFailure("EC_POINT_mul") }
         let (x, y) = try encode(point, ctx)
-        return x.bytes(padded: coordinateLength) + y.bytes(padded: coordinateLength)
+        let n = coordinateLength
+        return [UInt8](unsafeUninitializedCapacity: 2 * n) { out, count in
+            let whole = UnsafeMutableRawBufferPointer(out)
+            x.write(into: UnsafeMutableRawBufferPointer(rebasing: whole[0..<n]))
+            y.write(into: UnsafeMutableRawBufferPointer(rebasing: whole[n...]))
+            count = 2 * n
+        }
     }
 
     /// RFC 6989 §2.3 / RFC 5903: exact length, both coordinates below p, the
@@ -89,11 +106,11 @@ final class ECPGroupMath: @unchecked Sendable {
         guard peer.count == 2 * coordinateLength else {
             throw CryptoError(.invalidPublicValue, "\(name) public value must be \(2 * coordinateLength) bytes (x | y), got \(peer.count)")
         }
-        let x = BigNumber(bytes: Array(peer[0..<coordinateLength]))
-        let y = BigNumber(bytes: Array(peer[coordinateLength...]))
-        let p = BigNumber()
-        defer { withExtendedLifetime((x, y, p, ctx)) {} }
-        guard EC_GROUP_get_curve(group, p.bn, nil, nil, ctx.ctx) == 1 else { throw .internalFailure("EC_GROUP_get_curve") }
+        let (x, y) = peer.withUnsafeBytes { b in
+            (BigNumber(bytes: UnsafeRawBufferPointer(rebasing: b[0..<coordinateLength])),
+             BigNumber(bytes: UnsafeRawBufferPointer(rebasing: b[coordinateLength...])))
+        }
+        defer { withExtendedLifetime((x, y, ctx)) {} }
         guard BN_cmp(x.bn, p.bn) < 0, BN_cmp(y.bn, p.bn) < 0 else {
             throw CryptoError(.invalidPublicValue, "\(name) public point coordinate is not below p")
         }

@@ -126,6 +126,13 @@ public final class CBCCipher {
         try copying(plaintext, iv: iv, encryptor)
     }
 
+    /// Encrypts `text` in place, whole blocks (IKE convenience, without a copy).
+    public func encrypt(inPlace text: inout [UInt8], iv: [UInt8]) throws(CryptoError) {
+        try withBytes(iv) { ivp throws(CryptoError) in
+            try withMutableBytes(&text) { buf throws(CryptoError) in try run(encryptor, iv: ivp, buf) }
+        }
+    }
+
     /// Decrypts a copy of `ciphertext` (IKE convenience).
     public func decrypt(_ ciphertext: [UInt8], iv: [UInt8]) throws(CryptoError) -> [UInt8] {
         try copying(ciphertext, iv: iv, decryptor)

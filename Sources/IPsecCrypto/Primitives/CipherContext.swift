@@ -6,9 +6,23 @@ final class CipherContext {
     let ctx: OpaquePointer
     let cipher: OpaquePointer
 
+    /// The default provider's ciphers that IKE keys per SA, fetched once: a fetch looks the name up
+    /// in the provider's method store (locks, string compares, property matching) every time.
+    /// Shared read-only; each context holds its own reference.
+    nonisolated(unsafe) private static let common: [String: OpaquePointer] = {
+        var out: [String: OpaquePointer] = [:]
+        for name in ["AES-128-CBC", "AES-192-CBC", "AES-256-CBC", "DES-EDE3-CBC"] {
+            if let cipher = EVP_CIPHER_fetch(nil, name, nil) { out[name] = cipher }
+        }
+        ERR_clear_error()
+        return out
+    }()
+
     /// Fetches `name` (e.g. "AES-128-CBC") and keys a context for `encrypt`.
     init(name: String, key: UnsafeRawBufferPointer, encrypt: Bool, padding: Bool = false) throws(CryptoError) {
-        guard let cipher = EVP_CIPHER_fetch(nil, name, nil) else {
+        let fetched: OpaquePointer?
+        if let shared = Self.common[name], EVP_CIPHER_up_ref(shared) == 1 { fetched = shared } else { fetched = EVP_CIPHER_fetch(nil, name, nil) }
+        guard let cipher = fetched else {
             ERR_clear_error()
             throw CryptoError(.unsupportedAlgorithm, "\(name) is not available in libcrypto")
         }

@@ -25,15 +25,20 @@ public enum HashAlgorithm: String, Hashable, Sendable, CaseIterable {
     /// Through the shim's plain digest states: `EVP_Digest` fetches the algorithm and allocates
     /// a context on every call, which costs more than hashing a short IKE message.
     public func hash(_ data: [UInt8]) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: length)
-        var state = swift_ikev1_digest_state()
-        data.withUnsafeBytes { d in
-            swift_ikev1_digest_init(shimIndex, &state)
-            if let base = d.baseAddress, d.count > 0 { swift_ikev1_digest_update(shimIndex, &state, base, d.count) }
+        [UInt8](unsafeUninitializedCapacity: length) { out, count in
+            data.withUnsafeBytes { hash($0, into: UnsafeMutableRawBufferPointer(out)) }
+            count = length
         }
-        swift_ikev1_digest_final(shimIndex, &state, &out)
+    }
+
+    /// The plain hash of `data` written into the first `length` bytes of `out` (no allocation).
+    public func hash(_ data: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer) {
+        precondition(out.count >= length, "digest output shorter than \(length) bytes")
+        var state = swift_ikev1_digest_state()
+        swift_ikev1_digest_init(shimIndex, &state)
+        if let base = data.baseAddress, data.count > 0 { swift_ikev1_digest_update(shimIndex, &state, base, data.count) }
+        swift_ikev1_digest_final(shimIndex, &state, out.baseAddress!.assumingMemoryBound(to: UInt8.self))
         OPENSSL_cleanse(&state, MemoryLayout<swift_ikev1_digest_state>.size)
-        return out
     }
 
     /// HMAC (RFC 2104) of `data` under `key`, full length.
@@ -60,18 +65,24 @@ public enum HashAlgorithm: String, Hashable, Sendable, CaseIterable {
 
     private func hmac(key: UnsafeRawBufferPointer, feed: (UnsafeMutablePointer<swift_ikev1_hmac_state>) -> Void) -> [UInt8] {
         var state = swift_ikev1_hmac_state()
-        var out = [UInt8](repeating: 0, count: length)
-        withUnsafeMutablePointer(to: &state) { state in
+        // The full digest (up to 64 bytes) lands in a stack buffer; the result is its first `length` bytes.
+        var full: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        let n = length
+        return withUnsafeMutablePointer(to: &state) { state in
             swift_ikev1_hmac_set_key(state, shimIndex, key.baseAddress?.assumingMemoryBound(to: UInt8.self), key.count)
             feed(state)
-            withUnsafeTemporaryAllocation(byteCount: 64, alignment: 16) { full in
+            let out = withUnsafeMutableBytes(of: &full) { full in
                 swift_ikev1_hmac_final(state, full.baseAddress!.assumingMemoryBound(to: UInt8.self))
-                out.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: full[0..<length])) }
+                let out = [UInt8](unsafeUninitializedCapacity: n) { buffer, count in
+                    UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: full[0..<n]))
+                    count = n
+                }
                 OPENSSL_cleanse(full.baseAddress, 64)
+                return out
             }
             OPENSSL_cleanse(state, MemoryLayout<swift_ikev1_hmac_state>.size)
+            return out
         }
-        return out
     }
 
     /// HMAC of `data` under `key` (arrays).

@@ -22,9 +22,11 @@ public struct SystemEntropy: EntropySource, Sendable {
     /// Creates the system entropy source.
     public init() {}
 
-    /// Fills `buffer` from `RAND_bytes`; a failing system generator stops the process.
+    /// Fills `buffer` from `RAND_bytes` (a short request from a pool of its output drawn
+    /// ahead, each byte handed out once); a failing system generator stops the process.
     public mutating func fill(_ buffer: UnsafeMutableRawBufferPointer) {
         guard let base = buffer.baseAddress, buffer.count > 0 else { return }
+        if buffer.count <= EntropyPool.largestDraw { return EntropyPool.shared.draw(into: buffer) }
         // A failing system RNG leaves nothing safe to do.
         precondition(RAND_bytes(base.assumingMemoryBound(to: UInt8.self), Int32(buffer.count)) == 1,
                      "RAND_bytes failed")

@@ -23,6 +23,7 @@ public struct Cookie: Hashable, Sendable, CustomStringConvertible {
     /// The cookie whose bytes, most significant first, are `rawValue`.
     public init(_ rawValue: UInt64) { self.rawValue = rawValue }
     /// The cookie from 8 bytes.
+    @inlinable   // specialized where it is called: generic code run unspecialized looks its types up per call
     public init<C: Collection>(bytes: C) where C.Element == UInt8 {
         precondition(bytes.count == 8, "a cookie is 8 bytes")
         rawValue = bytes.reduce(0) { $0 << 8 | UInt64($1) }
@@ -30,7 +31,9 @@ public struct Cookie: Hashable, Sendable, CustomStringConvertible {
     /// The all-zero responder cookie of a first message.
     public static let zero = Cookie(0)
     /// The 8 bytes, most significant first.
-    public var bytes: [UInt8] { (0..<8).map { UInt8(truncatingIfNeeded: rawValue >> (56 - 8 * $0)) } }
+    public var bytes: [UInt8] {
+        withUnsafeBytes(of: rawValue.bigEndian) { Array($0) }
+    }
     /// The 8 bytes in hex.
     public var description: String { bytes.hexString }
 }
@@ -111,8 +114,8 @@ public struct ISAKMPHeader: Hashable, Sendable {
     }
 
     func encode(into w: inout ByteWriter) {
-        w.append(initiatorCookie.bytes)
-        w.append(responderCookie.bytes)
+        w.u64(initiatorCookie.rawValue)
+        w.u64(responderCookie.rawValue)
         w.u8(nextPayload.rawValue)
         w.u8(version)
         w.u8(exchangeType.rawValue)

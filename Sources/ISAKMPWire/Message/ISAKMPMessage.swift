@@ -77,22 +77,29 @@ public struct ISAKMPMessage: Hashable, Sendable {
     /// length are derived from the body (a fragment message keeps the E flag it was given, see
     /// ``FragmentMessage``); an encrypted body is written as given.
     public func encode() -> [UInt8] {
-        var w = ByteWriter()
+        // One buffer: the header (its length patched at the end), then the body written in place.
+        // An encrypted body's size is known: exactly that much, as such messages are the ones the
+        // duplicate caches keep; a payload chain gets room for a typical message.
+        let reserve: Int
+        switch body {
+        case .payloads: reserve = ByteWriter.messageReserve
+        case .encrypted(let ciphertext): reserve = ISAKMPHeader.size + ciphertext.count + excess.count
+        }
+        var w = ByteWriter(reserving: reserve)
         var h = header
-        var chain: [UInt8]
         switch body {
         case .payloads(let payloads, let trailing):
             h.nextPayload = payloads.first?.type ?? .none
             if h.nextPayload != .fragment { h.flags.remove(.encryption) }
-            chain = PayloadChain.encode(payloads)
-            chain += trailing
+            h.encode(into: &w)
+            PayloadChain.encode(payloads, into: &w)
+            w.append(trailing)
         case .encrypted(let ciphertext):
             h.flags.insert(.encryption)
-            chain = ciphertext
+            h.encode(into: &w)
+            w.append(ciphertext)
         }
-        h.length = UInt32(ISAKMPHeader.size + chain.count)
-        h.encode(into: &w)
-        w.append(chain)
+        w.patchU32(at: ISAKMPHeader.size - 4, UInt32(w.bytes.count))
         w.append(excess)
         return w.bytes
     }

@@ -30,7 +30,7 @@ public enum PayloadChain {
 
     /// Encodes payloads with their generic headers, each pointing at the next.
     public static func encode(_ payloads: some Collection<Payload>) -> [UInt8] {
-        var w = ByteWriter()
+        var w = ByteWriter(reserving: ByteWriter.messageReserve)
         encode(payloads, into: &w)
         return w.bytes
     }

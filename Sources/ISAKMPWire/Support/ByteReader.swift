@@ -92,16 +92,34 @@ struct ByteReader {
 struct ByteWriter {
     var bytes: [UInt8] = []
 
+    /// Room for a typical IKE message (a MODP-2048 KE payload and its neighbours) in one allocation,
+    /// instead of growing the buffer through 16, 32, ... bytes.
+    static let messageReserve = 512
+
+    init() {}
+
+    /// A writer whose buffer has room for `capacity` bytes before it grows.
+    init(reserving capacity: Int) { bytes.reserveCapacity(capacity) }
+
     mutating func u8(_ v: UInt8) { bytes.append(v) }
     mutating func u16(_ v: UInt16) { bytes.append(UInt8(v >> 8)); bytes.append(UInt8(truncatingIfNeeded: v)) }
     mutating func u32(_ v: UInt32) {
         bytes.append(UInt8(v >> 24)); bytes.append(UInt8(truncatingIfNeeded: v >> 16))
         bytes.append(UInt8(truncatingIfNeeded: v >> 8)); bytes.append(UInt8(truncatingIfNeeded: v))
     }
+    mutating func u64(_ v: UInt64) { u32(UInt32(v >> 32)); u32(UInt32(truncatingIfNeeded: v)) }
     mutating func append<C: Collection>(_ c: C) where C.Element == UInt8 { bytes.append(contentsOf: c) }
 
     /// Writes a 16-bit length placeholder and returns its index for ``patchLength(at:from:)``.
     mutating func lengthPlaceholder() -> Int { defer { u16(0) }; return bytes.count }
+
+    /// Overwrites the 32-bit big-endian field at `index`.
+    mutating func patchU32(at index: Int, _ v: UInt32) {
+        bytes[index] = UInt8(v >> 24)
+        bytes[index + 1] = UInt8(truncatingIfNeeded: v >> 16)
+        bytes[index + 2] = UInt8(truncatingIfNeeded: v >> 8)
+        bytes[index + 3] = UInt8(truncatingIfNeeded: v)
+    }
 
     /// Stores the count of bytes written since `start` into the placeholder at `index`.
     mutating func patchLength(at index: Int, from start: Int) {

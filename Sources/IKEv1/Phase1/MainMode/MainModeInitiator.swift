@@ -18,12 +18,12 @@ import ISAKMPWire
 extension ISAKMPSession {
     /// A Main Mode initiator for `config`: a fresh cookie, and message 1 (our SA offer and
     /// vendor IDs) sent.
-    static func startMainMode(_ config: PeerConfig, remote: SocketAddress, env: inout Environment,
+    static func startMainMode(_ config: SharedPeerConfig, remote: SocketAddress, env: inout Environment,
                               into actions: inout [Action]) -> ISAKMPSession {
         let cookieI = Cookie(bytes: nonZero(&env, 8))
-        let sa = offer(config.ikeProposals)
+        let sa = offer(config.value.ikeProposals)
         var session = ISAKMPSession(isInitiator: true, cookieI: cookieI, cookieR: .zero, exchange: .mainMode, config: config,
-                                    local: config.localAddress, remote: remote,
+                                    local: config.value.localAddress, remote: remote,
                                     phase1: .mainModeSentSA(OfferSentState(saiB: sa.body)), now: env.now)
         let message = ISAKMPMessage(header: session.header(.mainMode), payloads: [.securityAssociation(sa)] + session.vendorIDs())
         session.sendRequest(message.encode(), messageID: 0, env: env, into: &actions)

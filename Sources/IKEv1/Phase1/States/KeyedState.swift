@@ -30,9 +30,11 @@ struct ISAKMPProtection {
 
     /// Pads with zero bytes (1..block, as charon does) and encrypts; returns ciphertext.
     func encrypt(_ payloads: [Payload], iv: [UInt8]) throws(IKEv1Error) -> [UInt8] {
-        var plain = ISAKMPMessage.encodePayloads(payloads)
-        plain += [UInt8](repeating: 0, count: blockSize - plain.count % blockSize)
-        do { return try cipher.encrypt(plain, iv: iv) } catch { throw IKEv1Error(.crypto, "\(error)") }
+        var text = ISAKMPMessage.encodePayloads(payloads)
+        text.append(contentsOf: repeatElement(0, count: blockSize - text.count % blockSize))
+        // In place: the padded chain becomes the ciphertext.
+        do { try cipher.encrypt(inPlace: &text, iv: iv) } catch { throw IKEv1Error(.crypto, "\(error)") }
+        return text
     }
 
     /// An encrypted message: header plus ciphertext; returns the bytes and the IV after it.
@@ -56,8 +58,9 @@ struct ISAKMPProtection {
         do { plain = try cipher.decrypt(ct, iv: iv) } catch { throw IKEv1Error(.crypto, "\(error)") }
         do {
             let (payloads, padding) = try message.decodeDecrypted(plain)
-            return Decrypted(payloads: payloads, chain: Array(plain[..<(plain.count - padding.count)]),
-                             nextIV: IKEv1IV.next(afterCiphertext: ct, blockSize: blockSize))
+            var chain = plain
+            chain.removeLast(padding.count)   // in place: `plain` is not used after this
+            return Decrypted(payloads: payloads, chain: chain, nextIV: IKEv1IV.next(afterCiphertext: ct, blockSize: blockSize))
         } catch {
             throw IKEv1Error(.payloadMalformed, "decrypted payloads: \(error)")
         }
