@@ -122,7 +122,8 @@ import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 groups = {}
 for r in rows:
-    groups.setdefault((r["esp"], r["streams"], r["path"]), []).append(r)
+    # veth carries no ESP: one group across the proposals.
+    groups.setdefault(("-" if r["path"] == "veth" else r["esp"], r["streams"], r["path"]), []).append(r)
 def median(key, rs):
     v = [r[key] for r in rs if r[key] is not None]
     return statistics.median(v) if v else None
@@ -137,7 +138,7 @@ for (esp, n, path), rs in groups.items():
     cpu = median("cpu_s_per_gb", rs)
     spread = "%s-%s" % (min(r["mbit_s"] for r in rs), max(r["mbit_s"] for r in rs))
     ratio = lambda b: "%.2f" % (m / b) if b else ""
-    print("| %s | %d | %s | %.0f (%s) | %s | %s | %s |" % (esp if path != "veth" else "-", n, path, m, spread,
+    print("| %s | %d | %s | %.0f (%s) | %s | %s | %s |" % (esp, n, path, m, spread,
           "" if cpu is None else "%.2f" % cpu, "" if path in ("veth", "charon-charon") else ratio(cc),
           "" if path == "veth" else ratio(veth)))
 PY

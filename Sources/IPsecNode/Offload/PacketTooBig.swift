@@ -53,13 +53,9 @@ enum PacketTooBig {
         (icmp + 8).copyMemory(from: p, byteCount: quoted)
         var sum = InternetChecksum()
         if version == 4 {
-            var ip = InternetChecksum()
-            ip.add(UnsafeRawBufferPointer(start: d, count: 20))
-            d.storeBigEndian16(ip.finish(), at: 10)
+            HeaderSums.setIPv4HeaderChecksum(d, length: 20)
         } else {
-            sum.add(UnsafeRawBufferPointer(start: d + 8, count: 32))
-            sum.add(UInt32(58))
-            sum.add(UInt32(total - 40))
+            sum = HeaderSums.pseudoHeader(UnsafeRawPointer(d), version: 6, proto: 58, length: total - 40)
         }
         sum.add(UnsafeRawBufferPointer(start: icmp, count: total - header))
         icmp.storeBigEndian16(sum.finish(), at: 2)

@@ -78,10 +78,7 @@ struct SuperSegment {
         if version == 4 {
             destination.storeBigEndian16(UInt16(total), at: 2)
             destination.storeBigEndian16(source.loadBigEndian16(at: 4) &+ UInt16(truncatingIfNeeded: index), at: 4)
-            destination.storeBigEndian16(0, at: 10)
-            var sum = InternetChecksum()
-            sum.add(UnsafeRawBufferPointer(start: destination, count: transportOffset))
-            destination.storeBigEndian16(sum.finish(), at: 10)
+            HeaderSums.setIPv4HeaderChecksum(destination, length: transportOffset)
         } else {
             destination.storeBigEndian16(UInt16(total - 40), at: 4)
         }
@@ -107,14 +104,7 @@ struct SuperSegment {
     /// checksum field is zero: pseudo-header, header and payload. A UDP result of 0 is sent as 0xFFFF.
     static func transportChecksum(_ p: UnsafeRawPointer, version: UInt8, transportOffset t: Int, total: Int,
                                   proto: UInt8) -> UInt16 {
-        var sum = InternetChecksum()
-        if version == 4 {
-            sum.add(UnsafeRawBufferPointer(start: p + 12, count: 8))
-        } else {
-            sum.add(UnsafeRawBufferPointer(start: p + 8, count: 32))
-        }
-        sum.add(UInt32(proto))
-        sum.add(UInt32(total - t))
+        var sum = HeaderSums.pseudoHeader(p, version: version, proto: proto, length: total - t)
         sum.add(UnsafeRawBufferPointer(start: p + t, count: total - t))
         let value = sum.finish()
         return proto == 17 && value == 0 ? 0xFFFF : value

@@ -79,18 +79,12 @@ struct TCPCoalescer {
         }
         if version == 4 {
             p.storeBigEndian16(UInt16(length), at: 2)
-            p.storeBigEndian16(0, at: 10)
-            var sum = InternetChecksum()
-            sum.add(UnsafeRawBufferPointer(start: p, count: ipHeader))
-            p.storeBigEndian16(sum.finish(), at: 10)
+            HeaderSums.setIPv4HeaderChecksum(p, length: ipHeader)
         } else {
             p.storeBigEndian16(UInt16(length - 40), at: 4)
         }
         // A partial checksum, as a device with checksum offload gets it: the pseudo-header's sum.
-        var pseudo = InternetChecksum()
-        pseudo.add(UnsafeRawBufferPointer(start: p + (version == 4 ? 12 : 8), count: version == 4 ? 8 : 32))
-        pseudo.add(UInt32(6))
-        pseudo.add(UInt32(length - ipHeader))
+        let pseudo = HeaderSums.pseudoHeader(p, version: version, proto: 6, length: length - ipHeader)
         p.storeBigEndian16(pseudo.folded, at: ipHeader + 16)
         VirtioNetHeader(flags: VirtioNetHeader.needsChecksum, segmentation: version == 4 ? .tcpv4 : .tcpv6,
                         headerLength: UInt16(ipHeader + tcpHeader), segmentSize: UInt16(segmentSize),
@@ -156,10 +150,7 @@ struct TCPCoalescer {
 
         /// The TCP checksum verifies: the merged packet goes up with its checksum taken as good.
         func checksumValid(_ p: UnsafeRawPointer) -> Bool {
-            var sum = InternetChecksum()
-            sum.add(UnsafeRawBufferPointer(start: p + (version == 4 ? 12 : 8), count: version == 4 ? 8 : 32))
-            sum.add(UInt32(6))
-            sum.add(UInt32(total - ipHeader))
+            var sum = HeaderSums.pseudoHeader(p, version: version, proto: 6, length: total - ipHeader)
             sum.add(UnsafeRawBufferPointer(start: p + ipHeader, count: total - ipHeader))
             return sum.finish() == 0
         }
