@@ -214,6 +214,7 @@ public struct IKEv1Endpoint {
         var session = ISAKMPSession(responderFor: config, header: header, local: to, remote: from,
                                     halfOpenTimeout: limits.halfOpenTimeout, env: &env)
         var actions: [Action] = []
+        actions.reserveCapacity(8)
         do {
             if header.exchangeType == .aggressive {
                 try session.aggressiveResponderFirst(message, raw: bytes, from: from, to: to, env: &env, into: &actions)

@@ -99,8 +99,8 @@ extension ISAKMPSession {
     /// encapsulation is forced).
     mutating func natDPayloads(hash h: HashAlgorithm, env: inout Environment) -> [Payload] {
         guard nat.negotiated else { return [] }
-        let dst = natDiscoveryHash(hash: h, cookieI: cookieI.bytes, cookieR: cookieR.bytes, address: remote.address, port: remote.port)
-        var src = natDiscoveryHash(hash: h, cookieI: cookieI.bytes, cookieR: cookieR.bytes, address: local.address, port: local.port)
+        let dst = natDiscoveryHash(hash: h, initiatorCookie: cookieI.rawValue, responderCookie: cookieR.rawValue, address: remote.address, port: remote.port)
+        var src = natDiscoveryHash(hash: h, initiatorCookie: cookieI.rawValue, responderCookie: cookieR.rawValue, address: local.address, port: local.port)
         if config.forceEncapsulation {
             src = env.bytes(h.length)
             nat.localBehindNAT = true
@@ -116,9 +116,9 @@ extension ISAKMPSession {
             if case .natDiscovery(let d) = p { return d.hash } else { return nil }
         }
         guard let first = hashes.first else { return }
-        let mine = natDiscoveryHash(hash: h, cookieI: cookieI.bytes, cookieR: cookieR.bytes,
+        let mine = natDiscoveryHash(hash: h, initiatorCookie: cookieI.rawValue, responderCookie: cookieR.rawValue,
                                     address: destination.address, port: destination.port)
-        let theirs = natDiscoveryHash(hash: h, cookieI: cookieI.bytes, cookieR: cookieR.bytes,
+        let theirs = natDiscoveryHash(hash: h, initiatorCookie: cookieI.rawValue, responderCookie: cookieR.rawValue,
                                       address: source.address, port: source.port)
         if !constantTimeEqual(first, mine) { nat.localBehindNAT = true }
         if !hashes.dropFirst().contains(where: { constantTimeEqual($0, theirs) }) { nat.peerBehindNAT = true }

@@ -8,6 +8,7 @@ extension ISAKMPSession {
     mutating func receive(_ message: ISAKMPMessage, raw: [UInt8], from: SocketAddress, to: SocketAddress,
                           env: inout Environment) -> [Action] {
         var actions: [Action] = []
+        actions.reserveCapacity(8)   // a message's actions: sends, timers, SA events; growing from empty cost 3
         let mid = message.header.messageID
         let fingerprint = Self.fingerprint(raw)
         if let last = lastExchange[mid], last.request == fingerprint {

@@ -102,6 +102,9 @@ final class ECPGroupMath: @unchecked Sendable {
     /// RFC 6989 §2.3 / RFC 5903: exact length, both coordinates below p, the
     /// point on the curve and not the point at infinity (all curves here have
     /// cofactor 1). Returns the point; the caller frees it.
+    ///
+    /// `EC_POINT_set_affine_coordinates` refuses a point that is not on the curve (OpenSSL
+    /// 1.1.1 and later; this package needs 3.0), so the curve equation is evaluated once.
     func validatePeer(_ peer: [UInt8], _ ctx: BigNumberContext) throws(CryptoError) -> OpaquePointer {
         guard peer.count == 2 * coordinateLength else {
             throw CryptoError(.invalidPublicValue, "\(name) public value must be \(2 * coordinateLength) bytes (x | y), got \(peer.count)")
@@ -116,7 +119,6 @@ final class ECPGroupMath: @unchecked Sendable {
         }
         guard let point = EC_POINT_new(group) else { throw .internalFailure("EC_POINT_new") }
         guard EC_POINT_set_affine_coordinates(group, point, x.bn, y.bn, ctx.ctx) == 1,
-              EC_POINT_is_on_curve(group, point, ctx.ctx) == 1,
               EC_POINT_is_at_infinity(group, point) == 0 else {
             EC_POINT_free(point)
             ERR_clear_error()
@@ -135,7 +137,11 @@ final class ECPGroupMath: @unchecked Sendable {
         guard EC_POINT_is_at_infinity(group, product) == 0 else {
             throw CryptoError(.invalidPublicValue, "\(name) shared point is the point at infinity")
         }
-        let (x, _) = try encode(product, ctx)
+        // The y coordinate is not part of the secret (RFC 5903 §7): only x is converted.
+        let x = BigNumber()
+        guard EC_POINT_get_affine_coordinates(group, product, x.bn, nil, ctx.ctx) == 1 else {
+            throw .internalFailure("EC_POINT_get_affine_coordinates")
+        }
         return try SecretBytes(count: coordinateLength) { out throws(CryptoError) in x.write(into: out) }
     }
 }

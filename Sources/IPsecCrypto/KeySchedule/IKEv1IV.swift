@@ -31,5 +31,31 @@ public enum IKEv1IV {
 /// with the negotiated hash; `address` is 4 (IPv4) or 16 (IPv6) bytes.
 public func natDiscoveryHash(hash: HashAlgorithm, cookieI: [UInt8], cookieR: [UInt8],
                              address: [UInt8], port: UInt16) -> [UInt8] {
-    hash.hash(cookieI + cookieR + address + [UInt8(port >> 8), UInt8(port & 0xff)])
+    var input: [UInt8] = []
+    input.reserveCapacity(cookieI.count + cookieR.count + address.count + 2)
+    input += cookieI
+    input += cookieR
+    input += address
+    input += [UInt8(port >> 8), UInt8(port & 0xff)]
+    return hash.hash(input)
+}
+
+/// ``natDiscoveryHash(hash:cookieI:cookieR:address:port:)`` of cookies given as integers
+/// (first byte most significant, as an ISAKMP `Cookie` holds them), built without
+/// intermediate arrays: the engine computes four of these per Main Mode.
+public func natDiscoveryHash(hash: HashAlgorithm, initiatorCookie cookieI: UInt64, responderCookie cookieR: UInt64,
+                             address: [UInt8], port: UInt16) -> [UInt8] {
+    precondition(address.count <= 16, "an IP address is 4 or 16 bytes")
+    // CKY-I | CKY-R | IP | Port: at most 8 + 8 + 16 + 2 bytes, on the stack.
+    var input: (UInt64, UInt64, UInt64, UInt64, UInt64) = (cookieI.bigEndian, cookieR.bigEndian, 0, 0, 0)
+    let count = 16 + address.count + 2
+    return withUnsafeMutableBytes(of: &input) { buffer in
+        address.withUnsafeBytes { buffer.baseAddress!.advanced(by: 16).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        buffer[16 + address.count] = UInt8(port >> 8)
+        buffer[17 + address.count] = UInt8(port & 0xff)
+        return [UInt8](unsafeUninitializedCapacity: hash.length) { out, n in
+            hash.hash(UnsafeRawBufferPointer(rebasing: buffer[0..<count]), into: UnsafeMutableRawBufferPointer(out))
+            n = hash.length
+        }
+    }
 }

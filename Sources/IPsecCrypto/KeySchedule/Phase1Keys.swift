@@ -157,6 +157,7 @@ public struct IKEv1Phase1Keys: Sendable {
         var seed = keymatSeed(protocolID: protocolID, spi: spi, nonceI: nonceI, nonceR: nonceR,
                               pfsSharedSecret: pfsSharedSecret)
         var material: [UInt8] = []
+        material.reserveCapacity(length + prf.hash.length)
         var block: [UInt8] = []
         while material.count < length {
             block = prf(key: skeyidD, block, seed)
@@ -173,6 +174,13 @@ public struct IKEv1Phase1Keys: Sendable {
     /// The KEYMAT input after SKEYID_d: `[g(qm)^xy |] protocol | SPI | Ni_b | Nr_b`.
     public func keymatSeed(protocolID: UInt8, spi: [UInt8], nonceI: [UInt8], nonceR: [UInt8],
                            pfsSharedSecret: SecretBytes? = nil) -> [UInt8] {
-        (pfsSharedSecret?.bytes ?? []) + [protocolID] + spi + nonceI + nonceR
+        var seed: [UInt8] = []
+        seed.reserveCapacity((pfsSharedSecret?.count ?? 0) + 1 + spi.count + nonceI.count + nonceR.count)
+        pfsSharedSecret?.withUnsafeBytes { seed.append(contentsOf: $0) }
+        seed.append(protocolID)
+        seed += spi
+        seed += nonceI
+        seed += nonceR
+        return seed
     }
 }

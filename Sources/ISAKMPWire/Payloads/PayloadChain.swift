@@ -13,6 +13,7 @@ public enum PayloadChain {
         var r = ByteReader(bytes, base: base)
         var next = first
         var payloads: [Payload] = []
+        payloads.reserveCapacity(8)   // most messages carry fewer; growing from empty cost 3-4 allocations
         while next != .none {
             // Named only when an error needs it: building the name for every field costs more than decoding.
             let index = payloads.count, type = next
