@@ -48,7 +48,7 @@ final class DataPlane {
     /// Opened TCP segments merged for the device (with virtio headers only).
     private var coalescer = TCPCoalescer()
     /// Sealed ESP-in-UDP packets of one super-segment, sent in one call.
-    private var run: UDPRun
+    private var run: UDPRun<UDPSocket>
 
     /// The data plane of TUN queue `queue`; the one of queue 0 serves the sockets too.
     init(_ endpoints: Endpoints, database: SADatabase, handoff: Handoff, queue: Int = 0) {
