@@ -105,26 +105,6 @@ extension IKEv1Endpoint {
     }
 }
 
-/// A token bucket refilled at a rate per second and holding as many tokens.
-enum TokenBucket {
-    /// Never drawn from.
-    case full
-    /// `tokens` left at `at`.
-    case drawn(tokens: Double, at: EngineTime)
-
-    /// Refills for the time since the last draw and takes one token; false when none is left.
-    mutating func take(now: EngineTime, rate: Double) -> Bool {
-        var tokens = rate
-        if case .drawn(let left, let at) = self { tokens = Swift.min(rate, left + Swift.max(0, now.seconds(since: at)) * rate) }
-        guard tokens >= 1 else {
-            self = .drawn(tokens: tokens, at: now)
-            return false
-        }
-        self = .drawn(tokens: tokens - 1, at: now)
-        return true
-    }
-}
-
 /// When a drop reason was last reported, and how many drops went unreported since.
 struct DropLogEntry {
     var lastReport: EngineTime

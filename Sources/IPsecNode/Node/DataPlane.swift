@@ -49,6 +49,12 @@ final class DataPlane {
     private var coalescer = TCPCoalescer()
     /// Sealed ESP-in-UDP packets of one super-segment, sent in one call.
     private var run: UDPRun<UDPSocket>
+    /// ICMP answers to packets too large for their path, at most ``tooBigAnswersPerSecond``.
+    private var tooBigAnswers = TokenBucket.full
+    /// A data thread's limit on those answers. TCP lowers its segment size on the first answer of
+    /// a flow, so a burst of oversized segments needs few; past the limit they are dropped (and
+    /// counted) unanswered. Linux answers at most 1,000 a second for the whole host (`icmp_msgs_per_sec`).
+    static let tooBigAnswersPerSecond = 100.0
 
     /// The data plane of TUN queue `queue`; the one of queue 0 serves the sockets too.
     init(_ endpoints: Endpoints, database: SADatabase, handoff: Handoff, queue: Int = 0) {
@@ -234,9 +240,11 @@ final class DataPlane {
         Self.send(bytes, to: destination, via: endpoints)
     }
 
-    /// Writes ICMP "fragmentation needed" / "packet too big" for `packet` into the device.
+    /// Writes ICMP "fragmentation needed" / "packet too big" for `packet` into the device, within the rate limit.
     private func answerTooBig(_ packet: UnsafeRawBufferPointer, mtu: Int) {
-        guard let tun = endpoints.tun else { return }
+        guard let tun = endpoints.tun,
+              tooBigAnswers.take(now: EngineTime(milliseconds: monotonicMilliseconds()), rate: Self.tooBigAnswersPerSecond)
+        else { return }
         let framing = tun.hasVirtioHeader ? VirtioNetHeader.size : 0
         let start = icmp.baseAddress! + VirtioNetHeader.size
         guard let length = PacketTooBig.write(answering: packet, mtu: mtu, to: start) else { return }

@@ -11,7 +11,8 @@ public struct DataPlaneCounters: Sendable, Equatable, CustomStringConvertible {
     /// Packets from the TUN device that no installed SA covers.
     public var noOutboundSA = 0
     /// Packets from the TUN device too large for their SA's path, which may not be fragmented:
-    /// answered with ICMP "fragmentation needed" or ICMPv6 "packet too big".
+    /// answered with ICMP "fragmentation needed" or ICMPv6 "packet too big" (at most 100 answers a
+    /// second per data thread; the rest go unanswered).
     public var tooBig = 0
 
     /// Creates zero counters.
