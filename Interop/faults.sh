@@ -54,7 +54,7 @@ printf '%s' "$PSK" > "$STATE/psk"
 
 # start_node LOG: our node in its role (connect, or respond --tun), in the background.
 start_node() {
-    local args=(--psk-file "$STATE/psk" --local-ts "$NET_US" --remote-ts "$NET_PEER" --tun ikv1tun0 "${ours[@]}")
+    local args=(--psk-file "$STATE/psk" --local-ts "$NET_US" --remote-ts "$NET_PEER" "${tun_args[@]}" "${ours[@]}")
     if [ "$role" = initiator ]; then
         ip netns exec "$NS_US" "$bin" connect --peer "$ADDR_PEER" --bind "$ADDR_US" "${args[@]}" > "$1" 2>&1 &
     else

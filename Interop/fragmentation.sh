@@ -70,10 +70,10 @@ run_once() {
     local common=(--cert "$pki/us-rsa4096-chain.pem" --key "$pki/us-rsa4096.key" --ca "$pki/root.pem" --ca "$pki/inter.pem"
                   --remote-id "$PKI_PEER_DN" --local-ts "$NET_US" --remote-ts "$NET_PEER" "${flags[@]}")
     if [ "$role" = initiator ]; then
-        ip netns exec "$NS_US" "$bin" connect --peer "$ADDR_PEER" --bind "$ADDR_US" --tun ikv1tun0 "${common[@]}" > "$nodelog" 2>&1 &
+        ip netns exec "$NS_US" "$bin" connect --peer "$ADDR_PEER" --bind "$ADDR_US" "${tun_args[@]}" "${common[@]}" > "$nodelog" 2>&1 &
         node_pid=$!
     else
-        ip netns exec "$NS_US" "$bin" respond --listen "$ADDR_US" --peer "$ADDR_PEER" --tun ikv1tun0 "${common[@]}" > "$nodelog" 2>&1 &
+        ip netns exec "$NS_US" "$bin" respond --listen "$ADDR_US" --peer "$ADDR_PEER" "${tun_args[@]}" "${common[@]}" > "$nodelog" 2>&1 &
         node_pid=$!
         wait_for 10 grep -q "listening on" "$nodelog" || { cat "$nodelog" >&2; die "fragmentation $role $mode: our node did not start"; }
         swanctl_peer --initiate --child net --timeout 15 > "$STATE/initiate-$mode.out" 2>&1 &

@@ -91,7 +91,7 @@ mkdir -p "$STATE"
 rm -f "$STATE"/hub*.log "$STATE"/hub*.conf "$CTL"
 hub_up
 write_conf "$STATE/hub.conf" a b c
-ip netns exec "$HUB" "$bin" run --config "$STATE/hub.conf" --control "$CTL" --tun ikv1tun0 > "$hub_log" 2>&1 &
+ip netns exec "$HUB" "$bin" run --config "$STATE/hub.conf" --control "$CTL" "${tun_args[@]}" > "$hub_log" 2>&1 &
 node_pids+=("$!")
 hub_pid="$!"
 wait_for 10 grep -q "^gateway on" "$hub_log" || { cat "$hub_log" >&2; die "the hub did not start"; }
@@ -105,7 +105,7 @@ for s in a b; do
     charon_up "$STATE/charon-$s.conf" "charon-$s" "$HUB$s"
 done
 printf 'psk-c' > "$STATE/psk-c"
-ip netns exec "${HUB}c" "$bin" connect --peer 192.0.2.1 --bind 192.0.2.4 --tun ikv1tun0 --psk-file "$STATE/psk-c" \
+ip netns exec "${HUB}c" "$bin" connect --peer 192.0.2.1 --bind 192.0.2.4 "${tun_args[@]}" --psk-file "$STATE/psk-c" \
     --local-id @c.example --remote-id @hub.example --local-ts 10.4.0.0/24 --remote-ts 198.51.100.0/24 > "$STATE/hub-spoke-c.log" 2>&1 &
 node_pids+=("$!")
 

@@ -23,6 +23,10 @@ STATE="${IKEV1_INTEROP_STATE:-/tmp/ikev1-interop}"
 CHARON="${IKEV1_CHARON:-/usr/lib/ipsec/charon}"
 PSK="${IKEV1_INTEROP_PSK:-swift-ikev1-interop-psk}"
 
+# IKEV1_DATA_THREADS=N: every node of ours with a TUN device runs N data threads (--data-threads).
+tun_args=(--tun ikv1tun0)
+[ -n "${IKEV1_DATA_THREADS:-}" ] && tun_args+=(--data-threads "$IKEV1_DATA_THREADS")
+
 log() { printf '[interop %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "FAIL: $*"; exit 1; }
 
@@ -329,9 +333,9 @@ node_pids=(); capture_pids=()
 node_start() {
     local ns="$1" role="$2" local_addr="$3" peer="$4" log="$5"; shift 5
     if [ "$role" = initiator ]; then
-        ip netns exec "$ns" "$bin" connect --peer "$peer" --bind "$local_addr" --tun ikv1tun0 "$@" > "$log" 2>&1 &
+        ip netns exec "$ns" "$bin" connect --peer "$peer" --bind "$local_addr" "${tun_args[@]}" "$@" > "$log" 2>&1 &
     else
-        ip netns exec "$ns" "$bin" respond --listen "$local_addr" --peer "$peer" --tun ikv1tun0 "$@" > "$log" 2>&1 &
+        ip netns exec "$ns" "$bin" respond --listen "$local_addr" --peer "$peer" "${tun_args[@]}" "$@" > "$log" 2>&1 &
     fi
     node_pids+=("$!")
     wait_for 10 grep -q "listening on\|initiating" "$log" || { cat "$log" >&2; die "our node in $ns did not start"; }

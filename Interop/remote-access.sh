@@ -32,6 +32,9 @@ export RA_NS_PREFIX="${RA_NS_PREFIX:-ikra-}" RA_STATE="${RA_STATE:-/tmp/ikev1-ra
 export RA_VPNC_DH=dh14 RA_CL_IKE=aes256-sha1-modp2048 RA_CL_ESP=aes256-sha1
 # shellcheck source=remote-access/lib.sh
 . "$here/remote-access/lib.sh"
+# IKEV1_DATA_THREADS=N: our nodes run N data threads (--data-threads), as in lib.sh.
+threads=()
+[ -n "${IKEV1_DATA_THREADS:-}" ] && threads=(--data-threads "$IKEV1_DATA_THREADS")
 
 fail() { ra_log "FAIL $scenario $role: $*"; echo "FAIL $scenario $role: $*"; exit 1; }
 # A previous run killed halfway leaves its recorded processes and namespaces: ours to clean.
@@ -59,7 +62,7 @@ client_scenario() {
     local am=(); [ "$exchange" = am ] && am=(--aggressive)
     PSK="$RA_GROUP_PSK" XPW="$password" ip netns exec "$ns" "$bin" connect --peer "$RA_GW_ADDR" "${am[@]}" \
         --local-id "keyid:$RA_GROUP" --psk-env PSK --xauth-user "$RA_USER" --xauth-password-env XPW --modecfg "$mode" \
-        --esp aes128-sha256 --tun "$tun" --updown "$RA_STATE/updown.sh" > "$out" 2>&1 &
+        --esp aes128-sha256 --tun "$tun" "${threads[@]}" --updown "$RA_STATE/updown.sh" > "$out" 2>&1 &
     pid=$!
     ra_record_pid "$pid" ikev1-connect
     if [ "$password" != "$RA_PASS" ]; then
@@ -103,7 +106,7 @@ gateway_up() {   # [--modecfg push] [more flags]
     PSK="$RA_GROUP_PSK" setsid ip netns exec "$RA_GW_NS" "$bin" respond --listen "$RA_GW_ADDR" --aggressive \
         --remote-id "keyid:$RA_GROUP" --psk-env PSK --xauth-users "$RA_STATE/users" --pool "$RA_POOL" \
         --dns "$RA_DNS" --nbns "$RA_NBNS" --banner "$RA_BANNER" --default-domain "$RA_DOMAIN" --local-ts "$RA_INNER_NET" \
-        --ike aes256-sha1-modp2048,aes128-sha256-modp2048 --esp aes256-sha1,aes128-sha256 --tun "${RA_NS_PREFIX}gw0" \
+        --ike aes256-sha1-modp2048,aes128-sha256-modp2048 --esp aes256-sha1,aes128-sha256 --tun "${RA_NS_PREFIX}gw0" "${threads[@]}" \
         --updown "$RA_STATE/updown.sh" "$@" > "$out" 2>&1 < /dev/null &
     ra_record_pid $! ikev1-respond gw
     ra_wait_log "$out" "^listening on" 10 $! || fail "our gateway did not start: $(cat "$out")"

@@ -136,9 +136,9 @@ fi
 if [ "$traffic" = wrong-psk ] || [ "$traffic" = refused ] && [ "$role" = initiator ]; then
     :
 elif [ "$role" = initiator ]; then
-    ip netns exec "$NS_US" "$bin" connect --peer "$ADDR_PEER" --bind "$ADDR_US" --tun ikv1tun0 "${common[@]}" > "$nodelog" 2>&1 &
+    ip netns exec "$NS_US" "$bin" connect --peer "$ADDR_PEER" --bind "$ADDR_US" "${tun_args[@]}" "${common[@]}" > "$nodelog" 2>&1 &
 else
-    ip netns exec "$NS_US" "$bin" respond --listen "$ADDR_US" --peer "$ADDR_PEER" --tun ikv1tun0 "${common[@]}" > "$nodelog" 2>&1 &
+    ip netns exec "$NS_US" "$bin" respond --listen "$ADDR_US" --peer "$ADDR_PEER" "${tun_args[@]}" "${common[@]}" > "$nodelog" 2>&1 &
     sleep 0.5
     swanctl_peer --initiate --child net --timeout 20 > "$STATE/initiate.out" 2>&1 || true
 fi

@@ -78,7 +78,7 @@ printf '%s' "$PSK" > "$STATE/psk"
 pcap="$STATE/stayup.pcap"
 capture_start "$NS_US" "$IF_US" "$pcap" 0
 nodelog="$STATE/node.log"
-args=(--psk-file "$STATE/psk" --local-ts "$NET_US" --remote-ts "$NET_PEER" --tun ikv1tun0 "${ours[@]}")
+args=(--psk-file "$STATE/psk" --local-ts "$NET_US" --remote-ts "$NET_PEER" "${tun_args[@]}" "${ours[@]}")
 if [ "$role" = initiator ]; then
     ip netns exec "$NS_US" "$bin" connect --peer "$ADDR_PEER" --bind "$ADDR_US" "${args[@]}" > "$nodelog" 2>&1 &
 else

@@ -85,9 +85,12 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
         environment = Environment(now: EngineTime(milliseconds: monotonicMilliseconds()), entropy: entropy)
         ike = try UDPSocket(bindTo: ikeAddress, mark: mark)
         let natT = try UDPSocket(bindTo: SocketAddress(address: ikeAddress.address, port: natTPort), mark: mark)
+        SocketOptions.enlargeBuffers(natT.fd)   // ESP in UDP: the data plane's socket
         do {
             let esp = try RawIPSocket(ipProtocol: 50, bindTo: ikeAddress.address, mark: mark)
             let ah = try RawIPSocket(ipProtocol: 51, bindTo: ikeAddress.address, mark: mark, headerIncluded: true)
+            SocketOptions.enlargeBuffers(esp.fd)
+            SocketOptions.enlargeBuffers(ah.fd)
             endpoints = DataPlane.Endpoints(natT: natT, rawESP: esp, rawAH: ah, tun: tun)
             rawSocketError = nil
         } catch {

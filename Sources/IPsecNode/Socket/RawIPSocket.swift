@@ -111,6 +111,27 @@ enum SocketOptions {
         #endif
     }
 
+    /// The receive and send buffer the data plane's sockets ask for: 4 MiB (the kernel doubles it
+    /// for its bookkeeping). Linux's default, `net.core.rmem_default` (208 KiB), holds three of
+    /// the 64 KiB runs `UDP_GRO` delivers: a burst past that was dropped (`UdpRcvbufErrors`) and
+    /// TCP inside the tunnel retransmitted. wireguard-go asks for 7 MiB for the same reason.
+    static let dataBufferBytes: Int32 = 4 << 20
+
+    /// Sets the receive and send buffers to `bytes`: with SO_RCVBUFFORCE/SO_SNDBUFFORCE past
+    /// `rmem_max`/`wmem_max` when the process may (CAP_NET_ADMIN), else as far as those allow.
+    /// Best effort: a smaller buffer only costs drops under load.
+    static func enlargeBuffers(_ fd: Int32, bytes: Int32 = dataBufferBytes) {
+        #if canImport(Glibc)
+        var value = bytes
+        let size = socklen_t(MemoryLayout<Int32>.size)
+        // SO_RCVBUFFORCE (33) and SO_SNDBUFFORCE (32), socket(7).
+        for (forced, plain) in [(Int32(33), SO_RCVBUF), (Int32(32), SO_SNDBUF)]
+        where setsockopt(fd, SOL_SOCKET, forced, &value, size) != 0 {
+            _ = setsockopt(fd, SOL_SOCKET, plain, &value, size)
+        }
+        #endif
+    }
+
     /// IP_HDRINCL (raw(7)) or IPV6_HDRINCL (36, Linux 4.5 on): we write the IP header.
     static func includeHeader(_ fd: Int32, ipv6: Bool) throws(SystemError) {
         var on: Int32 = 1
