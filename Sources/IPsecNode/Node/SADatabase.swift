@@ -55,8 +55,19 @@ final class SADatabase: @unchecked Sendable {
         var decapsulatedBytes = 0
     }
 
+    /// One SA pair's counters, which its outbound and inbound entries share: a packet updates
+    /// them in place, where a dictionary keyed by SPI cost a hash and an allocation per packet.
+    private final class Tally {
+        var counters = Counters()
+        /// Inner bytes received since the last ``drainTraffic()``.
+        var unreported = 0
+    }
+
+    /// Of the child SA, what sealing needs (the whole `ChildSA` made each packet retain a dozen references).
     private struct Outbound {
-        let child: IKEv1.ChildSA
+        let outboundSPI: UInt32
+        let inboundSPI: UInt32
+        let transport: Bool
         var transform: OutboundTransform
         let selectors: SelectorPair
         var destination: Destination
@@ -64,13 +75,19 @@ final class SADatabase: @unchecked Sendable {
         var identification: UInt16 = 1
         /// The largest inner packet whose sealed form fits the path's MTU.
         let largestInner: Int
+        let tally: Tally
     }
 
+    /// Of the child SA, what opening needs.
     private struct Inbound {
-        let child: IKEv1.ChildSA
+        let transport: Bool
+        let udpEncapsulated: Bool
+        /// Our address, which a transport-mode packet is delivered to.
+        let local: [UInt8]
         let transform: InboundTransform
         let selectors: SelectorPair
         var peer: SocketAddress
+        let tally: Tally
     }
 
     private let lock = NSLock()
@@ -78,8 +95,6 @@ final class SADatabase: @unchecked Sendable {
     /// `outbound` by remote selector; rebuilt where an SA is added or removed (not per packet).
     private var outboundIndex = OutboundIndex([])
     private var inbound: [UInt32: Inbound] = [:]
-    private var counters: [UInt32: Counters] = [:]
-    private var unreported: [UInt32: Int] = [:]
     private var drops = DataPlaneCounters()
 
     /// Builds ESP contexts for both directions of a negotiated child SA.
@@ -90,29 +105,30 @@ final class SADatabase: @unchecked Sendable {
         let selectors = SelectorPair(child)
         let carrier: Destination.Carrier = child.ipsecProtocol == .ah ? .rawAH : child.udpEncapsulated ? .espInUDP : .rawESP
         let largest = Self.largestInner(child, out, pathMTU: pathMTU(toward: peer) ?? 1500)
+        let tally = Tally(), transport = child.mode == .transport
         lock.withLock {
-            outbound.removeAll { $0.child.outbound.spi == child.outbound.spi }
-            outbound.append(Outbound(child: child, transform: out, selectors: selectors,
-                                     destination: Destination(peer: peer, carrier: carrier), largestInner: largest))
+            outbound.removeAll { $0.outboundSPI == child.outbound.spi }
+            outbound.append(Outbound(outboundSPI: child.outbound.spi, inboundSPI: child.inbound.spi, transport: transport,
+                                     transform: out, selectors: selectors, destination: Destination(peer: peer, carrier: carrier),
+                                     largestInner: largest, tally: tally))
             outboundIndex = OutboundIndex(outbound.map(\.selectors.remote))
-            inbound[child.inbound.spi] = Inbound(child: child, transform: into, selectors: selectors, peer: peer)
-            counters[child.inbound.spi, default: Counters()] = Counters()
+            inbound[child.inbound.spi] = Inbound(transport: transport, udpEncapsulated: child.udpEncapsulated,
+                                                 local: child.local.address, transform: into, selectors: selectors,
+                                                 peer: peer, tally: tally)
         }
     }
 
     func remove(inboundSPI: UInt32, outboundSPI: UInt32) {
         lock.withLock {
-            outbound.removeAll { $0.child.outbound.spi == outboundSPI }
+            outbound.removeAll { $0.outboundSPI == outboundSPI }
             outboundIndex = OutboundIndex(outbound.map(\.selectors.remote))
             inbound[inboundSPI] = nil
-            counters[inboundSPI] = nil
-            unreported[inboundSPI] = nil
         }
     }
 
     var count: Int { lock.withLock { inbound.count } }
 
-    func counters(inboundSPI: UInt32) -> Counters? { lock.withLock { counters[inboundSPI] } }
+    func counters(inboundSPI: UInt32) -> Counters? { lock.withLock { inbound[inboundSPI]?.tally.counters } }
 
     /// Packets dropped so far, by reason.
     var dropCounters: DataPlaneCounters { lock.withLock { drops } }
@@ -133,8 +149,12 @@ final class SADatabase: @unchecked Sendable {
     /// Bytes received per inbound SPI since the last call (the engine's `childTraffic`).
     func drainTraffic() -> [UInt32: Int] {
         lock.withLock {
-            defer { unreported = [:] }
-            return unreported
+            var out: [UInt32: Int] = [:]
+            for (spi, entry) in inbound where entry.tally.unreported > 0 {
+                out[spi] = entry.tally.unreported
+                entry.tally.unreported = 0
+            }
+            return out
         }
     }
 
@@ -163,7 +183,6 @@ final class SADatabase: @unchecked Sendable {
                 return .noSA
             }
             let o = outbound[index]
-            let spi = o.child.inbound.spi
             if packet.count > o.largestInner, PacketTooBig.forbidsFragmentation(UnsafeRawBufferPointer(rebasing: buffer[packet])) {
                 drops.tooBig += 1
                 return .tooBig(mtu: max(o.largestInner, 0))
@@ -172,7 +191,7 @@ final class SADatabase: @unchecked Sendable {
             do {
                 switch o.transform {
                 case .esp(let sa):
-                    if o.child.mode == .transport {
+                    if o.transport {
                         guard let (segment, proto) = IPPacket.transportPayload(buffer, packet) else { throw ESPError.notAnIPPacket }
                         sealed = try sa.seal(buffer, payload: segment, nextHeader: proto)
                     } else {
@@ -181,7 +200,7 @@ final class SADatabase: @unchecked Sendable {
                 case .ah(let sa, var header):
                     let id = o.identification
                     outbound[index].identification = id == UInt16.max ? 1 : id + 1
-                    if o.child.mode == .transport {
+                    if o.transport {
                         IPPacket.setIdentificationIfZero(buffer, packet, id)
                         sealed = try sa.seal(buffer, packet: packet)
                     } else {
@@ -191,11 +210,11 @@ final class SADatabase: @unchecked Sendable {
                     }
                 }
             } catch {
-                counters[spi]?.dropped += 1
+                o.tally.counters.dropped += 1
                 return .failed
             }
-            counters[spi]?.encapsulated += 1
-            counters[spi]?.encapsulatedBytes += packet.count
+            o.tally.counters.encapsulated += 1
+            o.tally.counters.encapsulatedBytes += packet.count
             return .send(sealed.packet, o.destination)
         }
     }
@@ -232,12 +251,12 @@ final class SADatabase: @unchecked Sendable {
                 }
             } catch {
                 drops.failedOpen += 1
-                counters[spi]?.dropped += 1
+                entry.tally.counters.dropped += 1
                 return .dropped
             }
             var delivered = opened.payload
-            if entry.child.mode == .transport, carrier != .rawAH {
-                let local = entry.child.local.address
+            if entry.transport, carrier != .rawAH {
+                let local = entry.local
                 guard let whole = IPPacket.prependHeader(buffer, payload: opened.payload, protocol: opened.nextHeader,
                                                          source: peer.address, destination: local) else {
                     drops.malformed += 1
@@ -255,15 +274,15 @@ final class SADatabase: @unchecked Sendable {
             }
             guard let flow = PacketFlow(UnsafeRawBufferPointer(buffer), delivered), entry.selectors.coversInbound(flow) else {
                 drops.outsideSelectors += 1
-                counters[spi]?.dropped += 1
+                entry.tally.counters.dropped += 1
                 return .dropped
             }
-            counters[spi]?.decapsulated += 1
-            counters[spi]?.decapsulatedBytes += delivered.count
-            unreported[spi, default: 0] += opened.payload.count
+            entry.tally.counters.decapsulated += 1
+            entry.tally.counters.decapsulatedBytes += delivered.count
+            entry.tally.unreported += opened.payload.count
             // RFC 3947 §5.2 leaves it to the implementation; as charon and Libreswan, an authenticated
             // packet from a new NAT mapping moves the SAs to it (an unauthenticated one never does).
-            if carrier == .espInUDP, entry.child.udpEncapsulated, peer != entry.peer {
+            if carrier == .espInUDP, entry.udpEncapsulated, peer != entry.peer {
                 movePeer(from: entry.peer, to: peer)
                 return .deliverFromMovedPeer(delivered, inboundSPI: spi, to: peer)
             }
