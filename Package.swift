@@ -47,6 +47,8 @@ let package = Package(
         // Per-thread allocation counts for `ikev1 bench esp` (mallocs_per_packet): glibc's malloc
         // entry points interposed in the executable.
         .target(name: "CAllocationCount"),
+        // 64-bit atomic counters shared by data threads (ESP sequence numbers, SA counters).
+        .target(name: "CAtomics"),
         // ISAKMP wire codec (RFC 2408, 2407, 2409, 3947): standard library only.
         .target(name: "ISAKMPWire", swiftSettings: strict),
         // Crypto suite and the IKEv1 key schedule over libcrypto.
@@ -54,9 +56,9 @@ let package = Package(
         // The IKEv1 negotiation engine: pure state machines, no I/O, no clock, no randomness of its own.
         .target(name: "IKEv1", dependencies: ["ISAKMPWire", "IPsecCrypto"], exclude: ["README.md"], swiftSettings: strict),
         // ESP (RFC 4303) and AH (RFC 4302) seal/open in place, anti-replay, NAT-T encapsulation.
-        .target(name: "ESP", dependencies: ["IPsecCrypto"], swiftSettings: strict),
+        .target(name: "ESP", dependencies: ["IPsecCrypto", "CAtomics"], swiftSettings: strict),
         // The only layer with I/O: UDP 500/4500, timers, TUN; drives the engine and ESP.
-        .target(name: "IPsecNode", dependencies: ["IKEv1", "ESP", "IPsecCrypto", "ISAKMPWire"], swiftSettings: strict),
+        .target(name: "IPsecNode", dependencies: ["IKEv1", "ESP", "IPsecCrypto", "ISAKMPWire", "CAtomics"], swiftSettings: strict),
         // The node for embedders: an async `Tunnel` (events as an AsyncSequence, a
         // swift-service-lifecycle Service) that logs through swift-log and counts through
         // swift-metrics; the only module with package dependencies besides the CLI's.

@@ -19,8 +19,9 @@ public import IPsecCrypto
 //  +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+
 
 /// An outbound ESP SA: seals payloads in place in the caller's buffer.
-/// Keyed once; no heap allocation per packet. Not for concurrent use: one
-/// SA per thread (different SAs share nothing).
+/// Keyed once; no heap allocation per packet. One instance is not for concurrent use; for several
+/// threads sealing into one SA, give each its own ``sibling()``: siblings have their own cipher
+/// contexts and share the sequence number and lifetime counts, without a lock.
 ///
 ///     let sa = try ESPOutboundSA(childSA, entropy: &entropy)
 ///     // payload at buffer[h..<h+n], h >= sa.headroom, tailroom >= sa.tailroom(payloadLength: n)
@@ -32,8 +33,10 @@ public final class ESPOutboundSA {
     private let cipher: Cipher
     private let integrity: Integrity
     private let ivGenerator: IVGenerator?
-    var nextSequence: UInt64 = 1
-    private var lifetime: LifetimeCounter
+    /// Shared with the siblings.
+    private let counters: OutboundCounters
+    private let limits: LifetimeLimits
+    private let limited: Bool
     // Per-SA constants read on every packet, kept out of `configuration`.
     private let spi: UInt32
     private let esn: Bool
@@ -43,14 +46,20 @@ public final class ESPOutboundSA {
 
     /// Keys the SA. `entropy` seeds the per-SA CBC IV generator (unused by
     /// counter-IV transforms).
-    public init(_ sa: SecurityAssociation, entropy: inout some EntropySource) throws(ESPError) {
+    public convenience init(_ sa: SecurityAssociation, entropy: inout some EntropySource) throws(ESPError) {
+        try self.init(sa, counters: OutboundCounters(), entropy: &entropy)
+    }
+
+    private init(_ sa: SecurityAssociation, counters: OutboundCounters, entropy: inout some EntropySource) throws(ESPError) {
         precondition(sa.securityProtocol == .esp && sa.direction == .outbound, "ESPOutboundSA needs an outbound ESP child SA")
         configuration = sa
+        self.counters = counters
         geometry = Geometry(sa)
         cipher = try Cipher(sa.encryption, key: sa.encryptionKey)
         integrity = try Integrity(sa.encryption.isAEAD ? nil : sa.integrity, key: sa.integrityKey)
         if case .cbc = cipher { ivGenerator = try IVGenerator(entropy: &entropy) } else { ivGenerator = nil }
-        lifetime = LifetimeCounter(sa.lifetime)
+        limits = sa.lifetime
+        limited = sa.lifetime != LifetimeLimits()
         spi = sa.spi
         esn = sa.extendedSequenceNumbers
         tfcPadTo = sa.mode == .tunnel ? sa.tfcPadTo ?? 0 : 0
@@ -79,12 +88,28 @@ public final class ESPOutboundSA {
         tfcPadTo + geometry.alignment - 1 + 2 + geometry.icvLength
     }
 
-    /// The next sequence number to be sent.
-    public var sequenceNumber: UInt64 { nextSequence }
-    /// Payload bytes sealed so far.
-    public var bytesProcessed: UInt64 { lifetime.bytes }
-    /// Packets sealed so far.
-    public var packetsProcessed: UInt64 { lifetime.packets }
+    /// Another instance of this SA for another thread: the same keys in cipher contexts of its
+    /// own (and, for CBC, its own IV generator seeded from system entropy), the same sequence
+    /// counter and lifetime counts. Each packet any sibling seals takes a sequence number none
+    /// has used. A hard lifetime limit is checked before each packet, so with several threads
+    /// sealing at once it may be passed by a packet per other thread.
+    public func sibling() throws(ESPError) -> ESPOutboundSA {
+        var entropy = SystemEntropy()
+        return try ESPOutboundSA(configuration, counters: counters, entropy: &entropy)
+    }
+
+    /// The next sequence number to be sent (shared with the siblings).
+    public var sequenceNumber: UInt64 { counters.nextSequence }
+    /// Payload bytes sealed so far, by this SA and its siblings.
+    public var bytesProcessed: UInt64 { counters.bytes }
+    /// Packets sealed so far, by this SA and its siblings.
+    public var packetsProcessed: UInt64 { counters.packets }
+
+    /// The next sequence number; tests set it to reproduce published packets.
+    var nextSequence: UInt64 {
+        get { counters.nextSequence }
+        set { counters.nextSequence = newValue }
+    }
 
     /// Seals the payload at `payload` in `buffer` in place: writes the ESP
     /// header (and UDP header) in the headroom, padding and ICV in the tailroom.
@@ -113,9 +138,10 @@ public final class ESPOutboundSA {
             default: throw .notAnIPPacket
             }
         }
-        let sequence = nextSequence
-        if esn ? sequence == 0 : sequence > UInt64(UInt32.max) { throw .sequenceNumberExhausted }
-        try lifetime.check(length: payload.count)
+        if esn ? counters.nextSequence == 0 : counters.nextSequence > UInt64(UInt32.max) { throw .sequenceNumberExhausted }
+        if limited, limits.hardReached(packets: counters.packets, bytes: counters.bytes, length: payload.count) {
+            throw .lifetimeExpired
+        }
 
         let tfcEnd = Swift.max(payload.upperBound, payload.lowerBound &+ tfcPadTo)
         let plainLength = tfcEnd - payload.lowerBound
@@ -123,6 +149,9 @@ public final class ESPOutboundSA {
         let trailerEnd = tfcEnd + pad + 2
         let espStart = payload.lowerBound - g.headerLength
         guard espStart - g.udpLength >= 0, trailerEnd + g.icvLength <= buffer.count else { throw .insufficientRoom }
+        // Taken once checks are done; a sibling may have taken the last one since the check above.
+        let sequence = counters.takeSequence()
+        if esn ? sequence == 0 : sequence > UInt64(UInt32.max) { throw .sequenceNumberExhausted }
         let base = buffer.baseAddress!
 
         // TFC padding, padding 1, 2, 3…, pad length, next header (RFC 4303 §2.4-2.7)
@@ -180,8 +209,8 @@ public final class ESPOutboundSA {
             UDPEncapsulation.writeHeader(base + start, sourcePort: udpPorts.source, destinationPort: udpPorts.destination,
                                          length: trailerEnd + g.icvLength - start)
         }
-        nextSequence = sequence &+ 1
-        let crossed = lifetime.count(length: payload.count)
+        let before = counters.count(length: payload.count)
+        let crossed = limited && limits.softCrossed(packets: before.packets, bytes: before.bytes, length: payload.count)
         return SealResult(packet: start..<(trailerEnd + g.icvLength), sequenceNumber: sequence,
                           softLifetimeReached: crossed)
     }

@@ -19,6 +19,22 @@ public struct LifetimeLimits: Sendable, Hashable {
         self.softPackets = softPackets
         self.hardPackets = hardPackets
     }
+
+    /// Whether one more packet of `length` bytes, after `packets` and `bytes`, would pass a hard limit.
+    @inline(__always)
+    func hardReached(packets: UInt64, bytes: UInt64, length: Int) -> Bool {
+        if let hard = hardPackets, packets >= hard { return true }
+        if let hard = hardBytes, bytes &+ UInt64(length) > hard { return true }
+        return false
+    }
+
+    /// Whether a packet of `length` bytes, counted after `packets` and `bytes`, crossed a soft limit.
+    @inline(__always)
+    func softCrossed(packets: UInt64, bytes: UInt64, length: Int) -> Bool {
+        if let soft = softPackets, packets < soft, packets &+ 1 >= soft { return true }
+        if let soft = softBytes, bytes < soft, bytes &+ UInt64(length) >= soft { return true }
+        return false
+    }
 }
 
 /// Bytes and packets counted against an SA's `LifetimeLimits`.
@@ -36,21 +52,15 @@ struct LifetimeCounter {
     /// Throws when one more packet of `length` bytes would pass a hard limit.
     @inline(__always)
     func check(length: Int) throws(ESPError) {
-        guard limited else { return }
-        if let hard = limits.hardPackets, packets >= hard { throw .lifetimeExpired }
-        if let hard = limits.hardBytes, bytes &+ UInt64(length) > hard { throw .lifetimeExpired }
+        if limited, limits.hardReached(packets: packets, bytes: bytes, length: length) { throw .lifetimeExpired }
     }
 
     /// Counts the packet; true when this packet crossed a soft limit.
     @inline(__always)
     mutating func count(length: Int) -> Bool {
-        let before = (bytes, packets)
+        let before = (packets: packets, bytes: bytes)
         bytes &+= UInt64(length)
         packets &+= 1
-        guard limited else { return false }
-        var crossed = false
-        if let soft = limits.softPackets, before.1 < soft, packets >= soft { crossed = true }
-        if let soft = limits.softBytes, before.0 < soft, bytes >= soft { crossed = true }
-        return crossed
+        return limited && limits.softCrossed(packets: before.packets, bytes: before.bytes, length: length)
     }
 }
