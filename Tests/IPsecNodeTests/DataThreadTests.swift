@@ -8,15 +8,19 @@ import Testing
 /// Several data threads seal into one SA (one TUN queue each, flows spread by the kernel): every
 /// ESP sequence number is used once (RFC 4303 §3.3.3), whatever the interleaving.
 struct DataThreadTests {
+    static func child(outboundSPI: UInt32 = 0x2000, inboundSPI: UInt32 = 0x1000) throws -> IKEv1.ChildSA {
+        let key = ChildSAKeys(spi: inboundSPI, encryptionKey: SecretBytes([UInt8](repeating: 7, count: 20)), integrityKey: SecretBytes([]))
+        return IKEv1.ChildSA(isakmpSA: .zero, messageID: 1, ipsecProtocol: .esp,
+                             proposal: try ChildProposal.proposals(notation: "aes128gcm16")[0], mode: .tunnel,
+                             udpEncapsulated: false, local: SocketAddress(address: [127, 0, 0, 1], port: 500),
+                             remote: SocketAddress(address: [127, 0, 0, 2], port: 500),
+                             localTrafficSelector: SelectorTests.ours, remoteTrafficSelector: SelectorTests.theirs,
+                             inbound: key, outbound: ChildSAKeys(spi: outboundSPI, encryptionKey: key.encryptionKey, integrityKey: key.integrityKey),
+                             lifetime: Lifetime(seconds: 3600), installed: EngineTime(milliseconds: 0), peerOriginalAddress: nil)
+    }
+
     @Test func twoThreadsSealingIntoOneSANeverReuseASequenceNumber() throws {
-        let key = ChildSAKeys(spi: 0x1000, encryptionKey: SecretBytes([UInt8](repeating: 7, count: 20)), integrityKey: SecretBytes([]))
-        let child = IKEv1.ChildSA(isakmpSA: .zero, messageID: 1, ipsecProtocol: .esp,
-                                  proposal: try ChildProposal.proposals(notation: "aes128gcm16")[0], mode: .tunnel,
-                                  udpEncapsulated: false, local: SocketAddress(address: [127, 0, 0, 1], port: 500),
-                                  remote: SocketAddress(address: [127, 0, 0, 2], port: 500),
-                                  localTrafficSelector: SelectorTests.ours, remoteTrafficSelector: SelectorTests.theirs,
-                                  inbound: key, outbound: ChildSAKeys(spi: 0x2000, encryptionKey: key.encryptionKey, integrityKey: key.integrityKey),
-                                  lifetime: Lifetime(seconds: 3600), installed: EngineTime(milliseconds: 0), peerOriginalAddress: nil)
+        let child = try Self.child()
         let database = SADatabase()
         var entropy = SystemEntropy()
         try database.install(child, entropy: &entropy)
@@ -34,11 +38,12 @@ struct DataThreadTests {
                 let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 2048, alignment: 16)
                 defer { buffer.deallocate() }
                 let packet = SelectorTests.ipv4([198, 51, 100, UInt8(1 + thread)], [203, 0, 113, 1], proto: 17, ports: (1000, 2000))
+                let sealer = Sealer(database)
                 var mine: [UInt32] = []
                 mine.reserveCapacity(perThread)
                 for _ in 0..<perThread {
                     UnsafeMutableRawBufferPointer(rebasing: buffer[128..<(128 + packet.count)]).copyBytes(from: packet)
-                    guard case .send(let sealed, _) = database.seal(buffer, packet: 128..<(128 + packet.count)) else { continue }
+                    guard case .send(let sealed, _) = sealer.seal(buffer, packet: 128..<(128 + packet.count)) else { continue }
                     mine.append(UnsafeRawPointer(buffer.baseAddress!).loadBigEndian32(at: sealed.lowerBound + 4))
                 }
                 collected.lock.withLock { collected.numbers += mine }
@@ -49,5 +54,38 @@ struct DataThreadTests {
         #expect(sequenceNumbers.count == 2 * perThread)
         #expect(Set(sequenceNumbers).count == sequenceNumbers.count, "a sequence number was used twice")
         #expect(sequenceNumbers.min() == 1 && sequenceNumbers.max() == UInt32(2 * perThread))
+    }
+
+    /// A data thread's sealer made before an SA was installed picks it up on its next packet, as it
+    /// does a new destination and a removal; every packet goes out under the SA's SPI.
+    @Test func aSealerFollowsInstallsMovesAndRemovals() throws {
+        let database = SADatabase()
+        let sealer = Sealer(database)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 2048, alignment: 16)
+        defer { buffer.deallocate() }
+        let packet = SelectorTests.ipv4([198, 51, 100, 1], [203, 0, 113, 1], proto: 17, ports: (1000, 2000))
+        func seal() -> SADatabase.Sealed {
+            UnsafeMutableRawBufferPointer(rebasing: buffer[128..<(128 + packet.count)]).copyBytes(from: packet)
+            return sealer.seal(buffer, packet: 128..<(128 + packet.count))
+        }
+        #expect(seal() == .noSA)
+        var entropy = SystemEntropy()
+        try database.install(try Self.child(), entropy: &entropy)
+        guard case .send(let first, let destination) = seal() else { Issue.record("not sealed after install"); return }
+        #expect(UnsafeRawPointer(buffer.baseAddress!).loadBigEndian32(at: first.lowerBound) == 0x2000)
+        #expect(destination.peer == SocketAddress(address: [127, 0, 0, 2], port: 500) && destination.carrier == .rawESP)
+        let moved = SocketAddress(address: [127, 0, 0, 3], port: 4500)
+        database.peerMoved(from: destination.peer, to: moved)
+        guard case .send(_, let after) = seal() else { Issue.record("not sealed after the move"); return }
+        #expect(after.peer == moved)
+        // A rekey: the new SA (a new outbound SPI) wins at once, the old one is then removed.
+        try database.install(try Self.child(outboundSPI: 0x2001, inboundSPI: 0x1001), entropy: &entropy)
+        guard case .send(let rekeyed, _) = seal() else { Issue.record("not sealed after the rekey"); return }
+        #expect(UnsafeRawPointer(buffer.baseAddress!).loadBigEndian32(at: rekeyed.lowerBound) == 0x2001)
+        database.remove(inboundSPI: 0x1001, outboundSPI: 0x2001)
+        database.remove(inboundSPI: 0x1000, outboundSPI: 0x2000)
+        #expect(seal() == .noSA)
+        #expect(database.dropCounters.noOutboundSA == 2)
+        #expect(database.counters(inboundSPI: 0x1000) == nil)
     }
 }

@@ -39,6 +39,8 @@ final class DataPlane {
     /// True for the thread that serves the sockets (the first); the others read only their queue.
     private let servesSockets: Bool
     private let database: SADatabase
+    /// This thread's copy of the outbound SAs (sealing takes no lock).
+    private let sealer: Sealer
     private let handoff: Handoff
     /// One packet or super-segment as read, and the segment being sealed.
     private let buffer: UnsafeMutableRawBufferPointer
@@ -62,6 +64,7 @@ final class DataPlane {
         self.queue = queue
         servesSockets = queue == 0
         self.database = database
+        sealer = Sealer(database)
         self.handoff = handoff
         buffer = .allocate(byteCount: Self.bufferSize, alignment: 16)
         segment = .allocate(byteCount: Self.bufferSize, alignment: 16)
@@ -228,7 +231,7 @@ final class DataPlane {
     /// being built, sent when it ends.
     private func seal(_ b: UnsafeMutableRawBufferPointer, _ packet: Range<Int>, batched: Bool = false) {
         let sealed: Range<Int>, destination: SADatabase.Destination
-        switch database.seal(b, packet: packet) {
+        switch sealer.seal(b, packet: packet) {
         case .send(let r, let d): (sealed, destination) = (r, d)
         case .noSA: handoff.unprotected(UnsafeRawBufferPointer(rebasing: b[packet])); return
         case .tooBig(let mtu): answerTooBig(UnsafeRawBufferPointer(rebasing: b[packet]), mtu: mtu); return

@@ -50,7 +50,9 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
     private let endpoints: DataPlane.Endpoints
     private var natT: UDPSocket { endpoints.natT }
     private let rawSocketError: SystemError?
-    private let database = SADatabase()
+    private let database: SADatabase
+    /// The control thread's sealer, for packets held until their SA came (``releaseHeld()``).
+    private let heldSealer: Sealer
     private let report: @Sendable (Report) -> Void
     private var timers = TimerQueue<TimerID>()
     private let wake: (read: Int32, write: Int32)
@@ -82,6 +84,8 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
                 natTPort: UInt16 = 4500, tun: TunDevice? = nil, mark: UInt32 = 0, entropy: any EntropySource = SystemEntropy(),
                 report: @escaping @Sendable (Report) -> Void) throws {
         endpoint = try IKEv1Endpoint(configs: configs, limits: limits)
+        database = SADatabase()
+        heldSealer = Sealer(database)
         environment = Environment(now: EngineTime(milliseconds: monotonicMilliseconds()), entropy: entropy)
         ike = try UDPSocket(bindTo: ikeAddress, mark: mark)
         let natT = try UDPSocket(bindTo: SocketAddress(address: ikeAddress.address, port: natTPort), mark: mark)
@@ -380,7 +384,7 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
         defer { buffer.deallocate() }
         for p in packets where h + p.count <= buffer.count - DataPlane.tailroom {
             p.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[h..<(h + p.count)]).copyMemory(from: $0) }
-            guard case .send(let packet, let destination) = database.seal(buffer, packet: h..<(h + p.count)) else { continue }
+            guard case .send(let packet, let destination) = heldSealer.seal(buffer, packet: h..<(h + p.count)) else { continue }
             DataPlane.send(UnsafeRawBufferPointer(rebasing: buffer[packet]), to: destination, via: endpoints)
         }
     }

@@ -1,11 +1,15 @@
+import CAtomics
 import ESP
 import Foundation
 import IKEv1
 import IPsecCrypto
 
 /// The installed IPsec SAs (RFC 4301 §4.4.2's SAD with the selectors of §4.4.1), shared by the
-/// control plane (which installs and deletes) and the data plane (which seals and opens). One
-/// lock, held only for a lookup and one seal or open, so one SA's traffic never waits on IKE work.
+/// control plane (which installs and deletes) and the data plane (which seals and opens).
+/// Sealing takes no lock: each data thread seals through a ``Sealer``, its own copy of the
+/// outbound entries whose ESP SAs are siblings of these (their own cipher contexts, the sequence
+/// numbers shared), refreshed when ``generation`` moves. Opening (the socket thread) and changes
+/// take the lock, held only for a lookup and one open, so one SA's traffic never waits on IKE work.
 final class SADatabase: @unchecked Sendable {
     /// Where a sealed packet goes and how.
     struct Destination: Equatable {
@@ -55,16 +59,10 @@ final class SADatabase: @unchecked Sendable {
         var decapsulatedBytes = 0
     }
 
-    /// One SA pair's counters, which its outbound and inbound entries share: a packet updates
-    /// them in place, where a dictionary keyed by SPI cost a hash and an allocation per packet.
-    private final class Tally {
-        var counters = Counters()
-        /// Inner bytes received since the last ``drainTraffic()``.
-        var unreported = 0
-    }
-
     /// Of the child SA, what sealing needs (the whole `ChildSA` made each packet retain a dozen references).
-    private struct Outbound {
+    struct Outbound {
+        /// Which installation this is (an SPI may be installed again after a failed rekey).
+        let serial: UInt64
         let outboundSPI: UInt32
         let inboundSPI: UInt32
         let transport: Bool
@@ -75,7 +73,7 @@ final class SADatabase: @unchecked Sendable {
         var identification: UInt16 = 1
         /// The largest inner packet whose sealed form fits the path's MTU.
         let largestInner: Int
-        let tally: Tally
+        let tally: SATally
     }
 
     /// Of the child SA, what opening needs.
@@ -87,15 +85,37 @@ final class SADatabase: @unchecked Sendable {
         let transform: InboundTransform
         let selectors: SelectorPair
         var peer: SocketAddress
-        let tally: Tally
+        let tally: SATally
     }
 
     private let lock = NSLock()
+    /// Word 0: the generation, moved on every change to the outbound entries (read per packet by
+    /// every sealer). Words 8 and 9, on a cache line of their own: packets no SA covered, and
+    /// packets too big for their SA's path, counted by every sealer.
+    private let words: UnsafeMutablePointer<UInt64>
+    private var serials: UInt64 = 0
     private var outbound: [Outbound] = []
     /// `outbound` by remote selector; rebuilt where an SA is added or removed (not per packet).
     private var outboundIndex = OutboundIndex([])
     private var inbound: [UInt32: Inbound] = [:]
     private var drops = DataPlaneCounters()
+
+    init() {
+        words = UnsafeMutableRawPointer.allocate(byteCount: 128, alignment: 64).bindMemory(to: UInt64.self, capacity: 16)
+        words.initialize(repeating: 0, count: 16)
+    }
+
+    deinit { words.deallocate() }
+
+    /// Moves whenever an outbound entry comes, goes or changes its destination; a ``Sealer``
+    /// holding another value refreshes its copy.
+    var generation: UInt64 { swift_ikev1_atomic_load_acquire(words) }
+
+    /// Under the lock, after changing `outbound`.
+    private func outboundChanged() {
+        outboundIndex = OutboundIndex(outbound.map(\.selectors.remote))
+        swift_ikev1_atomic_store_release(words, swift_ikev1_atomic_load(words) &+ 1)
+    }
 
     /// Builds ESP contexts for both directions of a negotiated child SA.
     func install(_ child: IKEv1.ChildSA, entropy: inout some EntropySource) throws(ESPError) {
@@ -105,13 +125,14 @@ final class SADatabase: @unchecked Sendable {
         let selectors = SelectorPair(child)
         let carrier: Destination.Carrier = child.ipsecProtocol == .ah ? .rawAH : child.udpEncapsulated ? .espInUDP : .rawESP
         let largest = Self.largestInner(child, out, pathMTU: pathMTU(toward: peer) ?? 1500)
-        let tally = Tally(), transport = child.mode == .transport
+        let tally = SATally(), transport = child.mode == .transport
         lock.withLock {
             outbound.removeAll { $0.outboundSPI == child.outbound.spi }
-            outbound.append(Outbound(outboundSPI: child.outbound.spi, inboundSPI: child.inbound.spi, transport: transport,
+            serials += 1
+            outbound.append(Outbound(serial: serials, outboundSPI: child.outbound.spi, inboundSPI: child.inbound.spi, transport: transport,
                                      transform: out, selectors: selectors, destination: Destination(peer: peer, carrier: carrier),
                                      largestInner: largest, tally: tally))
-            outboundIndex = OutboundIndex(outbound.map(\.selectors.remote))
+            outboundChanged()
             inbound[child.inbound.spi] = Inbound(transport: transport, udpEncapsulated: child.udpEncapsulated,
                                                  local: child.local.address, transform: into, selectors: selectors,
                                                  peer: peer, tally: tally)
@@ -121,7 +142,7 @@ final class SADatabase: @unchecked Sendable {
     func remove(inboundSPI: UInt32, outboundSPI: UInt32) {
         lock.withLock {
             outbound.removeAll { $0.outboundSPI == outboundSPI }
-            outboundIndex = OutboundIndex(outbound.map(\.selectors.remote))
+            outboundChanged()
             inbound[inboundSPI] = nil
         }
     }
@@ -131,7 +152,18 @@ final class SADatabase: @unchecked Sendable {
     func counters(inboundSPI: UInt32) -> Counters? { lock.withLock { inbound[inboundSPI]?.tally.counters } }
 
     /// Packets dropped so far, by reason.
-    var dropCounters: DataPlaneCounters { lock.withLock { drops } }
+    var dropCounters: DataPlaneCounters {
+        var all = lock.withLock { drops }
+        all.noOutboundSA = Int(swift_ikev1_atomic_load(words + 8))
+        all.tooBig = Int(swift_ikev1_atomic_load(words + 9))
+        return all
+    }
+
+    /// Counts a packet no outbound SA covers (any thread).
+    func countNoOutboundSA() { _ = swift_ikev1_atomic_add(words + 8, 1) }
+
+    /// Counts a packet too big for its SA's path (any thread).
+    func countTooBig() { _ = swift_ikev1_atomic_add(words + 9, 1) }
 
     /// Counts a datagram that could not even be read as ESP.
     func countMalformed() { lock.withLock { drops.malformed += 1 } }
@@ -143,6 +175,7 @@ final class SADatabase: @unchecked Sendable {
 
     private func movePeer(from old: SocketAddress, to new: SocketAddress) {
         for i in outbound.indices where outbound[i].destination.peer == old { outbound[i].destination.peer = new }
+        outboundChanged()
         for k in inbound.keys where inbound[k]?.peer == old { inbound[k]?.peer = new }
     }
 
@@ -171,52 +204,73 @@ final class SADatabase: @unchecked Sendable {
         }
     }
 
-    /// Seals the IP packet at `packet` in `buffer` into the newest SA whose selectors cover it
-    /// (RFC 4301 §5.1): the range to send and where it goes, or why not (counted).
-    func seal(_ buffer: UnsafeMutableRawBufferPointer, packet: Range<Int>) -> Sealed {
-        let flow = PacketFlow(UnsafeRawBufferPointer(buffer), packet)
-        return lock.withLock { () -> Sealed in
-            // The newest SA for a selector wins (a rekeyed SA replaces the old one at once).
-            guard let flow, let index = outboundIndex.newest(version: flow.version, destination: flow.destination,
-                                                             where: { outbound[$0].selectors.coversOutbound(flow) }) else {
-                drops.noOutboundSA += 1
+    /// A sealer's copy of the outbound entries, and the generation it reflects: entries it already
+    /// had keep their transform (and its cipher contexts), new ESP ones get a sibling of the SA,
+    /// all take the current destination. `own(entry)` is false where the entry must be sealed
+    /// under the lock with ``sealShared(serial:_:packet:)`` (AH, whose outer IP identification
+    /// counts per SA; an ESP SA whose sibling could not be keyed).
+    func snapshot(keeping old: [Sealer.Entry]) -> (entries: [Sealer.Entry], index: OutboundIndex, generation: UInt64) {
+        lock.withLock {
+            var entries: [Sealer.Entry] = []
+            entries.reserveCapacity(outbound.count)
+            for entry in outbound {
+                if var kept = old.first(where: { $0.sa.serial == entry.serial }) {
+                    kept.sa.destination = entry.destination
+                    entries.append(kept)
+                } else if case .esp(let sa) = entry.transform, let sibling = try? sa.sibling() {
+                    var mine = entry
+                    mine.transform = .esp(sibling)
+                    entries.append(Sealer.Entry(sa: mine, own: true))
+                } else {
+                    entries.append(Sealer.Entry(sa: entry, own: false))
+                }
+            }
+            return (entries, outboundIndex, swift_ikev1_atomic_load(words))
+        }
+    }
+
+    /// Seals with the database's own entry `serial`, under the lock (see ``snapshot(keeping:)``).
+    func sealShared(serial: UInt64, _ buffer: UnsafeMutableRawBufferPointer, packet: Range<Int>) -> Sealed {
+        lock.withLock {
+            guard let i = outbound.firstIndex(where: { $0.serial == serial }) else {
+                countNoOutboundSA()
                 return .noSA
             }
-            let o = outbound[index]
-            if packet.count > o.largestInner, PacketTooBig.forbidsFragmentation(UnsafeRawBufferPointer(rebasing: buffer[packet])) {
-                drops.tooBig += 1
-                return .tooBig(mtu: max(o.largestInner, 0))
-            }
-            let sealed: SealResult
-            do {
-                switch o.transform {
-                case .esp(let sa):
-                    if o.transport {
-                        guard let (segment, proto) = IPPacket.transportPayload(buffer, packet) else { throw ESPError.notAnIPPacket }
-                        sealed = try sa.seal(buffer, payload: segment, nextHeader: proto)
-                    } else {
-                        sealed = try sa.seal(buffer, payload: packet)
-                    }
-                case .ah(let sa, var header):
-                    let id = o.identification
-                    outbound[index].identification = id == UInt16.max ? 1 : id + 1
-                    if o.transport {
-                        IPPacket.setIdentificationIfZero(buffer, packet, id)
-                        sealed = try sa.seal(buffer, packet: packet)
-                    } else {
-                        header[4] = UInt8(id >> 8)
-                        header[5] = UInt8(id & 0xff)
-                        sealed = try header.withUnsafeBytes { h throws(ESPError) in try sa.seal(buffer, inner: packet, outerHeader: h) }
-                    }
-                }
-            } catch {
-                o.tally.counters.dropped += 1
-                return .failed
-            }
-            o.tally.counters.encapsulated += 1
-            o.tally.counters.encapsulatedBytes += packet.count
-            return .send(sealed.packet, o.destination)
+            return Self.seal(&outbound[i], buffer, packet: packet)
         }
+    }
+
+    /// Seals the packet at `packet` into `o` (its size already checked against the path) and
+    /// counts it on the SA.
+    static func seal(_ o: inout Outbound, _ buffer: UnsafeMutableRawBufferPointer, packet: Range<Int>) -> Sealed {
+        let sealed: SealResult
+        do {
+            switch o.transform {
+            case .esp(let sa):
+                if o.transport {
+                    guard let (segment, proto) = IPPacket.transportPayload(buffer, packet) else { throw ESPError.notAnIPPacket }
+                    sealed = try sa.seal(buffer, payload: segment, nextHeader: proto)
+                } else {
+                    sealed = try sa.seal(buffer, payload: packet)
+                }
+            case .ah(let sa, var header):
+                let id = o.identification
+                o.identification = id == UInt16.max ? 1 : id + 1
+                if o.transport {
+                    IPPacket.setIdentificationIfZero(buffer, packet, id)
+                    sealed = try sa.seal(buffer, packet: packet)
+                } else {
+                    header[4] = UInt8(id >> 8)
+                    header[5] = UInt8(id & 0xff)
+                    sealed = try header.withUnsafeBytes { h throws(ESPError) in try sa.seal(buffer, inner: packet, outerHeader: h) }
+                }
+            }
+        } catch {
+            o.tally.sealFailed()
+            return .failed
+        }
+        o.tally.sealed(bytes: packet.count)
+        return .send(sealed.packet, o.destination)
     }
 
     /// Opens the packet at `packet`, received from `peer` (its UDP source for ESP in UDP, else its
@@ -251,7 +305,7 @@ final class SADatabase: @unchecked Sendable {
                 }
             } catch {
                 drops.failedOpen += 1
-                entry.tally.counters.dropped += 1
+                entry.tally.openDropped += 1
                 return .dropped
             }
             var delivered = opened.payload
@@ -274,11 +328,11 @@ final class SADatabase: @unchecked Sendable {
             }
             guard let flow = PacketFlow(UnsafeRawBufferPointer(buffer), delivered), entry.selectors.coversInbound(flow) else {
                 drops.outsideSelectors += 1
-                entry.tally.counters.dropped += 1
+                entry.tally.openDropped += 1
                 return .dropped
             }
-            entry.tally.counters.decapsulated += 1
-            entry.tally.counters.decapsulatedBytes += delivered.count
+            entry.tally.decapsulated += 1
+            entry.tally.decapsulatedBytes += delivered.count
             entry.tally.unreported += opened.payload.count
             // RFC 3947 §5.2 leaves it to the implementation; as charon and Libreswan, an authenticated
             // packet from a new NAT mapping moves the SAs to it (an unauthenticated one never does).
