@@ -90,6 +90,23 @@ public struct SecurityAssociation: Sendable {
         self.tfcPadTo = tfcPadTo
     }
 
+    /// The largest payload whose sealed form takes at most `room` bytes (what the path's MTU
+    /// leaves after the outer IP header and, where the socket writes it, the UDP header): the
+    /// inner packet in tunnel mode, what follows the IP header in transport mode. ESP (RFC 4303
+    /// §2): SPI, sequence number, IV, the payload with pad length and next header padded to the
+    /// cipher's alignment, ICV, and the UDP header when this SA writes it (RFC 3948); TFC padding
+    /// stops short of a payload this large. AH (RFC 4302 §2): its header with the ICV, aligned
+    /// to 32 bits in IPv4 and 64 in IPv6. Negative where nothing fits.
+    public func largestPayload(fitting room: Int, ipv6: Bool) -> Int {
+        if securityProtocol == .ah {
+            let alignment = ipv6 ? 8 : 4
+            return room - (12 + icvLength + alignment - 1) / alignment * alignment
+        }
+        let g = Geometry(self)
+        let padded = room - g.udpLength - g.headerLength - g.icvLength
+        return padded < 0 ? padded : padded / g.alignment * g.alignment - 2
+    }
+
     /// ICV length on the wire for this SA.
     public var icvLength: Int {
         if securityProtocol == .esp {

@@ -8,10 +8,11 @@ import Testing
 /// Several data threads seal into one SA (one TUN queue each, flows spread by the kernel): every
 /// ESP sequence number is used once (RFC 4303 §3.3.3), whatever the interleaving.
 struct DataThreadTests {
-    static func child(outboundSPI: UInt32 = 0x2000, inboundSPI: UInt32 = 0x1000) throws -> IKEv1.ChildSA {
-        let key = ChildSAKeys(spi: inboundSPI, encryptionKey: SecretBytes([UInt8](repeating: 7, count: 20)), integrityKey: SecretBytes([]))
-        return IKEv1.ChildSA(isakmpSA: .zero, messageID: 1, ipsecProtocol: .esp,
-                             proposal: try ChildProposal.proposals(notation: "aes128gcm16")[0], mode: .tunnel,
+    static func child(outboundSPI: UInt32 = 0x2000, inboundSPI: UInt32 = 0x1000, ah: Bool = false) throws -> IKEv1.ChildSA {
+        let key = ah ? ChildSAKeys(spi: inboundSPI, encryptionKey: SecretBytes([]), integrityKey: SecretBytes([UInt8](repeating: 7, count: 32)))
+                     : ChildSAKeys(spi: inboundSPI, encryptionKey: SecretBytes([UInt8](repeating: 7, count: 20)), integrityKey: SecretBytes([]))
+        return IKEv1.ChildSA(isakmpSA: .zero, messageID: 1, ipsecProtocol: ah ? .ah : .esp,
+                             proposal: try ChildProposal.proposals(notation: ah ? "ah-sha256" : "aes128gcm16")[0], mode: .tunnel,
                              udpEncapsulated: false, local: SocketAddress(address: [127, 0, 0, 1], port: 500),
                              remote: SocketAddress(address: [127, 0, 0, 2], port: 500),
                              localTrafficSelector: SelectorTests.ours, remoteTrafficSelector: SelectorTests.theirs,
@@ -87,5 +88,33 @@ struct DataThreadTests {
         #expect(seal() == .noSA)
         #expect(database.dropCounters.noOutboundSA == 2)
         #expect(database.counters(inboundSPI: 0x1000) == nil)
+    }
+
+    /// AH is sealed with the database's own SA under its lock: whichever sealer a packet goes
+    /// through, the AH sequence number and the outer IPv4 identification count on (RFC 4302 §3.3.3).
+    @Test func ahCountsOnAcrossSealers() throws {
+        let database = SADatabase()
+        var entropy = SystemEntropy()
+        try database.install(try Self.child(ah: true), entropy: &entropy)
+        let sealers = [Sealer(database), Sealer(database)]
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 2048, alignment: 16)
+        defer { buffer.deallocate() }
+        let packet = SelectorTests.ipv4([198, 51, 100, 1], [203, 0, 113, 1], proto: 17, ports: (1000, 2000))
+        var numbers: [UInt32] = [], identifications: [UInt16] = []
+        for i in 0..<4 {
+            UnsafeMutableRawBufferPointer(rebasing: buffer[128..<(128 + packet.count)]).copyBytes(from: packet)
+            guard case .send(let sealed, let destination) = sealers[i % 2].seal(buffer, packet: 128..<(128 + packet.count)) else {
+                Issue.record("AH packet \(i) not sealed")
+                return
+            }
+            #expect(destination.carrier == .rawAH)
+            let outer = UnsafeRawPointer(buffer.baseAddress!) + sealed.lowerBound
+            #expect(outer.load(as: UInt8.self) == 0x45 && outer.load(fromByteOffset: 9, as: UInt8.self) == 51)
+            identifications.append(UInt16(outer.load(fromByteOffset: 4, as: UInt8.self)) << 8 | UInt16(outer.load(fromByteOffset: 5, as: UInt8.self)))
+            #expect(outer.loadBigEndian32(at: 24) == 0x2000)
+            numbers.append(outer.loadBigEndian32(at: 28))
+        }
+        #expect(numbers == [1, 2, 3, 4])
+        #expect(identifications == [1, 2, 3, 4])
     }
 }

@@ -103,9 +103,10 @@ final class GatewaySession: @unchecked Sendable {
         if let tunName {
             do {
                 let device = try tunOptions.open(tunName)
-                try device.configure(address: tunAddress, routes: current.routes.sorted(), mtu: tunOptions.tunMTU)
+                let mtu = tunOptions.mtu(for: current.configs)
+                try device.configure(address: tunAddress, routes: current.routes.sorted(), mtu: mtu)
                 tun = device
-                print("TUN \(device.name) up, routing \(current.routes.isEmpty ? "nothing" : current.routes.sorted().joined(separator: ", "))")
+                print("TUN \(device.name) up, MTU \(mtu), routing \(current.routes.isEmpty ? "nothing" : current.routes.sorted().joined(separator: ", "))")
             } catch {
                 throw NodeSession.Failed(description: "TUN device: \(error)")
             }

@@ -83,9 +83,10 @@ final class NodeSession: @unchecked Sendable {
                 let device = try tunOptions.open(tunName)
                 var routes: [String] = []
                 if !settings.transport, let r = config.remoteTrafficSelector { routes += r.subnets.map(\.description) }
-                try device.configure(address: tunAddress ?? settings.tunAddress, routes: routes, mtu: tunOptions.tunMTU)
+                let mtu = tunOptions.mtu(for: [config])
+                try device.configure(address: tunAddress ?? settings.tunAddress, routes: routes, mtu: mtu)
                 tun = device
-                say("TUN \(device.name) up, routing \(routes.isEmpty ? "nothing" : routes.joined(separator: ", "))")
+                say("TUN \(device.name) up, MTU \(mtu), routing \(routes.isEmpty ? "nothing" : routes.joined(separator: ", "))")
             } catch {
                 throw Failed(description: "TUN device: \(error)")
             }

@@ -124,7 +124,9 @@ final class SADatabase: @unchecked Sendable {
         let peer = child.remote
         let selectors = SelectorPair(child)
         let carrier: Destination.Carrier = child.ipsecProtocol == .ah ? .rawAH : child.udpEncapsulated ? .espInUDP : .rawESP
-        let largest = Self.largestInner(child, out, pathMTU: pathMTU(toward: peer) ?? 1500)
+        let largest = TunMTU.largestInner(ChildSAMapping.parameters(child).outbound, transport: child.mode == .transport,
+                                           ipv6: peer.isIPv6, udpEncapsulated: child.udpEncapsulated,
+                                           pathMTU: pathMTU(toward: peer) ?? 1500)
         let tally = SATally(), transport = child.mode == .transport
         lock.withLock {
             outbound.removeAll { $0.outboundSPI == child.outbound.spi }
@@ -191,30 +193,19 @@ final class SADatabase: @unchecked Sendable {
         }
     }
 
-    /// The largest inner packet that, sealed into `child`, still fits `pathMTU`: the outer IP
-    /// header (tunnel mode; transport mode keeps the inner one), UDP (RFC 3948), ESP's header, IV
-    /// and the most padding and ICV it may add, or AH's header.
-    static func largestInner(_ child: IKEv1.ChildSA, _ transform: OutboundTransform, pathMTU: Int) -> Int {
-        let outerIP = child.mode == .tunnel ? (child.remote.isIPv6 ? 40 : 20) : 0
-        switch transform {
-        case .esp(let sa):
-            return pathMTU - outerIP - (child.udpEncapsulated ? 8 : 0) - sa.headroom - sa.maximumTailroom
-        case .ah(let sa, _):
-            return pathMTU - outerIP - sa.headroom(version: child.remote.isIPv6 ? 6 : 4)
-        }
-    }
-
     /// A sealer's copy of the outbound entries, and the generation it reflects: entries it already
     /// had keep their transform (and its cipher contexts), new ESP ones get a sibling of the SA,
-    /// all take the current destination. `own(entry)` is false where the entry must be sealed
-    /// under the lock with ``sealShared(serial:_:packet:)`` (AH, whose outer IP identification
+    /// all take the current destination. An entry's `own` is false where it must be sealed
+    /// under the lock with ``sealShared(serial:hint:_:packet:)`` (AH, whose outer IP identification
     /// counts per SA; an ESP SA whose sibling could not be keyed).
     func snapshot(keeping old: [Sealer.Entry]) -> (entries: [Sealer.Entry], index: OutboundIndex, generation: UInt64) {
-        lock.withLock {
+        // By serial: a gateway's thousands of SAs are not searched one by one for each.
+        let previous = Dictionary(old.map { ($0.sa.serial, $0) }, uniquingKeysWith: { first, _ in first })
+        return lock.withLock {
             var entries: [Sealer.Entry] = []
             entries.reserveCapacity(outbound.count)
             for entry in outbound {
-                if var kept = old.first(where: { $0.sa.serial == entry.serial }) {
+                if var kept = previous[entry.serial] {
                     kept.sa.destination = entry.destination
                     entries.append(kept)
                 } else if case .esp(let sa) = entry.transform, let sibling = try? sa.sibling() {
@@ -229,10 +220,13 @@ final class SADatabase: @unchecked Sendable {
         }
     }
 
-    /// Seals with the database's own entry `serial`, under the lock (see ``snapshot(keeping:)``).
-    func sealShared(serial: UInt64, _ buffer: UnsafeMutableRawBufferPointer, packet: Range<Int>) -> Sealed {
+    /// Seals with the database's own entry `serial`, under the lock (see ``snapshot(keeping:)``);
+    /// `hint` is where the sealer's copy has it, which is where it is unless the entries changed since.
+    func sealShared(serial: UInt64, hint: Int, _ buffer: UnsafeMutableRawBufferPointer, packet: Range<Int>) -> Sealed {
         lock.withLock {
-            guard let i = outbound.firstIndex(where: { $0.serial == serial }) else {
+            let found = outbound.indices.contains(hint) && outbound[hint].serial == serial
+                ? hint : outbound.firstIndex(where: { $0.serial == serial })
+            guard let i = found else {
                 countNoOutboundSA()
                 return .noSA
             }

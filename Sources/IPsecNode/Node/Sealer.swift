@@ -41,7 +41,7 @@ final class Sealer {
             database.countTooBig()
             return .tooBig(mtu: max(entries[i].sa.largestInner, 0))
         }
-        guard entries[i].own else { return database.sealShared(serial: entries[i].sa.serial, buffer, packet: packet) }
+        guard entries[i].own else { return database.sealShared(serial: entries[i].sa.serial, hint: i, buffer, packet: packet) }
         return SADatabase.seal(&entries[i].sa, buffer, packet: packet)
     }
 }
