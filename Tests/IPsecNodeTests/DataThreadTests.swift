@@ -83,9 +83,16 @@ struct DataThreadTests {
         try database.install(try Self.child(outboundSPI: 0x2001, inboundSPI: 0x1001), entropy: &entropy)
         guard case .send(let rekeyed, _) = seal() else { Issue.record("not sealed after the rekey"); return }
         #expect(UnsafeRawPointer(buffer.baseAddress!).loadBigEndian32(at: rekeyed.lowerBound) == 0x2001)
+        let idle = Sealer(database)
+        idle.followChanges()
+        #expect(idle.held == 2 && sealer.held == 2)
         database.remove(inboundSPI: 0x1001, outboundSPI: 0x2001)
         database.remove(inboundSPI: 0x1000, outboundSPI: 0x2000)
+        // A sealer with nothing to seal lets go of the removed SAs when its thread wakes.
+        idle.followChanges()
+        #expect(idle.held == 0)
         #expect(seal() == .noSA)
+        #expect(sealer.held == 0)
         #expect(database.dropCounters.noOutboundSA == 2)
         #expect(database.counters(inboundSPI: 0x1000) == nil)
     }

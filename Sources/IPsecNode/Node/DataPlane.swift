@@ -89,6 +89,7 @@ final class DataPlane {
         let fds = sockets + (tunFD.map { [$0] } ?? [])
         while running() {
             guard let ready = try? Poller().readable(fds, timeoutMilliseconds: 200) else { continue }
+            sealer.followChanges()   // idle too: a deleted SA's keys go within 200 ms
             if servesSockets {
                 if ready.contains(e.natT.fd) { receiveNATT() }
                 if let s = e.rawESP, ready.contains(s.fd) { receiveRaw(s) }

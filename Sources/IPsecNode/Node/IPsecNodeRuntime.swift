@@ -322,6 +322,7 @@ public final class IPsecNodeRuntime: @unchecked Sendable {
         case .deleteChildSA(let inSPI, let outSPI, let reason):
             deletedTraffic = traffic(inboundSPI: inSPI).map { (inSPI, $0) }
             database.remove(inboundSPI: inSPI, outboundSPI: outSPI)
+            heldSealer.followChanges()   // lets go of the deleted SA's keys now
             report(.childDeleted(inboundSPI: inSPI, outboundSPI: outSPI, reason: reason))
         case .notifyReceived(let n): report(.notify(n))
         case .failed(let f): report(.failed(f))

@@ -23,12 +23,22 @@ final class Sealer {
         self.database = database
     }
 
-    /// Seals the IP packet at `packet` in `buffer` into the newest SA whose selectors cover it
-    /// (RFC 4301 §5.1): the range to send and where it goes, or why not (counted).
-    func seal(_ buffer: UnsafeMutableRawBufferPointer, packet: Range<Int>) -> SADatabase.Sealed {
+    /// The outbound SAs this sealer holds (with their cipher contexts and keys).
+    var held: Int { entries.count }
+
+    /// Takes up what changed in the database since the last call (an acquiring load when
+    /// nothing did). Data threads also call it when idle, so that a deleted SA's keys do not
+    /// outlive it in a thread that has no packets to seal.
+    func followChanges() {
         if database.generation != generation {
             (entries, index, generation) = database.snapshot(keeping: entries)
         }
+    }
+
+    /// Seals the IP packet at `packet` in `buffer` into the newest SA whose selectors cover it
+    /// (RFC 4301 §5.1): the range to send and where it goes, or why not (counted).
+    func seal(_ buffer: UnsafeMutableRawBufferPointer, packet: Range<Int>) -> SADatabase.Sealed {
+        followChanges()
         // The newest SA for a selector wins (a rekeyed SA replaces the old one at once).
         guard let flow = PacketFlow(UnsafeRawBufferPointer(buffer), packet),
               let i = index.newest(version: flow.version, destination: flow.destination,
