@@ -49,6 +49,8 @@ let package = Package(
         .target(name: "CAllocationCount"),
         // 64-bit atomic counters shared by data threads (ESP sequence numbers, SA counters).
         .target(name: "CAtomics"),
+        // recvmmsg/sendmmsg (glibc declares them only under _GNU_SOURCE): raw ESP in batches.
+        .target(name: "CSocketBatch"),
         // ISAKMP wire codec (RFC 2408, 2407, 2409, 3947): standard library only.
         .target(name: "ISAKMPWire", swiftSettings: strict),
         // Crypto suite and the IKEv1 key schedule over libcrypto.
@@ -58,7 +60,7 @@ let package = Package(
         // ESP (RFC 4303) and AH (RFC 4302) seal/open in place, anti-replay, NAT-T encapsulation.
         .target(name: "ESP", dependencies: ["IPsecCrypto", "CAtomics"], swiftSettings: strict),
         // The only layer with I/O: UDP 500/4500, timers, TUN; drives the engine and ESP.
-        .target(name: "IPsecNode", dependencies: ["IKEv1", "ESP", "IPsecCrypto", "ISAKMPWire", "CAtomics"], swiftSettings: strict),
+        .target(name: "IPsecNode", dependencies: ["IKEv1", "ESP", "IPsecCrypto", "ISAKMPWire", "CAtomics", "CSocketBatch"], swiftSettings: strict),
         // The node for embedders: an async `Tunnel` (events as an AsyncSequence, a
         // swift-service-lifecycle Service) that logs through swift-log and counts through
         // swift-metrics; the only module with package dependencies besides the CLI's.

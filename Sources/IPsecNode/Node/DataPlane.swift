@@ -51,6 +51,10 @@ final class DataPlane {
     private var coalescer = TCPCoalescer()
     /// Sealed ESP-in-UDP packets of one super-segment, sent in one call.
     private var run: UDPRun<UDPSocket>
+    /// Sealed raw ESP or AH packets of one super-segment, sent in one call.
+    private var rawRun = RawRun()
+    /// Raw ESP and AH packets received in one call (thread 0 only).
+    private lazy var rawReceived = DatagramBatch(capacity: 32, datagramSize: 65_536, headroom: Self.headroom)
     /// ICMP answers to packets too large for their path, at most ``tooBigAnswersPerSecond``.
     private var tooBigAnswers = TokenBucket.full
     /// A data thread's limit on those answers. TCP lowers its segment size on the first answer of
@@ -120,7 +124,7 @@ final class DataPlane {
         let payload = UnsafeRawBufferPointer(rebasing: buffer[datagram])
         switch UDPEncapsulated.kind(payload) {
         case .ike: handoff.ike(payload, from)
-        case .esp: deliver(database.open(buffer, packet: datagram, from: from, carrier: .espInUDP))
+        case .esp: deliver(database.open(buffer, packet: datagram, from: from, carrier: .espInUDP), in: buffer)
         case .keepalive: break
         case .invalid: database.countMalformed()
         }
@@ -128,35 +132,41 @@ final class DataPlane {
 
     /// Raw ESP (protocol 50) from its SPI on; raw AH (51) as a whole IP packet, which the IPv4
     /// socket hands over and the IPv6 one does not, so its header is rebuilt (AH sums it).
+    /// Up to 32 packets per call (recvmmsg), 256 per wake-up.
     private func receiveRaw(_ socket: RawIPSocket) {
-        let h = Self.headroom
+        let batch = rawReceived
         defer { flushCoalesced() }
-        for _ in 0..<256 {
-            let space = UnsafeMutableRawBufferPointer(rebasing: buffer[h...])
-            guard let received = (try? socket.receive(into: space)) ?? nil else { return }
-            guard case .packet(let r, let from) = received else {
-                database.countMalformed()
-                continue
-            }
-            let peer = SocketAddress(address: from, port: 0)
-            let payload = (h + r.lowerBound)..<(h + r.upperBound)
-            guard socket.ipProtocol == 51 else {
-                deliver(database.open(buffer, packet: payload, from: peer, carrier: .rawESP))
-                continue
-            }
-            let whole = from.count == 4 ? h..<payload.upperBound
-                : IPPacket.prependHeader(buffer, payload: payload, protocol: 51, source: from, destination: socket.local)
-            guard let whole else { database.countMalformed(); continue }
-            deliver(database.open(buffer, packet: whole, from: peer, carrier: .rawAH))
+        for _ in 0..<(256 / batch.capacity) {
+            guard let n = try? socket.receive(batch), n > 0 else { return }
+            for i in 0..<n { openRaw(i, of: batch, from: socket) }
+            if n < batch.capacity { return }
         }
     }
 
-    private func deliver(_ opened: SADatabase.Opened) {
+    private func openRaw(_ i: Int, of batch: DatagramBatch, from socket: RawIPSocket) {
+        guard let received = socket.received(i, in: batch) else { return }
+        guard case .packet(let payload, let from) = received else {
+            database.countMalformed()
+            return
+        }
+        let slot = batch.slot(i)
+        let peer = SocketAddress(address: from, port: 0)
+        guard socket.ipProtocol == 51 else {
+            deliver(database.open(slot, packet: payload, from: peer, carrier: .rawESP), in: slot)
+            return
+        }
+        let whole = from.count == 4 ? batch.headroom..<payload.upperBound
+            : IPPacket.prependHeader(slot, payload: payload, protocol: 51, source: from, destination: socket.local)
+        guard let whole else { database.countMalformed(); return }
+        deliver(database.open(slot, packet: whole, from: peer, carrier: .rawAH), in: slot)
+    }
+
+    private func deliver(_ opened: SADatabase.Opened, in b: UnsafeMutableRawBufferPointer) {
         switch opened {
         case .deliver(let inner):
-            write(inner)
+            write(inner, in: b)
         case .deliverFromMovedPeer(let inner, let spi, let to):
-            write(inner)
+            write(inner, in: b)
             handoff.peerMoved(spi, to)
         case .dropped:
             break
@@ -167,7 +177,7 @@ final class DataPlane {
     /// offered to the coalescer first; what it does not take goes out on its own, after what it
     /// held, behind an empty virtio header (the packet is whole and its checksums are the
     /// sender's) written over what was ESP's header.
-    private func write(_ inner: Range<Int>) {
+    private func write(_ inner: Range<Int>, in buffer: UnsafeMutableRawBufferPointer) {
         guard let tun = endpoints.tun else { return }
         guard tun.hasVirtioHeader else {
             try? tun.write(UnsafeRawBufferPointer(rebasing: buffer[inner]))
@@ -224,12 +234,13 @@ final class DataPlane {
                 seal(segment, h..<(h + length), batched: true)
             }
             run.flush()
+            rawRun.flush()
         }
     }
 
     /// Seals the packet at `packet` in `b` and sends it; a packet no SA covers goes to the trap,
-    /// one too large for its SA's path is answered with ICMP. `batched`: ESP in UDP joins the run
-    /// being built, sent when it ends.
+    /// one too large for its SA's path is answered with ICMP. `batched`: the packet joins the run
+    /// being built for its carrier (``UDPRun``, ``RawRun``), sent when it ends.
     private func seal(_ b: UnsafeMutableRawBufferPointer, _ packet: Range<Int>, batched: Bool = false) {
         let sealed: Range<Int>, destination: SADatabase.Destination
         switch sealer.seal(b, packet: packet) {
@@ -239,8 +250,15 @@ final class DataPlane {
         case .failed: return
         }
         let bytes = UnsafeRawBufferPointer(rebasing: b[sealed])
-        if batched, destination.carrier == .espInUDP, run.append(bytes, to: destination.peer) { return }
+        if batched {
+            switch destination.carrier {
+            case .espInUDP: if run.append(bytes, to: destination.peer) { return }
+            case .rawESP: if let s = endpoints.rawESP, rawRun.append(bytes, to: destination.peer, via: s) { return }
+            case .rawAH: if let s = endpoints.rawAH, rawRun.append(bytes, to: destination.peer, via: s) { return }
+            }
+        }
         run.flush()
+        rawRun.flush()
         Self.send(bytes, to: destination, via: endpoints)
     }
 

@@ -1,3 +1,4 @@
+import CSocketBatch
 import IKEv1
 import ISAKMPWire
 #if canImport(Glibc)
@@ -62,7 +63,8 @@ public final class RawIPSocket {
     public enum Received: Equatable, Sendable {
         /// The protocol's packet is at `packet` in the buffer; `from` is the IP source.
         case packet(Range<Int>, from: [UInt8])
-        /// An IPv4 datagram whose header does not hold together (length, version, protocol).
+        /// An IPv4 datagram whose header does not hold together (length, version, protocol), or
+        /// one longer than the room given for it.
         case malformed(from: [UInt8])
     }
 
@@ -79,11 +81,50 @@ public final class RawIPSocket {
             if errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR { return nil }
             throw SystemError("recvfrom (IP protocol \(ipProtocol))")
         }
-        guard let from = senders.address(storage) else { return nil }
-        guard local.count == 4 else { return .packet(0..<n, from: from.address) }
-        guard let payload = Self.ipv4Payload(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), protocol: ipProtocol) else {
-            return .malformed(from: from.address)
+        return parse(UnsafeRawBufferPointer(rebasing: buffer[0..<n]), from: storage)
+    }
+
+    /// Receives as many waiting packets as `batch` has slots for, in one call (recvmmsg(2)):
+    /// how many came, 0 when none waited. ``received(_:in:)`` tells what each is.
+    func receive(_ batch: DatagramBatch) throws(SystemError) -> Int {
+        batch.prepareToReceive()
+        let n = swift_ikev1_recvmmsg(fd, batch.headers, UInt32(batch.capacity))
+        guard n >= 0 else { throw SystemError("recvmmsg (IP protocol \(ipProtocol))") }
+        batch.didReceive(Int(n))
+        return Int(n)
+    }
+
+    /// What slot `i` of `batch` received, its range counted from the slot's start (headroom
+    /// included); nil for a sender of an unknown address family.
+    func received(_ i: Int, in batch: DatagramBatch) -> Received? {
+        let (n, truncated) = batch.received(i)
+        let h = batch.headroom
+        switch parse(UnsafeRawBufferPointer(rebasing: batch.slot(i)[h..<(h + n)]), from: batch.address(i), truncated: truncated) {
+        case .packet(let r, let from)?: return .packet((h + r.lowerBound)..<(h + r.upperBound), from: from)
+        case let other: return other
         }
+    }
+
+    /// Sends the packets appended to `batch` (sendmmsg(2)), in as many calls as the kernel takes
+    /// them in: how many left. A call that fails drops the rest, as a failed ``send(_:to:)`` drops its packet.
+    @discardableResult
+    func send(_ batch: DatagramBatch) -> Int {
+        var sent = 0
+        while sent < batch.count {
+            let n = swift_ikev1_sendmmsg(fd, batch.headers + sent, UInt32(batch.count - sent))
+            guard n > 0 else { break }
+            sent += Int(n)
+        }
+        return sent
+    }
+
+    /// The protocol's packet in what the socket received: all of it on IPv6, the payload of the
+    /// IPv4 datagram on IPv4 (range relative to `bytes`).
+    private func parse(_ bytes: UnsafeRawBufferPointer, from storage: sockaddr_storage, truncated: Bool = false) -> Received? {
+        guard let from = senders.address(storage) else { return nil }
+        guard !truncated else { return .malformed(from: from.address) }
+        guard local.count == 4 else { return .packet(0..<bytes.count, from: from.address) }
+        guard let payload = Self.ipv4Payload(bytes, protocol: ipProtocol) else { return .malformed(from: from.address) }
         return .packet(payload, from: from.address)
     }
 
