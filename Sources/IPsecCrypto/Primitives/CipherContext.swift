@@ -12,7 +12,7 @@ final class CipherContext {
     nonisolated(unsafe) private static let common: [String: OpaquePointer] = {
         var out: [String: OpaquePointer] = [:]
         for name in ["AES-128-CBC", "AES-192-CBC", "AES-256-CBC", "DES-EDE3-CBC"] {
-            if let cipher = EVP_CIPHER_fetch(nil, name, nil) { out[name] = cipher }
+            if let cipher = Providers.cipher(name) { out[name] = cipher }
         }
         ERR_clear_error()
         return out
@@ -21,7 +21,7 @@ final class CipherContext {
     /// Fetches `name` (e.g. "AES-128-CBC") and keys a context for `encrypt`.
     init(name: String, key: UnsafeRawBufferPointer, encrypt: Bool, padding: Bool = false) throws(CryptoError) {
         let fetched: OpaquePointer?
-        if let shared = Self.common[name], EVP_CIPHER_up_ref(shared) == 1 { fetched = shared } else { fetched = EVP_CIPHER_fetch(nil, name, nil) }
+        if let shared = Self.common[name], EVP_CIPHER_up_ref(shared) == 1 { fetched = shared } else { fetched = Providers.cipher(name) }
         guard let cipher = fetched else {
             ERR_clear_error()
             throw CryptoError(.unsupportedAlgorithm, "\(name) is not available in libcrypto")
@@ -100,7 +100,7 @@ final class CipherContext {
 /// before the key is set (CCM's nonce and tag lengths). The caller frees all three.
 func makeAEADContexts(name: String, key: UnsafeRawBufferPointer, prepare: (OpaquePointer) -> Bool = { _ in true })
     throws(CryptoError) -> (cipher: OpaquePointer, encryptor: OpaquePointer, decryptor: OpaquePointer) {
-    guard let cipher = EVP_CIPHER_fetch(nil, name, nil) else {
+    guard let cipher = Providers.cipher(name) else {
         ERR_clear_error()
         throw CryptoError(.unsupportedAlgorithm, "\(name) is not available in libcrypto")
     }

@@ -12,6 +12,16 @@ private let legacyProvidersLoaded: Bool = {
 }()
 
 package enum Providers {
+    /// Fetches the cipher `name`. A fetch that runs while another thread loads a provider can
+    /// fail although the cipher exists (OpenSSL issue 17633, 3.0): on failure it waits for the
+    /// one load this process makes, then tries once more. nil when libcrypto has no such cipher.
+    package static func cipher(_ name: String) -> OpaquePointer? {
+        if let cipher = EVP_CIPHER_fetch(nil, name, nil) { return cipher }
+        _ = legacyProvidersLoaded
+        ERR_clear_error()
+        return EVP_CIPHER_fetch(nil, name, nil)
+    }
+
     /// Ensures the legacy provider is loaded or throws `providerUnavailable`.
     package static func requireLegacy(for algorithm: String) throws(CryptoError) {
         guard legacyProvidersLoaded else {
