@@ -8,14 +8,15 @@ import Testing
 /// Several data threads seal into one SA (one TUN queue each, flows spread by the kernel): every
 /// ESP sequence number is used once (RFC 4303 §3.3.3), whatever the interleaving.
 struct DataThreadTests {
-    static func child(outboundSPI: UInt32 = 0x2000, inboundSPI: UInt32 = 0x1000, ah: Bool = false) throws -> IKEv1.ChildSA {
+    static func child(outboundSPI: UInt32 = 0x2000, inboundSPI: UInt32 = 0x1000, ah: Bool = false,
+                      theirs: TrafficSelector = SelectorTests.theirs) throws -> IKEv1.ChildSA {
         let key = ah ? ChildSAKeys(spi: inboundSPI, encryptionKey: SecretBytes([]), integrityKey: SecretBytes([UInt8](repeating: 7, count: 32)))
                      : ChildSAKeys(spi: inboundSPI, encryptionKey: SecretBytes([UInt8](repeating: 7, count: 20)), integrityKey: SecretBytes([]))
         return IKEv1.ChildSA(isakmpSA: .zero, messageID: 1, ipsecProtocol: ah ? .ah : .esp,
                              proposal: try ChildProposal.proposals(notation: ah ? "ah-sha256" : "aes128gcm16")[0], mode: .tunnel,
                              udpEncapsulated: false, local: SocketAddress(address: [127, 0, 0, 1], port: 500),
                              remote: SocketAddress(address: [127, 0, 0, 2], port: 500),
-                             localTrafficSelector: SelectorTests.ours, remoteTrafficSelector: SelectorTests.theirs,
+                             localTrafficSelector: SelectorTests.ours, remoteTrafficSelector: theirs,
                              inbound: key, outbound: ChildSAKeys(spi: outboundSPI, encryptionKey: key.encryptionKey, integrityKey: key.integrityKey),
                              lifetime: Lifetime(seconds: 3600), installed: EngineTime(milliseconds: 0), peerOriginalAddress: nil)
     }
@@ -95,6 +96,38 @@ struct DataThreadTests {
         #expect(sealer.held == 0)
         #expect(database.dropCounters.noOutboundSA == 2)
         #expect(database.counters(inboundSPI: 0x1000) == nil)
+    }
+
+    /// A sealer remembers the last flow's SA, so each packet must still find its own: flows to
+    /// three SAs alternate (one SA only for UDP port 53 in another's network, so that the ports
+    /// decide), and a packet no SA covers comes between them.
+    @Test func alternatingFlowsEachFindTheirOwnSA() throws {
+        let database = SADatabase()
+        var entropy = SystemEntropy()
+        try database.install(try Self.child(), entropy: &entropy)
+        try database.install(try Self.child(outboundSPI: 0x3000, inboundSPI: 0x1001,
+                                            theirs: try TrafficSelector(notation: "192.0.2.0/24")), entropy: &entropy)
+        try database.install(try Self.child(outboundSPI: 0x4000, inboundSPI: 0x1002,
+                                            theirs: try TrafficSelector(notation: "203.0.113.0/24[udp/53]")), entropy: &entropy)
+        let sealer = Sealer(database)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 2048, alignment: 16)
+        defer { buffer.deallocate() }
+        func spi(to destination: [UInt8], port: UInt16) -> UInt32? {
+            let packet = SelectorTests.ipv4([198, 51, 100, 1], destination, proto: 17, ports: (1000, port))
+            UnsafeMutableRawBufferPointer(rebasing: buffer[128..<(128 + packet.count)]).copyBytes(from: packet)
+            guard case .send(let sealed, _) = sealer.seal(buffer, packet: 128..<(128 + packet.count)) else { return nil }
+            return UnsafeRawPointer(buffer.baseAddress!).loadBigEndian32(at: sealed.lowerBound)
+        }
+        for port: UInt16 in [2000, 2000, 2001] {
+            #expect(spi(to: [203, 0, 113, 1], port: port) == 0x2000)
+            #expect(spi(to: [203, 0, 113, 1], port: 53) == 0x4000)
+            #expect(spi(to: [203, 0, 113, 1], port: port) == 0x2000)
+            #expect(spi(to: [192, 0, 2, 9], port: port) == 0x3000)
+            #expect(spi(to: [192, 0, 2, 9], port: port) == 0x3000)
+            #expect(spi(to: [10, 0, 0, 1], port: port) == nil)
+            #expect(spi(to: [203, 0, 113, 1], port: 53) == 0x4000)
+        }
+        #expect(database.dropCounters.noOutboundSA == 3)
     }
 
     /// AH is sealed with the database's own SA under its lock: whichever sealer a packet goes

@@ -30,13 +30,19 @@ struct IPBits: Comparable, Hashable {
 
 /// What RFC 4301 §4.4.1.1 selects on, read in place from an IP packet: version, addresses,
 /// next-layer protocol and, for TCP, UDP and SCTP in an initial fragment, the ports.
-struct PacketFlow {
+struct PacketFlow: Equatable {
+    /// A TCP, UDP or SCTP segment's ports.
+    struct Ports: Equatable {
+        var source: UInt16
+        var destination: UInt16
+    }
+
     var version: UInt8
     var source: IPBits
     var destination: IPBits
     var ipProtocol: UInt8
     /// nil: no ports (another protocol, or a non-initial fragment, RFC 4301 §7).
-    var ports: (source: UInt16, destination: UInt16)?
+    var ports: Ports?
 
     /// Reads the packet at `r`; nil when it is not a whole IPv4/IPv6 header.
     init?(_ b: UnsafeRawBufferPointer, _ r: Range<Int>) {
@@ -66,7 +72,7 @@ struct PacketFlow {
         ports = nil
         let hasPorts = ipProtocol == 6 || ipProtocol == 17 || ipProtocol == 132
         if initialFragment, hasPorts, r.count >= payload + 4 {
-            ports = (p.loadBigEndian16(at: payload), p.loadBigEndian16(at: payload + 2))
+            ports = Ports(source: p.loadBigEndian16(at: payload), destination: p.loadBigEndian16(at: payload + 2))
         }
     }
 }

@@ -18,6 +18,9 @@ final class Sealer {
     private var index = OutboundIndex([])
     /// The database's generation the copy reflects (none yet: refreshed on the first packet).
     private var generation = UInt64.max
+    /// The last flow sealed and the entry that took it: the segments of one super-segment, and
+    /// any run of one flow's packets, skip the index. Forgotten whenever the entries change.
+    private var recent: (flow: PacketFlow, entry: Int)?
 
     init(_ database: SADatabase) {
         self.database = database
@@ -32,6 +35,7 @@ final class Sealer {
     func followChanges() {
         if database.generation != generation {
             (entries, index, generation) = database.snapshot(keeping: entries)
+            recent = nil
         }
     }
 
@@ -40,9 +44,7 @@ final class Sealer {
     func seal(_ buffer: UnsafeMutableRawBufferPointer, packet: Range<Int>) -> SADatabase.Sealed {
         followChanges()
         // The newest SA for a selector wins (a rekeyed SA replaces the old one at once).
-        guard let flow = PacketFlow(UnsafeRawBufferPointer(buffer), packet),
-              let i = index.newest(version: flow.version, destination: flow.destination,
-                                   where: { entries[$0].sa.selectors.coversOutbound(flow) }) else {
+        guard let flow = PacketFlow(UnsafeRawBufferPointer(buffer), packet), let i = entry(for: flow) else {
             database.countNoOutboundSA()
             return .noSA
         }
@@ -53,5 +55,15 @@ final class Sealer {
         }
         guard entries[i].own else { return database.sealShared(serial: entries[i].sa.serial, hint: i, buffer, packet: packet) }
         return SADatabase.seal(&entries[i].sa, buffer, packet: packet)
+    }
+
+    /// The entry whose selectors cover `flow`: the one that took the same flow last, or the
+    /// index's answer (which depends only on the flow and the entries).
+    private func entry(for flow: PacketFlow) -> Int? {
+        if let recent, recent.flow == flow { return recent.entry }
+        guard let i = index.newest(version: flow.version, destination: flow.destination,
+                                   where: { entries[$0].sa.selectors.coversOutbound(flow) }) else { return nil }
+        recent = (flow, i)
+        return i
     }
 }
