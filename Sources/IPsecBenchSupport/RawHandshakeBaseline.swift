@@ -13,9 +13,11 @@ import IPsecCrypto
 /// each certificate the peer sent verified with its issuer's key (leaf → intermediate → anchor).
 /// Certificates and keys are parsed once, before timing: parsing is not counted.
 ///
-/// The fastest way libcrypto 3.0 offers for each step: the keygen context and the sign and
-/// verify contexts are set up once and reused; derivation needs a fresh context per key.
-/// For measurement only; not for concurrent use.
+/// Each step as fast as libcrypto 3.0's EVP interface allows: the keygen context and the sign
+/// and verify contexts are set up once and reused; derivation needs a fresh context per key.
+/// For ECP groups the engine's own arithmetic (`EC_POINT_mul` on a group built once) spends
+/// less time per operation than these EVP calls, so there the bound is EVP's speed, not the
+/// curve's. For measurement only; not for concurrent use.
 public final class RawHandshakeBaseline {
     private let keygen: OpaquePointer
     private let isMODP: Bool
