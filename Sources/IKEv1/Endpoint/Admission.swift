@@ -80,7 +80,7 @@ extension IKEv1Endpoint {
     mutating func evict(_ victim: ISAKMPSAID, into actions: inout [Action]) {
         sessions[victim]?.close(reason: "half-open table full: replaced by a newer first message", into: &actions,
                                 notifyDeleted: false)
-        sessions[victim] = nil
+        removeSession(victim)
         halfOpen.remove(victim)
         counters.evicted += 1
     }
@@ -91,9 +91,15 @@ extension IKEv1Endpoint {
         let (closed, halfOpenResponder) = withSession(id) { ($0.phase1.isClosed, $0.phase1.isHalfOpenResponder) } ?? (false, false)
         if closed {
             releaseLease(id)
-            sessions[id] = nil
+            removeSession(id)
         }
         if !halfOpenResponder { halfOpen.remove(id) }
+    }
+
+    /// Lets go of SA `id`: the table and the index of established SAs by peer.
+    mutating func removeSession(_ id: ISAKMPSAID) {
+        sessions[id] = nil
+        establishedPeers.remove(id)
     }
 
     /// What the endpoint holds now (walks every SA: for status output and tests, not per packet).

@@ -17,6 +17,8 @@ public struct IKEv1Endpoint {
     /// What the endpoint refused to hold so far.
     public internal(set) var counters = DropCounters()
     var sessions: [ISAKMPSAID: ISAKMPSession] = [:]
+    /// The established ones by peer identity (EstablishedPeers.swift).
+    var establishedPeers = EstablishedPeers()
     var halfOpen = HalfOpenTable()
     var dropLog: [DropReason: DropLogEntry] = [:]
     var aggressiveBucket = TokenBucket.full

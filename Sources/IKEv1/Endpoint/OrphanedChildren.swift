@@ -42,8 +42,8 @@ extension IKEv1Endpoint {
     /// The peer's established ISAKMP SA that finished Phase 1 last (the larger initiator cookie
     /// when two finished at the same moment).
     func newestEstablished(connection: String, peer: Identity) -> ISAKMPSAID? {
-        sessions.values.compactMap { s -> (ISAKMPSAID, EngineTime)? in
-            guard s.config.name == connection, let e = s.established, e.peerIdentity == peer else { return nil }
+        establishedPeers.ids(of: peer).compactMap { id -> (ISAKMPSAID, EngineTime)? in
+            guard let s = sessions[id], s.config.name == connection, let e = s.established, e.peerIdentity == peer else { return nil }
             return (s.id, e.establishedAt)
         }.max { $0.1 != $1.1 ? $0.1 < $1.1 : $0.0.bytes.lexicographicallyPrecedes($1.0.bytes) }?.0
     }

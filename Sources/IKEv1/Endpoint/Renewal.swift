@@ -84,9 +84,10 @@ extension IKEv1Endpoint {
                 Self.end(o.held, reason: "deleted by peer", into: &actions)
                 continue
             }
-            for (id, var other) in sessions where other.config.name == connection && other.established?.peerIdentity == peer {
-                guard let (spi, _) = other.children.first(where: { $0.value.outbound.spi == d.spi
-                    && $0.value.ipsecProtocol.protocolID == d.protocolID }) else { continue }
+            for id in establishedPeers.ids(of: peer) {
+                guard var other = sessions[id], other.config.name == connection, other.established?.peerIdentity == peer,
+                      let (spi, _) = other.children.first(where: { $0.value.outbound.spi == d.spi
+                          && $0.value.ipsecProtocol.protocolID == d.protocolID }) else { continue }
                 other.removeChild(inboundSPI: spi, reason: "deleted by peer", into: &actions)
                 sessions[id] = other
                 break
@@ -104,6 +105,7 @@ extension IKEv1Endpoint {
     mutating func established(_ id: ISAKMPSAID, initialContact: Bool, env: inout Environment, into actions: inout [Action]) {
         guard let s = sessions[id], let e = s.established else { return }
         let name = s.config.name, peer = e.peerIdentity
+        establishedPeers.add(id, peer: peer)
         connectAttempts[name] = nil
         // Many remote-access clients share one group identity (and, behind a NAT, one address): their
         // INITIAL-CONTACT removes nothing and none replaces another (charon's `unique = never`), on
@@ -112,7 +114,10 @@ extension IKEv1Endpoint {
         if !gateway, initialContact || (s.isInitiator && s.purpose == .connect && s.config.initialContact) {
             forgetOlderSAs(than: s, reason: initialContact ? "peer sent INITIAL-CONTACT" : "we sent INITIAL-CONTACT", into: &actions)
         }
-        let others = sessions.values.filter { $0.id != id && $0.config.name == name && $0.established?.peerIdentity == peer }
+        let others = establishedPeers.ids(of: peer).compactMap { other -> ISAKMPSession? in
+            guard other != id, let o = sessions[other], o.config.name == name, o.established?.peerIdentity == peer else { return nil }
+            return o
+        }
         var candidates = [s]
         var winner = s
         // As charon: a new SA from the address the older ones use is a re-authentication, which
@@ -170,12 +175,11 @@ extension IKEv1Endpoint {
     /// started, and the IPsec SAs it left behind, are stale: removed without telling the peer.
     private mutating func forgetOlderSAs(than session: ISAKMPSession, reason: String, into actions: inout [Action]) {
         guard let peer = session.peerIdentity else { return }
-        for (id, other) in sessions where id != session.id && other.peerIdentity == peer
-            && other.remote.address == session.remote.address
-            && (other.established.map { $0.establishedAt <= session.startedAt } ?? false) {
-            var stale = other
+        for id in establishedPeers.ids(of: peer) where id != session.id {
+            guard var stale = sessions[id], stale.peerIdentity == peer, stale.remote.address == session.remote.address,
+                  stale.established.map({ $0.establishedAt <= session.startedAt }) ?? false else { continue }
             stale.close(reason: reason, into: &actions, notifyDeleted: true)
-            sessions[id] = nil
+            removeSession(id)
             halfOpen.remove(id)
         }
         for held in takeOrphans(connection: session.config.name, peer: peer) { Self.end(held, reason: reason, into: &actions) }
