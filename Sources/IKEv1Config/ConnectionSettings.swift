@@ -156,6 +156,7 @@ public enum ConfigFile {
         var inSecrets = false
         var secrets: [String: SecretBytes] = [:]
         var seen: Set<String> = []
+        var names: Set<String> = []
         func finish(_ line: Int) {
             if let c = current { connections.append((c, line)) }
             current = nil
@@ -178,7 +179,7 @@ public enum ConfigFile {
                 guard words.count == 2, words[0] == "conn" else {
                     throw Error(line: n, message: "expected [conn NAME] or [secrets], found \(line)")
                 }
-                guard !connections.contains(where: { $0.settings.name == String(words[1]) }) else {
+                guard names.insert(String(words[1])).inserted else {
                     throw Error(line: n, message: "connection \(words[1]) is defined twice")
                 }
                 current = ConnectionSettings(name: String(words[1]))
