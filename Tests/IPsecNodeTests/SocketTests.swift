@@ -43,15 +43,4 @@ struct SocketTests {
         #expect(SocketAddress("host.example", defaultPort: 500) == nil)
         #expect(SocketAddress("192.0.2.1:99999", defaultPort: 500) == nil)
     }
-
-    @Test func timersFireInDeadlineOrder() {
-        var q = TimerQueue<String>()
-        q.schedule("b", at: 200)
-        q.schedule("a", at: 100)
-        q.schedule("c", at: 300)
-        q.cancel("c")
-        #expect(q.next == 100)
-        #expect(q.due(at: 250) == ["a", "b"])
-        #expect(q.count == 0)
-    }
 }
