@@ -6,19 +6,24 @@
 #   ours-encap     the same with --encap on both: ESP in UDP 4500
 #   ours-charon    our ikev1 connect against charon (kernel-libipsec, which always floats to 4500)
 #   charon-charon  charon on both ends (kernel-libipsec)
-# for each ESP proposal and each number of parallel TCP streams (iperf3 -P).
+# for each ESP proposal and each number of parallel TCP streams (iperf3 -P); and the kernel's
+# ceiling for the tunnels' datagrams with no crypto, TUN or TCP taking a share of the cores
+# (Interop/datagram-ceiling.c, one sender and one receiver, measured once per repetition):
+#   kernel-raw     1500-byte IP protocol 50 packets through raw sockets, as raw ESP travels
+#   kernel-udp     UDP 4500 with UDP_SEGMENT / UDP_GRO, as ESP in UDP travels
 #
 # usage: Interop/throughput.sh [--seconds N] [--repetitions R] [--esp "P1 P2"] [--streams "1 4"]
 #                              [--paths "veth ours-raw ..."] [IKEV1_BINARY (a release build)]
 # Prints one JSON line per measurement ({"path","esp","streams","rep","mbit_s","cpu_s_per_gb"}:
 # the CPU seconds our node processes used per gigabyte carried, null for the others), then a
 # table of medians (min-max) with ours/charon-charon and ours/veth ratios. Needs root, iproute2,
-# iperf3, python3; strongSwan for the charon paths.
+# iperf3, python3; strongSwan for the charon paths; a C compiler (cc, or the Swift toolchain's
+# clang) for the kernel paths.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 . "$here/lib.sh"
 seconds=10; repetitions=3; esps="aes128gcm16 aes256-sha256"; streams="1 4"
-paths="veth ours-raw ours-encap ours-charon charon-charon"
+paths="veth kernel-raw kernel-udp ours-raw ours-encap ours-charon charon-charon"
 while [ $# -gt 0 ]; do
     case "$1" in
         --seconds) seconds="$2"; shift 2 ;;
@@ -34,6 +39,13 @@ bin="${1:-$here/../.build/release/ikev1}"
 [ -x "$bin" ] || die "no ikev1 binary at $bin (swift build -c release --product ikev1 first)"
 command -v iperf3 >/dev/null || die "iperf3 is not installed"
 results="$STATE/throughput.jsonl"
+ceiling="$STATE/datagram-ceiling"
+case " $paths " in
+    *" kernel-"*)
+        mkdir -p "$STATE"
+        cc="$(command -v cc || command -v clang)" || die "no C compiler for Interop/datagram-ceiling.c"
+        "$cc" -O2 -o "$ceiling" "$here/datagram-ceiling.c" || die "could not compile Interop/datagram-ceiling.c" ;;
+esac
 
 cleanup() {
     nodes_kill
@@ -70,6 +82,22 @@ print(json.dumps({"path": path, "esp": esp, "streams": int(n), "rep": int(rep), 
 PY
 }
 
+# measure_datagrams PATH REP: the kernel's ceiling, datagrams from ADDR_US (in NS_US) to ADDR_PEER.
+measure_datagrams() {
+    local path="$1" rep="$2" mode=raw
+    [ "$path" = kernel-udp ] && mode=udp-gso
+    ip netns exec "$NS_PEER" "$ceiling" receive "$mode" "$ADDR_PEER" "$seconds" > "$STATE/ceiling.json" &
+    local receiver=$!
+    sleep 0.3
+    ip netns exec "$NS_US" "$ceiling" send "$mode" "$ADDR_PEER" "$seconds"
+    wait "$receiver" || die "$path: the receiver failed"
+    python3 - "$STATE/ceiling.json" "$path" "$rep" <<'PY' | tee -a "$results"
+import json, sys
+f, path, rep = sys.argv[1:]
+print(json.dumps({"path": path, "esp": "-", "streams": 1, "rep": int(rep), "mbit_s": json.load(open(f))["mbit_s"], "cpu_s_per_gb": None}))
+PY
+}
+
 # Brings PATH up with ESP; sets pids (our node processes) and the endpoints from/to.
 up() {
     local path="$1" esp="$2"
@@ -77,7 +105,7 @@ up() {
     net_up
     printf '%s' "$PSK" > "$STATE/psk"
     case "$path" in
-        veth) from="$ADDR_US"; to="$ADDR_PEER"; return 0 ;;
+        veth|kernel-*) from="$ADDR_US"; to="$ADDR_PEER"; return 0 ;;
         ours-raw|ours-encap)
             local extra=(); [ "$path" = ours-encap ] && extra=(--encap)
             node_start "$NS_PEER" responder "$ADDR_PEER" "$ADDR_US" "$STATE/tp-peer.log" --psk-file "$STATE/psk" \
@@ -110,6 +138,11 @@ mkdir -p "$STATE"
 for rep in $(seq 1 "$repetitions"); do
     for esp in $esps; do
         for path in $paths; do
+            case "$path" in
+                # No ESP in these: measured once per repetition.
+                kernel-*) [ "$esp" = "${esps%% *}" ] || continue
+                          up "$path" "$esp"; measure_datagrams "$path" "$rep"; down; continue ;;
+            esac
             up "$path" "$esp"
             for n in $streams; do measure "$path" "$esp" "$n" "$rep" "$from" "$to" ${pids[@]+"${pids[@]}"}; done
             down
@@ -122,8 +155,9 @@ import json, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 groups = {}
 for r in rows:
-    # veth carries no ESP: one group across the proposals.
-    groups.setdefault(("-" if r["path"] == "veth" else r["esp"], r["streams"], r["path"]), []).append(r)
+    # veth and the kernel's ceilings carry no ESP: one group across the proposals.
+    groups.setdefault((r["esp"] if r["path"].startswith("ours") or r["path"].startswith("charon") else "-",
+                       r["streams"], r["path"]), []).append(r)
 def median(key, rs):
     v = [r[key] for r in rs if r[key] is not None]
     return statistics.median(v) if v else None
@@ -139,6 +173,6 @@ for (esp, n, path), rs in groups.items():
     spread = "%s-%s" % (min(r["mbit_s"] for r in rs), max(r["mbit_s"] for r in rs))
     ratio = lambda b: "%.2f" % (m / b) if b else ""
     print("| %s | %d | %s | %.0f (%s) | %s | %s | %s |" % (esp, n, path, m, spread,
-          "" if cpu is None else "%.2f" % cpu, "" if path in ("veth", "charon-charon") else ratio(cc),
+          "" if cpu is None else "%.2f" % cpu, "" if path in ("veth", "charon-charon") or path.startswith("kernel") else ratio(cc),
           "" if path == "veth" else ratio(veth)))
 PY
