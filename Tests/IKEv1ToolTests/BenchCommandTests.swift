@@ -53,7 +53,7 @@ struct BenchCommandTests {
         #expect(r.handshakes == 4)
         let text = r.json.serialized()
         let keys = ["suite", "ike", "esp", "handshakes", "handshakes_per_second", "microseconds_per_handshake",
-                    "bound_handshakes_per_second", "bound_operations", "ratio", "pairs", "bytes_per_sa_pair"]
+                    "bound_handshakes_per_second", "bound_operations", "ratio", "pairs", "bytes_per_sa_pair", "mallocs_per_handshake"]
         let positions = keys.map { text.range(of: "\"\($0)\":")?.lowerBound }
         #expect(positions.allSatisfy { $0 != nil })
         #expect(positions.compactMap { $0 } == positions.compactMap { $0 }.sorted())
@@ -63,10 +63,12 @@ struct BenchCommandTests {
             let spread = try #require(object[key] as? [String: Double], "\(key)")
             #expect(spread["min"]! > 0 && spread["min"]! <= spread["median"]! && spread["median"]! <= spread["max"]!)
         }
+        // A handshake allocates (messages, states, keys); glibc's allocations are counted on Linux.
+        #expect(try #require(object["mallocs_per_handshake"] as? Int) > 0)
         let operations = try #require(object["bound_operations"] as? String)
         #expect(operations.hasPrefix("4 "))
         #expect(operations.contains("sign") == (suite == .rsa2048))
-        for word in [suite.rawValue, "handshakes/s", "µs/handshake", "bound", "ratio"] { #expect(r.textLine.contains(word)) }
+        for word in [suite.rawValue, "handshakes/s", "µs/handshake", "bound", "ratio", "mallocs/handshake"] { #expect(r.textLine.contains(word)) }
     }
 
     @Test("bench handshake takes --seconds or --count, not both, and known suites only")

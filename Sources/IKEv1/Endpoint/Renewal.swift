@@ -103,7 +103,38 @@ extension IKEv1Endpoint {
     /// sides see alike. The one that stays adopts the peer's orphaned IPsec SAs; when it is ours
     /// and holds none, its Quick Mode starts; its renewal is armed (``RenewalPolicy``).
     mutating func established(_ id: ISAKMPSAID, initialContact: Bool, env: inout Environment, into actions: inout [Action]) {
-        guard let s = sessions[id], let e = s.established else { return }
+        // The copies of sessions that choosing the winner takes are gone before the winner's Quick
+        // Mode starts: held across it, they would share buffers with the session it edits.
+        guard let gateway = resolveDuplicates(of: id, initialContact: initialContact, env: &env, into: &actions) else { return }
+        // In place: a copy taken out of the table would make the Quick Mode's changes copy buffers.
+        withSession(id) { w in
+            let quickMode: Bool
+            var renewal: EngineTime?
+            do {   // the established state is read in this scope only: the Quick Mode below edits it
+                guard case .established(let we) = w.phase1 else { return }
+                quickMode = w.isInitiator && w.config.remoteAccess == nil && we.children.isEmpty
+                    && !we.quickModes.values.contains(where: \.isInitiator)
+                // A remote-access SA is not renewed: a new one would need XAUTH and a lease again; it ends at
+                // its lifetime with its lease (left for later: renewal with a Transaction exchange).
+                if !gateway, let life = we.protection.proposal.lifetime.seconds,
+                   let delay = w.config.ikeRenewal.renewalDelay(lifetime: Double(life),
+                                                                random: unitFraction(zip(w.cookieI.bytes, w.cookieR.bytes).map { $0 ^ $1 }),
+                                                                asInitiator: w.isInitiator) {
+                    renewal = we.establishedAt.adding(seconds: delay)
+                }
+            }
+            if quickMode { w.startQuickMode(rekeying: nil, env: &env, into: &actions) }
+            if let renewal { actions.append(.scheduleTimer(TimerID(sa: id, kind: .isakmpRenew), at: renewal)) }
+        }
+    }
+
+    /// Records `id` as established and settles which of the peer's SAs stays (INITIAL-CONTACT,
+    /// `uniqueness`, re-authentication); the others are retired and their IPsec SAs adopted by
+    /// the winner. Returns whether the connection is a remote-access gateway's when `id` won, nil
+    /// when another SA did (or `id` is not established).
+    private mutating func resolveDuplicates(of id: ISAKMPSAID, initialContact: Bool, env: inout Environment,
+                                            into actions: inout [Action]) -> Bool? {
+        guard let s = sessions[id], let e = s.established else { return nil }
         let name = s.config.name, peer = e.peerIdentity
         establishedPeers.add(id, peer: peer)
         connectAttempts[name] = nil
@@ -142,24 +173,7 @@ extension IKEv1Endpoint {
             adopt(held, into: winner.id, env: &env, into: &actions)
         }
         adopt(takeOrphans(connection: name, peer: peer), into: winner.id, env: &env, into: &actions)
-        guard winner.id == id else { return }
-        // In place: a copy taken out of the table would make the Quick Mode's changes copy buffers.
-        withSession(id) { w in
-            guard let we = w.established else { return }
-            let quickMode = w.isInitiator && w.config.remoteAccess == nil && we.children.isEmpty
-                && !we.quickModes.values.contains(where: \.isInitiator)
-            // A remote-access SA is not renewed: a new one would need XAUTH and a lease again; it ends at
-            // its lifetime with its lease (left for later: renewal with a Transaction exchange).
-            var renewal: EngineTime?
-            if !gateway, let life = we.protection.proposal.lifetime.seconds,
-               let delay = w.config.ikeRenewal.renewalDelay(lifetime: Double(life),
-                                                            random: unitFraction(zip(w.cookieI.bytes, w.cookieR.bytes).map { $0 ^ $1 }),
-                                                            asInitiator: w.isInitiator) {
-                renewal = we.establishedAt.adding(seconds: delay)
-            }
-            if quickMode { w.startQuickMode(rekeying: nil, env: &env, into: &actions) }
-            if let renewal { actions.append(.scheduleTimer(TimerID(sa: id, kind: .isakmpRenew), at: renewal)) }
-        }
+        return winner.id == id ? gateway : nil
     }
 
     /// `a` is the newer of two established SAs of one peer: `b` was established before `a`

@@ -61,16 +61,22 @@ extension ISAKMPSession {
             }
             try receiveTransaction(message, raw: raw, e, env: &env, into: &actions)
         case .quickMode where h.messageID != 0:
-            guard case .established(let e) = phase1 else {
+            // Only the exchange and the keys are read out: a copy of the whole established state held
+            // across the handlers would share its tables with the state they edit, and each edit
+            // (the exchange stored or removed, the child installed) would copy a table.
+            let pending: QuickModeExchange?, protection: ISAKMPProtection
+            if case .established(let e) = phase1 {
+                (pending, protection) = (e.quickModes[h.messageID], e.protection)
+            } else {
                 throw IKEv1Error(.unexpectedMessage, "\(h.exchangeType) message ID \(h.messageID) in state \(phase1.name)")
             }
-            switch e.quickModes[h.messageID] {
+            switch pending {
             case .initiated(let qm)?:
-                try quickModeInitiatorReceive(message, raw: raw, qm: qm, e.protection, env: &env, into: &actions)
+                try quickModeInitiatorReceive(message, raw: raw, qm: qm, protection, env: &env, into: &actions)
             case .replied(let qm)?:
-                try quickModeResponderFinal(message, qm: qm, e.protection, env: &env, into: &actions)
+                try quickModeResponderFinal(message, qm: qm, protection, env: &env, into: &actions)
             case nil:
-                try quickModeResponderFirst(message, raw: raw, e, env: &env, into: &actions)
+                try quickModeResponderFirst(message, raw: raw, protection, env: &env, into: &actions)
             }
             followPeer(from: from, to: to)
         default:

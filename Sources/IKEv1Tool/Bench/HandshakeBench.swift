@@ -1,4 +1,5 @@
 import ArgumentParser
+import CAllocationCount
 import Dispatch
 import Foundation
 import IPsecBenchSupport
@@ -13,8 +14,10 @@ struct HandshakeBench: ParsableCommand {
             responds. Each repetition alternates short slices of our handshakes with slices of the bound: \
             the same Diffie-Hellman (and signature) operations done with direct libcrypto EVP calls. \
             ratio = ours / bound: 1 would mean everything else (encoding, hashing, state) costs nothing. \
-            Figures are medians over the repetitions, with min-max. Memory: heap bytes one side holds per \
-            established ISAKMP SA + IPsec SA pair, with --pairs handshakes kept.
+            Figures are medians over the repetitions, with min-max. mallocs/handshake: heap allocations of \
+            both sides and the loop per handshake, libcrypto's included, counted outside the timing. \
+            Memory: heap bytes one side holds per established ISAKMP SA + IPsec SA pair, with --pairs \
+            handshakes kept.
 
             Examples:
               ikev1 bench handshake
@@ -110,6 +113,8 @@ struct HandshakeResult {
     let handshakes: Int
     let bytesPerSAPair: Double?
     let pairs: Int
+    /// Heap allocations per handshake, both sides and the bench's own loop (nil where not counted).
+    let mallocsPerHandshake: Double?
 
     var microsecondsPerHandshake: Double { 1e6 / handshakesPerSecond.median }
 
@@ -124,17 +129,19 @@ struct HandshakeResult {
             ("ratio", ratio.json(digits: 3)),
             ("pairs", .int(pairs)),
             ("bytes_per_sa_pair", bytesPerSAPair.map { .int(Int($0.rounded())) } ?? .null),
+            ("mallocs_per_handshake", mallocsPerHandshake.map { .int(Int($0.rounded())) } ?? .null),
         ])
     }
 
     var textLine: String {
         func f(_ v: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", v) }
         let memory = bytesPerSAPair.map { "  memory \(f($0 / 1024, 1)) KiB per SA pair (\(pairs) kept)" } ?? ""
+        let mallocs = mallocsPerHandshake.map { "  \(f($0, 0)) mallocs/handshake" } ?? ""
         return "\(suite.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0))"
             + "\(f(handshakesPerSecond.median, 1).leftPad(8)) handshakes/s (\(f(handshakesPerSecond.min, 1))-\(f(handshakesPerSecond.max, 1)))"
             + "  \(f(microsecondsPerHandshake, 0)) µs/handshake"
             + "  bound \(f(boundPerSecond.median, 1))/s (\(boundOperations))"
-            + "  ratio \(f(ratio.median, 3)) (\(f(ratio.min, 3))-\(f(ratio.max, 3)))" + memory
+            + "  ratio \(f(ratio.median, 3)) (\(f(ratio.min, 3))-\(f(ratio.max, 3)))" + mallocs + memory
     }
 }
 
@@ -193,8 +200,14 @@ enum HandshakeRunner {
             bound.append(b)
             ratios.append(o / b)
         }
+        // Allocations of a few handshakes, untimed (glibc's malloc entry points, counted per thread).
+        let m0 = swift_ikev1_thread_allocations()
+        try w.runOurs(count: 10)
+        let m1 = swift_ikev1_thread_allocations()
+        let mallocs = m0 < 0 ? nil : Double(m1 - m0) / 10
         let memory = pairs > 0 ? try w.bytesPerSAPair(pairs: pairs) : nil
         return HandshakeResult(suite: suite, handshakesPerSecond: Spread(ours), boundPerSecond: Spread(bound), ratio: Spread(ratios),
-                               boundOperations: w.baselineOperations, handshakes: total, bytesPerSAPair: memory, pairs: pairs)
+                               boundOperations: w.baselineOperations, handshakes: total, bytesPerSAPair: memory, pairs: pairs,
+                               mallocsPerHandshake: mallocs)
     }
 }

@@ -55,6 +55,9 @@ public enum CBCAlgorithm: Hashable, Sendable {
         switch self {
         case .des: "DES-CBC"
         case .tripleDES: "DES-EDE3-CBC"
+        case .aes(128): "AES-128-CBC"
+        case .aes(192): "AES-192-CBC"
+        case .aes(256): "AES-256-CBC"
         case .aes(let bits): "AES-\(bits)-CBC"
         case .blowfish: "BF-CBC"
         case .cast128: "CAST5-CBC"

@@ -5,7 +5,7 @@ import ISAKMPWire
 extension ISAKMPSession {
     /// Sends QM1 on the established ISAKMP SA; `rekeying` names the child it replaces.
     mutating func startQuickMode(rekeying: UInt32?, env: inout Environment, into actions: inout [Action]) {
-        guard let e = established, e.remoteAccess.allowsQuickMode else { return }   // started once XAUTH/Mode Config complete
+        guard let (protection, ivBase) = quickModeKeys else { return }   // started once XAUTH/Mode Config complete
         let mid = newMessageID(env: &env)
         let spi = newSPI(env: &env)
         let nonceI = env.bytes(32)
@@ -19,16 +19,24 @@ extension ISAKMPSession {
         let rest: [Payload] = [.securityAssociation(childSA(offer, spi: spi)), .nonce(NoncePayload(data: nonceI))]
             + pfs.keyExchangePayloads + clientIDs
             + natOAPayloads(initiatorAddress: config.localAddress.address, responderAddress: remote.address)
-        let hash1 = e.protection.keys.quickModeHash1(messageID: mid, afterHash: ISAKMPMessage.encodePayloads(rest))
+        let hash1 = protection.keys.quickModeHash1(messageID: mid, afterHash: ISAKMPMessage.encodePayloads(rest))
         do {
             let (bytes, iv) = try quickModeMessage(messageID: mid, hash: hash1, rest: rest,
-                                                   iv: e.protection.phase2IV(base: e.ivBase, messageID: mid), e.protection)
+                                                   iv: protection.phase2IV(base: ivBase, messageID: mid), protection)
             let qm = QuickModeInitiated(messageID: mid, iv: iv, nonceI: nonceI, mySPI: spi, rekeying: rekeying, pfs: pfs)
             updateEstablished { $0.quickModes[mid] = .initiated(qm) }
             sendRequest(bytes, messageID: mid, env: env, into: &actions)
         } catch {
             actions.append(.failed(Failure(sa: id, error: error)))
         }
+    }
+
+    /// The keys and IV base of an established SA that may run Quick Modes (XAUTH and Mode Config
+    /// complete), nil otherwise. Only these are read out: a copy of the established state held
+    /// while a Quick Mode edits it would make each edit copy a table.
+    var quickModeKeys: (protection: ISAKMPProtection, ivBase: [UInt8])? {
+        guard case .established(let e) = phase1, e.remoteAccess.allowsQuickMode else { return nil }
+        return (e.protection, e.ivBase)
     }
 
     /// The SA payload of QM1: one proposal per protocol, all transforms of that protocol in our order.

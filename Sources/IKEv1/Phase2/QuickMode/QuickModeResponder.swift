@@ -7,17 +7,22 @@ import ISAKMPWire
 // QM2 until HASH(3) arrives (as charon), and installs the child on HASH(3).
 extension ISAKMPSession {
     /// QM1 at the responder.
-    mutating func quickModeResponderFirst(_ message: ISAKMPMessage, raw: [UInt8], _ e: EstablishedState,
+    mutating func quickModeResponderFirst(_ message: ISAKMPMessage, raw: [UInt8], _ protection: ISAKMPProtection,
                                           env: inout Environment, into actions: inout [Action]) throws(IKEv1Error) {
         let mid = message.header.messageID
-        let protection = e.protection, keys = protection.keys
-        guard e.remoteAccess.allowsQuickMode else {
-            throw IKEv1Error(.unexpectedMessage, "Quick Mode \(mid) before XAUTH and Mode Config completed (\(e.remoteAccess.name))")
+        let keys = protection.keys
+        let ivBase: [UInt8]
+        do {   // the established state is read in this scope only (see `route`)
+            guard case .established(let e) = phase1 else { throw IKEv1Error(.unexpectedMessage, "Quick Mode \(mid) in state \(phase1.name)") }
+            guard e.remoteAccess.allowsQuickMode else {
+                throw IKEv1Error(.unexpectedMessage, "Quick Mode \(mid) before XAUTH and Mode Config completed (\(e.remoteAccess.name))")
+            }
+            ivBase = e.ivBase
         }
         guard !usedMessageIDs.contains(mid) else {
             throw IKEv1Error(.unexpectedMessage, "Quick Mode message ID \(mid) already used on this ISAKMP SA")
         }
-        let d = try protection.decrypt(message, iv: protection.phase2IV(base: e.ivBase, messageID: mid))
+        let d = try protection.decrypt(message, iv: protection.phase2IV(base: ivBase, messageID: mid))
         try verifyHash(d, which: "HASH(1)") { keys.quickModeHash1(messageID: mid, afterHash: $0) }
         usedMessageIDs.insert(mid)
         updateEstablished { $0.peerQuickModes += 1 }
