@@ -1,5 +1,5 @@
 import Foundation
-import IPsecCrypto
+@testable import IPsecCrypto
 import Testing
 import TestSupport
 
@@ -33,6 +33,39 @@ import TestSupport
                      + "56FBF3CA366CC23E8157854C13C58D6AAC23F046ADA30F8353E74F33039872AB")
         #expect(i.publicValue == gi)
         #expect(try i.sharedSecret(peer: gr).bytes == hex("D6840F6B42F6EDAFD13116E0E12565202FEF8E9ECE7DCE03812464D04B9442DE"))
+    }
+
+    /// The ECP operations share scratch between threads (a pool): many threads at once still get
+    /// RFC 5903's answer and agreeing pairs, and scratch back in the pool holds no scalar or secret.
+    /// A pool of its own, so that no other test's operation is under way when it is inspected.
+    @Test func ecpScratchIsSharedSafelyAndWiped() throws {
+        let math = try ECPGroupMath(.ecp256)
+        let i = SecretBytes(hex("C88F01F510D9AC3F70A292DAA2316DE544E9AAB8AFE84049C62A9C57862D1433"))
+        let expected = hex("D6840F6B42F6EDAFD13116E0E12565202FEF8E9ECE7DCE03812464D04B9442DE")
+        let gr = hex("D12DFB5289C8D4F81208B70270398C342296970A0BCCB74C736FC7554494BF63"
+                     + "56FBF3CA366CC23E8157854C13C58D6AAC23F046ADA30F8353E74F33039872AB")
+        let failures = FailureCount()
+        DispatchQueue.concurrentPerform(iterations: 8) { t in
+            var entropy = SeededEntropy(seed: UInt64(t + 1))
+            for _ in 0..<25 {
+                do {
+                    let a = SecretBytes(math.generatePrivate(entropy: &entropy)), b = SecretBytes(math.generatePrivate(entropy: &entropy))
+                    let ga = try math.publicValue(privateKey: a), gb = try math.publicValue(privateKey: b)
+                    try math.validate(peer: gb)
+                    guard try math.sharedSecret(privateKey: i, peer: gr).bytes == expected,
+                          try math.sharedSecret(privateKey: a, peer: gb) == math.sharedSecret(privateKey: b, peer: ga) else {
+                        failures.add()
+                        continue
+                    }
+                } catch {
+                    failures.add()
+                }
+            }
+        }
+        #expect(failures.value == 0)
+        let idle = math.idleScratch
+        #expect(!idle.isEmpty && idle.count <= 8)
+        for s in idle { #expect(s.k.byteCount == 0 && s.x.byteCount == 0 && s.y.byteCount == 0) }
     }
 
     /// RFC 7748 §6.1 X25519 key pairs.
@@ -128,4 +161,12 @@ import TestSupport
             }
         }
     }
+}
+
+/// A count that threads add to.
+private final class FailureCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func add() { lock.withLock { count += 1 } }
+    var value: Int { lock.withLock { count } }
 }

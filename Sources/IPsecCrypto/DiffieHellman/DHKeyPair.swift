@@ -24,10 +24,7 @@ public final class DHKeyPair: Sendable {
             try ModpGroupMath.checkPrivate(x, params)
             publicValue = try ModpGroupMath.publicValue(x, params)
         case .ecp:
-            let math = try ECPGroupMath.shared(group)
-            let k = privateKey.withUnsafeBytes { BigNumber(bytes: $0) }
-            try math.checkPrivate(k)
-            publicValue = try math.publicValue(k)
+            publicValue = try ECPGroupMath.shared(group).publicValue(privateKey: privateKey)
         case .x25519:
             publicValue = try X25519Math.publicValue(privateKey)
         }
@@ -53,8 +50,7 @@ public final class DHKeyPair: Sendable {
             let x = privateValue.withUnsafeBytes { BigNumber(bytes: $0) }
             return try ModpGroupMath.sharedSecret(x, peer: peer, ModpGroupMath.parameters(group), group: group)
         case .ecp:
-            let k = privateValue.withUnsafeBytes { BigNumber(bytes: $0) }
-            return try ECPGroupMath.shared(group).sharedSecret(k, peer: peer)
+            return try ECPGroupMath.shared(group).sharedSecret(privateKey: privateValue, peer: peer)
         case .x25519:
             return try X25519Math.sharedSecret(privateValue, peer: peer)
         }
@@ -69,10 +65,7 @@ extension DHGroup {
         case .modp:
             _ = try ModpGroupMath.validatePeer(peer, ModpGroupMath.parameters(self), group: self)
         case .ecp:
-            let math = try ECPGroupMath.shared(self)
-            let ctx = BigNumberContext()
-            let point = try math.validatePeer(peer, ctx)
-            ECPGroupMath.free(point)
+            try ECPGroupMath.shared(self).validate(peer: peer)
         case .x25519:
             guard peer.count == 32 else {
                 throw CryptoError(.invalidPublicValue, "curve25519 public value must be 32 bytes, got \(peer.count)")

@@ -1,21 +1,29 @@
 internal import COpenSSL
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// ECDH over prime-field curves (RFC 5903, RFC 5114 §2.6-2.7, RFC 6954).
 /// The KE data is x | y, each left-padded to the field length; the shared
 /// secret is the x coordinate of the product (RFC 5903 §7, §9).
 ///
 /// One instance per curve, made once (`shared`): building an EC_GROUP costs more than a
-/// key generation on P-256. Immutable after creation; libcrypto only reads the group in
-/// the point operations, so threads share it.
+/// key generation on P-256. The group is immutable after creation and libcrypto only reads it
+/// in the point operations, so threads share it; the scratch they work in comes from a small
+/// pool (``ECPScratch``), so that an operation allocates no context, point or number of its own.
 final class ECPGroupMath: @unchecked Sendable {
     let group: OpaquePointer
     let coordinateLength: Int
     let name: String
-    /// The field prime, read once (a peer's coordinates must be below it).
-    private let p: BigNumber
     /// n - 1 for private values, and n's length in bytes.
     private let nMinus1: BigNumber
     private let orderLength: Int
+    /// Idle scratch, at most `poolLimit` (one per thread that has done DH at once is plenty).
+    private var idle: [ECPScratch] = []
+    private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
+    private static let poolLimit = 8
 
     init(_ dh: DHGroup) throws(CryptoError) {
         guard case .ecp(let curve, let n) = dh.kind else { preconditionFailure("not an ECP group") }
@@ -27,18 +35,22 @@ final class ECPGroupMath: @unchecked Sendable {
         self.group = group
         self.coordinateLength = n
         self.name = dh.name
-        let p = BigNumber(), nMinus1 = BigNumber()
-        guard EC_GROUP_get_curve(group, p.bn, nil, nil, nil) == 1,
-              BN_sub(nMinus1.bn, EC_GROUP_get0_order(group), BN_value_one()) == 1 else {
+        let nMinus1 = BigNumber()
+        guard BN_sub(nMinus1.bn, EC_GROUP_get0_order(group), BN_value_one()) == 1 else {
             EC_GROUP_free(group)
-            throw .internalFailure("EC_GROUP_get_curve")
+            throw .internalFailure("EC_GROUP_get0_order")
         }
-        self.p = p
         self.nMinus1 = nMinus1
         orderLength = Int((EC_GROUP_order_bits(group) + 7) / 8)
+        pthread_mutex_init(lock, nil)
     }
 
-    deinit { EC_GROUP_free(group) }
+    deinit {
+        idle = []
+        pthread_mutex_destroy(lock)
+        lock.deallocate()
+        EC_GROUP_free(group)
+    }
 
     /// Every curve libcrypto offers, by group number, built at first use.
     private static let all: [UInt16: ECPGroupMath] = {
@@ -57,6 +69,30 @@ final class ECPGroupMath: @unchecked Sendable {
         return try ECPGroupMath(dh)
     }
 
+    /// Runs `body` with scratch taken from the pool (or made), wiped (with the context's
+    /// temporaries when `secret`: a private scalar went through them) and returned afterwards.
+    private func withScratch<R>(secret: Bool = true, _ body: (ECPScratch) throws(CryptoError) -> R) throws(CryptoError) -> R {
+        pthread_mutex_lock(lock)
+        let taken = idle.popLast()
+        pthread_mutex_unlock(lock)
+        let scratch: ECPScratch
+        if let taken { scratch = taken } else { scratch = try ECPScratch(group) }
+        defer {
+            scratch.wipe(temporaries: secret)
+            pthread_mutex_lock(lock)
+            if idle.count < Self.poolLimit { idle.append(scratch) }
+            pthread_mutex_unlock(lock)
+        }
+        return try body(scratch)
+    }
+
+    /// The scratch now idle in the pool (tests).
+    var idleScratch: [ECPScratch] {
+        pthread_mutex_lock(lock)
+        defer { pthread_mutex_unlock(lock) }
+        return idle
+    }
+
     /// A scalar in [1, n-1] from entropy: `(r mod (n - 1)) + 1`, r 8 bytes longer than n.
     func generatePrivate(entropy: inout some EntropySource) -> [UInt8] {
         var r = entropy.bytes(orderLength + 8)
@@ -68,84 +104,116 @@ final class ECPGroupMath: @unchecked Sendable {
         return k.bytes(padded: orderLength)
     }
 
-    /// Checks 1 <= k < n.
-    func checkPrivate(_ k: BigNumber) throws(CryptoError) {
-        guard BN_is_zero(k.bn) == 0, BN_cmp(k.bn, EC_GROUP_get0_order(group)) < 0 else {
+    /// Reads the private scalar into `s.k` and checks 1 <= k < n.
+    private func loadPrivate(_ privateKey: SecretBytes, into s: ECPScratch) throws(CryptoError) {
+        privateKey.withUnsafeBytes { b in _ = BN_bin2bn(b.baseAddress?.assumingMemoryBound(to: UInt8.self), Int32(b.count), s.k.bn) }
+        guard BN_is_zero(s.k.bn) == 0, BN_cmp(s.k.bn, EC_GROUP_get0_order(group)) < 0 else {
             throw CryptoError(.invalidPrivateKey, "\(name) private scalar out of range")
         }
     }
 
-    private func encode(_ point: OpaquePointer, _ ctx: BigNumberContext) throws(CryptoError) -> (BigNumber, BigNumber) {
-        let x = BigNumber(), y = BigNumber()
-        guard EC_POINT_get_affine_coordinates(group, point, x.bn, y.bn, ctx.ctx) == 1 else {
-            throw .internalFailure("EC_POINT_get_affine_coordinates")
-        }
-        return (x, y)
-    }
-
-    /// k * G as x | y.
-    func publicValue(_ k: BigNumber) throws(CryptoError) -> [UInt8] {
-        let ctx = BigNumberContext()
-        guard let point = EC_POINT_new(group) else { throw .internalFailure("EC_POINT_new") }
-        defer { EC_POINT_free(point); withExtendedLifetime((k, ctx)) {} }
-        guard EC_POINT_mul(group, point, k.bn, nil, nil, ctx.ctx) == 1 else { throw .internalFailure("EC_POINT_mul") }
-        let (x, y) = try encode(point, ctx)
-        let n = coordinateLength
-        return [UInt8](unsafeUninitializedCapacity: 2 * n) { out, count in
-            let whole = UnsafeMutableRawBufferPointer(out)
-            x.write(into: UnsafeMutableRawBufferPointer(rebasing: whole[0..<n]))
-            y.write(into: UnsafeMutableRawBufferPointer(rebasing: whole[n...]))
-            count = 2 * n
+    /// k * G as x | y; fails for a scalar outside [1, n-1].
+    func publicValue(privateKey: SecretBytes) throws(CryptoError) -> [UInt8] {
+        try withScratch { s throws(CryptoError) in
+            try loadPrivate(privateKey, into: s)
+            // The public point is not secret: it is built in the peer point's place.
+            guard EC_POINT_mul(group, s.point, s.k.bn, nil, nil, s.ctx) == 1,
+                  EC_POINT_get_affine_coordinates(group, s.point, s.x.bn, s.y.bn, s.ctx) == 1 else {
+                throw .internalFailure("EC_POINT_mul")
+            }
+            let n = coordinateLength
+            return [UInt8](unsafeUninitializedCapacity: 2 * n) { out, count in
+                let whole = UnsafeMutableRawBufferPointer(out)
+                s.x.write(into: UnsafeMutableRawBufferPointer(rebasing: whole[0..<n]))
+                s.y.write(into: UnsafeMutableRawBufferPointer(rebasing: whole[n...]))
+                count = 2 * n
+            }
         }
     }
 
-    /// RFC 6989 §2.3 / RFC 5903: exact length, both coordinates below p, the
-    /// point on the curve and not the point at infinity (all curves here have
-    /// cofactor 1). Returns the point; the caller frees it.
+    /// RFC 6989 / RFC 5903: exact length, both coordinates below p, the point on the curve and
+    /// not the point at infinity (all curves here have cofactor 1), read into `s.point`.
     ///
-    /// `EC_POINT_set_affine_coordinates` refuses a point that is not on the curve (OpenSSL
-    /// 1.1.1 and later; this package needs 3.0), so the curve equation is evaluated once.
-    func validatePeer(_ peer: [UInt8], _ ctx: BigNumberContext) throws(CryptoError) -> OpaquePointer {
-        guard peer.count == 2 * coordinateLength else {
-            throw CryptoError(.invalidPublicValue, "\(name) public value must be \(2 * coordinateLength) bytes (x | y), got \(peer.count)")
+    /// Through the uncompressed encoding 0x04 | x | y: `EC_POINT_oct2point` refuses a coordinate
+    /// not below p and a point off the curve (OpenSSL 1.1.1 and later; this package needs 3.0).
+    private func loadPeer(_ peer: [UInt8], into s: ECPScratch) throws(CryptoError) {
+        let n = coordinateLength
+        guard peer.count == 2 * n else {
+            throw CryptoError(.invalidPublicValue, "\(name) public value must be \(2 * n) bytes (x | y), got \(peer.count)")
         }
-        let (x, y) = peer.withUnsafeBytes { b in
-            (BigNumber(bytes: UnsafeRawBufferPointer(rebasing: b[0..<coordinateLength])),
-             BigNumber(bytes: UnsafeRawBufferPointer(rebasing: b[coordinateLength...])))
+        let decoded = withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 1 + 2 * n) { encoded in
+            encoded[0] = 0x04
+            _ = UnsafeMutableBufferPointer(rebasing: encoded[1...]).initialize(from: peer)
+            return EC_POINT_oct2point(group, s.point, encoded.baseAddress, 1 + 2 * n, s.ctx) == 1
         }
-        defer { withExtendedLifetime((x, y, ctx)) {} }
-        guard BN_cmp(x.bn, p.bn) < 0, BN_cmp(y.bn, p.bn) < 0 else {
-            throw CryptoError(.invalidPublicValue, "\(name) public point coordinate is not below p")
-        }
-        guard let point = EC_POINT_new(group) else { throw .internalFailure("EC_POINT_new") }
-        guard EC_POINT_set_affine_coordinates(group, point, x.bn, y.bn, ctx.ctx) == 1,
-              EC_POINT_is_at_infinity(group, point) == 0 else {
-            EC_POINT_free(point)
+        guard decoded, EC_POINT_is_at_infinity(group, s.point) == 0 else {
             ERR_clear_error()
-            throw CryptoError(.invalidPublicValue, "\(name) public point is not on the curve")
+            throw CryptoError(.invalidPublicValue, "\(name) public point has a coordinate not below p or is not on the curve")
         }
-        return point
+    }
+
+    /// Checks a peer's KE data as ``sharedSecret(privateKey:peer:)`` does, without the multiplication.
+    func validate(peer: [UInt8]) throws(CryptoError) {
+        try withScratch(secret: false) { s throws(CryptoError) in try loadPeer(peer, into: s) }
     }
 
     /// x(k * peer), left-padded to the field length.
-    func sharedSecret(_ k: BigNumber, peer: [UInt8]) throws(CryptoError) -> SecretBytes {
-        let ctx = BigNumberContext()
-        let peerPoint = try validatePeer(peer, ctx)
-        guard let product = EC_POINT_new(group) else { EC_POINT_free(peerPoint); throw .internalFailure("EC_POINT_new") }
-        defer { EC_POINT_free(peerPoint); EC_POINT_clear_free(product); withExtendedLifetime((k, ctx)) {} }
-        guard EC_POINT_mul(group, product, nil, peerPoint, k.bn, ctx.ctx) == 1 else { throw .internalFailure("EC_POINT_mul") }
-        guard EC_POINT_is_at_infinity(group, product) == 0 else {
-            throw CryptoError(.invalidPublicValue, "\(name) shared point is the point at infinity")
+    func sharedSecret(privateKey: SecretBytes, peer: [UInt8]) throws(CryptoError) -> SecretBytes {
+        try withScratch { s throws(CryptoError) in
+            try loadPeer(peer, into: s)
+            try loadPrivate(privateKey, into: s)
+            // The product is secret: a point of its own, cleared as it is freed.
+            guard let product = EC_POINT_new(group) else { throw .internalFailure("EC_POINT_new") }
+            defer { EC_POINT_clear_free(product) }
+            guard EC_POINT_mul(group, product, nil, s.point, s.k.bn, s.ctx) == 1 else { throw .internalFailure("EC_POINT_mul") }
+            guard EC_POINT_is_at_infinity(group, product) == 0 else {
+                throw CryptoError(.invalidPublicValue, "\(name) shared point is the point at infinity")
+            }
+            // The y coordinate is not part of the secret (RFC 5903 §7): only x is converted.
+            guard EC_POINT_get_affine_coordinates(group, product, s.x.bn, nil, s.ctx) == 1 else {
+                throw .internalFailure("EC_POINT_get_affine_coordinates")
+            }
+            return try SecretBytes(count: coordinateLength) { out throws(CryptoError) in s.x.write(into: out) }
         }
-        // The y coordinate is not part of the secret (RFC 5903 §7): only x is converted.
-        let x = BigNumber()
-        guard EC_POINT_get_affine_coordinates(group, product, x.bn, nil, ctx.ctx) == 1 else {
-            throw .internalFailure("EC_POINT_get_affine_coordinates")
-        }
-        return try SecretBytes(count: coordinateLength) { out throws(CryptoError) in x.write(into: out) }
     }
 }
 
-extension ECPGroupMath {
-    static func free(_ point: OpaquePointer) { EC_POINT_free(point) }
+/// What one point operation works in: a BN_CTX, a point (the peer's, or our public one), and the
+/// scalar and coordinates. Kept between operations so that libcrypto does not allocate them anew
+/// each time; ``wipe()`` clears what held secrets before the scratch is reused.
+final class ECPScratch {
+    let ctx: OpaquePointer
+    let point: OpaquePointer
+    let k = BigNumber(), x = BigNumber(), y = BigNumber()
+
+    init(_ group: OpaquePointer) throws(CryptoError) {
+        guard let ctx = BN_CTX_secure_new() ?? BN_CTX_new() else { throw .internalFailure("BN_CTX_new") }
+        guard let point = EC_POINT_new(group) else { BN_CTX_free(ctx); throw .internalFailure("EC_POINT_new") }
+        self.ctx = ctx
+        self.point = point
+    }
+
+    deinit {
+        EC_POINT_clear_free(point)
+        BN_CTX_free(ctx)
+    }
+
+    /// Temporaries of the context a point operation may leave holding secret-derived values
+    /// (scalar ladders of the generic curve code); libcrypto hands them out in order, first to last.
+    private static let contextTemporaries = 16
+
+    /// Clears the scalar, the coordinates and, when `temporaries`, the context's temporaries.
+    func wipe(temporaries: Bool) {
+        BN_clear(k.bn)
+        BN_clear(x.bn)
+        BN_clear(y.bn)
+        ERR_clear_error()
+        guard temporaries else { return }
+        BN_CTX_start(ctx)
+        for _ in 0..<Self.contextTemporaries {
+            guard let t = BN_CTX_get(ctx) else { break }
+            BN_clear(t)
+        }
+        BN_CTX_end(ctx)
+    }
 }
