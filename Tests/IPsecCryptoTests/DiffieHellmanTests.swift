@@ -49,7 +49,7 @@ import TestSupport
             var entropy = SeededEntropy(seed: UInt64(t + 1))
             for _ in 0..<25 {
                 do {
-                    let a = SecretBytes(math.generatePrivate(entropy: &entropy)), b = SecretBytes(math.generatePrivate(entropy: &entropy))
+                    let a = SecretBytes(try math.generatePrivate(entropy: &entropy)), b = SecretBytes(try math.generatePrivate(entropy: &entropy))
                     let ga = try math.publicValue(privateKey: a), gb = try math.publicValue(privateKey: b)
                     try math.validate(peer: gb)
                     guard try math.sharedSecret(privateKey: i, peer: gr).bytes == expected,

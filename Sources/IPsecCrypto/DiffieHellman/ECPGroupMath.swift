@@ -94,14 +94,14 @@ final class ECPGroupMath: @unchecked Sendable {
     }
 
     /// A scalar in [1, n-1] from entropy: `(r mod (n - 1)) + 1`, r 8 bytes longer than n.
-    func generatePrivate(entropy: inout some EntropySource) -> [UInt8] {
+    func generatePrivate(entropy: inout some EntropySource) throws(CryptoError) -> [UInt8] {
         var r = entropy.bytes(orderLength + 8)
         defer { r.withUnsafeMutableBytes { wipe($0) } }
-        let x = BigNumber(bytes: r), k = BigNumber(), ctx = BigNumberContext()
-        defer { withExtendedLifetime((x, ctx)) {} }
-        BN_nnmod(k.bn, x.bn, nMinus1.bn, ctx.ctx)
-        BN_add_word(k.bn, 1)
-        return k.bytes(padded: orderLength)
+        return try withScratch { s throws(CryptoError) in
+            r.withUnsafeBytes { b in _ = BN_bin2bn(b.baseAddress?.assumingMemoryBound(to: UInt8.self), Int32(b.count), s.x.bn) }
+            guard BN_nnmod(s.k.bn, s.x.bn, nMinus1.bn, s.ctx) == 1, BN_add_word(s.k.bn, 1) == 1 else { throw .internalFailure("BN_nnmod") }
+            return s.k.bytes(padded: orderLength)
+        }
     }
 
     /// Reads the private scalar into `s.k` and checks 1 <= k < n.

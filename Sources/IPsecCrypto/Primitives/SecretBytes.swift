@@ -3,38 +3,65 @@ internal import COpenSSL
 /// Key material in heap storage that is wiped (`OPENSSL_cleanse`) when the
 /// last copy is released. A value type with reference-counted storage.
 public struct SecretBytes: Sendable, Equatable, CustomStringConvertible {
-    final class Storage: @unchecked Sendable {
-        let pointer: UnsafeMutableRawBufferPointer
-        init(count: Int) {
-            pointer = .allocate(byteCount: Swift.max(count, 1), alignment: 16)
-            pointer.initializeMemory(as: UInt8.self, repeating: 0)
-            self.count = count
+    /// The bytes in the same heap block as their count (one allocation per secret).
+    /// Not `Sendable` (as no `ManagedBuffer` is); the bytes never change after `init` fills them,
+    /// so copies of a ``SecretBytes`` on several threads only read them (`storage` below).
+    final class Storage: ManagedBuffer<Storage.Header, UInt8> {
+        struct Header {
+            let count: Int
+            /// Sees the storage after it is wiped, before it is freed (tests only).
+            var onRelease: ((UnsafeRawBufferPointer) -> Void)?
         }
-        let count: Int
-        /// Sees the storage after it is wiped, before it is freed (tests only).
-        var onRelease: ((UnsafeRawBufferPointer) -> Void)?
+
+        /// `count` zeroed bytes.
+        static func make(count: Int) -> Storage {
+            let capacity = Swift.max(count, 1)
+            let made = unsafeDowncast(create(minimumCapacity: capacity) { _ in Header(count: count) }, to: Storage.self)
+            made.withUnsafeMutablePointerToElements { $0.initialize(repeating: 0, count: capacity) }
+            return made
+        }
+
+        var count: Int { header.count }
+
+        /// The bytes (valid while the storage is alive).
+        var pointer: UnsafeMutableRawBufferPointer {
+            withUnsafeMutablePointerToElements { UnsafeMutableRawBufferPointer(start: $0, count: header.count) }
+        }
+
+        var onRelease: ((UnsafeRawBufferPointer) -> Void)? {
+            get { header.onRelease }
+            set { header.onRelease = newValue }
+        }
+
         deinit {
-            OPENSSL_cleanse(pointer.baseAddress, pointer.count)
-            onRelease?(UnsafeRawBufferPointer(rebasing: pointer[0..<count]))
-            pointer.deallocate()
+            withUnsafeMutablePointers { header, bytes in
+                OPENSSL_cleanse(bytes, Swift.max(header.pointee.count, 1))
+                header.pointee.onRelease?(UnsafeRawBufferPointer(start: bytes, count: header.pointee.count))
+            }
         }
     }
 
-    let storage: Storage
+    nonisolated(unsafe) let storage: Storage
 
     /// Creates secret storage holding a copy of `bytes`.
     public init(_ bytes: some Sequence<UInt8>) {
-        let array = Array(bytes)
-        storage = Storage(count: array.count)
-        array.withUnsafeBytes { src in
-            if src.count > 0 { storage.pointer.baseAddress!.copyMemory(from: src.baseAddress!, byteCount: src.count) }
+        if let copied = bytes.withContiguousStorageIfAvailable({ Self.copy(UnsafeRawBufferPointer($0)) }) {
+            storage = copied
+        } else {
+            storage = Array(bytes).withUnsafeBytes { Self.copy($0) }
         }
+    }
+
+    private static func copy(_ source: UnsafeRawBufferPointer) -> Storage {
+        let made = Storage.make(count: source.count)
+        if let base = source.baseAddress, source.count > 0 { made.pointer.baseAddress!.copyMemory(from: base, byteCount: source.count) }
+        return made
     }
 
     /// Creates `count` bytes filled by `body`, which writes into the (zeroed) storage.
     public init<E: Error>(count: Int, _ body: (UnsafeMutableRawBufferPointer) throws(E) -> Void) throws(E) {
-        storage = Storage(count: count)
-        try body(UnsafeMutableRawBufferPointer(rebasing: storage.pointer[0..<count]))
+        storage = Storage.make(count: count)
+        try body(UnsafeMutableRawBufferPointer(rebasing: storage.pointer[...]))
     }
 
     /// The number of bytes.
@@ -42,7 +69,7 @@ public struct SecretBytes: Sendable, Equatable, CustomStringConvertible {
 
     /// Calls `body` with the secret bytes, without copying them.
     public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
-        try body(UnsafeRawBufferPointer(rebasing: storage.pointer[0..<storage.count]))
+        try body(UnsafeRawBufferPointer(storage.pointer))
     }
 
     /// A plain copy of the bytes. The copy is not wiped on release: use it only
