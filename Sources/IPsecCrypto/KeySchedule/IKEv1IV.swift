@@ -8,7 +8,7 @@
 public enum IKEv1IV {
     /// The Phase 1 initial IV.
     public static func phase1(hash: HashAlgorithm, gxi: [UInt8], gxr: [UInt8], blockSize: Int) -> [UInt8] {
-        Array(hash.hash(gxi + gxr).prefix(blockSize))
+        gxi.withUnsafeBytes { i in gxr.withUnsafeBytes { r in hash.hash(i, r, prefix: blockSize) } }
     }
 
     /// The first IV of a Quick Mode or Informational exchange with message ID `messageID`;
@@ -16,7 +16,9 @@ public enum IKEv1IV {
     /// Phase 1 message), `hash` the negotiated hash, `blockSize` the cipher's block size.
     public static func phase2(hash: HashAlgorithm, lastPhase1Block: [UInt8], messageID: UInt32,
                               blockSize: Int) -> [UInt8] {
-        Array(hash.hash(lastPhase1Block + messageID.bigEndianBytes).prefix(blockSize))
+        lastPhase1Block.withUnsafeBytes { block in
+            withUnsafeBytes(of: messageID.bigEndian) { id in hash.hash(block, id, prefix: blockSize) }
+        }
     }
 
     /// The IV after a message: its last ciphertext block.

@@ -20,10 +20,15 @@ public struct IKEv1PRF: Hashable, Sendable {
         key.withUnsafeBytes { hash.hmac(key: $0, parts: parts) }
     }
 
-    /// `prf(key, parts...)` kept in wiped storage (the parts are hashed in place, never joined
-    /// into a copy that would hold g^xy).
-    func secret(key: SecretBytes, _ parts: [UInt8]...) -> SecretBytes {
-        SecretBytes(key.withUnsafeBytes { hash.hmac(key: $0, parts: parts) })
+    /// `prf(key, …)` of what `feed` hands over, in order.
+    func callAsFunction(key: SecretBytes, _ feed: (HMACInput) -> Void) -> [UInt8] {
+        key.withUnsafeBytes { hash.hmac(key: $0, feed) }
+    }
+
+    /// `prf(key, …)` written straight into wiped storage: the input is hashed in place, never
+    /// joined into a copy that would hold g^xy, and the output has no plain copy.
+    func secret(key: SecretBytes, _ feed: (HMACInput) -> Void) -> SecretBytes {
+        key.withUnsafeBytes { k in SecretBytes(count: length) { out in hash.hmac(key: k, into: out, feed) } }
     }
 }
 

@@ -35,11 +35,10 @@ public struct IKEv1Phase1Keys: Sendable {
                               nonceI: [UInt8], nonceR: [UInt8], sharedSecret: SecretBytes) -> SecretBytes {
         switch input {
         case .preSharedKey(let psk):
-            return prf.secret(key: psk, nonceI, nonceR)
+            return prf.secret(key: psk) { $0(nonceI); $0(nonceR) }
         case .signature:
-            return sharedSecret.withUnsafeBytes { gxy in
-                SecretBytes(prf.hash.hmac(key: nonceI + nonceR, Array(gxy)))
-            }
+            let key = SecretBytes(nonceI + nonceR)
+            return prf.secret(key: key) { $0(sharedSecret) }
         }
     }
 
@@ -55,12 +54,11 @@ public struct IKEv1Phase1Keys: Sendable {
                 cookieI: [UInt8], cookieR: [UInt8], encryptionKeyLength: Int) {
         self.prf = prf
         self.skeyid = skeyid
-        var gxy = sharedSecret.bytes
-        defer { gxy.withUnsafeMutableBytes { wipe($0) } }
-        skeyidD = prf.secret(key: skeyid, gxy, cookieI, cookieR, [0])
-        skeyidA = prf.secret(key: skeyid, skeyidD.bytes, gxy, cookieI, cookieR, [1])
-        skeyidE = prf.secret(key: skeyid, skeyidA.bytes, gxy, cookieI, cookieR, [2])
-        encryptionKey = Self.expand(prf: prf, skeyidE: skeyidE, length: encryptionKeyLength)
+        let d = prf.secret(key: skeyid) { $0(sharedSecret); $0(cookieI); $0(cookieR); $0.byte(0) }
+        let a = prf.secret(key: skeyid) { $0(d); $0(sharedSecret); $0(cookieI); $0(cookieR); $0.byte(1) }
+        let e = prf.secret(key: skeyid) { $0(a); $0(sharedSecret); $0(cookieI); $0(cookieR); $0.byte(2) }
+        (skeyidD, skeyidA, skeyidE) = (d, a, e)
+        encryptionKey = Self.expand(prf: prf, skeyidE: e, length: encryptionKeyLength)
     }
 
     /// Convenience: SKEYID and all derived keys in one step.
@@ -118,22 +116,22 @@ public struct IKEv1Phase1Keys: Sendable {
 
     /// `HASH(1) = prf(SKEYID_a, M-ID | message after the HASH payload)`.
     public func quickModeHash1(messageID: UInt32, afterHash: [UInt8]) -> [UInt8] {
-        prf(key: skeyidA, messageID.bigEndianBytes, afterHash)
+        prf(key: skeyidA) { $0.bigEndian(messageID); $0(afterHash) }
     }
 
     /// `HASH(2) = prf(SKEYID_a, M-ID | Ni_b | message after the HASH payload)`.
     public func quickModeHash2(messageID: UInt32, nonceI: [UInt8], afterHash: [UInt8]) -> [UInt8] {
-        prf(key: skeyidA, messageID.bigEndianBytes, nonceI, afterHash)
+        prf(key: skeyidA) { $0.bigEndian(messageID); $0(nonceI); $0(afterHash) }
     }
 
     /// `HASH(3) = prf(SKEYID_a, 0 | M-ID | Ni_b | Nr_b)`.
     public func quickModeHash3(messageID: UInt32, nonceI: [UInt8], nonceR: [UInt8]) -> [UInt8] {
-        prf(key: skeyidA, [0], messageID.bigEndianBytes, nonceI, nonceR)
+        prf(key: skeyidA) { $0.byte(0); $0.bigEndian(messageID); $0(nonceI); $0(nonceR) }
     }
 
     /// Informational `HASH(1) = prf(SKEYID_a, M-ID | N/D payload(s))`.
     public func informationalHash(messageID: UInt32, payloads: [UInt8]) -> [UInt8] {
-        prf(key: skeyidA, messageID.bigEndianBytes, payloads)
+        prf(key: skeyidA) { $0.bigEndian(messageID); $0(payloads) }
     }
 
     // MARK: KEYMAT (RFC 2409 §5.5)
@@ -154,21 +152,30 @@ public struct IKEv1Phase1Keys: Sendable {
     ///   - length: bytes needed (encryption key, then integrity key).
     public func keymat(protocolID: UInt8, spi: [UInt8], nonceI: [UInt8], nonceR: [UInt8],
                        pfsSharedSecret: SecretBytes? = nil, length: Int) -> SecretBytes {
-        var seed = keymatSeed(protocolID: protocolID, spi: spi, nonceI: nonceI, nonceR: nonceR,
-                              pfsSharedSecret: pfsSharedSecret)
-        var material: [UInt8] = []
-        material.reserveCapacity(length + prf.hash.length)
-        var block: [UInt8] = []
-        while material.count < length {
-            block = prf(key: skeyidD, block, seed)
-            material += block
+        let blockLength = prf.hash.length
+        // Each block is written to the output as it is made; K(n+1) reads Kn back from there.
+        return SecretBytes(count: length) { out in
+            var offset = 0
+            withUnsafeTemporaryAllocation(byteCount: blockLength, alignment: 1) { block in
+                defer { wipe(block) }
+                while offset < length {
+                    let previous = UnsafeRawBufferPointer(rebasing: block[0..<(offset == 0 ? 0 : blockLength)])
+                    skeyidD.withUnsafeBytes { key in
+                        prf.hash.hmac(key: key, into: block) { input in
+                            input(previous)
+                            if let pfsSharedSecret { input(pfsSharedSecret) }
+                            input.byte(protocolID)
+                            input(spi)
+                            input(nonceI)
+                            input(nonceR)
+                        }
+                    }
+                    let n = min(blockLength, length - offset)
+                    out.baseAddress!.advanced(by: offset).copyMemory(from: block.baseAddress!, byteCount: n)
+                    offset += n
+                }
+            }
         }
-        defer {
-            for i in seed.indices { seed[i] = 0 }
-            material.withUnsafeMutableBytes { wipe($0) }
-            block.withUnsafeMutableBytes { wipe($0) }
-        }
-        return SecretBytes(material.prefix(length))
     }
 
     /// The KEYMAT input after SKEYID_d: `[g(qm)^xy |] protocol | SPI | Ni_b | Nr_b`.

@@ -41,47 +41,62 @@ public enum HashAlgorithm: String, Hashable, Sendable, CaseIterable {
         OPENSSL_cleanse(&state, MemoryLayout<swift_ikev1_digest_state>.size)
     }
 
+    /// The first `n` bytes (at most `length`) of the plain hash of `first | second`, without
+    /// joining them.
+    func hash(_ first: UnsafeRawBufferPointer, _ second: UnsafeRawBufferPointer, prefix n: Int) -> [UInt8] {
+        precondition(n <= length, "prefix longer than the digest")
+        var state = swift_ikev1_digest_state()
+        var full: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        swift_ikev1_digest_init(shimIndex, &state)
+        if first.count > 0 { swift_ikev1_digest_update(shimIndex, &state, first.baseAddress!, first.count) }
+        if second.count > 0 { swift_ikev1_digest_update(shimIndex, &state, second.baseAddress!, second.count) }
+        return withUnsafeMutableBytes(of: &full) { full in
+            swift_ikev1_digest_final(shimIndex, &state, full.baseAddress!.assumingMemoryBound(to: UInt8.self))
+            OPENSSL_cleanse(&state, MemoryLayout<swift_ikev1_digest_state>.size)
+            return Array(UnsafeRawBufferPointer(rebasing: full[0..<n]))
+        }
+    }
+
     /// HMAC (RFC 2104) of `data` under `key`, full length.
     ///
     /// Through the shim's plain digest states, as `HMACContext`: libcrypto's one-shot `HMAC`
     /// fetches the digest and allocates MAC contexts on every call, several times the cost of
     /// the hashing itself for the short messages of IKE's PRF.
     public func hmac(key: UnsafeRawBufferPointer, _ data: UnsafeRawBufferPointer) -> [UInt8] {
-        hmac(key: key) { state in
-            if let base = data.baseAddress, data.count > 0 { swift_ikev1_hmac_update(state, base, data.count) }
-        }
+        hmac(key: key) { input in input(data) }
     }
 
     /// HMAC of `parts` one after the other, without joining them first.
     func hmac(key: UnsafeRawBufferPointer, parts: [[UInt8]]) -> [UInt8] {
-        hmac(key: key) { state in
-            for part in parts {
-                part.withUnsafeBytes { p in
-                    if let base = p.baseAddress, p.count > 0 { swift_ikev1_hmac_update(state, base, p.count) }
-                }
-            }
+        hmac(key: key) { input in
+            for part in parts { input(part) }
         }
     }
 
-    private func hmac(key: UnsafeRawBufferPointer, feed: (UnsafeMutablePointer<swift_ikev1_hmac_state>) -> Void) -> [UInt8] {
+    /// HMAC of what `feed` hands to its ``HMACInput``, full length.
+    func hmac(key: UnsafeRawBufferPointer, _ feed: (HMACInput) -> Void) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: length) { buffer, count in
+            hmac(key: key, into: UnsafeMutableRawBufferPointer(buffer), feed)
+            count = length
+        }
+    }
+
+    /// HMAC of what `feed` hands to its ``HMACInput``: its first `out.count` bytes (at most
+    /// `length`) written to `out`. Nothing is allocated; the states and the full digest live on
+    /// the stack and are wiped.
+    func hmac(key: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer, _ feed: (HMACInput) -> Void) {
+        precondition(out.count <= length, "HMAC output longer than the digest")
         var state = swift_ikev1_hmac_state()
-        // The full digest (up to 64 bytes) lands in a stack buffer; the result is its first `length` bytes.
         var full: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
-        let n = length
-        return withUnsafeMutablePointer(to: &state) { state in
+        withUnsafeMutablePointer(to: &state) { state in
             swift_ikev1_hmac_set_key(state, shimIndex, key.baseAddress?.assumingMemoryBound(to: UInt8.self), key.count)
-            feed(state)
-            let out = withUnsafeMutableBytes(of: &full) { full in
+            feed(HMACInput(state: state))
+            withUnsafeMutableBytes(of: &full) { full in
                 swift_ikev1_hmac_final(state, full.baseAddress!.assumingMemoryBound(to: UInt8.self))
-                let out = [UInt8](unsafeUninitializedCapacity: n) { buffer, count in
-                    UnsafeMutableRawBufferPointer(buffer).copyMemory(from: UnsafeRawBufferPointer(rebasing: full[0..<n]))
-                    count = n
-                }
+                if let base = out.baseAddress, out.count > 0 { base.copyMemory(from: full.baseAddress!, byteCount: out.count) }
                 OPENSSL_cleanse(full.baseAddress, 64)
-                return out
             }
             OPENSSL_cleanse(state, MemoryLayout<swift_ikev1_hmac_state>.size)
-            return out
         }
     }
 
