@@ -54,9 +54,14 @@ public struct IKEv1Phase1Keys: Sendable {
                 cookieI: [UInt8], cookieR: [UInt8], encryptionKeyLength: Int) {
         self.prf = prf
         self.skeyid = skeyid
-        let d = prf.secret(key: skeyid) { $0(sharedSecret); $0(cookieI); $0(cookieR); $0.byte(0) }
-        let a = prf.secret(key: skeyid) { $0(d); $0(sharedSecret); $0(cookieI); $0(cookieR); $0.byte(1) }
-        let e = prf.secret(key: skeyid) { $0(a); $0(sharedSecret); $0(cookieI); $0(cookieR); $0.byte(2) }
+        // SKEYID keyed once for the three.
+        let (d, a, e) = skeyid.withUnsafeBytes { key in
+            prf.hash.withHMAC(key: key) { h in
+                let d = h.secret { $0(sharedSecret); $0(cookieI); $0(cookieR); $0.byte(0) }
+                let a = h.secret { $0(d); $0(sharedSecret); $0(cookieI); $0(cookieR); $0.byte(1) }
+                return (d, a, h.secret { $0(a); $0(sharedSecret); $0(cookieI); $0(cookieR); $0.byte(2) })
+            }
+        }
         (skeyidD, skeyidA, skeyidE) = (d, a, e)
         encryptionKey = Self.expand(prf: prf, skeyidE: e, length: encryptionKeyLength)
     }
@@ -158,21 +163,23 @@ public struct IKEv1Phase1Keys: Sendable {
             var offset = 0
             withUnsafeTemporaryAllocation(byteCount: blockLength, alignment: 1) { block in
                 defer { wipe(block) }
-                while offset < length {
-                    let previous = UnsafeRawBufferPointer(rebasing: block[0..<(offset == 0 ? 0 : blockLength)])
-                    skeyidD.withUnsafeBytes { key in
-                        prf.hash.hmac(key: key, into: block) { input in
-                            input(previous)
-                            if let pfsSharedSecret { input(pfsSharedSecret) }
-                            input.byte(protocolID)
-                            input(spi)
-                            input(nonceI)
-                            input(nonceR)
+                skeyidD.withUnsafeBytes { key in
+                    prf.hash.withHMAC(key: key) { h in   // SKEYID_d keyed once for all blocks
+                        while offset < length {
+                            let previous = UnsafeRawBufferPointer(rebasing: block[0..<(offset == 0 ? 0 : blockLength)])
+                            h.mac(into: block) { input in
+                                input(previous)
+                                if let pfsSharedSecret { input(pfsSharedSecret) }
+                                input.byte(protocolID)
+                                input(spi)
+                                input(nonceI)
+                                input(nonceR)
+                            }
+                            let n = min(blockLength, length - offset)
+                            out.baseAddress!.advanced(by: offset).copyMemory(from: block.baseAddress!, byteCount: n)
+                            offset += n
                         }
                     }
-                    let n = min(blockLength, length - offset)
-                    out.baseAddress!.advanced(by: offset).copyMemory(from: block.baseAddress!, byteCount: n)
-                    offset += n
                 }
             }
         }

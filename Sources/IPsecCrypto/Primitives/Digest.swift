@@ -82,21 +82,19 @@ public enum HashAlgorithm: String, Hashable, Sendable, CaseIterable {
     }
 
     /// HMAC of what `feed` hands to its ``HMACInput``: its first `out.count` bytes (at most
-    /// `length`) written to `out`. Nothing is allocated; the states and the full digest live on
-    /// the stack and are wiped.
+    /// `length`) written to `out`. Nothing is allocated.
     func hmac(key: UnsafeRawBufferPointer, into out: UnsafeMutableRawBufferPointer, _ feed: (HMACInput) -> Void) {
-        precondition(out.count <= length, "HMAC output longer than the digest")
+        withHMAC(key: key) { $0.mac(into: out, feed) }
+    }
+
+    /// Runs `body` with an HMAC keyed once for any number of messages (the key's pads hashed
+    /// once, RFC 2104 §4). The state lives on the stack and is wiped afterwards.
+    func withHMAC<R>(key: UnsafeRawBufferPointer, _ body: (KeyedHMAC) -> R) -> R {
         var state = swift_ikev1_hmac_state()
-        var full: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
-        withUnsafeMutablePointer(to: &state) { state in
+        return withUnsafeMutablePointer(to: &state) { state in
+            defer { OPENSSL_cleanse(state, MemoryLayout<swift_ikev1_hmac_state>.size) }
             swift_ikev1_hmac_set_key(state, shimIndex, key.baseAddress?.assumingMemoryBound(to: UInt8.self), key.count)
-            feed(HMACInput(state: state))
-            withUnsafeMutableBytes(of: &full) { full in
-                swift_ikev1_hmac_final(state, full.baseAddress!.assumingMemoryBound(to: UInt8.self))
-                if let base = out.baseAddress, out.count > 0 { base.copyMemory(from: full.baseAddress!, byteCount: out.count) }
-                OPENSSL_cleanse(full.baseAddress, 64)
-            }
-            OPENSSL_cleanse(state, MemoryLayout<swift_ikev1_hmac_state>.size)
+            return body(KeyedHMAC(state: state, length: length))
         }
     }
 
