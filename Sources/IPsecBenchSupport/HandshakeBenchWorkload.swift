@@ -98,7 +98,24 @@ public final class HandshakeBenchWorkload {
         /// Side A (the initiator) and side B.
         public fileprivate(set) var a: IKEv1Endpoint, b: IKEv1Endpoint
         fileprivate var envA: Environment, envB: Environment
-        fileprivate var timersA: [TimerID: EngineTime] = [:], timersB: [TimerID: EngineTime] = [:]
+        fileprivate var timersA = ArmedTimers(), timersB = ArmedTimers()
+    }
+
+    /// One side's armed timers: a handful during a handshake, so a list searched in order (an
+    /// embedder's loop with few timers; hashing each TimerID would cost the measurement more).
+    fileprivate struct ArmedTimers {
+        private var entries: [(id: TimerID, at: EngineTime)] = []
+
+        mutating func arm(_ id: TimerID, at: EngineTime) {
+            if let i = entries.firstIndex(where: { $0.id == id }) { entries[i].at = at } else { entries.append((id, at)) }
+        }
+
+        mutating func cancel(_ id: TimerID) {
+            if let i = entries.firstIndex(where: { $0.id == id }) { entries.remove(at: i) }
+        }
+
+        /// An armed timer due at or before `now`.
+        func due(by now: EngineTime) -> TimerID? { entries.first { $0.at <= now }?.id }
     }
 
     /// One complete handshake on a fresh copy of the engines; returns them holding the
@@ -115,8 +132,8 @@ public final class HandshakeBenchWorkload {
             for action in actions {
                 switch action {
                 case .send(let d): inFlight.append((!fromB, d))
-                case .scheduleTimer(let id, let at): if fromB { timersB[id] = at } else { timersA[id] = at }
-                case .cancelTimer(let id): if fromB { timersB[id] = nil } else { timersA[id] = nil }
+                case .scheduleTimer(let id, let at): if fromB { timersB.arm(id, at: at) } else { timersA.arm(id, at: at) }
+                case .cancelTimer(let id): if fromB { timersB.cancel(id) } else { timersA.cancel(id) }
                 case .installChildSA: installed += 1
                 case .failed(let f): failure = "side \(fromB ? "B" : "A"): \(f.error)"
                 default: break
@@ -136,8 +153,8 @@ public final class HandshakeBenchWorkload {
             throw HandshakeFailed(description: failure ?? "no IPsec SA pair on both sides once the datagrams stopped")
         }
         // A timer due at once would have fired in a real loop, between the datagrams: not measured here.
-        if let due = e.timersA.first(where: { $0.value <= Self.now }) ?? e.timersB.first(where: { $0.value <= Self.now }) {
-            throw HandshakeFailed(description: "timer \(due.key) fell due during the handshake")
+        if let due = e.timersA.due(by: Self.now) ?? e.timersB.due(by: Self.now) {
+            throw HandshakeFailed(description: "timer \(due) fell due during the handshake")
         }
         return e
     }

@@ -49,8 +49,8 @@ import TestSupport
             var entropy = SeededEntropy(seed: UInt64(t + 1))
             for _ in 0..<25 {
                 do {
-                    let a = SecretBytes(try math.generatePrivate(entropy: &entropy)), b = SecretBytes(try math.generatePrivate(entropy: &entropy))
-                    let ga = try math.publicValue(privateKey: a), gb = try math.publicValue(privateKey: b)
+                    let (a, ga) = try math.generate(entropy: &entropy), b = try math.generate(entropy: &entropy).privateKey
+                    let gb = try math.publicValue(privateKey: b)
                     try math.validate(peer: gb)
                     guard try math.sharedSecret(privateKey: i, peer: gr).bytes == expected,
                           try math.sharedSecret(privateKey: a, peer: gb) == math.sharedSecret(privateKey: b, peer: ga) else {

@@ -4,12 +4,13 @@ import ISAKMPWire
 struct PayloadRule {
     let message: String
     let required: [PayloadType]
-    let allowed: Set<PayloadType>
+    /// A handful of types: a linear scan costs less than hashing each payload's type.
+    let allowed: [PayloadType]
 
     init(_ message: String, required: [PayloadType], optional: [PayloadType] = []) {
         self.message = message
         self.required = required
-        self.allowed = Set(required + optional + [.vendorID])
+        self.allowed = required + optional + [.vendorID]
     }
 
     /// Checks presence and types; the error names the message.
@@ -17,12 +18,11 @@ struct PayloadRule {
         for case .raw(let raw) in payloads {
             if let name = raw.type.name { throw IKEv1Error(.payloadMalformed, "\(message): \(name) payload with RESERVED \(raw.reserved)") }
         }
-        let present = payloads.map(\.type)
-        for t in required where !present.contains(t) {
+        for t in required where !payloads.contains(where: { $0.type == t }) {
             throw IKEv1Error(.payloadMalformed, "\(message) lacks a \(t.name ?? "\(t.rawValue)") payload (has: \(payloads.typeNames))")
         }
-        if let bad = present.first(where: { !allowed.contains($0) }) {
-            throw IKEv1Error(.invalidPayloadType, "\(message) may not carry a \(bad.name ?? "\(bad.rawValue)") payload")
+        if let bad = payloads.first(where: { !allowed.contains($0.type) }) {
+            throw IKEv1Error(.invalidPayloadType, "\(message) may not carry a \(bad.type.name ?? "\(bad.type.rawValue)") payload")
         }
     }
 
@@ -73,7 +73,7 @@ struct PayloadRule {
     static let qm3 = PayloadRule("Quick Mode message 3", required: [.hash])
 
     func renamed(_ m: String) -> PayloadRule {
-        PayloadRule(m, required: required, optional: Array(allowed.subtracting(required)))
+        PayloadRule(m, required: required, optional: allowed.filter { !required.contains($0) && $0 != .vendorID })
     }
 }
 

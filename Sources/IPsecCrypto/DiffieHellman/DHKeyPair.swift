@@ -30,12 +30,21 @@ public final class DHKeyPair: Sendable {
         }
     }
 
+    /// A pair whose public value is already known to belong to `privateKey`.
+    private init(group: DHGroup, privateKey: SecretBytes, publicValue: [UInt8]) {
+        self.group = group
+        self.privateValue = privateKey
+        self.publicValue = publicValue
+    }
+
     /// A fresh key pair whose private value is drawn from `entropy`.
     public static func generate(group: DHGroup, entropy: inout some EntropySource) throws(CryptoError) -> DHKeyPair {
         var raw: [UInt8]
         switch group.kind {
         case .modp: raw = ModpGroupMath.generatePrivate(group, entropy: &entropy)
-        case .ecp: raw = try ECPGroupMath.shared(group).generatePrivate(entropy: &entropy)
+        case .ecp:
+            let (privateKey, publicValue) = try ECPGroupMath.shared(group).generate(entropy: &entropy)
+            return DHKeyPair(group: group, privateKey: privateKey, publicValue: publicValue)
         case .x25519: raw = entropy.bytes(32)
         }
         defer { raw.withUnsafeMutableBytes { wipe($0) } }

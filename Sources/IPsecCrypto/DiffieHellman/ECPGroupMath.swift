@@ -20,8 +20,10 @@ final class ECPGroupMath: @unchecked Sendable {
     /// n - 1 for private values, and n's length in bytes.
     private let nMinus1: BigNumber
     private let orderLength: Int
-    /// Idle scratch, at most `poolLimit` (one per thread that has done DH at once is plenty).
-    private var idle: [ECPScratch] = []
+    /// Idle scratch, at most `poolLimit` (one per thread that has done DH at once is plenty),
+    /// behind `lock`. Held through a pointer: a stored `var` of a class would add a dynamic
+    /// exclusivity check to every take and return.
+    private let idle = UnsafeMutablePointer<[ECPScratch]>.allocate(capacity: 1)
     private let lock = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private static let poolLimit = 8
 
@@ -42,11 +44,14 @@ final class ECPGroupMath: @unchecked Sendable {
         }
         self.nMinus1 = nMinus1
         orderLength = Int((EC_GROUP_order_bits(group) + 7) / 8)
+        idle.initialize(to: [])
+        idle.pointee.reserveCapacity(Self.poolLimit)
         pthread_mutex_init(lock, nil)
     }
 
     deinit {
-        idle = []
+        idle.deinitialize(count: 1)
+        idle.deallocate()
         pthread_mutex_destroy(lock)
         lock.deallocate()
         EC_GROUP_free(group)
@@ -73,14 +78,14 @@ final class ECPGroupMath: @unchecked Sendable {
     /// temporaries when `secret`: a private scalar went through them) and returned afterwards.
     private func withScratch<R>(secret: Bool = true, _ body: (ECPScratch) throws(CryptoError) -> R) throws(CryptoError) -> R {
         pthread_mutex_lock(lock)
-        let taken = idle.popLast()
+        let taken = idle.pointee.popLast()
         pthread_mutex_unlock(lock)
         let scratch: ECPScratch
         if let taken { scratch = taken } else { scratch = try ECPScratch(group) }
         defer {
             scratch.wipe(temporaries: secret)
             pthread_mutex_lock(lock)
-            if idle.count < Self.poolLimit { idle.append(scratch) }
+            if idle.pointee.count < Self.poolLimit { idle.pointee.append(scratch) }
             pthread_mutex_unlock(lock)
         }
         return try body(scratch)
@@ -90,17 +95,19 @@ final class ECPGroupMath: @unchecked Sendable {
     var idleScratch: [ECPScratch] {
         pthread_mutex_lock(lock)
         defer { pthread_mutex_unlock(lock) }
-        return idle
+        return idle.pointee
     }
 
-    /// A scalar in [1, n-1] from entropy: `(r mod (n - 1)) + 1`, r 8 bytes longer than n.
-    func generatePrivate(entropy: inout some EntropySource) throws(CryptoError) -> [UInt8] {
+    /// A key pair: a scalar in [1, n-1] from entropy, `(r mod (n - 1)) + 1` with r 8 bytes longer
+    /// than n, and its public value, in one piece of scratch.
+    func generate(entropy: inout some EntropySource) throws(CryptoError) -> (privateKey: SecretBytes, publicValue: [UInt8]) {
         var r = entropy.bytes(orderLength + 8)
         defer { r.withUnsafeMutableBytes { wipe($0) } }
         return try withScratch { s throws(CryptoError) in
             r.withUnsafeBytes { b in _ = BN_bin2bn(b.baseAddress?.assumingMemoryBound(to: UInt8.self), Int32(b.count), s.x.bn) }
             guard BN_nnmod(s.k.bn, s.x.bn, nMinus1.bn, s.ctx) == 1, BN_add_word(s.k.bn, 1) == 1 else { throw .internalFailure("BN_nnmod") }
-            return s.k.bytes(padded: orderLength)
+            let privateKey = try SecretBytes(count: orderLength) { out throws(CryptoError) in s.k.write(into: out) }
+            return (privateKey, try publicValue(s))
         }
     }
 
@@ -116,18 +123,23 @@ final class ECPGroupMath: @unchecked Sendable {
     func publicValue(privateKey: SecretBytes) throws(CryptoError) -> [UInt8] {
         try withScratch { s throws(CryptoError) in
             try loadPrivate(privateKey, into: s)
-            // The public point is not secret: it is built in the peer point's place.
-            guard EC_POINT_mul(group, s.point, s.k.bn, nil, nil, s.ctx) == 1,
-                  EC_POINT_get_affine_coordinates(group, s.point, s.x.bn, s.y.bn, s.ctx) == 1 else {
-                throw .internalFailure("EC_POINT_mul")
-            }
-            let n = coordinateLength
-            return [UInt8](unsafeUninitializedCapacity: 2 * n) { out, count in
-                let whole = UnsafeMutableRawBufferPointer(out)
-                s.x.write(into: UnsafeMutableRawBufferPointer(rebasing: whole[0..<n]))
-                s.y.write(into: UnsafeMutableRawBufferPointer(rebasing: whole[n...]))
-                count = 2 * n
-            }
+            return try publicValue(s)
+        }
+    }
+
+    /// x | y of `s.k` * G.
+    private func publicValue(_ s: ECPScratch) throws(CryptoError) -> [UInt8] {
+        // The public point is not secret: it is built in the peer point's place.
+        guard EC_POINT_mul(group, s.point, s.k.bn, nil, nil, s.ctx) == 1,
+              EC_POINT_get_affine_coordinates(group, s.point, s.x.bn, s.y.bn, s.ctx) == 1 else {
+            throw .internalFailure("EC_POINT_mul")
+        }
+        let n = coordinateLength
+        return [UInt8](unsafeUninitializedCapacity: 2 * n) { out, count in
+            let whole = UnsafeMutableRawBufferPointer(out)
+            s.x.write(into: UnsafeMutableRawBufferPointer(rebasing: whole[0..<n]))
+            s.y.write(into: UnsafeMutableRawBufferPointer(rebasing: whole[n...]))
+            count = 2 * n
         }
     }
 
