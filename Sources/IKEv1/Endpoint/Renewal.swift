@@ -134,20 +134,30 @@ extension IKEv1Endpoint {
     /// when another SA did (or `id` is not established).
     private mutating func resolveDuplicates(of id: ISAKMPSAID, initialContact: Bool, env: inout Environment,
                                             into actions: inout [Action]) -> Bool? {
-        guard let s = sessions[id], let e = s.established else { return nil }
-        let name = s.config.name, peer = e.peerIdentity
+        // What is needed of the new SA, read in place (a copy of a session costs a retain per field).
+        guard let facts = withSession(id, { s -> NewSA? in
+            guard case .established(let e) = s.phase1 else { return nil }
+            return NewSA(name: s.config.name, peer: e.peerIdentity, gateway: s.config.remoteAccess != nil,
+                         sendsInitialContact: s.isInitiator && s.purpose == .connect && s.config.initialContact,
+                         address: s.remote.address, startedAt: s.startedAt)
+        }) ?? nil else { return nil }
+        let (name, peer, gateway) = (facts.name, facts.peer, facts.gateway)
         establishedPeers.add(id, peer: peer)
         connectAttempts[name] = nil
         // Many remote-access clients share one group identity (and, behind a NAT, one address): their
         // INITIAL-CONTACT removes nothing and none replaces another (charon's `unique = never`), on
         // the gateway and the client alike; DPD finds the dead.
-        let gateway = s.config.remoteAccess != nil
-        if !gateway, initialContact || (s.isInitiator && s.purpose == .connect && s.config.initialContact) {
-            forgetOlderSAs(than: s, reason: initialContact ? "peer sent INITIAL-CONTACT" : "we sent INITIAL-CONTACT", into: &actions)
+        if !gateway, initialContact || facts.sendsInitialContact {
+            forgetOlderSAs(than: id, facts, reason: initialContact ? "peer sent INITIAL-CONTACT" : "we sent INITIAL-CONTACT",
+                           into: &actions)
         }
         let others = establishedPeers.ids(of: peer).compactMap { other -> ISAKMPSession? in
             guard other != id, let o = sessions[other], o.config.name == name, o.established?.peerIdentity == peer else { return nil }
             return o
+        }
+        guard !others.isEmpty, let s = sessions[id] else {   // the peer's only SA: it stays
+            adopt(takeOrphans(connection: name, peer: peer), into: id, env: &env, into: &actions)
+            return gateway
         }
         var candidates = [s]
         var winner = s
@@ -176,6 +186,18 @@ extension IKEv1Endpoint {
         return winner.id == id ? gateway : nil
     }
 
+    /// What choosing among a peer's SAs needs of the one just established.
+    private struct NewSA {
+        let name: String
+        let peer: Identity
+        /// A remote-access gateway's connection: its clients' SAs never replace one another.
+        let gateway: Bool
+        /// We initiated it to connect and announce INITIAL-CONTACT.
+        let sendsInitialContact: Bool
+        let address: [UInt8]
+        let startedAt: EngineTime
+    }
+
     /// `a` is the newer of two established SAs of one peer: `b` was established before `a`
     /// started; or, negotiated at the same time, `a` has the larger initiator cookie.
     static func supersedes(_ a: ISAKMPSession, _ b: ISAKMPSession) -> Bool {
@@ -185,18 +207,17 @@ extension IKEv1Endpoint {
         return b.cookieI.bytes.lexicographicallyPrecedes(a.cookieI.bytes)
     }
 
-    /// INITIAL-CONTACT (RFC 2407 §4.6.3.3): the SAs with the peer established before `session`
+    /// INITIAL-CONTACT (RFC 2407 §4.6.3.3): the SAs with the peer established before the new SA
     /// started, and the IPsec SAs it left behind, are stale: removed without telling the peer.
-    private mutating func forgetOlderSAs(than session: ISAKMPSession, reason: String, into actions: inout [Action]) {
-        guard let peer = session.peerIdentity else { return }
-        for id in establishedPeers.ids(of: peer) where id != session.id {
-            guard var stale = sessions[id], stale.peerIdentity == peer, stale.remote.address == session.remote.address,
-                  stale.established.map({ $0.establishedAt <= session.startedAt }) ?? false else { continue }
+    private mutating func forgetOlderSAs(than newID: ISAKMPSAID, _ new: NewSA, reason: String, into actions: inout [Action]) {
+        for id in establishedPeers.ids(of: new.peer) where id != newID {
+            guard var stale = sessions[id], stale.peerIdentity == new.peer, stale.remote.address == new.address,
+                  stale.established.map({ $0.establishedAt <= new.startedAt }) ?? false else { continue }
             stale.close(reason: reason, into: &actions, notifyDeleted: true)
             removeSession(id)
             halfOpen.remove(id)
         }
-        for held in takeOrphans(connection: session.config.name, peer: peer) { Self.end(held, reason: reason, into: &actions) }
+        for held in takeOrphans(connection: new.name, peer: new.peer) { Self.end(held, reason: reason, into: &actions) }
     }
 
     /// A child SA's timer goes to whoever holds the child now: the ISAKMP SA it moved to, or the
