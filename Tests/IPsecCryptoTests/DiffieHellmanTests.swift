@@ -65,7 +65,10 @@ import TestSupport
         #expect(failures.value == 0)
         let idle = math.idleScratch
         #expect(!idle.isEmpty && idle.count <= 8)
-        for s in idle { #expect(s.k.byteCount == 0 && s.x.byteCount == 0 && s.y.byteCount == 0) }
+        for s in idle {
+            #expect(s.k.byteCount == 0 && s.x.byteCount == 0 && s.y.byteCount == 0)
+            #expect(math.isGenerator(s.product), "the product of the last derivation is overwritten")
+        }
     }
 
     /// RFC 7748 §6.1 X25519 key pairs.

@@ -91,6 +91,11 @@ final class ECPGroupMath: @unchecked Sendable {
         return try body(scratch)
     }
 
+    /// True when `point` is the group's generator (tests).
+    func isGenerator(_ point: OpaquePointer) -> Bool {
+        EC_POINT_cmp(group, point, EC_GROUP_get0_generator(group), nil) == 0
+    }
+
     /// The scratch now idle in the pool (tests).
     var idleScratch: [ECPScratch] {
         pthread_mutex_lock(lock)
@@ -174,15 +179,13 @@ final class ECPGroupMath: @unchecked Sendable {
         try withScratch { s throws(CryptoError) in
             try loadPeer(peer, into: s)
             try loadPrivate(privateKey, into: s)
-            // The product is secret: a point of its own, cleared as it is freed.
-            guard let product = EC_POINT_new(group) else { throw .internalFailure("EC_POINT_new") }
-            defer { EC_POINT_clear_free(product) }
-            guard EC_POINT_mul(group, product, nil, s.point, s.k.bn, s.ctx) == 1 else { throw .internalFailure("EC_POINT_mul") }
-            guard EC_POINT_is_at_infinity(group, product) == 0 else {
+            // The product is secret: `wipe` overwrites it with the generator.
+            guard EC_POINT_mul(group, s.product, nil, s.point, s.k.bn, s.ctx) == 1 else { throw .internalFailure("EC_POINT_mul") }
+            guard EC_POINT_is_at_infinity(group, s.product) == 0 else {
                 throw CryptoError(.invalidPublicValue, "\(name) shared point is the point at infinity")
             }
             // The y coordinate is not part of the secret (RFC 5903 §7): only x is converted.
-            guard EC_POINT_get_affine_coordinates(group, product, s.x.bn, nil, s.ctx) == 1 else {
+            guard EC_POINT_get_affine_coordinates(group, s.product, s.x.bn, nil, s.ctx) == 1 else {
                 throw .internalFailure("EC_POINT_get_affine_coordinates")
             }
             return try SecretBytes(count: coordinateLength) { out throws(CryptoError) in s.x.write(into: out) }
@@ -190,23 +193,33 @@ final class ECPGroupMath: @unchecked Sendable {
     }
 }
 
-/// What one point operation works in: a BN_CTX, a point (the peer's, or our public one), and the
-/// scalar and coordinates. Kept between operations so that libcrypto does not allocate them anew
-/// each time; ``wipe()`` clears what held secrets before the scratch is reused.
+/// What one point operation works in: a BN_CTX, a point (the peer's, or our public one), the
+/// product of a derivation, and the scalar and coordinates. Kept between operations so that
+/// libcrypto does not allocate them anew each time; ``wipe(temporaries:)`` clears what held
+/// secrets before the scratch is reused.
 final class ECPScratch {
     let ctx: OpaquePointer
     let point: OpaquePointer
+    /// k * peer: secret until wiped.
+    let product: OpaquePointer
     let k = BigNumber(), x = BigNumber(), y = BigNumber()
+    private let group: OpaquePointer
 
     init(_ group: OpaquePointer) throws(CryptoError) {
         guard let ctx = BN_CTX_secure_new() ?? BN_CTX_new() else { throw .internalFailure("BN_CTX_new") }
-        guard let point = EC_POINT_new(group) else { BN_CTX_free(ctx); throw .internalFailure("EC_POINT_new") }
+        guard let point = EC_POINT_new(group), let product = EC_POINT_new(group) else {
+            BN_CTX_free(ctx)
+            throw .internalFailure("EC_POINT_new")
+        }
         self.ctx = ctx
         self.point = point
+        self.product = product
+        self.group = group
     }
 
     deinit {
         EC_POINT_clear_free(point)
+        EC_POINT_clear_free(product)
         BN_CTX_free(ctx)
     }
 
@@ -214,11 +227,13 @@ final class ECPScratch {
     /// (scalar ladders of the generic curve code); libcrypto hands them out in order, first to last.
     private static let contextTemporaries = 16
 
-    /// Clears the scalar, the coordinates and, when `temporaries`, the context's temporaries.
+    /// Clears the scalar, the coordinates, the product (overwritten with the generator, whose
+    /// coordinates are as long as any point's) and, when `temporaries`, the context's temporaries.
     func wipe(temporaries: Bool) {
         BN_clear(k.bn)
         BN_clear(x.bn)
         BN_clear(y.bn)
+        EC_POINT_copy(product, EC_GROUP_get0_generator(group))
         ERR_clear_error()
         guard temporaries else { return }
         BN_CTX_start(ctx)
