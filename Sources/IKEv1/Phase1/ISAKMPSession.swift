@@ -181,7 +181,7 @@ struct ISAKMPSession {
     mutating func sendRequest(_ bytes: [UInt8], messageID: UInt32, env: Environment, into actions: inout [Action]) {
         let d = datagrams(bytes)
         outstanding[messageID] = Outstanding(datagrams: d, attempt: 0)
-        actions += d.map { .send($0) }
+        for datagram in d { actions.append(.send(datagram)) }   // no intermediate array
         actions.append(.scheduleTimer(TimerID(sa: id, kind: .retransmit(messageID: messageID)),
                                       at: env.now.adding(seconds: config.retransmit.delay(afterAttempt: 0))))
     }
@@ -197,7 +197,7 @@ struct ISAKMPSession {
     mutating func sendResponse(_ bytes: [UInt8], to request: [UInt8], messageID: UInt32, into actions: inout [Action]) {
         let d = datagrams(bytes)
         remember(request: request, response: d, messageID: messageID)
-        actions += d.map { .send($0) }
+        for datagram in d { actions.append(.send(datagram)) }   // no intermediate array
     }
 
     /// Keeps the last request's digest and our answer per exchange, for the 16 most recent exchanges.
