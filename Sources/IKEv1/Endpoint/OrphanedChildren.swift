@@ -34,6 +34,7 @@ extension IKEv1Endpoint {
 
     /// The orphans of a peer, taken out of the pool.
     mutating func takeOrphans(connection: String, peer: Identity) -> [HeldChild] {
+        guard !orphans.isEmpty else { return [] }   // the common case: nothing to filter, sort or copy
         let mine = orphans.filter { $0.value.connection == connection && $0.value.peer == peer }
         for spi in mine.keys { orphans[spi] = nil }
         return mine.keys.sorted().compactMap { mine[$0]?.held }
