@@ -57,12 +57,13 @@ final class ECPGroupMath: @unchecked Sendable {
         EC_GROUP_free(group)
     }
 
-    /// Every curve libcrypto offers, by group number, built at first use.
-    private static let all: [UInt16: ECPGroupMath] = {
-        var out: [UInt16: ECPGroupMath] = [:]
+    /// Every curve libcrypto offers, indexed by group number (a few dozen at most), built at
+    /// first use: each DH operation looks its curve up here.
+    private static let all: [ECPGroupMath?] = {
+        var out = [ECPGroupMath?](repeating: nil, count: Int(DHGroup.all.map(\.id).max() ?? 0) + 1)
         for group in DHGroup.all {
             guard case .ecp = group.kind, let math = try? ECPGroupMath(group) else { continue }
-            out[group.id] = math
+            out[Int(group.id)] = math
         }
         ERR_clear_error()
         return out
@@ -70,7 +71,7 @@ final class ECPGroupMath: @unchecked Sendable {
 
     /// The shared instance for `dh`; fails as `init` does when libcrypto lacks the curve.
     static func shared(_ dh: DHGroup) throws(CryptoError) -> ECPGroupMath {
-        if let math = all[dh.id] { return math }
+        if Int(dh.id) < all.count, let math = all[Int(dh.id)] { return math }
         return try ECPGroupMath(dh)
     }
 
