@@ -5,8 +5,10 @@ import ISAKMPWire
 // chain (Appendix B), and what HASH_I/HASH_R bind, until the peer's authentication arrives.
 
 /// What protects messages on an ISAKMP SA (RFC 2409 §5, Appendix B): the negotiated
-/// proposal, SKEYID_d/a/e with Ka, and the Phase 1 cipher under Ka.
-struct ISAKMPProtection {
+/// proposal, SKEYID_d/a/e with Ka, and the Phase 1 cipher under Ka. Immutable, and shared by
+/// reference: the states that hold it and the handlers that read it copy one pointer instead of
+/// the keys and the proposal.
+final class ISAKMPProtection {
     /// The negotiated transform, with the lifetime in force.
     let proposal: IKEProposal
     let keys: IKEv1Phase1Keys
