@@ -40,8 +40,12 @@ enum QuickModeExchange {
     }
 }
 
+// Both exchange states are immutable and shared by reference: the table of exchanges, the
+// routing of a message and its handler pass one pointer instead of copying nonces, IVs and (for
+// the responder) a child SA with its keys, a retain and release each.
+
 /// Initiator: QM1 (HASH(1), SA, Ni [, KE] [, IDci, IDcr]) is out.
-struct QuickModeInitiated {
+final class QuickModeInitiated {
     let messageID: UInt32
     /// The CBC IV after QM1: QM2 decrypts with it.
     let iv: [UInt8]
@@ -51,10 +55,19 @@ struct QuickModeInitiated {
     /// The inbound SPI of the child this Quick Mode replaces; nil when it adds one.
     let rekeying: UInt32?
     let pfs: QuickModePFS
+
+    init(messageID: UInt32, iv: [UInt8], nonceI: [UInt8], mySPI: UInt32, rekeying: UInt32?, pfs: QuickModePFS) {
+        self.messageID = messageID
+        self.iv = iv
+        self.nonceI = nonceI
+        self.mySPI = mySPI
+        self.rekeying = rekeying
+        self.pfs = pfs
+    }
 }
 
 /// Responder: QM2 is out; the child is ready and installed when HASH(3) verifies.
-struct QuickModeReplied {
+final class QuickModeReplied {
     let messageID: UInt32
     /// The CBC IV after QM2: QM3 decrypts with it.
     let iv: [UInt8]
@@ -62,6 +75,14 @@ struct QuickModeReplied {
     let nonceR: [UInt8]
     /// The child SA negotiated, keys included.
     let child: ChildSA
+
+    init(messageID: UInt32, iv: [UInt8], nonceI: [UInt8], nonceR: [UInt8], child: ChildSA) {
+        self.messageID = messageID
+        self.iv = iv
+        self.nonceI = nonceI
+        self.nonceR = nonceR
+        self.child = child
+    }
 }
 
 /// Perfect forward secrecy of one Quick Mode (RFC 2409 §5.5): with it, our Diffie-Hellman pair
