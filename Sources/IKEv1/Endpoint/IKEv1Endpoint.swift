@@ -131,10 +131,11 @@ public struct IKEv1Endpoint {
     }
 
     private mutating func initiate(_ name: String, env: inout Environment) -> [Action] {
-        guard let config = connections[name] else {
+        // Read through the shared box: `connections[name]` would copy the whole configuration.
+        guard let config = connections.shared(named: name) else {
             return [.failed(Failure(sa: .zero, error: IKEv1Error(.configuration, "no connection named \(name)")))]
         }
-        guard let remote = config.remoteAddress else {
+        guard let remote = config.value.remoteAddress else {
             return [.failed(Failure(sa: .zero, error: IKEv1Error(.configuration, "\(name): no remote address to initiate to")))]
         }
         var actions: [Action] = []

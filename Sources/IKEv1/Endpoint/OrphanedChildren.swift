@@ -26,7 +26,7 @@ extension IKEv1Endpoint {
 
     /// `held` join `sa`; those whose rekey fell due are rekeyed through it.
     mutating func adopt(_ held: [HeldChild], into sa: ISAKMPSAID, env: inout Environment, into actions: inout [Action]) {
-        guard var s = sessions[sa], !held.isEmpty else { return }
+        guard !held.isEmpty, var s = sessions[sa] else { return }   // nothing held: no copy of the session
         s.updateEstablished { $0.adopt(held) }
         for h in held where h.rekeyDue && h.own { s.startQuickMode(rekeying: h.child.inbound.spi, env: &env, into: &actions) }
         sessions[sa] = s

@@ -42,12 +42,12 @@ extension ISAKMPSession {
     /// The SA payload of QM1: one proposal per protocol, all transforms of that protocol in our order.
     func childSA(_ offer: [ChildProposal], spi: UInt32) -> SecurityAssociationPayload {
         var proposals: [ProposalPayload] = []
+        let (mode, lifetime) = (encapsulationMode, config.childLifetime)   // read once, not per transform
         for proto in [ChildProtocol.esp, .ah] {
             let list = offer.filter { $0.ipsecProtocol == proto }
             guard !list.isEmpty else { continue }
             let transforms = list.enumerated().map {
-                $0.element.transform(number: UInt8(truncatingIfNeeded: $0.offset + 1), encapsulationMode: encapsulationMode,
-                                     lifetime: config.childLifetime)
+                $0.element.transform(number: UInt8(truncatingIfNeeded: $0.offset + 1), encapsulationMode: mode, lifetime: lifetime)
             }
             proposals.append(ProposalPayload(number: UInt8(proposals.count + 1), protocolID: proto.protocolID,
                                              spi: spi.beBytes, transforms: transforms))
