@@ -58,11 +58,15 @@ extension IKEv1Endpoint {
             let length = min(max(Int(chain[2]) << 8 | Int(chain[3]), 4), chain.count)
             let rest = Array(chain[length...])
             let hash: [UInt8]
-            switch (header.exchangeType, s.established?.quickModes[mid]) {
-            case (.quickMode, .initiated(let qm)?): hash = keys.quickModeHash2(messageID: mid, nonceI: qm.nonceI, afterHash: rest)
-            case (.quickMode, .replied(let qm)?): hash = keys.quickModeHash3(messageID: mid, nonceI: qm.nonceI, nonceR: qm.nonceR)
-            case (.quickMode, nil): hash = keys.quickModeHash1(messageID: mid, afterHash: rest)
-            default: hash = keys.informationalHash(messageID: mid, payloads: rest)
+            let pending = header.exchangeType == .quickMode ? s.established?.quickModes[mid] : nil
+            if let qm = pending as? QuickModeInitiated {
+                hash = keys.quickModeHash2(messageID: mid, nonceI: qm.nonceI, afterHash: rest)
+            } else if let qm = pending as? QuickModeReplied {
+                hash = keys.quickModeHash3(messageID: mid, nonceI: qm.nonceI, nonceR: qm.nonceR)
+            } else if header.exchangeType == .quickMode {
+                hash = keys.quickModeHash1(messageID: mid, afterHash: rest)
+            } else {
+                hash = keys.informationalHash(messageID: mid, payloads: rest)
             }
             let total = 4 + hash.count
             plain = [chain[0], chain[1], UInt8(total >> 8), UInt8(total & 0xff)] + hash + rest

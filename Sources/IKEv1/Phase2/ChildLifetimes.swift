@@ -69,7 +69,7 @@ extension ISAKMPSession {
         // Reports come once a second: one may cross the soft and the hard limit together. Then the
         // rekey starts, and the old SA goes when the new one is installed, a round trip later;
         // past the hard limit with no rekey under way, it goes at once.
-        let rekeying = e.quickModes.values.contains { if case .initiated(let qm) = $0 { qm.rekeying == spi } else { false } }
+        let rekeying = e.quickModes.values.contains { ($0 as? QuickModeInitiated)?.rekeying == spi }
         guard !rekeying else { return }
         if limits.contains(where: { before[keyPath: $0.counted] < $0.soft && after[keyPath: $0.counted] >= $0.soft }) {
             startQuickMode(rekeying: spi, env: &env, into: &actions)

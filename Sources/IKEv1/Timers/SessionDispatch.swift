@@ -70,12 +70,11 @@ extension ISAKMPSession {
             } else {
                 throw IKEv1Error(.unexpectedMessage, "\(h.exchangeType) message ID \(h.messageID) in state \(phase1.name)")
             }
-            switch pending {
-            case .initiated(let qm)?:
+            if let qm = pending as? QuickModeInitiated {
                 try quickModeInitiatorReceive(message, raw: raw, qm: qm, protection, env: &env, into: &actions)
-            case .replied(let qm)?:
+            } else if let qm = pending as? QuickModeReplied {
                 try quickModeResponderFinal(message, qm: qm, protection, env: &env, into: &actions)
-            case nil:
+            } else {
                 try quickModeResponderFirst(message, raw: raw, protection, env: &env, into: &actions)
             }
             followPeer(from: from, to: to)
@@ -140,7 +139,7 @@ extension ISAKMPSession {
                 } else {
                     // A responder's QM2 never confirmed: the peer installs on sending HASH(3), which may
                     // be what got lost. A Delete naming our SPI (RFC 2408 §3.15) leaves neither side the SA.
-                    if case .replied(let qm)? = established?.quickModes[mid] {
+                    if let qm = established?.quickModes[mid] as? QuickModeReplied {
                         sendInformational([.delete(DeletePayload(protocolID: qm.child.ipsecProtocol.protocolID, spiSize: 4,
                                                                  spis: [qm.child.inbound.spi.beBytes]))], into: &actions, env: &env)
                     }

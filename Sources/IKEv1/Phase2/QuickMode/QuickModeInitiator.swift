@@ -1,7 +1,7 @@
 import IPsecCrypto
 import ISAKMPWire
 
-// RFC 2409 §5.5 Quick Mode, initiator side (diagram in QuickModeExchange.swift).
+// RFC 2409 §5.5 Quick Mode, initiator side (diagram in QuickModeStates.swift).
 extension ISAKMPSession {
     /// Sends QM1 on the established ISAKMP SA; `rekeying` names the child it replaces.
     mutating func startQuickMode(rekeying: UInt32?, env: inout Environment, into actions: inout [Action]) {
@@ -24,7 +24,7 @@ extension ISAKMPSession {
             let (bytes, iv) = try quickModeMessage(messageID: mid, hash: hash1, rest: rest,
                                                    iv: protection.phase2IV(base: ivBase, messageID: mid), protection)
             let qm = QuickModeInitiated(messageID: mid, iv: iv, nonceI: nonceI, mySPI: spi, rekeying: rekeying, pfs: pfs)
-            updateEstablished { $0.quickModes[mid] = .initiated(qm) }
+            updateEstablished { $0.quickModes[mid] = qm }
             sendRequest(bytes, messageID: mid, env: env, into: &actions)
         } catch {
             actions.append(.failed(Failure(sa: id, error: error)))

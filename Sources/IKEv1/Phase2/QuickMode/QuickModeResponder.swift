@@ -1,7 +1,7 @@
 import IPsecCrypto
 import ISAKMPWire
 
-// RFC 2409 §5.5 Quick Mode, responder side (diagram in QuickModeExchange.swift).
+// RFC 2409 §5.5 Quick Mode, responder side (diagram in QuickModeStates.swift).
 // The responder chooses by its own policy order, mirrors the client IDs, sends
 // RESPONDER-LIFETIME when its lifetime is shorter (RFC 2407 §4.5.4), retransmits
 // QM2 until HASH(3) arrives (as charon), and installs the child on HASH(3).
@@ -63,7 +63,7 @@ extension ISAKMPSession {
                               proposal: chosen.proposal, pfs: pfs, lifetime: lifetime, selectors: selectors,
                               peerOriginalAddress: oa.first?.address, env: env)
         let qm = QuickModeReplied(messageID: mid, iv: iv, nonceI: nonceI, nonceR: nonceR, child: child)
-        updateEstablished { $0.quickModes[mid] = .replied(qm) }
+        updateEstablished { $0.quickModes[mid] = qm }
         remember(request: raw, response: datagrams(bytes), messageID: mid)
         sendRequest(bytes, messageID: mid, env: env, into: &actions)
     }
