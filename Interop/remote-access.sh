@@ -45,9 +45,14 @@ ra_begin "$scenario"
 RA_OWN_GW=yes
 out="$RA_STATE/ours.out"
 updown_log="$RA_STATE/updown.log"
+# Each run's lines reach the log in one write: the checks wait for "reason=..." and then read the
+# variables below it, which a write of the header alone, ahead of the sorted variables, let them
+# read before they were there.
 cat > "$RA_STATE/updown.sh" <<EOF
 #!/bin/sh
-{ echo "=== reason=\$reason"; env | grep -E '^(VPNGATEWAY|TUNDEV|INTERNAL_IP|CISCO_|IPSEC_)' | sort; } >> "$updown_log"
+tmp="$updown_log.\$\$"
+{ echo "=== reason=\$reason"; env | grep -E '^(VPNGATEWAY|TUNDEV|INTERNAL_IP|CISCO_|IPSEC_)' | sort; } > "\$tmp"
+cat "\$tmp" >> "$updown_log"; rm -f "\$tmp"
 EOF
 chmod +x "$RA_STATE/updown.sh"
 pool_net="$(echo "${RA_POOL%%-*}" | sed 's/[0-9/]*$//')"   # 10.99.0.
