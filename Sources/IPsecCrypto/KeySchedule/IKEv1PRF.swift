@@ -36,11 +36,3 @@ public struct IKEv1PRF: Hashable, Sendable {
 func wipe(_ buffer: UnsafeMutableRawBufferPointer) {
     for i in buffer.indices { buffer[i] = 0 }
 }
-
-extension UInt32 {
-    /// Big-endian (network order) bytes, as message IDs and SPIs are hashed.
-    var bigEndianBytes: [UInt8] {
-        [UInt8(truncatingIfNeeded: self >> 24), UInt8(truncatingIfNeeded: self >> 16),
-         UInt8(truncatingIfNeeded: self >> 8), UInt8(truncatingIfNeeded: self)]
-    }
-}
