@@ -9,7 +9,7 @@ extension ISAKMPSession {
     /// Sends R-U-THERE with the next sequence number.
     mutating func sendDPDProbe(env: inout Environment, into actions: inout [Action]) {
         guard let sequence = updateEstablished({ $0.dpd.nextProbe(env: &env) }) else { return }
-        sendNotify(.rUThere, protocolID: .isakmp, spi: cookieI.bytes + cookieR.bytes, data: sequence.beBytes,
+        sendNotify(.rUThere, protocolID: .isakmp, spi: isakmpSPI, data: sequence.beBytes,
                    into: &actions, env: &env)
     }
 

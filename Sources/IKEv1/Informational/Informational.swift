@@ -79,7 +79,7 @@ extension ISAKMPSession {
     mutating func handleNotify(_ n: NotificationPayload, env: inout Environment, into actions: inout [Action]) {
         switch n.notifyType {
         case .rUThere:
-            sendNotify(.rUThereAck, protocolID: .isakmp, spi: cookieI.bytes + cookieR.bytes, data: n.data, into: &actions, env: &env)
+            sendNotify(.rUThereAck, protocolID: .isakmp, spi: isakmpSPI, data: n.data, into: &actions, env: &env)
         case .rUThereAck:
             if let seq = n.dpdSequence { updateEstablished { $0.dpd.acknowledge(seq) } }
         default:
@@ -94,7 +94,7 @@ extension ISAKMPSession {
                 actions.append(.failed(Failure(sa: id, error: IKEv1Error(.peerNotify, "peer sent \(n.notifyType)"))))
                 if !phase1.isEstablished {
                     close(reason: "peer sent \(n.notifyType)", into: &actions, notifyDeleted: false)
-                } else if n.protocolID == .isakmp, n.spi == cookieI.bytes + cookieR.bytes, Self.phase1Rejections.contains(n.notifyType) {
+                } else if n.protocolID == .isakmp, n.spi == isakmpSPI, Self.phase1Rejections.contains(n.notifyType) {
                     // The peer refused our HASH/SIG or certificate after we completed (MM6, AM3): no ISAKMP SA.
                     close(reason: "peer rejected Phase 1: \(n.notifyType)", into: &actions, notifyDeleted: true)
                 }
@@ -113,7 +113,7 @@ extension ISAKMPSession {
         if d.protocolID == .isakmp {
             // The ISAKMP SA alone: its IPsec SAs live on (RFC 2409 §5.7 ties them to nothing else;
             // a peer that wants them gone deletes them by SPI, as charon does first).
-            if d.spis.contains(cookieI.bytes + cookieR.bytes) {
+            if d.spis.contains(isakmpSPI) {
                 ending = .deletedByPeer
                 close(reason: "deleted by peer", into: &actions, notifyDeleted: true, keepingChildren: true)
             }
@@ -152,7 +152,7 @@ extension ISAKMPSession {
             return
         }
         for spi in children.keys.sorted() { deleteChild(inboundSPI: spi, reason: reason, env: &env, into: &actions) }
-        sendInformational([.delete(DeletePayload(protocolID: .isakmp, spiSize: 16, spis: [cookieI.bytes + cookieR.bytes]))],
+        sendInformational([.delete(DeletePayload(protocolID: .isakmp, spiSize: 16, spis: [isakmpSPI]))],
                           into: &actions, env: &env)
         close(reason: reason, into: &actions, notifyDeleted: true)
     }

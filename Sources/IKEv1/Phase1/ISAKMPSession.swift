@@ -88,6 +88,9 @@ struct ISAKMPSession {
     var deferredSends: [OutboundDatagram] = []
 
     var id: ISAKMPSAID { cookieI }
+    /// CKY-I | CKY-R, the SPI by which notifies and deletes name this ISAKMP SA (RFC 2408 §3.14,
+    /// §3.15), made in one allocation.
+    var isakmpSPI: [UInt8] { withUnsafeBytes(of: (cookieI.rawValue.bigEndian, cookieR.rawValue.bigEndian)) { Array($0) } }
 
     /// A session with a configuration of its own (Aggressive Mode narrows the proposals).
     init(isInitiator: Bool, cookieI: Cookie, cookieR: Cookie, exchange: ExchangeType, config: PeerConfig,
@@ -220,7 +223,7 @@ struct ISAKMPSession {
                        into actions: inout [Action], env: inout Environment) {
         let clear = error.kind == .authenticationFailed && !phase1.isEstablished
         if let type = error.notifyType {
-            let (protocolID, spi) = concerning ?? (.isakmp, cookieI.bytes + cookieR.bytes)
+            let (protocolID, spi) = concerning ?? (.isakmp, isakmpSPI)
             sendNotify(type, protocolID: protocolID, spi: spi, data: [], clear: clear, into: &actions, env: &env)
         }
         // Refusing the peer's last Phase 1 message (MM6 as initiator, AM3 as responder) leaves the
@@ -235,7 +238,7 @@ struct ISAKMPSession {
         // handled first would take the SA, and the notify with it, away.
         if closing, peerEstablished, !clear {
             var delete: [Action] = []
-            sendInformational([.delete(DeletePayload(protocolID: .isakmp, spiSize: 16, spis: [cookieI.bytes + cookieR.bytes]))],
+            sendInformational([.delete(DeletePayload(protocolID: .isakmp, spiSize: 16, spis: [isakmpSPI]))],
                               into: &delete, env: &env)
             for action in delete {
                 if case .send(let d) = action { deferredSends.append(d) } else { actions.append(action) }

@@ -112,7 +112,7 @@ extension ISAKMPSession {
     /// which the endpoint moves to another SA of the peer, or holds until one exists.
     mutating func retire(reason: String, env: inout Environment, into actions: inout [Action]) {
         if phase1.isEstablished {
-            sendInformational([.delete(DeletePayload(protocolID: .isakmp, spiSize: 16, spis: [cookieI.bytes + cookieR.bytes]))],
+            sendInformational([.delete(DeletePayload(protocolID: .isakmp, spiSize: 16, spis: [isakmpSPI]))],
                               into: &actions, env: &env)
         }
         close(reason: reason, into: &actions, notifyDeleted: phase1.isEstablished, keepingChildren: true)

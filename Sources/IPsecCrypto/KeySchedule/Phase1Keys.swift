@@ -100,7 +100,7 @@ public struct IKEv1Phase1Keys: Sendable {
     ///   - authPRF: HMAC over an ECDSA method's hash (RFC 4754 §3, as strongSwan); the negotiated one when nil.
     public func hashI(gxi: [UInt8], gxr: [UInt8], cookieI: [UInt8], cookieR: [UInt8],
                       saiB: [UInt8], idiiB: [UInt8], authPRF: IKEv1PRF? = nil) -> [UInt8] {
-        (authPRF ?? prf)(key: skeyid, gxi, gxr, cookieI, cookieR, saiB, idiiB)
+        (authPRF ?? prf)(key: skeyid) { $0(gxi); $0(gxr); $0(cookieI); $0(cookieR); $0(saiB); $0(idiiB) }
     }
 
     /// `HASH_R = prf(SKEYID, g^xr | g^xi | CKY-R | CKY-I | SAi_b | IDir_b)`.
@@ -114,7 +114,7 @@ public struct IKEv1Phase1Keys: Sendable {
     ///   - authPRF: HMAC over an ECDSA method's hash (RFC 4754 §3, as strongSwan); the negotiated one when nil.
     public func hashR(gxi: [UInt8], gxr: [UInt8], cookieI: [UInt8], cookieR: [UInt8],
                       saiB: [UInt8], idirB: [UInt8], authPRF: IKEv1PRF? = nil) -> [UInt8] {
-        (authPRF ?? prf)(key: skeyid, gxr, gxi, cookieR, cookieI, saiB, idirB)
+        (authPRF ?? prf)(key: skeyid) { $0(gxr); $0(gxi); $0(cookieR); $0(cookieI); $0(saiB); $0(idirB) }
     }
 
     // MARK: Quick Mode and Informational hashes (RFC 2409 §5.5, §5.7)

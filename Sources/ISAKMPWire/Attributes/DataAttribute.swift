@@ -79,6 +79,9 @@ public struct DataAttribute: Hashable, Sendable {
 
     static func decodeList(_ r: inout ByteReader, field: @autoclosure () -> String) throws(WireError) -> [DataAttribute] {
         var list: [DataAttribute] = []
+        // Each attribute takes at least 4 bytes; a transform holds a handful (growing from empty
+        // cost 3-4 allocations each), and the cap keeps a long list from reserving much at once.
+        list.reserveCapacity(min(r.remaining / 4, 16))
         while !r.isAtEnd {
             list.append(try decode(&r, field: "\(field())[\(list.count)]"))
         }

@@ -62,7 +62,7 @@ extension ISAKMPSession {
                 + (try authenticationPayloads(keyed, byInitiator: true, idBody: localIDPayload.body))
             if config.initialContact && !purpose.isRenewal {
                 out.append(.notification(NotificationPayload(protocolID: .isakmp, notifyType: .initialContact,
-                                                             spi: cookieI.bytes + cookieR.bytes)))
+                                                             spi: isakmpSPI)))
             }
             let (bytes, iv) = try keyed.protection.encryptedMessage(header(.mainMode), out, iv: keyed.iv)
             keyed.iv = iv

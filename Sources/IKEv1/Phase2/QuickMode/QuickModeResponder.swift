@@ -34,11 +34,11 @@ extension ISAKMPSession {
         let sa = try d.payloads.required(SecurityAssociationPayload.self)
         let (chosen, proposal, transform) = try chooseChild(sa)
         guard let peerSPI = proposal.spi32 else { throw IKEv1Error(.payloadMalformed, "ESP/AH SPI must be 4 bytes") }
-        if let g = chosen.proposal.pfsGroup {
-            guard let ke = d.payloads.first(ofType: KeyExchangePayload.self) else {
-                throw IKEv1Error(.payloadMalformed, "PFS with \(g) needs a KE payload of that group")
-            }
-            try Self.validatePeerKE(ke.data, group: g, what: "Quick Mode KE")
+        // The peer's KE value is checked (RFC 6989) where the shared secret is derived, below: the
+        // peer has proved itself with HASH(1), so unlike Main Mode message 3 (validatePeerKE) a bad
+        // value is not checked ahead of our key generation as well.
+        if let g = chosen.proposal.pfsGroup, !d.payloads.contains(where: { $0.type == .keyExchange }) {
+            throw IKEv1Error(.payloadMalformed, "PFS with \(g) needs a KE payload of that group")
         }
         let mySPI = newSPI(env: &env)
         let nonceR = env.bytes(32)

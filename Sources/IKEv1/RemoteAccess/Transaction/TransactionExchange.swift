@@ -165,7 +165,7 @@ extension ISAKMPSession {
     /// Ends the SA because XAUTH or Mode Config failed: a Delete of the ISAKMP SA (unlike charon,
     /// which leaves the client to find out), the failure, and closing.
     mutating func endRemoteAccess(_ error: IKEv1Error, env: inout Environment, into actions: inout [Action]) {
-        sendInformational([.delete(DeletePayload(protocolID: .isakmp, spiSize: 16, spis: [cookieI.bytes + cookieR.bytes]))],
+        sendInformational([.delete(DeletePayload(protocolID: .isakmp, spiSize: 16, spis: [isakmpSPI]))],
                           into: &actions, env: &env)
         actions.append(.failed(Failure(sa: id, error: error)))
         close(reason: error.description, into: &actions, notifyDeleted: true)

@@ -50,7 +50,7 @@ extension ISAKMPSession {
     mutating func xauthAcknowledged(_ verdict: XAUTHVerdictSent, _ g: RemoteAccessGateway, _ e: EstablishedState,
                                     env: inout Environment, into actions: inout [Action]) throws(IKEv1Error) {
         guard verdict.accepted else {
-            sendInformational([.delete(DeletePayload(protocolID: .isakmp, spiSize: 16, spis: [cookieI.bytes + cookieR.bytes]))],
+            sendInformational([.delete(DeletePayload(protocolID: .isakmp, spiSize: 16, spis: [isakmpSPI]))],
                               into: &actions, env: &env)
             close(reason: "XAUTH of user \(verdict.user) failed", into: &actions, notifyDeleted: true)
             return
