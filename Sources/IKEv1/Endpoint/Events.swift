@@ -84,7 +84,12 @@ public struct Environment {
         self.unixTime = unixTime
     }
     mutating func bytes(_ n: Int) -> [UInt8] { entropy.bytes(n) }
-    mutating func u32() -> UInt32 { bytes(4).reduce(0) { $0 << 8 | UInt32($1) } }
+    /// Four bytes as a big-endian number (the same bytes, in the same order, as `bytes(4)`), drawn in place.
+    mutating func u32() -> UInt32 {
+        var v: UInt32 = 0
+        withUnsafeMutableBytes(of: &v) { entropy.fill($0) }
+        return UInt32(bigEndian: v)
+    }
     mutating func nonZeroU32() -> UInt32 {
         while true { let v = u32(); if v != 0 { return v } }
     }

@@ -233,7 +233,7 @@ public struct IKEv1Endpoint {
         var evictions: [Action] = []
         if let victim = halfOpenVictim() { evict(victim, into: &evictions) }
         session.received.insert(ISAKMPSession.fingerprint(bytes))
-        sessions[ic] = session
+        sessions[ic] = consume session
         halfOpen.add(ic, from: from.address)
         return evictions + actions
     }

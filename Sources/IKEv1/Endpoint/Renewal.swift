@@ -22,8 +22,9 @@ extension IKEv1Endpoint {
             : ISAKMPSession.startMainMode(config, remote: remote, env: &env, into: &actions)
         guard var session else { return nil }
         session.purpose = purpose
-        sessions[session.id] = session
-        return session.id
+        let id = session.id
+        sessions[id] = consume session   // moved: a copy would retain every field
+        return id
     }
 
     /// The renewal timer of ISAKMP SA `t`: a new Phase 1 replaces it; `t` stays in use meanwhile.
@@ -118,7 +119,7 @@ extension IKEv1Endpoint {
                 // its lifetime with its lease (left for later: renewal with a Transaction exchange).
                 if !gateway, let life = we.protection.proposal.lifetime.seconds,
                    let delay = w.config.ikeRenewal.renewalDelay(lifetime: Double(life),
-                                                                random: unitFraction(zip(w.cookieI.bytes, w.cookieR.bytes).map { $0 ^ $1 }),
+                                                                random: unitFraction(UInt32(truncatingIfNeeded: (w.cookieI.rawValue ^ w.cookieR.rawValue) >> 32)),
                                                                 asInitiator: w.isInitiator) {
                     renewal = we.establishedAt.adding(seconds: delay)
                 }

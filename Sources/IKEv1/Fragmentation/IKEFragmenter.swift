@@ -9,6 +9,13 @@ public enum IKEFragmenter {
     /// The fragment ID charon writes in every fragment of every message.
     public static let charonFragmentID: UInt16 = 1
 
+    /// The largest ISAKMP message that goes whole in a `maxDatagramSize`-byte IP datagram: what
+    /// the IP header (IPv4 20 bytes, IPv6 40), UDP (8) and, on the NAT-T port, the non-ESP
+    /// marker (4) leave.
+    public static func room(maxDatagramSize: Int, ipv6: Bool, nonESPMarker: Bool) -> Int {
+        maxDatagramSize - (ipv6 ? 40 : 20) - 8 - (nonESPMarker ? UDPEncapsulated.nonESPMarker.count : 0)
+    }
+
     /// The datagrams (ISAKMP bytes, without the non-ESP marker) that carry `message`: the
     /// message itself when its datagram is no larger than `maxDatagramSize`, else its fragment
     /// messages, numbered from 1, the last flagged.
@@ -30,7 +37,7 @@ public enum IKEFragmenter {
                                  maxDatagramSize: Int = defaultDatagramSize, ipv6: Bool = false,
                                  nonESPMarker: Bool, fragmentID: UInt16 = charonFragmentID) throws(IKEv1Error) -> [[UInt8]] {
         precondition(message.count >= ISAKMPHeader.size, "an encoded ISAKMP message starts with its 28-byte header")
-        let room = maxDatagramSize - (ipv6 ? 40 : 20) - 8 - (nonESPMarker ? UDPEncapsulated.nonESPMarker.count : 0)
+        let room = room(maxDatagramSize: maxDatagramSize, ipv6: ipv6, nonESPMarker: nonESPMarker)
         if message.count <= room { return [message] }
         let perFragment = room - ISAKMPHeader.size - 8
         guard perFragment >= 1 else {

@@ -144,9 +144,12 @@ struct ISAKMPSession {
     /// (charon's choice for every message, Quick Mode and Informational ones too). A message too
     /// large even for 255 fragments goes whole.
     func datagrams(_ bytes: [UInt8]) -> [OutboundDatagram] {
+        // Most messages fit: they go whole without asking the fragmenter (which would wrap them in an array).
+        let ipv6 = remote.address.count == 16
         guard config.fragmentation.sendsFragments(peerAnnounced: peerSupportsFragmentation),
+              bytes.count > IKEFragmenter.room(maxDatagramSize: config.fragmentSize, ipv6: ipv6, nonESPMarker: nat.floated),
               let pieces = try? IKEFragmenter.datagrams(for: bytes, phase1Exchange: exchange, maxDatagramSize: config.fragmentSize,
-                                                        ipv6: remote.address.count == 16, nonESPMarker: nat.floated)
+                                                        ipv6: ipv6, nonESPMarker: nat.floated)
         else { return [datagram(bytes)] }
         // A loop, not `pieces.map(datagram)`: the method as a closure would capture a copy of the session.
         let (source, destination, marker) = (local, remote, nat.floated)

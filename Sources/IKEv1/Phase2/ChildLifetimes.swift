@@ -41,7 +41,7 @@ extension ISAKMPSession {
 
     /// The volume limits of `child`.
     func volumeLimits(_ child: ChildSA) -> [VolumeLimit] {
-        let random = unitFraction((child.inbound.spi ^ child.outbound.spi).beBytes)
+        let random = unitFraction(child.inbound.spi ^ child.outbound.spi)
         func limit(_ counted: KeyPath<ChildUsage, UInt64>, _ hard: UInt64, _ name: String) -> VolumeLimit {
             let soft = RenewalPolicy(margin: Double(hard) / 10, fuzz: config.rekeyFuzz)
                 .renewalDelay(lifetime: Double(hard), random: random).map { UInt64($0) } ?? hard

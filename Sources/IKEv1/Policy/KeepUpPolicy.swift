@@ -43,11 +43,10 @@ public struct RenewalPolicy: Hashable, Sendable {
     }
 }
 
-/// A number in 0..<1 from bytes that are already random (cookies, SPIs): jitter that draws
+/// A number in 0..<1 from 32 bits that are already random (cookies, SPIs): jitter that draws
 /// nothing more from the entropy source, so seeded runs keep every other byte.
-func unitFraction(_ bytes: [UInt8]) -> Double {
-    let v = bytes.prefix(4).reduce(UInt32(0)) { $0 << 8 | UInt32($1) }
-    return Double(v) / (Double(UInt32.max) + 1)
+func unitFraction(_ v: UInt32) -> Double {
+    Double(v) / (Double(UInt32.max) + 1)
 }
 
 /// What to do when the peer is found dead (charon's `dpd_action`) or closes the connection with

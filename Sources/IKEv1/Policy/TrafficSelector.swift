@@ -23,35 +23,58 @@ public struct TrafficSelector: Hashable, Sendable, CustomStringConvertible {
     init?(_ payload: IdentificationPayload) {
         guard let identity = payload.identity else { return nil }
         self.init(identity, ipProtocol: payload.protocolID, port: payload.port)
-        guard addressBounds != nil else { return nil }
+        guard bounds != nil else { return nil }
     }
 
     var payload: IdentificationPayload { IdentificationPayload(identity, protocolID: ipProtocol, port: port) }
 
-    /// The first and last address selected; nil when the identity is not an address, subnet or
-    /// range, or its two halves differ in length.
-    var addressBounds: (first: [UInt8], last: [UInt8])? {
-        switch identity {
-        case .ipv4(let a), .ipv6(let a):
-            return (a, a)
-        case .ipv4Subnet(let a, let m), .ipv6Subnet(let a, let m):
-            guard a.count == m.count else { return nil }
-            return (zip(a, m).map { $0 & $1 }, zip(a, m).map { $0 | ~$1 })
-        case .ipv4Range(let first, let last), .ipv6Range(let first, let last):
-            guard first.count == last.count else { return nil }
-            return (first, last)
-        default:
-            return nil
+    /// The first and last address selected, read byte by byte from the identity's own arrays:
+    /// Quick Mode compares selectors on every exchange, and building the addresses of a subnet
+    /// would cost two arrays each time.
+    struct Bounds {
+        /// The address and, for a subnet, its mask; for a range, its first and last address.
+        private let a: [UInt8], b: [UInt8]
+        private let subnet: Bool
+        /// Bytes per address: 4 or 16.
+        var count: Int { a.count }
+
+        /// nil when `identity` is not an address, subnet or range, or its two halves differ in length.
+        init?(_ identity: Identity) {
+            switch identity {
+            case .ipv4(let x), .ipv6(let x): (a, b, subnet) = (x, x, false)
+            case .ipv4Subnet(let x, let m), .ipv6Subnet(let x, let m): (a, b, subnet) = (x, m, true)
+            case .ipv4Range(let f, let l), .ipv6Range(let f, let l): (a, b, subnet) = (f, l, false)
+            default: return nil
+            }
+            guard a.count == b.count else { return nil }
+        }
+
+        /// Byte `i` of the first address, network order.
+        func first(_ i: Int) -> UInt8 { subnet ? a[i] & b[i] : a[i] }
+        /// Byte `i` of the last address.
+        func last(_ i: Int) -> UInt8 { subnet ? a[i] | ~b[i] : b[i] }
+        /// The first address.
+        var firstAddress: [UInt8] { (0..<count).map(first) }
+        /// The last address.
+        var lastAddress: [UInt8] { (0..<count).map(last) }
+
+        /// x < y for two addresses of `count` bytes given byte by byte, as unsigned big-endian numbers.
+        static func precedes(_ count: Int, _ x: (Int) -> UInt8, _ y: (Int) -> UInt8) -> Bool {
+            for i in 0..<count where x(i) != y(i) { return x(i) < y(i) }
+            return false
         }
     }
+
+    /// The addresses selected; nil when the identity is not an address, subnet or range.
+    var bounds: Bounds? { Bounds(identity) }
 
     /// True when everything `other` selects is selected by us: its addresses within ours (same
     /// family, a range that is not empty), and our protocol and port any (0) or the same as its.
     /// charon's `is_contained_in`, which its Quick Mode uses to accept a narrowed selector.
     public func covers(_ other: TrafficSelector) -> Bool {
-        guard let mine = addressBounds, let theirs = other.addressBounds, mine.first.count == theirs.first.count,
-              !theirs.last.lexicographicallyPrecedes(theirs.first),
-              !theirs.first.lexicographicallyPrecedes(mine.first), !mine.last.lexicographicallyPrecedes(theirs.last) else {
+        guard let mine = bounds, let theirs = other.bounds, mine.count == theirs.count,
+              !Bounds.precedes(mine.count, theirs.last, theirs.first),
+              !Bounds.precedes(mine.count, theirs.first, mine.first), !Bounds.precedes(mine.count, mine.last, theirs.last) else {
             return false
         }
         return (ipProtocol == 0 || ipProtocol == other.ipProtocol) && (port == 0 || port == other.port)
@@ -66,7 +89,9 @@ public struct TrafficSelector: Hashable, Sendable, CustomStringConvertible {
         case .ipv4Range, .ipv6Range: break
         default: return []
         }
-        guard let (first, last) = addressBounds, !last.lexicographicallyPrecedes(first) else { return [] }
+        guard let bounds else { return [] }
+        let (first, last) = (bounds.firstAddress, bounds.lastAddress)
+        guard !last.lexicographicallyPrecedes(first) else { return [] }
         let bits = first.count * 8
         var blocks: [Identity] = []
         var start = first

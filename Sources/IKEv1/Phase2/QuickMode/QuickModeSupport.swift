@@ -102,7 +102,7 @@ extension ISAKMPSession {
                                           at: env.now.adding(seconds: Double(s))))
             // Jitter from the SPIs, random already: both ends of many SAs do not rekey at once.
             let rekey = RenewalPolicy(margin: config.rekeyMargin, fuzz: config.rekeyFuzz)
-            if initiatedByUs, let delay = rekey.renewalDelay(lifetime: Double(s), random: unitFraction((spi ^ child.outbound.spi).beBytes)) {
+            if initiatedByUs, let delay = rekey.renewalDelay(lifetime: Double(s), random: unitFraction(spi ^ child.outbound.spi)) {
                 actions.append(.scheduleTimer(TimerID(sa: child.isakmpSA, kind: .childRekey(inboundSPI: spi)),
                                               at: env.now.adding(seconds: delay)))
             }
