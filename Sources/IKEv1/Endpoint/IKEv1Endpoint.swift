@@ -218,11 +218,12 @@ public struct IKEv1Endpoint {
                                     halfOpenTimeout: limits.halfOpenTimeout, env: &env)
         var actions: [Action] = []
         actions.reserveCapacity(8)
+        let fingerprint = ISAKMPSession.fingerprint(bytes)
         do {
             if header.exchangeType == .aggressive {
-                try session.aggressiveResponderFirst(message, raw: bytes, from: from, to: to, env: &env, into: &actions)
+                try session.aggressiveResponderFirst(message, request: fingerprint, from: from, to: to, env: &env, into: &actions)
             } else {
-                try session.mainModeResponderFirst(message, raw: bytes, env: &env, into: &actions)
+                try session.mainModeResponderFirst(message, request: fingerprint, env: &env, into: &actions)
             }
         } catch {
             session.fail(error, closing: true, into: &actions, env: &env)
@@ -232,7 +233,7 @@ public struct IKEv1Endpoint {
         }
         var evictions: [Action] = []
         if let victim = halfOpenVictim() { evict(victim, into: &evictions) }
-        session.received.insert(ISAKMPSession.fingerprint(bytes))
+        session.received.insert(fingerprint)
         sessions[ic] = consume session
         halfOpen.add(ic, from: from.address)
         return evictions + actions
@@ -248,13 +249,13 @@ public struct IKEv1Endpoint {
             if session.cookieR != .zero && header.responderCookie != .zero && header.responderCookie != session.cookieR {
                 return (.unknownSA, "responder cookie \(header.responderCookie) unknown")
             }
-            if header.exchangeType == .quickMode, let e = session.established, e.quickModes[mid] == nil,
-               session.lastExchange[mid] == nil,
-               e.peerQuickModesInProgress >= limits.quickModesInProgress || e.peerQuickModes >= limits.quickModesPerISAKMPSA {
-                return (.quickModeLimit, "Quick Mode \(mid) from \(from) dropped: \(e.peerQuickModesInProgress) in progress, "
-                        + "\(e.peerQuickModes) on this ISAKMP SA (limits \(limits.quickModesInProgress), \(limits.quickModesPerISAKMPSA))")
+            guard header.exchangeType == .quickMode, case .established(let e) = session.phase1, e.quickModes[mid] == nil,
+                  session.lastExchange[mid] == nil,
+                  e.peerQuickModesInProgress >= limits.quickModesInProgress || e.peerQuickModes >= limits.quickModesPerISAKMPSA else {
+                return nil
             }
-            return nil
+            return (.quickModeLimit, "Quick Mode \(mid) from \(from) dropped: \(e.peerQuickModesInProgress) in progress, "
+                    + "\(e.peerQuickModes) on this ISAKMP SA (limits \(limits.quickModesInProgress), \(limits.quickModesPerISAKMPSA))")
         } ?? nil
         if let (reason, text) = refusal { return drop(reason, sa: ic, text, env: env) }
         let message: ISAKMPMessage

@@ -107,26 +107,10 @@ extension IKEv1Endpoint {
         // The copies of sessions that choosing the winner takes are gone before the winner's Quick
         // Mode starts: held across it, they would share buffers with the session it edits.
         guard let gateway = resolveDuplicates(of: id, initialContact: initialContact, env: &env, into: &actions) else { return }
+        guard let (quickMode, renewal) = withSession(id, { $0.afterEstablishment(gateway: gateway) }) ?? nil else { return }
         // In place: a copy taken out of the table would make the Quick Mode's changes copy buffers.
-        withSession(id) { w in
-            let quickMode: Bool
-            var renewal: EngineTime?
-            do {   // the established state is read in this scope only: the Quick Mode below edits it
-                guard case .established(let we) = w.phase1 else { return }
-                quickMode = w.isInitiator && w.config.remoteAccess == nil && we.children.isEmpty
-                    && !we.quickModes.values.contains(where: \.isInitiator)
-                // A remote-access SA is not renewed: a new one would need XAUTH and a lease again; it ends at
-                // its lifetime with its lease (left for later: renewal with a Transaction exchange).
-                if !gateway, let life = we.protection.proposal.lifetime.seconds,
-                   let delay = w.config.ikeRenewal.renewalDelay(lifetime: Double(life),
-                                                                random: unitFraction(UInt32(truncatingIfNeeded: (w.cookieI.rawValue ^ w.cookieR.rawValue) >> 32)),
-                                                                asInitiator: w.isInitiator) {
-                    renewal = we.establishedAt.adding(seconds: delay)
-                }
-            }
-            if quickMode { w.startQuickMode(rekeying: nil, env: &env, into: &actions) }
-            if let renewal { actions.append(.scheduleTimer(TimerID(sa: id, kind: .isakmpRenew), at: renewal)) }
-        }
+        if quickMode { withSession(id) { $0.startQuickMode(rekeying: nil, env: &env, into: &actions) } }
+        if let renewal { actions.append(.scheduleTimer(TimerID(sa: id, kind: .isakmpRenew), at: renewal)) }
     }
 
     /// Records `id` as established and settles which of the peer's SAs stays (INITIAL-CONTACT,
@@ -235,5 +219,22 @@ extension IKEv1Endpoint {
         sessions[id] = holder
         afterEvent(of: id, &actions, env: &env)
         return actions
+    }
+}
+
+extension ISAKMPSession {
+    /// What follows Phase 1 on this SA (nil when it is not established): whether we start the first
+    /// Quick Mode (as initiator of a site-to-site SA with no child yet, none in flight), and when the
+    /// SA is renewed. Read in place: a copy of the established state would retain every field.
+    func afterEstablishment(gateway: Bool) -> (quickMode: Bool, renewal: EngineTime?)? {
+        guard case .established(let e) = phase1 else { return nil }
+        let quickMode = isInitiator && config.remoteAccess == nil && e.children.isEmpty && !e.quickModes.values.contains(where: \.isInitiator)
+        // A remote-access SA is not renewed: a new one would need XAUTH and a lease again; it ends at
+        // its lifetime with its lease (left for later: renewal with a Transaction exchange).
+        guard !gateway, let life = e.protection.proposal.lifetime.seconds,
+              let delay = config.ikeRenewal.renewalDelay(lifetime: Double(life),
+                                                         random: unitFraction(UInt32(truncatingIfNeeded: (cookieI.rawValue ^ cookieR.rawValue) >> 32)),
+                                                         asInitiator: isInitiator) else { return (quickMode, nil) }
+        return (quickMode, e.establishedAt.adding(seconds: delay))
     }
 }

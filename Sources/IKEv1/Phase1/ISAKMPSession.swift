@@ -200,19 +200,19 @@ struct ISAKMPSession {
     }
 
     /// Sends a response and remembers it for duplicates of `request`.
-    mutating func sendResponse(_ bytes: [UInt8], to request: [UInt8], messageID: UInt32, into actions: inout [Action]) {
+    mutating func sendResponse(_ bytes: [UInt8], to request: MessageFingerprint, messageID: UInt32, into actions: inout [Action]) {
         let d = datagrams(bytes)
         remember(request: request, response: d, messageID: messageID)
         for datagram in d { actions.append(.send(datagram)) }   // no intermediate array
     }
 
     /// Keeps the last request's digest and our answer per exchange, for the 16 most recent exchanges.
-    mutating func remember(request: [UInt8], response: [OutboundDatagram], messageID: UInt32) {
+    mutating func remember(request: MessageFingerprint, response: [OutboundDatagram], messageID: UInt32) {
         if lastExchange[messageID] == nil {
             exchangeOrder.append(messageID)
             if exchangeOrder.count > 16 { lastExchange[exchangeOrder.removeFirst()] = nil }
         }
-        lastExchange[messageID] = (Self.fingerprint(request), response)
+        lastExchange[messageID] = (request, response)
     }
 
     static func fingerprint(_ message: [UInt8]) -> MessageFingerprint { MessageFingerprint(message) }
@@ -281,12 +281,14 @@ struct ISAKMPSession {
     /// Changes the established state in place; does nothing in any other state.
     @discardableResult
     mutating func updateEstablished<R>(_ change: (inout EstablishedState) -> R) -> R? {
-        guard case .established(var e) = phase1 else { return nil }
-        // Let go of the state while it changes: `e` then holds its buffers alone, and `change`
-        // edits them in place instead of copying each one it touches.
-        phase1 = .idle
+        guard phase1.isEstablished else { return nil }
+        // Moved out, not copied (a copy retains every field, and `change` would then copy each
+        // buffer it touches): `phase1` is idle meanwhile.
+        var taken = Phase1State.idle
+        swap(&taken, &phase1)
+        guard case .established(var e) = consume taken else { preconditionFailure("checked above") }
         let result = change(&e)
-        phase1 = .established(e)
+        phase1 = .established(consume e)
         return result
     }
 

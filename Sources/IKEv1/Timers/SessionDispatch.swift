@@ -24,7 +24,7 @@ extension ISAKMPSession {
         }
         do {
             let wasEstablished = phase1.isEstablished
-            try route(message, raw: raw, from: from, to: to, env: &env, into: &actions)
+            try route(message, request: fingerprint, from: from, to: to, env: &env, into: &actions)
             // Only an encrypted message that verified moves the SA (an unprotected one never does).
             if wasEstablished, phase1.isEstablished, message.payloads == nil, to.port != 500 { follow(from, into: &actions) }
             if received.count > 64 { received.removeAll() }
@@ -36,7 +36,7 @@ extension ISAKMPSession {
         return actions
     }
 
-    private mutating func route(_ message: ISAKMPMessage, raw: [UInt8], from: SocketAddress, to: SocketAddress,
+    private mutating func route(_ message: ISAKMPMessage, request: MessageFingerprint, from: SocketAddress, to: SocketAddress,
                                 env: inout Environment, into actions: inout [Action]) throws(IKEv1Error) {
         let h = message.header
         switch h.exchangeType {
@@ -46,11 +46,11 @@ extension ISAKMPSession {
             if isInitiator {
                 try mainModeInitiatorReceive(message, from: from, to: to, env: &env, into: &actions)
             } else {
-                try mainModeResponderReceive(message, raw: raw, from: from, to: to, env: &env, into: &actions)
+                try mainModeResponderReceive(message, request: request, from: from, to: to, env: &env, into: &actions)
             }
         case .aggressive where exchange == .aggressive && h.messageID == 0:
             if isInitiator {
-                try aggressiveInitiatorReceive(message, raw: raw, from: from, to: to, env: &env, into: &actions)
+                try aggressiveInitiatorReceive(message, request: request, from: from, to: to, env: &env, into: &actions)
             } else {
                 try aggressiveResponderFinal(message, from: from, to: to, env: &env, into: &actions)
             }
@@ -59,7 +59,7 @@ extension ISAKMPSession {
                 refusedTransactions += 1
                 throw IKEv1Error(.unexpectedMessage, "Transaction message ID \(h.messageID) in state \(phase1.name) (XAUTH and Mode Config follow Phase 1)")
             }
-            try receiveTransaction(message, raw: raw, e, env: &env, into: &actions)
+            try receiveTransaction(message, request: request, e, env: &env, into: &actions)
         case .quickMode where h.messageID != 0:
             // Only the exchange and the keys are read out: a copy of the whole established state held
             // across the handlers would share its tables with the state they edit, and each edit
@@ -71,11 +71,11 @@ extension ISAKMPSession {
                 throw IKEv1Error(.unexpectedMessage, "\(h.exchangeType) message ID \(h.messageID) in state \(phase1.name)")
             }
             if let qm = pending as? QuickModeInitiated {
-                try quickModeInitiatorReceive(message, raw: raw, qm: qm, protection, env: &env, into: &actions)
+                try quickModeInitiatorReceive(message, request: request, qm: qm, protection, env: &env, into: &actions)
             } else if let qm = pending as? QuickModeReplied {
                 try quickModeResponderFinal(message, qm: qm, protection, env: &env, into: &actions)
             } else {
-                try quickModeResponderFirst(message, raw: raw, protection, env: &env, into: &actions)
+                try quickModeResponderFirst(message, request: request, protection, env: &env, into: &actions)
             }
             followPeer(from: from, to: to)
         default:

@@ -42,7 +42,7 @@ extension ISAKMPSession {
     }
 
     /// AM2 at the initiator: verify HASH_R, answer with AM3.
-    mutating func aggressiveInitiatorReceive(_ message: ISAKMPMessage, raw: [UInt8], from: SocketAddress, to: SocketAddress,
+    mutating func aggressiveInitiatorReceive(_ message: ISAKMPMessage, request: MessageFingerprint, from: SocketAddress, to: SocketAddress,
                                              env: inout Environment, into actions: inout [Action]) throws(IKEv1Error) {
         guard case .aggressiveSentFirst(let sent) = phase1 else {
             throw IKEv1Error(.unexpectedMessage, "Aggressive Mode message in state \(phase1.name)")
@@ -67,7 +67,7 @@ extension ISAKMPSession {
         let auth = try authenticationPayloads(keyed, byInitiator: true, idBody: localIDPayload.body)
         let (bytes, iv) = try keyed.protection.encryptedMessage(header(.aggressive), auth + natd, iv: keyed.iv)
         keyed.iv = iv
-        sendResponse(bytes, to: raw, messageID: 0, into: &actions)
+        sendResponse(bytes, to: request, messageID: 0, into: &actions)
         phase1Complete(keyed, peerIdentity: identity, peerCertificate: certificate, env: env, into: &actions)
         afterPhase1(env: &env, into: &actions)
     }

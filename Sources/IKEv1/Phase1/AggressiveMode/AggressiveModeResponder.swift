@@ -9,7 +9,7 @@ import ISAKMPWire
 // States: idle -> aggressiveReplied(AggressiveReplied) -> established.
 extension ISAKMPSession {
     /// AM1 at the responder: choose, derive keys, answer with AM2 (retransmitted until AM3).
-    mutating func aggressiveResponderFirst(_ message: ISAKMPMessage, raw: [UInt8], from: SocketAddress, to: SocketAddress,
+    mutating func aggressiveResponderFirst(_ message: ISAKMPMessage, request: MessageFingerprint, from: SocketAddress, to: SocketAddress,
                                            env: inout Environment, into actions: inout [Action]) throws(IKEv1Error) {
         let pskAllowed = config.allowAggressiveModePSKResponder || config.legacy
         guard pskAllowed || offersSignatures else {
@@ -37,7 +37,7 @@ extension ISAKMPSession {
             + natDPayloads(hash: proposal.hash, env: &env) + auth
         phase1 = .aggressiveReplied(AggressiveRepliedState(keyed: keyed, peerID: idi, peerIdentity: identity))
         let bytes = ISAKMPMessage(header: header(.aggressive), payloads: out).encode()
-        remember(request: raw, response: datagrams(bytes), messageID: 0)
+        remember(request: request, response: datagrams(bytes), messageID: 0)
         sendRequest(bytes, messageID: 0, env: env, into: &actions)
         actions.append(.scheduleTimer(TimerID(sa: id, kind: .halfOpen), at: env.now.adding(seconds: halfOpenTimeout)))
     }

@@ -8,7 +8,7 @@ import ISAKMPWire
 // States: idle -> mainModeRepliedSA(ProposalChosen) -> mainModeRepliedKE(Keyed) -> established.
 extension ISAKMPSession {
     /// Message 1: choose by our own policy order, answer with the chosen transform unchanged.
-    mutating func mainModeResponderFirst(_ message: ISAKMPMessage, raw: [UInt8],
+    mutating func mainModeResponderFirst(_ message: ISAKMPMessage, request: MessageFingerprint,
                                          env: inout Environment, into actions: inout [Action]) throws(IKEv1Error) {
         guard let payloads = message.payloads else { throw IKEv1Error(.payloadMalformed, "Main Mode message 1 is encrypted") }
         try PayloadRule.mm1.check(payloads)
@@ -17,12 +17,12 @@ extension ISAKMPSession {
         let peerVIDs = readVendorIDs(payloads)
         phase1 = .mainModeRepliedSA(ProposalChosenState(saiB: offered.body, chosen: proposal))
         let out = [Payload.securityAssociation(reply)] + vendorIDs(replyingTo: peerVIDs)
-        sendResponse(ISAKMPMessage(header: header(.mainMode), payloads: out).encode(), to: raw, messageID: 0, into: &actions)
+        sendResponse(ISAKMPMessage(header: header(.mainMode), payloads: out).encode(), to: request, messageID: 0, into: &actions)
         actions.append(.scheduleTimer(TimerID(sa: id, kind: .halfOpen), at: env.now.adding(seconds: halfOpenTimeout)))
     }
 
     /// Messages 3 and 5 at the responder.
-    mutating func mainModeResponderReceive(_ message: ISAKMPMessage, raw: [UInt8], from: SocketAddress, to: SocketAddress,
+    mutating func mainModeResponderReceive(_ message: ISAKMPMessage, request: MessageFingerprint, from: SocketAddress, to: SocketAddress,
                                            env: inout Environment, into actions: inout [Action]) throws(IKEv1Error) {
         switch phase1 {
         case .mainModeRepliedSA(let chosenState):
@@ -40,7 +40,7 @@ extension ISAKMPSession {
             let out = [Payload.keyExchange(KeyExchangePayload(data: dh.publicValue)), .nonce(NoncePayload(data: nonceR))]
                 + (chosen.authMethod.isSignature ? certificateRequests : []) + natDPayloads(hash: chosen.hash, env: &env)
             phase1 = .mainModeRepliedKE(keyed)
-            sendResponse(ISAKMPMessage(header: header(.mainMode), payloads: out).encode(), to: raw, messageID: 0, into: &actions)
+            sendResponse(ISAKMPMessage(header: header(.mainMode), payloads: out).encode(), to: request, messageID: 0, into: &actions)
 
         case .mainModeRepliedKE(var keyed):
             let d = try decryptAuthentication(message, keyed, which: "Main Mode message 5")
@@ -58,7 +58,7 @@ extension ISAKMPSession {
                 + (try authenticationPayloads(keyed, byInitiator: false, idBody: localIDPayload.body))
             let (bytes, iv) = try keyed.protection.encryptedMessage(header(.mainMode), out, iv: keyed.iv)
             keyed.iv = iv
-            sendResponse(bytes, to: raw, messageID: 0, into: &actions)
+            sendResponse(bytes, to: request, messageID: 0, into: &actions)
             phase1Complete(keyed, peerIdentity: identity, peerCertificate: certificate, env: env, into: &actions)
             afterPhase1(env: &env, into: &actions)
 

@@ -56,7 +56,7 @@ extension ISAKMPSession {
     }
 
     /// QM2 at the initiator: verify HASH(2), take the chosen transform, answer HASH(3), install.
-    mutating func quickModeInitiatorReceive(_ message: ISAKMPMessage, raw: [UInt8], qm: QuickModeInitiated,
+    mutating func quickModeInitiatorReceive(_ message: ISAKMPMessage, request: MessageFingerprint, qm: QuickModeInitiated,
                                             _ protection: ISAKMPProtection,
                                             env: inout Environment, into actions: inout [Action]) throws(IKEv1Error) {
         let mid = qm.messageID, keys = protection.keys
@@ -86,7 +86,7 @@ extension ISAKMPSession {
         let hash3 = keys.quickModeHash3(messageID: mid, nonceI: qm.nonceI, nonceR: nonceR)
         let (bytes, _) = try quickModeMessage(messageID: mid, hash: hash3, rest: [], iv: d.nextIV, protection)
         answered(mid, into: &actions)
-        sendResponse(bytes, to: raw, messageID: mid, into: &actions)
+        sendResponse(bytes, to: request, messageID: mid, into: &actions)
         updateEstablished { $0.quickModes[mid] = nil }
         let child = makeChild(messageID: mid, mySPI: qm.mySPI, peerSPI: peerSPI, nonceI: qm.nonceI, nonceR: nonceR, keys: keys,
                               proposal: chosen.proposal, pfs: pfs, lifetime: lifetime,

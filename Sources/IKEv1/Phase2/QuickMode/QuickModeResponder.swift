@@ -7,7 +7,7 @@ import ISAKMPWire
 // QM2 until HASH(3) arrives (as charon), and installs the child on HASH(3).
 extension ISAKMPSession {
     /// QM1 at the responder.
-    mutating func quickModeResponderFirst(_ message: ISAKMPMessage, raw: [UInt8], _ protection: ISAKMPProtection,
+    mutating func quickModeResponderFirst(_ message: ISAKMPMessage, request: MessageFingerprint, _ protection: ISAKMPProtection,
                                           env: inout Environment, into actions: inout [Action]) throws(IKEv1Error) {
         let mid = message.header.messageID
         let keys = protection.keys
@@ -64,7 +64,7 @@ extension ISAKMPSession {
                               peerOriginalAddress: oa.first?.address, env: env)
         let qm = QuickModeReplied(messageID: mid, iv: iv, nonceI: nonceI, nonceR: nonceR, child: child)
         updateEstablished { $0.quickModes[mid] = qm }
-        remember(request: raw, response: datagrams(bytes), messageID: mid)
+        remember(request: request, response: datagrams(bytes), messageID: mid)
         sendRequest(bytes, messageID: mid, env: env, into: &actions)
     }
 

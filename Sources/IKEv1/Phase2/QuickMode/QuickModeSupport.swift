@@ -35,12 +35,17 @@ extension ISAKMPSession {
     }
 
     /// A fresh SPI (values below 256 are reserved, RFC 4303 §2.1), used by no child or Quick Mode of this SA.
-    mutating func newSPI(env: inout Environment) -> UInt32 {
-        let e = established
+    func newSPI(env: inout Environment) -> UInt32 {
         while true {
             let s = env.u32()
-            if s >= 256 && e?.children[s] == nil && e?.quickModes.values.contains(where: { $0.mySPI == s }) != true { return s }
+            if s >= 256 && !spiInUse(s) { return s }
         }
+    }
+
+    /// True when an installed child or a Quick Mode in flight has inbound SPI `spi` (read in place).
+    private func spiInUse(_ spi: UInt32) -> Bool {
+        guard case .established(let e) = phase1 else { return false }
+        return e.children.index(forKey: spi) != nil || e.quickModes.values.contains { $0.mySPI == spi }
     }
 
     /// UDP encapsulation mode code for this SA's NAT state.

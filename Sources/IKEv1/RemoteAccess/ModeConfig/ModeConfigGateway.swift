@@ -36,8 +36,8 @@ extension ISAKMPSession {
         let info = RemoteAccessInfo(xauthUser: request.user, virtualIP: address, attributes: attributes)
         do {
             switch request.kind {
-            case .reply(let mid, let iv, let identifier, _, let raw):
-                try answerTransaction(messageID: mid, identifier: identifier, iv: iv, raw: raw, .reply, attributes, e.protection, into: &actions)
+            case .reply(let mid, let iv, let identifier, _, let request):
+                try answerTransaction(messageID: mid, identifier: identifier, iv: iv, request: request, .reply, attributes, e.protection, into: &actions)
                 if address != nil { remoteAccessComplete(info, env: &env, into: &actions) }
             case .set:
                 let sent = try startTransaction(.set, attributes, e, env: &env, into: &actions)

@@ -32,8 +32,8 @@ struct TransactionSent {
 struct LeaseRequest {
     enum Kind {
         /// Answer a CFG_REQUEST with a REPLY: its message ID, the IV after it, its identifier,
-        /// the types it asked for, and the request's bytes (for retransmissions of it).
-        case reply(messageID: UInt32, iv: [UInt8], identifier: UInt16, requested: [ModeConfigAttributeType], request: [UInt8])
+        /// the types it asked for, and the request's fingerprint (for retransmissions of it).
+        case reply(messageID: UInt32, iv: [UInt8], identifier: UInt16, requested: [ModeConfigAttributeType], request: MessageFingerprint)
         /// Push a CFG_SET.
         case set
     }

@@ -24,8 +24,8 @@ struct ReceivedTransaction {
     let attributes: [ModeConfigAttribute]
     /// The CBC IV after it: our answer (ATTR2) encrypts with it.
     let nextIV: [UInt8]
-    /// The datagram as received, for the duplicate cache.
-    let raw: [UInt8]
+    /// The request's fingerprint, for the duplicate cache.
+    let request: MessageFingerprint
 
     /// The first attribute of `type`, typed.
     func first(_ type: ModeConfigAttributeType) -> ModeConfigAttribute? { attributes.first { $0.type == type } }
@@ -55,14 +55,14 @@ extension ISAKMPSession {
                                     _ attributes: [ModeConfigAttribute], _ protection: ISAKMPProtection,
                                     into actions: inout [Action]) throws(IKEv1Error) {
         try answerTransaction(messageID: request.messageID, identifier: request.identifier, iv: request.nextIV,
-                              raw: request.raw, type, attributes, protection, into: &actions)
+                              request: request.request, type, attributes, protection, into: &actions)
     }
 
-    mutating func answerTransaction(messageID: UInt32, identifier: UInt16, iv: [UInt8], raw: [UInt8],
+    mutating func answerTransaction(messageID: UInt32, identifier: UInt16, iv: [UInt8], request: MessageFingerprint,
                                     _ type: ModeConfigMessageType, _ attributes: [ModeConfigAttribute],
                                     _ protection: ISAKMPProtection, into actions: inout [Action]) throws(IKEv1Error) {
         let (bytes, _) = try transactionMessage(type, identifier: identifier, attributes, messageID: messageID, iv: iv, protection)
-        sendResponse(bytes, to: raw, messageID: messageID, into: &actions)
+        sendResponse(bytes, to: request, messageID: messageID, into: &actions)
     }
 
     /// `HDR*, HASH, ATTR` encrypted with `iv`; the bytes and the IV after them.
@@ -76,10 +76,10 @@ extension ISAKMPSession {
     /// A Transaction message on an established SA: decrypted with the IV of its exchange,
     /// its HASH verified, its attributes typed, then handed to the XAUTH or Mode Config step the
     /// state expects. Anything else is refused with a typed error (counted), and nothing changes.
-    mutating func receiveTransaction(_ message: ISAKMPMessage, raw: [UInt8], _ e: EstablishedState,
+    mutating func receiveTransaction(_ message: ISAKMPMessage, request: MessageFingerprint, _ e: EstablishedState,
                                      env: inout Environment, into actions: inout [Action]) throws(IKEv1Error) {
         do {
-            let t = try openTransaction(message, raw: raw, e)
+            let t = try openTransaction(message, request: request, e)
             try dispatchTransaction(t, e, env: &env, into: &actions)
             // Only now: a refused REQUEST or SET may come again (the peer retransmits it when
             // our earlier answer was lost and it went on), and must then be taken.
@@ -90,7 +90,7 @@ extension ISAKMPSession {
         }
     }
 
-    private mutating func openTransaction(_ message: ISAKMPMessage, raw: [UInt8], _ e: EstablishedState) throws(IKEv1Error)
+    private mutating func openTransaction(_ message: ISAKMPMessage, request: MessageFingerprint, _ e: EstablishedState) throws(IKEv1Error)
         -> ReceivedTransaction {
         let mid = message.header.messageID
         guard config.remoteAccess != nil else {
@@ -113,7 +113,7 @@ extension ISAKMPSession {
             throw IKEv1Error(.payloadMalformed, "Transaction \(attr.messageType): \(error)")
         }
         return ReceivedTransaction(messageID: mid, type: attr.messageType, identifier: attr.identifier, attributes: attributes,
-                                   nextIV: d.nextIV, raw: raw)
+                                   nextIV: d.nextIV, request: request)
     }
 
     private mutating func dispatchTransaction(_ t: ReceivedTransaction, _ e: EstablishedState,
@@ -144,7 +144,7 @@ extension ISAKMPSession {
         case (.gateway?, .awaitingModeConfigRequest(let user), .request, false):
             updateEstablished { $0.remoteAccess = .leaseNeeded(LeaseRequest(
                 kind: .reply(messageID: t.messageID, iv: t.nextIV, identifier: t.identifier,
-                             requested: t.attributes.map(\.type), request: t.raw), user: user)) }
+                             requested: t.attributes.map(\.type), request: t.request), user: user)) }
         case (.gateway?, .modeConfigSet(_, let info), .acknowledge, true):
             answered(t.messageID, into: &actions)
             remoteAccessComplete(info, env: &env, into: &actions)
