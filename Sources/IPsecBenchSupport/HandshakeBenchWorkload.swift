@@ -107,7 +107,6 @@ public final class HandshakeBenchWorkload {
         private var entries: [(id: TimerID, at: EngineTime)] = []
 
         mutating func arm(_ id: TimerID, at: EngineTime) {
-            if entries.capacity == 0 { entries.reserveCapacity(8) }   // one allocation, not one per doubling
             if let i = entries.firstIndex(where: { $0.id == id }) { entries[i].at = at } else { entries.append((id, at)) }
         }
 
