@@ -225,7 +225,8 @@ extension IKEv1Endpoint {
 extension ISAKMPSession {
     /// What follows Phase 1 on this SA (nil when it is not established): whether we start the first
     /// Quick Mode (as initiator of a site-to-site SA with no child yet, none in flight), and when the
-    /// SA is renewed. Read in place: a copy of the established state would retain every field.
+    /// SA is renewed. Decided before the Quick Mode starts, so that no view of the established
+    /// state is held while the Quick Mode edits it.
     func afterEstablishment(gateway: Bool) -> (quickMode: Bool, renewal: EngineTime?)? {
         guard case .established(let e) = phase1 else { return nil }
         let quickMode = isInitiator && config.remoteAccess == nil && e.children.isEmpty && !e.quickModes.values.contains(where: \.isInitiator)

@@ -42,7 +42,7 @@ extension ISAKMPSession {
         }
     }
 
-    /// True when an installed child or a Quick Mode in flight has inbound SPI `spi` (read in place).
+    /// True when an installed child or a Quick Mode in flight has inbound SPI `spi`.
     private func spiInUse(_ spi: UInt32) -> Bool {
         guard case .established(let e) = phase1 else { return false }
         return e.children.index(forKey: spi) != nil || e.quickModes.values.contains { $0.mySPI == spi }
